@@ -1,0 +1,39 @@
+//! Daily metric snapshots: the history behind growth charts. One per connection (profile) or
+//! per video per UTC day; a later sync the same day replaces that day's values.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::video::VideoCounts;
+
+/// A connection's profile counters on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSnapshot {
+    /// The UTC day.
+    pub day: NaiveDate,
+    /// Followers (`None` without the stats scope).
+    pub follower_count: Option<i64>,
+    /// Accounts followed.
+    pub following_count: Option<i64>,
+    /// Total likes received.
+    pub likes_count: Option<i64>,
+    /// Public videos.
+    pub video_count: Option<i64>,
+    /// Sum of the views of all synced videos, so a views growth series needs no join.
+    pub total_video_views: i64,
+    /// When the values were captured.
+    pub captured_at: DateTime<Utc>,
+}
+
+/// A video's counters on one day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoSnapshot {
+    /// The platform's video id.
+    pub platform_video_id: String,
+    /// The UTC day.
+    pub day: NaiveDate,
+    /// The counters.
+    pub counts: VideoCounts,
+    /// When the values were captured.
+    pub captured_at: DateTime<Utc>,
+}
