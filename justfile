@@ -1,0 +1,26 @@
+# Recipes wrapping the README's commands. `just` is optional: each recipe is one cargo command.
+
+# Run the api-server (sandbox mode when TIKTOK_CLIENT_KEY is unset).
+run:
+    cargo run -p api-server
+
+# Run the TikTok sandbox on its own.
+sandbox *ARGS:
+    cargo run -p tiktok-sandbox -- {{ARGS}}
+
+# Run every test (set TEST_DATABASE_URL to include PostgreSQL).
+test:
+    cargo test --workspace
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Benchmarks (see docs/benchmarks.md).
+bench *ARGS:
+    cargo run -p bench --release -- {{ARGS}}
+
+# What CI runs.
+ci:
+    bash .ci/run
