@@ -1,0 +1,121 @@
+//! Sandbox mode's development secrets: generated on the first start, kept in a file readable by
+//! the owner only, and reused afterwards so tokens encrypted yesterday still decrypt today.
+
+use std::fs;
+use std::io::{ErrorKind, Write as _};
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore as _;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+use super::encryption_keys::{EncryptionKey, EncryptionKeys, KEY_LEN};
+
+/// Id of the generated token encryption key.
+const DEV_KEY_ID: &str = "dev";
+
+/// The generated secrets of sandbox mode.
+#[derive(Debug)]
+pub struct DevSecrets {
+    /// Encrypts tokens at rest.
+    pub token_encryption_keys: EncryptionKeys,
+    /// Signs and verifies bearer tokens.
+    pub jwt_secret: SecretString,
+    /// The client secret the emulator expects.
+    pub tiktok_client_secret: SecretString,
+}
+
+/// The file's format.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct DevSecretsFile {
+    token_encryption_key: String,
+    jwt_secret: String,
+    tiktok_client_secret: String,
+}
+
+impl DevSecrets {
+    /// Reads the secrets from `path`, or generates them and writes the file (mode 0600, in a
+    /// folder created if needed) when it does not exist yet.
+    ///
+    /// # Errors
+    /// [`ConfigError::DevSecrets`] when the file cannot be read, parsed or written.
+    pub fn load_or_create(path: &Path) -> Result<Self, ConfigError> {
+        let fail = |reason: String| ConfigError::DevSecrets {
+            path: path.to_owned(),
+            reason,
+        };
+        match fs::read_to_string(path) {
+            Ok(text) => Self::from_file_text(&text).map_err(fail),
+            Err(error) if error.kind() == ErrorKind::NotFound => {
+                let secrets = Self::generate();
+                match secrets.write_new(path) {
+                    Ok(()) => Ok(secrets),
+                    // Another process created it between our read and our write: use theirs.
+                    Err(error) if error.kind() == ErrorKind::AlreadyExists => {
+                        let text = fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+                        Self::from_file_text(&text).map_err(fail)
+                    }
+                    Err(error) => Err(fail(error.to_string())),
+                }
+            }
+            Err(error) => Err(fail(error.to_string())),
+        }
+    }
+
+    fn generate() -> Self {
+        let mut rng = rand::thread_rng();
+        let mut key = [0_u8; KEY_LEN];
+        rng.fill_bytes(&mut key);
+        let mut random_text = || {
+            let mut bytes = [0_u8; 48];
+            rng.fill_bytes(&mut bytes);
+            URL_SAFE_NO_PAD.encode(bytes)
+        };
+        Self {
+            token_encryption_keys: EncryptionKeys::single(EncryptionKey::new(DEV_KEY_ID, key)),
+            jwt_secret: SecretString::from(random_text()),
+            tiktok_client_secret: SecretString::from(random_text()),
+        }
+    }
+
+    fn from_file_text(text: &str) -> Result<Self, String> {
+        let file: DevSecretsFile =
+            serde_json::from_str(text).map_err(|error| format!("is not valid: {error}"))?;
+        let token_encryption_keys = EncryptionKeys::parse(&file.token_encryption_key)
+            .map_err(|reason| format!("tokenEncryptionKey: {reason}"))?;
+        Ok(Self {
+            token_encryption_keys,
+            jwt_secret: SecretString::from(file.jwt_secret),
+            tiktok_client_secret: SecretString::from(file.tiktok_client_secret),
+        })
+    }
+
+    /// Writes a new file, failing with `AlreadyExists` rather than replacing one.
+    fn write_new(&self, path: &Path) -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let active = self.token_encryption_keys.active();
+        let file = DevSecretsFile {
+            token_encryption_key: format!("{}:{}", active.id(), active.to_base64()),
+            jwt_secret: self.jwt_secret.expose_secret().to_owned(),
+            tiktok_client_secret: self.tiktok_client_secret.expose_secret().to_owned(),
+        };
+        let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt as _;
+            options.mode(0o600);
+        }
+        let mut handle = options.open(path)?;
+        handle.write_all(text.as_bytes())?;
+        handle.write_all(b"\n")?;
+        handle.sync_all()
+    }
+}

@@ -1,0 +1,167 @@
+//! Prometheus metrics, served in text format at `GET /metrics`.
+//!
+//! [`Metrics`] is cheap to clone (the collectors are shared handles), so the services wiring
+//! can hold a copy and record sync runs, TikTok calls, quota and token refreshes. Labels are
+//! bounded sets: route *patterns* (never raw paths), outcomes, endpoints, status codes.
+
+use std::time::Duration;
+
+use prometheus::{
+    Encoder as _, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+/// Label used for requests that matched no route, so unknown paths cannot grow the series set.
+pub const UNMATCHED_ROUTE: &str = "unmatched";
+
+/// Registering or encoding metrics failed.
+#[derive(Debug, thiserror::Error)]
+#[error("metrics: {0}")]
+pub struct MetricsError(#[from] prometheus::Error);
+
+/// The service's metrics and their registry.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    sync_runs: IntCounterVec,
+    tiktok_calls: IntCounterVec,
+    quota_left: IntGaugeVec,
+    token_refreshes: IntCounterVec,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Metrics {
+    /// Creates the collectors in a fresh registry.
+    ///
+    /// # Errors
+    /// [`MetricsError`] if a collector is invalid or registered twice (a bug).
+    pub fn new() -> Result<Self, MetricsError> {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
+            &["route", "method", "status"],
+        )?;
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route pattern and method",
+            ),
+            &["route", "method"],
+        )?;
+        let sync_runs = IntCounterVec::new(
+            Opts::new("sync_runs_total", "Account syncs by outcome"),
+            &["outcome"],
+        )?;
+        let tiktok_calls = IntCounterVec::new(
+            Opts::new("tiktok_api_calls_total", "TikTok API calls by endpoint and HTTP status"),
+            &["endpoint", "status"],
+        )?;
+        let quota_left = IntGaugeVec::new(
+            Opts::new("tiktok_quota_remaining", "TikTok API calls left in the current window"),
+            &["window"],
+        )?;
+        let token_refreshes = IntCounterVec::new(
+            Opts::new("tiktok_token_refreshes_total", "TikTok token refreshes by outcome"),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(http_duration.clone()))?;
+        registry.register(Box::new(sync_runs.clone()))?;
+        registry.register(Box::new(tiktok_calls.clone()))?;
+        registry.register(Box::new(quota_left.clone()))?;
+        registry.register(Box::new(token_refreshes.clone()))?;
+        Ok(Self {
+            registry,
+            http_requests,
+            http_duration,
+            sync_runs,
+            tiktok_calls,
+            quota_left,
+            token_refreshes,
+        })
+    }
+
+    /// Counts one HTTP request (called by the request middleware).
+    pub fn record_http_request(&self, route: &str, method: &str, status: u16, latency: Duration) {
+        self.http_requests
+            .with_label_values(&[route, method, &status.to_string()])
+            .inc();
+        self.http_duration
+            .with_label_values(&[route, method])
+            .observe(latency.as_secs_f64());
+    }
+
+    /// Counts one sync run by outcome (`success`, `partial`, `failed`, `rate_limited`,
+    /// `needs_reauth`).
+    pub fn record_sync_run(&self, outcome: &str) {
+        self.sync_runs.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts one TikTok call by endpoint (e.g. `user_info`, `video_list`, `oauth_token`) and
+    /// HTTP status (0 when no response arrived).
+    pub fn record_tiktok_call(&self, endpoint: &str, status: u16) {
+        self.tiktok_calls
+            .with_label_values(&[endpoint, &status.to_string()])
+            .inc();
+    }
+
+    /// Sets the calls left in a quota window (e.g. `minute:video_list`, `day`).
+    pub fn set_quota_left(&self, window: &str, left: i64) {
+        self.quota_left.with_label_values(&[window]).set(left);
+    }
+
+    /// Counts one token refresh by outcome (`success`, `rejected`, `transient_failure`).
+    pub fn record_token_refresh(&self, outcome: &str) {
+        self.token_refreshes.with_label_values(&[outcome]).inc();
+    }
+
+    /// The registry, to add collectors of other components.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Every metric in Prometheus' text exposition format.
+    ///
+    /// # Errors
+    /// [`MetricsError`] if encoding fails.
+    pub fn render(&self) -> Result<String, MetricsError> {
+        let mut buffer = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut buffer)?;
+        String::from_utf8(buffer).map_err(|error| {
+            MetricsError(prometheus::Error::Msg(format!("non-UTF-8 output: {error}")))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_every_family_once_used() {
+        let metrics = Metrics::new().expect("metrics");
+        metrics.record_http_request("/healthz", "GET", 200, Duration::from_millis(3));
+        metrics.record_sync_run("success");
+        metrics.record_tiktok_call("video_list", 200);
+        metrics.set_quota_left("day", 997);
+        metrics.record_token_refresh("rejected");
+        metrics.record_token_refresh("rejected");
+        let text = metrics.render().expect("render");
+        assert!(text.contains(
+            r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#
+        ));
+        assert!(text.contains("http_request_duration_seconds_bucket"));
+        assert!(text.contains(r#"sync_runs_total{outcome="success"} 1"#));
+        assert!(text.contains(r#"tiktok_api_calls_total{endpoint="video_list",status="200"} 1"#));
+        assert!(text.contains(r#"tiktok_quota_remaining{window="day"} 997"#));
+        assert!(text.contains(r#"tiktok_token_refreshes_total{outcome="rejected"} 2"#));
+    }
+
+}
