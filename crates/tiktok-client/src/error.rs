@@ -14,7 +14,7 @@ use crate::Endpoint;
 pub enum TikTokError {
     /// `access_token_invalid`: the access token expired, was revoked or was
     /// rotated. Refresh once and retry once; never retried by the client.
-    #[error("TikTok access token is invalid or expired (log_id {log_id:?})")]
+    #[error("TikTok access token is invalid or expired (log_id {})", shown(.log_id))]
     AccessTokenInvalid {
         /// TikTok's message.
         message: String,
@@ -24,7 +24,7 @@ pub enum TikTokError {
     /// `invalid_grant` answering a refresh: the refresh token is invalid or
     /// expired, the user must reconnect (re-read storage first: another
     /// process may have rotated it).
-    #[error("TikTok rejected the refresh token: re-authorization needed (log_id {log_id:?})")]
+    #[error("TikTok rejected the refresh token: re-authorization needed (log_id {})", shown(.log_id))]
     RefreshRejected {
         /// TikTok's `error_description`.
         description: Option<String>,
@@ -33,7 +33,7 @@ pub enum TikTokError {
     },
     /// `invalid_client`: our client key or secret is wrong. A configuration
     /// problem, never the user's.
-    #[error("TikTok rejected the client credentials (invalid_client, log_id {log_id:?})")]
+    #[error("TikTok rejected the client credentials (invalid_client, log_id {})", shown(.log_id))]
     InvalidClient {
         /// TikTok's `error_description`.
         description: Option<String>,
@@ -41,7 +41,7 @@ pub enum TikTokError {
         log_id: Option<String>,
     },
     /// `scope_not_authorized`: the user did not grant the scope this call needs.
-    #[error("TikTok scope not authorized: {message} (log_id {log_id:?})")]
+    #[error("TikTok scope not authorized: {message} (log_id {})", shown(.log_id))]
     ScopeNotAuthorized {
         /// TikTok's message.
         message: String,
@@ -50,7 +50,7 @@ pub enum TikTokError {
     },
     /// `scope_permission_missed`: some requested fields need scopes that were
     /// not granted; request fewer fields.
-    #[error("TikTok scope permission missed: {message} (log_id {log_id:?})")]
+    #[error("TikTok scope permission missed: {message} (log_id {})", shown(.log_id))]
     ScopePermissionMissed {
         /// TikTok's message.
         message: String,
@@ -58,7 +58,11 @@ pub enum TikTokError {
         log_id: Option<String>,
     },
     /// HTTP 429 or `rate_limit_exceeded`.
-    #[error("TikTok rate limit exceeded (retry after {retry_after:?}, log_id {log_id:?})")]
+    #[error(
+        "TikTok rate limit exceeded (retry after {}, log_id {})",
+        shown_wait(.retry_after),
+        shown(.log_id)
+    )]
     RateLimited {
         /// The `Retry-After` TikTok sent, when it sent one.
         retry_after: Option<Duration>,
@@ -67,7 +71,10 @@ pub enum TikTokError {
     },
     /// Another Display API error code (`invalid_params`, `internal_error`, or
     /// an undocumented one).
-    #[error("TikTok API error {code}: {message} (HTTP {http_status}, log_id {log_id:?})")]
+    #[error(
+        "TikTok API error {code}: {message} (HTTP {http_status}, log_id {})",
+        shown(.log_id)
+    )]
     Api {
         /// TikTok's `error.code`.
         code: String,
@@ -80,7 +87,11 @@ pub enum TikTokError {
     },
     /// Another OAuth error (`invalid_request`, `invalid_grant` on a code
     /// exchange, `server_error`, or an undocumented one).
-    #[error("TikTok OAuth error {error}: {description:?} (HTTP {http_status}, log_id {log_id:?})")]
+    #[error(
+        "TikTok OAuth error {error}: {} (HTTP {http_status}, log_id {})",
+        shown(.description),
+        shown(.log_id)
+    )]
     OAuth {
         /// TikTok's `error`.
         error: String,
@@ -246,6 +257,19 @@ impl TikTokError {
             _ => None,
         }
     }
+}
+
+/// An optional text for messages.
+fn shown(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("none")
+}
+
+/// An optional wait for messages, in seconds.
+fn shown_wait(wait: &Option<Duration>) -> String {
+    wait.map_or_else(
+        || "unspecified".to_owned(),
+        |wait| format!("{} s", wait.as_secs_f64()),
+    )
 }
 
 /// 5xx and 429 are worth retrying; other statuses are the caller's problem.
