@@ -19,7 +19,8 @@ use crate::{CallHook, ConfigError, Endpoint, TikTokConfig, TikTokError};
 pub type EndpointRateLimiter = governor::DefaultKeyedRateLimiter<Endpoint>;
 
 /// A limiter allowing `requests_per_minute` per endpoint, as TikTok counts
-/// (600 per minute per endpoint by default), with no burst above that.
+/// (600 per minute per endpoint by default): up to that many at once, then
+/// replenished evenly over the minute.
 pub fn per_minute_rate_limiter(requests_per_minute: NonZeroU32) -> Arc<EndpointRateLimiter> {
     Arc::new(RateLimiter::keyed(Quota::per_minute(requests_per_minute)))
 }

@@ -114,7 +114,10 @@ pub enum TikTokError {
         log_id: Option<String>,
     },
     /// No response: connection refused or reset, DNS, TLS, or a timeout.
-    #[error("could not reach TikTok {endpoint}{}", if *.timeout { " (timed out)" } else { "" })]
+    #[error(
+        "no response from TikTok {endpoint}{}",
+        if *.timeout { " (timed out)" } else { "" }
+    )]
     Transport {
         /// The endpoint called.
         endpoint: Endpoint,

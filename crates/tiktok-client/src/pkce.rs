@@ -17,7 +17,6 @@ const STATE_BYTES: u32 = 32;
 /// returns: the URL to send the browser to, and the two values to store
 /// server-side until the callback.
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct AuthorizationRequest {
     /// The authorize URL.
     pub url: Url,

@@ -58,7 +58,6 @@ secret_token!(
 /// moment the request that obtained it was sent, so the computed expiry is
 /// never later than TikTok's).
 #[derive(Clone, Debug)]
-#[non_exhaustive]
 pub struct TokenSet {
     /// The access token for the Display API.
     pub access_token: AccessToken,

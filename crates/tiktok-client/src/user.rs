@@ -1,7 +1,7 @@
 //! User info (`GET /v2/user/info/`): the fields one can ask for and the
 //! profile that comes back.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::scope;
 
@@ -130,8 +130,7 @@ pub(crate) fn fields_query(fields: &[UserField]) -> String {
 
 /// A TikTok user's profile. Every field but `open_id` is `None` when it was
 /// not requested, its scope was not granted, or TikTok left it out.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct UserInfo {
     /// The user's id for this app.
     pub open_id: String,

@@ -97,8 +97,7 @@ pub(crate) fn all_fields_query() -> String {
 /// `id` is a string (19 digits, beyond what a float holds exactly). Every
 /// other field is optional: `None` means TikTok left it out, which is not the
 /// same as zero, so counts are `Option<i64>` rather than defaulting to 0.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Video {
     /// The video id, as a string.
     #[serde(deserialize_with = "string_or_integer")]
@@ -142,8 +141,7 @@ impl Video {
 }
 
 /// One page of `POST /v2/video/list/`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct VideoPage {
     /// The videos of this page, newest first.
     #[serde(default)]
