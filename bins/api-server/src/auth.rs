@@ -46,15 +46,21 @@ pub enum AuthError {
     Invalid,
 }
 
+impl AuthError {
+    /// The message sent to the client (the same as `Display`, as a static string).
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Missing => "missing bearer token",
+            Self::NotBearer => "the Authorization header must be `Bearer <token>`",
+            Self::Expired => "the bearer token has expired",
+            Self::Invalid => "invalid bearer token",
+        }
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(error: AuthError) -> Self {
-        let message = match error {
-            AuthError::Missing => "missing bearer token",
-            AuthError::NotBearer => "the Authorization header must be `Bearer <token>`",
-            AuthError::Expired => "the bearer token has expired",
-            AuthError::Invalid => "invalid bearer token",
-        };
-        ApiError::Unauthorized(message)
+        ApiError::Unauthorized(error.message())
     }
 }
 
@@ -111,7 +117,11 @@ impl JwtVerifier {
             .headers()
             .get(header::AUTHORIZATION)
             .ok_or(AuthError::Missing)?;
-        let value = value.to_str().map_err(|_| AuthError::NotBearer)?;
+        let value = value.to_str().map_err(|_| AuthError::NotBearer)?.trim();
+        // `Bearer ` with nothing after it arrives trimmed to `Bearer`.
+        if value.eq_ignore_ascii_case("bearer") {
+            return Err(AuthError::Missing);
+        }
         let (scheme, token) = value.split_once(' ').ok_or(AuthError::NotBearer)?;
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(AuthError::NotBearer);
@@ -248,7 +258,9 @@ mod tests {
         let issuer = JwtIssuer::new(&secret(SECRET));
         let verifier = JwtVerifier::new(&secret(SECRET));
         let issued = issuer.issue("user-1", Duration::minutes(5)).expect("sign");
-        let user = verifier.verify(issued.token.expose_secret()).expect("valid");
+        let user = verifier
+            .verify(issued.token.expose_secret())
+            .expect("valid");
         assert_eq!(user, "user-1");
     }
 
@@ -257,7 +269,11 @@ mod tests {
         let issuer = JwtIssuer::new(&secret(SECRET));
         let verifier = JwtVerifier::new(&secret(SECRET));
         let issued = issuer
-            .issue_at("user-1", Utc::now() - Duration::hours(2), Duration::hours(1))
+            .issue_at(
+                "user-1",
+                Utc::now() - Duration::hours(2),
+                Duration::hours(1),
+            )
             .expect("sign");
         assert_eq!(
             verifier.verify(issued.token.expose_secret()),
@@ -270,7 +286,11 @@ mod tests {
         let issuer = JwtIssuer::new(&secret(SECRET));
         let verifier = JwtVerifier::new(&secret(SECRET));
         let issued = issuer
-            .issue_at("user-1", Utc::now() - Duration::seconds(70), Duration::seconds(60))
+            .issue_at(
+                "user-1",
+                Utc::now() - Duration::seconds(70),
+                Duration::seconds(60),
+            )
             .expect("sign");
         assert!(verifier.verify(issued.token.expose_secret()).is_ok());
     }

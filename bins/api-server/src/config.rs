@@ -354,7 +354,8 @@ impl Config {
     pub fn apply_port(&mut self, port: u16) {
         self.server.port = port;
         if self.port_derived.redirect_uri {
-            self.tiktok.redirect_uri = default_url(&format!("http://localhost:{port}{CALLBACK_PATH}"));
+            self.tiktok.redirect_uri =
+                default_url(&format!("http://localhost:{port}{CALLBACK_PATH}"));
         }
         if self.port_derived.app_origin {
             self.app_origin = AppOrigin {

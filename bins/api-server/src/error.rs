@@ -249,7 +249,11 @@ mod tests {
 
     async fn body_of(
         error: ApiError,
-    ) -> (StatusCode, serde_json::Value, actix_web::http::header::HeaderMap) {
+    ) -> (
+        StatusCode,
+        serde_json::Value,
+        actix_web::http::header::HeaderMap,
+    ) {
         let response = error.error_response();
         let status = response.status();
         let headers = response.headers().clone();
@@ -275,16 +279,32 @@ mod tests {
     #[actix_web::test]
     async fn statuses_and_codes() {
         let cases = [
-            (ApiError::bad_request("invalid_state", "x"), 400, "invalid_state"),
+            (
+                ApiError::bad_request("invalid_state", "x"),
+                400,
+                "invalid_state",
+            ),
             (ApiError::InvalidBody("x".into()), 400, "invalid_body"),
             (ApiError::Unauthorized("x"), 401, "unauthorized"),
             (ApiError::Forbidden("x".into()), 403, "forbidden"),
             (ApiError::not_found("x"), 404, "not_found"),
             (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
-            (ApiError::PayloadTooLarge { limit: 1 }, 413, "payload_too_large"),
-            (ApiError::UnsupportedMediaType("x".into()), 415, "unsupported_media_type"),
+            (
+                ApiError::PayloadTooLarge { limit: 1 },
+                413,
+                "payload_too_large",
+            ),
+            (
+                ApiError::UnsupportedMediaType("x".into()),
+                415,
+                "unsupported_media_type",
+            ),
             (ApiError::conflict("needs_reauth", "x"), 409, "needs_reauth"),
-            (ApiError::ServiceUnavailable("x".into()), 503, "service_unavailable"),
+            (
+                ApiError::ServiceUnavailable("x".into()),
+                503,
+                "service_unavailable",
+            ),
             (ApiError::BadGateway("x".into()), 502, "bad_gateway"),
         ];
         for (error, status, code) in cases {
@@ -297,16 +317,16 @@ mod tests {
     #[actix_web::test]
     async fn unauthorized_asks_for_a_bearer_token() {
         let (_, _, headers) = body_of(ApiError::Unauthorized("missing bearer token")).await;
-        assert_eq!(headers.get(header::WWW_AUTHENTICATE).expect("header"), "Bearer");
+        assert_eq!(
+            headers.get(header::WWW_AUTHENTICATE).expect("header"),
+            "Bearer"
+        );
     }
 
     #[actix_web::test]
     async fn too_many_requests_rounds_retry_after_up() {
-        let error = ApiError::too_many_requests(
-            "sync_cooldown",
-            "wait",
-            Duration::from_millis(120_500),
-        );
+        let error =
+            ApiError::too_many_requests("sync_cooldown", "wait", Duration::from_millis(120_500));
         let (status, json, headers) = body_of(error).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(json["error"]["code"], "sync_cooldown");

@@ -39,7 +39,8 @@ pub fn query_config() -> web::QueryConfig {
 /// Maps a JSON body failure to the API's error.
 fn json_error(error: JsonPayloadError) -> ApiError {
     match error {
-        JsonPayloadError::Overflow { limit } | JsonPayloadError::OverflowKnownLength { limit, .. } => {
+        JsonPayloadError::Overflow { limit }
+        | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge { limit }
         }
         JsonPayloadError::Payload(PayloadError::Overflow) => {

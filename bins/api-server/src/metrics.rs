@@ -45,7 +45,10 @@ impl Metrics {
     pub fn new() -> Result<Self, MetricsError> {
         let registry = Registry::new();
         let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
             &["route", "method", "status"],
         )?;
         let http_duration = HistogramVec::new(
@@ -60,15 +63,24 @@ impl Metrics {
             &["outcome"],
         )?;
         let tiktok_calls = IntCounterVec::new(
-            Opts::new("tiktok_api_calls_total", "TikTok API calls by endpoint and HTTP status"),
+            Opts::new(
+                "tiktok_api_calls_total",
+                "TikTok API calls by endpoint and HTTP status",
+            ),
             &["endpoint", "status"],
         )?;
         let quota_left = IntGaugeVec::new(
-            Opts::new("tiktok_quota_remaining", "TikTok API calls left in the current window"),
+            Opts::new(
+                "tiktok_quota_remaining",
+                "TikTok API calls left in the current window",
+            ),
             &["window"],
         )?;
         let token_refreshes = IntCounterVec::new(
-            Opts::new("tiktok_token_refreshes_total", "TikTok token refreshes by outcome"),
+            Opts::new(
+                "tiktok_token_refreshes_total",
+                "TikTok token refreshes by outcome",
+            ),
             &["outcome"],
         )?;
         registry.register(Box::new(http_requests.clone()))?;
@@ -154,14 +166,13 @@ mod tests {
         metrics.record_token_refresh("rejected");
         metrics.record_token_refresh("rejected");
         let text = metrics.render().expect("render");
-        assert!(text.contains(
-            r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#
-        ));
+        assert!(
+            text.contains(r#"http_requests_total{method="GET",route="/healthz",status="200"} 1"#)
+        );
         assert!(text.contains("http_request_duration_seconds_bucket"));
         assert!(text.contains(r#"sync_runs_total{outcome="success"} 1"#));
         assert!(text.contains(r#"tiktok_api_calls_total{endpoint="video_list",status="200"} 1"#));
         assert!(text.contains(r#"tiktok_quota_remaining{window="day"} 997"#));
         assert!(text.contains(r#"tiktok_token_refreshes_total{outcome="rejected"} 2"#));
     }
-
 }

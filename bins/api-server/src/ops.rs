@@ -186,7 +186,10 @@ mod tests {
         );
         assert!(matches!(
             requested_user(br#"{"userId":"a b"}"#),
-            Err(ApiError::BadRequest { code: "invalid_user_id", .. })
+            Err(ApiError::BadRequest {
+                code: "invalid_user_id",
+                ..
+            })
         ));
         assert!(matches!(
             requested_user(b"{"),

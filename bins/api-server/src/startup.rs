@@ -12,9 +12,9 @@
 //! ```
 //!
 //! Middleware order, outermost first: request log and metrics (sees the final status of
-//! everything), security headers (on every response, CORS refusals included), CORS, JSON
-//! errors (framework errors become JSON, inside CORS so they carry CORS headers), panic
-//! catcher (closest to the handlers).
+//! everything), security headers (on every response), JSON errors (framework errors become
+//! JSON, CORS refusals included; the CORS headers already set are kept), CORS, panic catcher
+//! (closest to the handlers).
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -124,10 +124,13 @@ impl ApplicationBuilder {
     /// # Errors
     /// [`StartupError`] when the metrics cannot be created or the listener cannot be used.
     pub fn build(self) -> Result<Application, StartupError> {
-        let address = self.listener.local_addr().map_err(|source| StartupError::Bind {
-            address: self.requested_address(),
-            source,
-        })?;
+        let address = self
+            .listener
+            .local_addr()
+            .map_err(|source| StartupError::Bind {
+                address: self.requested_address(),
+                source,
+            })?;
         let metrics = match self.metrics {
             Some(metrics) => metrics,
             None => Metrics::new()?,
@@ -160,8 +163,8 @@ impl ApplicationBuilder {
                 })
                 .default_service(web::to(static_files::serve_or_not_found))
                 .wrap(from_fn(catch_panic::catch_panic))
-                .wrap(from_fn(json_errors::json_errors))
                 .wrap(cors::cors(&app_origin))
+                .wrap(from_fn(json_errors::json_errors))
                 .wrap(from_fn(security_headers::security_headers))
                 .wrap(from_fn(request_log::request_log))
         });

@@ -20,7 +20,8 @@ struct Assets;
 /// The file served for `/`.
 const INDEX: &str = "index.html";
 
-/// The app's default service: an embedded UI file for `GET`/`HEAD`, otherwise a JSON 404.
+/// The app's default service: an embedded UI file for `GET`/`HEAD`; otherwise a JSON 405 when
+/// a route exists for the path with another method, or a JSON 404.
 pub async fn serve_or_not_found(request: HttpRequest) -> HttpResponse {
     let servable = matches!(*request.method(), Method::GET | Method::HEAD)
         && !request.path().starts_with("/api/");
@@ -30,6 +31,11 @@ pub async fn serve_or_not_found(request: HttpRequest) -> HttpResponse {
         None
     };
     let Some((key, file)) = asset else {
+        // A route matched the path but not the method (routes declared with `#[get]` and
+        // friends guard on the method, so a mismatch falls through to here).
+        if request.resource_map().has_resource(request.path()) {
+            return ApiError::MethodNotAllowed.error_response();
+        }
         return ApiError::not_found("no such resource").error_response();
     };
     let etag = EntityTag::new_strong(hex_digest(&file.metadata.sha256_hash()));
@@ -66,9 +72,7 @@ fn asset_key(path: &str) -> Option<String> {
         return Some(INDEX.to_owned());
     }
     let plain = relative.split('/').all(|segment| {
-        !segment.is_empty()
-            && !segment.starts_with('.')
-            && !segment.contains(['\\', '\0', ':'])
+        !segment.is_empty() && !segment.starts_with('.') && !segment.contains(['\\', '\0', ':'])
     });
     plain.then(|| relative.to_owned())
 }
@@ -102,5 +106,4 @@ mod tests {
             assert_eq!(asset_key(path), None, "{path}");
         }
     }
-
 }

@@ -124,8 +124,7 @@ mod tests {
     #[test]
     fn captures_json_lines() {
         let capture = LogCapture::new();
-        let subscriber =
-            subscriber(LogFormat::Json, "info", capture.clone()).expect("subscriber");
+        let subscriber = subscriber(LogFormat::Json, "info", capture.clone()).expect("subscriber");
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!(route = "/healthz", "request served");
             tracing::debug!("filtered out");

@@ -95,7 +95,9 @@ impl EncryptionKeys {
             let id = id.trim();
             if id.is_empty()
                 || id.len() > 32
-                || !id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                || !id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
                 return Err(format!(
                     "entry {} has an invalid id (1 to 32 letters, digits, `-` or `_`)",
@@ -108,9 +110,7 @@ impl EncryptionKeys {
             keys.push(decode_key(id, encoded.trim())?);
         }
         let mut keys = keys.into_iter();
-        let active = keys
-            .next()
-            .ok_or_else(|| "lists no key".to_owned())?;
+        let active = keys.next().ok_or_else(|| "lists no key".to_owned())?;
         Ok(Self {
             active,
             previous: keys.collect(),

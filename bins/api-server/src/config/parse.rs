@@ -38,7 +38,9 @@ impl<'a> Env<'a> {
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Result<Option<T>, ConfigError> {
         (self.get)(variable)
-            .map(|raw| parse(raw.trim()).map_err(|reason| ConfigError::Invalid { variable, reason }))
+            .map(|raw| {
+                parse(raw.trim()).map_err(|reason| ConfigError::Invalid { variable, reason })
+            })
             .transpose()
     }
 }
@@ -70,7 +72,9 @@ pub(super) fn log_format(raw: &str) -> Result<LogFormat, String> {
     match raw.to_ascii_lowercase().as_str() {
         "pretty" => Ok(LogFormat::Pretty),
         "json" => Ok(LogFormat::Json),
-        _ => Err(format!("`{raw}` is not a log format (expected `pretty` or `json`)")),
+        _ => Err(format!(
+            "`{raw}` is not a log format (expected `pretty` or `json`)"
+        )),
     }
 }
 
@@ -82,13 +86,18 @@ pub(super) fn scopes(raw: &str) -> Result<Vec<String>, String> {
         .map(str::to_owned)
         .collect();
     if scopes.is_empty() {
-        return Err("lists no scope (expected a comma-separated list such as user.info.basic)".into());
+        return Err(
+            "lists no scope (expected a comma-separated list such as user.info.basic)".into(),
+        );
     }
-    if let Some(bad) = scopes
-        .iter()
-        .find(|scope| !scope.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'))
-    {
-        return Err(format!("`{bad}` is not a scope name (letters, digits, `.` and `_`)"));
+    if let Some(bad) = scopes.iter().find(|scope| {
+        !scope
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+    }) {
+        return Err(format!(
+            "`{bad}` is not a scope name (letters, digits, `.` and `_`)"
+        ));
     }
     Ok(scopes)
 }

@@ -29,7 +29,10 @@ impl Vars {
         Self::sandbox()
             .with("TIKTOK_CLIENT_KEY", "client-key")
             .with("TIKTOK_CLIENT_SECRET", "client-secret-value")
-            .with("TIKTOK_REDIRECT_URI", "https://api.example.com/api/auth/tiktok/callback")
+            .with(
+                "TIKTOK_REDIRECT_URI",
+                "https://api.example.com/api/auth/tiktok/callback",
+            )
             .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
             .with("JWT_SECRET", JWT)
             .with("APP_ORIGIN", "https://app.example.com")
@@ -50,7 +53,9 @@ impl Vars {
     }
 
     fn error(&self) -> String {
-        self.load().expect_err("configuration should be refused").to_string()
+        self.load()
+            .expect_err("configuration should be refused")
+            .to_string()
     }
 }
 
@@ -64,10 +69,21 @@ fn sandbox_defaults() {
     assert_eq!(config.tiktok.client_key, SANDBOX_CLIENT_KEY);
     assert_eq!(
         config.tiktok.scopes,
-        ["user.info.basic", "user.info.profile", "user.info.stats", "video.list"]
+        [
+            "user.info.basic",
+            "user.info.profile",
+            "user.info.stats",
+            "video.list"
+        ]
     );
-    assert_eq!(config.tiktok.auth_base_url.as_str(), "https://www.tiktok.com/");
-    assert_eq!(config.tiktok.api_base_url.as_str(), "https://open.tiktokapis.com/");
+    assert_eq!(
+        config.tiktok.auth_base_url.as_str(),
+        "https://www.tiktok.com/"
+    );
+    assert_eq!(
+        config.tiktok.api_base_url.as_str(),
+        "https://open.tiktokapis.com/"
+    );
     assert!(!config.tiktok.base_urls_explicit);
     assert_eq!(
         config.tiktok.redirect_uri.as_str(),
@@ -80,12 +96,7 @@ fn sandbox_defaults() {
     assert_eq!(config.sync.daily_quota, None);
     assert_eq!(config.log_format, LogFormat::Pretty);
     assert_eq!(config.log_filter, "info");
-    assert!(
-        config
-            .database_url
-            .expose_secret()
-            .starts_with("sqlite://")
-    );
+    assert!(config.database_url.expose_secret().starts_with("sqlite://"));
     assert!(
         config
             .database_url
@@ -105,7 +116,11 @@ fn sandbox_secrets_are_persisted_and_reused() {
     );
     assert_eq!(
         first.token_encryption_keys.active().bytes().expose_secret(),
-        second.token_encryption_keys.active().bytes().expose_secret()
+        second
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()
     );
     assert_eq!(
         first.tiktok.client_secret.expose_secret(),
@@ -179,7 +194,11 @@ fn live_mode_with_every_variable() {
     assert!(config.app_origin.also_allowed.is_empty());
     assert_eq!(config.token_encryption_keys.active().id(), "default");
     assert_eq!(
-        config.token_encryption_keys.active().bytes().expose_secret()[31],
+        config
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()[31],
         31
     );
     assert!(!dev_secrets_path(&config.data_dir).exists());
@@ -233,18 +252,38 @@ fn bad_values_name_the_variable_and_the_problem() {
     assert_refused("PORT", "http", "`http` is not a port number");
     assert_refused("PORT", "70000", "is not a port number");
     assert_refused("BIND_ADDRESS", "localhost", "is not an IP address");
-    assert_refused("MANUAL_SYNC_COOLDOWN_SECS", "5m", "not a whole number of seconds");
+    assert_refused(
+        "MANUAL_SYNC_COOLDOWN_SECS",
+        "5m",
+        "not a whole number of seconds",
+    );
     assert_refused("TIKTOK_RATE_LIMIT_PER_MINUTE", "0", "must be at least 1");
     assert_refused("TIKTOK_DAILY_QUOTA", "lots", "not a positive whole number");
     assert_refused("LOG_FORMAT", "xml", "expected `pretty` or `json`");
     assert_refused("TIKTOK_SCOPES", ",,", "lists no scope");
     assert_refused("TIKTOK_SCOPES", "user info", "is not a scope name");
     assert_refused("TIKTOK_REDIRECT_URI", "not a url", "is not a valid URL");
-    assert_refused("TIKTOK_REDIRECT_URI", "ftp://x.example", "expected http or https");
+    assert_refused(
+        "TIKTOK_REDIRECT_URI",
+        "ftp://x.example",
+        "expected http or https",
+    );
     assert_refused("TIKTOK_AUTH_BASE_URL", "tiktok.com", "is not a valid URL");
-    assert_refused("TIKTOK_API_BASE_URL", "mailto:a@b.c", "expected http or https");
-    assert_refused("APP_ORIGIN", "https://app.example.com/dashboard", "is not an origin");
-    assert_refused("APP_ORIGIN", "https://app.example.com/?x=1", "is not an origin");
+    assert_refused(
+        "TIKTOK_API_BASE_URL",
+        "mailto:a@b.c",
+        "expected http or https",
+    );
+    assert_refused(
+        "APP_ORIGIN",
+        "https://app.example.com/dashboard",
+        "is not an origin",
+    );
+    assert_refused(
+        "APP_ORIGIN",
+        "https://app.example.com/?x=1",
+        "is not an origin",
+    );
     assert_refused("JWT_SECRET", "short", "is 5 bytes long; use at least 32");
 }
 
@@ -256,7 +295,10 @@ fn bad_secrets_are_not_quoted() {
 
     let key = "bm90IDMyIGJ5dGVz";
     let message = Vars::live().with("TOKEN_ENCRYPTION_KEY", key).error();
-    assert!(message.contains("decodes to 12 bytes; it must be 32"), "{message}");
+    assert!(
+        message.contains("decodes to 12 bytes; it must be 32"),
+        "{message}"
+    );
     assert!(!message.contains(key), "{message}");
 
     let message = Vars::live()
@@ -273,7 +315,11 @@ fn rotation_list_puts_the_first_key_in_charge() {
         .with("TOKEN_ENCRYPTION_KEY", &format!("k2:{other}, k1:{KEY_B64}"))
         .load()
         .expect("config");
-    let ids: Vec<&str> = config.token_encryption_keys.all().map(EncryptionKey::id).collect();
+    let ids: Vec<&str> = config
+        .token_encryption_keys
+        .all()
+        .map(EncryptionKey::id)
+        .collect();
     assert_eq!(ids, ["k2", "k1"]);
     assert_eq!(config.token_encryption_keys.active().id(), "k2");
 }
@@ -295,7 +341,11 @@ fn rotation_list_errors() {
         &format!("bad id:{KEY_B64}"),
         "entry 1 has an invalid id",
     );
-    assert_refused("TOKEN_ENCRYPTION_KEY", "k1:AAAA", "key `k1` decodes to 3 bytes");
+    assert_refused(
+        "TOKEN_ENCRYPTION_KEY",
+        "k1:AAAA",
+        "key `k1` decodes to 3 bytes",
+    );
 }
 
 #[test]
@@ -308,7 +358,11 @@ fn debug_output_redacts_secrets() {
     }
     let key_bytes = format!(
         "{:?}",
-        config.token_encryption_keys.active().bytes().expose_secret()
+        config
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()
     );
     assert!(!debug.contains(&key_bytes));
 }

@@ -29,7 +29,10 @@ pub async fn request_log(
     let result = next.call(request).await;
     let latency = started.elapsed();
     let (status, pattern) = match &result {
-        Ok(response) => (response.status().as_u16(), response.request().match_pattern()),
+        Ok(response) => (
+            response.status().as_u16(),
+            response.request().match_pattern(),
+        ),
         Err(error) => (error.as_response_error().status_code().as_u16(), None),
     };
     let route = pattern.as_deref().unwrap_or(&path);

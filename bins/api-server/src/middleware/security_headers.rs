@@ -17,7 +17,7 @@ use std::future::{Ready, ready};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, FromRequest, HttpMessage as _, HttpRequest};
 use base64::Engine as _;
@@ -54,7 +54,9 @@ impl FromRequest for CspNonce {
                 .extensions()
                 .get::<CspNonce>()
                 .cloned()
-                .ok_or_else(|| ApiError::internal("the security headers middleware is not installed")),
+                .ok_or_else(|| {
+                    ApiError::internal("the security headers middleware is not installed")
+                }),
         )
     }
 }
@@ -79,8 +81,24 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
-    let mut response = next.call(request).await?;
-    let headers = response.headers_mut();
+    let policy =
+        HeaderValue::from_str(&content_security_policy(&nonce)).map_err(ApiError::internal)?;
+    match next.call(request).await {
+        Ok(mut response) => {
+            add_headers(response.headers_mut(), &policy);
+            Ok(response)
+        }
+        Err(mut error) => {
+            error.add_response_mapper(move |mut response| {
+                add_headers(response.headers_mut(), &policy);
+                response
+            });
+            Err(error)
+        }
+    }
+}
+
+fn add_headers(headers: &mut HeaderMap, policy: &HeaderValue) {
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -91,9 +109,6 @@ pub async fn security_headers(
         HeaderValue::from_static("no-referrer"),
     );
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        let policy = HeaderValue::from_str(&content_security_policy(&nonce))
-            .map_err(ApiError::internal)?;
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy.clone());
     }
-    Ok(response)
 }

@@ -217,6 +217,11 @@ async function loadProfile() {
   }
 }
 
+function setGrowth(element, growth, text) {
+  element.textContent = text || '';
+  element.classList.toggle('is-negative', Boolean(growth && growth.absolute < 0));
+}
+
 async function loadAnalytics() {
   const days = state.days;
   try {
@@ -230,8 +235,8 @@ async function loadAnalytics() {
     const viewGrowth = formatGrowth(summary.viewGrowth);
     const span = `in ${days} ${days === 1 ? 'day' : 'days'}`;
     field('growth-followers').textContent = followerGrowth ? `${followerGrowth} ${span}` : '';
-    field('growth-followers-chart').textContent = followerGrowth || '';
-    field('growth-views-chart').textContent = viewGrowth || '';
+    setGrowth(field('growth-followers-chart'), summary.followerGrowth, followerGrowth);
+    setGrowth(field('growth-views-chart'), summary.viewGrowth, viewGrowth);
   } catch (err) {
     reportError(err);
   }
@@ -428,7 +433,9 @@ function wireComponents() {
   });
   document.addEventListener('tiktok-error', (event) => {
     const detail = event.detail || {};
-    showToast('error', detail.message || 'Something went wrong, try again');
+    // Stopping on purpose is not a failure: say it calmly.
+    const calm = detail.code === 'cancelled' || detail.code === 'popup_closed';
+    showToast(calm ? 'info' : 'error', detail.message || 'Something went wrong, try again');
     if (detail.code === 'unauthorized' && session.source === TokenSource.HOST) {
       session.forgetHostToken();
       showTokenPanel();

@@ -25,6 +25,7 @@ export function showToast(kind, message) {
   icon.textContent = kind === 'success' ? '✓' : kind === 'error' ? '!' : 'i';
   const text = document.createElement('p');
   text.className = 'toast-message';
+  text.dataset.testid = 'toast-message';
   text.textContent = message;
   const close = document.createElement('button');
   close.type = 'button';

@@ -1,0 +1,434 @@
+//! The TikTok routes: connect, callback, disconnect, sync, and the reads. Each handler
+//! extracts, calls one use case of `services`, and maps the result.
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::Deserialize;
+use services::views::{
+    AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView,
+};
+use services::{CallbackParams, ConnectError, ManualSync, ServiceError, Services, VideoQuery};
+use storage::{SortOrder, VideoSortKey};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::AuthenticatedUser;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::ApiQuery;
+use crate::middleware::security_headers::CspNonce;
+use crate::routes::callback_page::{self, CallbackMessage};
+use crate::state::AppState;
+
+/// `{"authorizationUrl": "..."}`.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectResponse {
+    /// TikTok's authorize URL, to open in a popup.
+    pub authorization_url: String,
+}
+
+/// `{"connections": [...]}`.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ConnectionsResponse {
+    /// One entry per supported platform.
+    pub connections: Vec<ConnectionView>,
+}
+
+/// `{"runs": [...]}`.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SyncRunsResponse {
+    /// Newest first.
+    pub runs: Vec<SyncRunView>,
+}
+
+/// The answer to a manual sync (200 `synced` or 202 `queued`).
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResponse {
+    /// `synced` or `queued`.
+    pub status: &'static str,
+    /// Videos written (synced only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub videos_synced: Option<u64>,
+    /// TikTok calls spent (synced only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_calls: Option<u32>,
+    /// When the sync ended (synced only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Requested scopes the user did not grant (synced only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_scopes: Option<Vec<String>>,
+    /// Why it was queued (queued only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// Sort keys of `GET /api/tiktok/videos`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortParam {
+    /// Newest or oldest first.
+    #[default]
+    Created,
+    /// By views.
+    Views,
+    /// By likes.
+    Likes,
+    /// By comments.
+    Comments,
+    /// By shares.
+    Shares,
+    /// By engagement rate.
+    Engagement,
+}
+
+/// Sort order.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderParam {
+    /// Ascending.
+    Asc,
+    /// Descending.
+    #[default]
+    Desc,
+}
+
+/// Query of `GET /api/tiktok/videos`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VideosParams {
+    /// `created` (default), `views`, `likes`, `comments`, `shares` or `engagement`.
+    #[param(inline)]
+    pub sort: Option<SortParam>,
+    /// `desc` (default) or `asc`.
+    #[param(inline)]
+    pub order: Option<OrderParam>,
+    /// Page size, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+    /// The previous page's `nextCursor`.
+    pub cursor: Option<String>,
+}
+
+/// Query of `GET /api/tiktok/analytics`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AnalyticsParams {
+    /// The period in days, 1 to 365 (default 30).
+    pub days: Option<u32>,
+}
+
+/// Query of `GET /api/tiktok/sync-runs`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SyncRunsParams {
+    /// How many runs, 1 to 100 (default 20).
+    pub limit: Option<u32>,
+}
+
+/// Maps a use case's failure to the API's error.
+pub(crate) fn api_error(error: ServiceError) -> ApiError {
+    match error {
+        ServiceError::NotConnected => ApiError::NotFoundCode {
+            code: "not_connected",
+            message: error.to_string(),
+        },
+        ServiceError::NeedsReauth => ApiError::conflict("needs_reauth", error.to_string()),
+        ServiceError::SyncInProgress => ApiError::conflict("sync_in_progress", error.to_string()),
+        ServiceError::Cooldown { retry_after } => {
+            ApiError::too_many_requests("sync_cooldown", error.to_string(), retry_after)
+        }
+        ServiceError::SyncFailed { ref code, .. } if code == "storage" => {
+            ApiError::ServiceUnavailable(error.to_string())
+        }
+        ServiceError::SyncFailed { .. } | ServiceError::TikTokUnavailable(_) => {
+            ApiError::BadGateway(error.to_string())
+        }
+        ServiceError::InvalidArgument(message) => ApiError::bad_request("invalid_query", message),
+        ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
+            ApiError::ServiceUnavailable("the database is unavailable".into())
+        }
+        ServiceError::Misconfigured(_) | ServiceError::Storage(_) => ApiError::internal(error),
+    }
+}
+
+/// Start connecting: a single-use state (10 minutes) and a PKCE challenge.
+#[utoipa::path(
+    get, path = "/api/auth/tiktok/connect", tag = "connect",
+    responses(
+        (status = 200, body = ConnectResponse),
+        (status = 401, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/auth/tiktok/connect")]
+pub async fn connect(
+    user: AuthenticatedUser,
+    services: web::Data<Services>,
+) -> Result<web::Json<ConnectResponse>, ApiError> {
+    let url = services
+        .begin_connect(&user.user_id)
+        .await
+        .map_err(api_error)?;
+    Ok(web::Json(ConnectResponse {
+        authorization_url: url.to_string(),
+    }))
+}
+
+/// TikTok's redirect after the consent page. Answers an HTML page that posts the outcome to
+/// the opener (target origin `APP_ORIGIN`) and closes itself.
+#[utoipa::path(
+    get, path = "/api/auth/tiktok/callback", tag = "connect",
+    params(
+        ("code" = Option<String>, Query, description = "The authorization code"),
+        ("state" = Option<String>, Query, description = "Our state, returned unchanged"),
+        ("scopes" = Option<String>, Query, description = "Granted scopes"),
+        ("error" = Option<String>, Query, description = "`access_denied` when cancelled"),
+        ("error_description" = Option<String>, Query, description = "TikTok's description"),
+    ),
+    responses((status = 200, description = "An HTML page", content_type = "text/html"))
+)]
+#[get("/api/auth/tiktok/callback")]
+pub async fn callback(
+    query: web::Query<CallbackParams>,
+    services: web::Data<Services>,
+    state: web::Data<AppState>,
+    nonce: CspNonce,
+) -> HttpResponse {
+    let message = match services.complete_connect(query.into_inner()).await {
+        Ok(connected) => CallbackMessage::connected(connected.handle, connected.display_name),
+        Err(error) => {
+            match &error {
+                ConnectError::Storage(_) | ConnectError::Misconfigured(_) => {
+                    tracing::error!(error = %crate::error::ErrorChain(&error), "connect failed");
+                }
+                _ => tracing::info!(code = error.code(), "connect refused"),
+            }
+            let text = match &error {
+                ConnectError::Storage(_) => {
+                    "Something went wrong on our side; please try again".to_owned()
+                }
+                other => other.to_string(),
+            };
+            CallbackMessage::error(error.code(), text)
+        }
+    };
+    let page = callback_page::render(&message, &state.config.app_origin_string(), &nonce);
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(page)
+}
+
+/// Revoke at TikTok (best effort) and delete the tokens and every synced row.
+#[utoipa::path(
+    delete, path = "/api/auth/tiktok/disconnect", tag = "connect",
+    responses(
+        (status = 204, description = "Disconnected"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/api/auth/tiktok/disconnect")]
+pub async fn disconnect(
+    user: AuthenticatedUser,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    services
+        .disconnect(&user.user_id)
+        .await
+        .map_err(api_error)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Sync now: refresh the token if needed, then the profile and every video page.
+#[utoipa::path(
+    post, path = "/api/auth/tiktok/sync", tag = "sync",
+    responses(
+        (status = 200, body = SyncResponse, description = "`synced`"),
+        (status = 202, body = SyncResponse, description = "`queued`: the call budget is spent"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        (status = 409, body = ErrorBody, description = "`sync_in_progress` or `needs_reauth`"),
+        (status = 429, body = ErrorBody, description = "`sync_cooldown`, with Retry-After"),
+        (status = 502, body = ErrorBody, description = "TikTok failed"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/api/auth/tiktok/sync")]
+pub async fn sync(
+    user: AuthenticatedUser,
+    services: web::Data<Services>,
+) -> Result<HttpResponse, ApiError> {
+    match services.manual_sync(&user.user_id).await.map_err(api_error)? {
+        ManualSync::Synced(report) => Ok(HttpResponse::Ok().json(SyncResponse {
+            status: "synced",
+            videos_synced: Some(report.videos_synced),
+            api_calls: Some(report.api_calls),
+            finished_at: Some(report.finished_at),
+            missing_scopes: Some(report.missing_scopes),
+            message: None,
+        })),
+        ManualSync::Queued { message } => Ok(HttpResponse::Accepted().json(SyncResponse {
+            status: "queued",
+            videos_synced: None,
+            api_calls: None,
+            finished_at: None,
+            missing_scopes: None,
+            message: Some(message),
+        })),
+    }
+}
+
+/// The user's connections, one entry per supported platform.
+#[utoipa::path(
+    get, path = "/api/connections", tag = "read",
+    responses((status = 200, body = ConnectionsResponse), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/api/connections")]
+pub async fn connections(
+    user: AuthenticatedUser,
+    services: web::Data<Services>,
+) -> Result<web::Json<ConnectionsResponse>, ApiError> {
+    let connections = services
+        .connections(&user.user_id)
+        .await
+        .map_err(api_error)?;
+    Ok(web::Json(ConnectionsResponse { connections }))
+}
+
+/// The connected TikTok profile.
+#[utoipa::path(
+    get, path = "/api/tiktok/profile", tag = "read",
+    responses(
+        (status = 200, body = ProfileView),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/tiktok/profile")]
+pub async fn profile(
+    user: AuthenticatedUser,
+    services: web::Data<Services>,
+) -> Result<web::Json<ProfileView>, ApiError> {
+    Ok(web::Json(
+        services.profile(&user.user_id).await.map_err(api_error)?,
+    ))
+}
+
+/// One page of videos, sorted.
+#[utoipa::path(
+    get, path = "/api/tiktok/videos", tag = "read",
+    params(VideosParams),
+    responses(
+        (status = 200, body = VideoPageView),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/tiktok/videos")]
+pub async fn videos(
+    user: AuthenticatedUser,
+    query: ApiQuery<VideosParams>,
+    services: web::Data<Services>,
+) -> Result<web::Json<VideoPageView>, ApiError> {
+    let params = query.into_inner();
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_query("limit", "must be between 1 and 100"));
+    }
+    let sort = match params.sort.unwrap_or_default() {
+        SortParam::Created => VideoSortKey::Created,
+        SortParam::Views => VideoSortKey::Views,
+        SortParam::Likes => VideoSortKey::Likes,
+        SortParam::Comments => VideoSortKey::Comments,
+        SortParam::Shares => VideoSortKey::Shares,
+        SortParam::Engagement => VideoSortKey::Engagement,
+    };
+    let order = match params.order.unwrap_or_default() {
+        OrderParam::Asc => SortOrder::Asc,
+        OrderParam::Desc => SortOrder::Desc,
+    };
+    let page = services
+        .videos(
+            &user.user_id,
+            VideoQuery {
+                sort,
+                order,
+                limit,
+                cursor: params.cursor,
+            },
+        )
+        .await
+        .map_err(|error| match error {
+            ServiceError::InvalidArgument(reason) => ApiError::invalid_query("cursor", reason),
+            other => api_error(other),
+        })?;
+    Ok(web::Json(page))
+}
+
+/// Engagement summary, top videos, and daily follower and view series.
+#[utoipa::path(
+    get, path = "/api/tiktok/analytics", tag = "read",
+    params(AnalyticsParams),
+    responses(
+        (status = 200, body = AnalyticsView),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/tiktok/analytics")]
+pub async fn analytics(
+    user: AuthenticatedUser,
+    query: ApiQuery<AnalyticsParams>,
+    services: web::Data<Services>,
+) -> Result<web::Json<AnalyticsView>, ApiError> {
+    let days = query.days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::invalid_query("days", "must be between 1 and 365"));
+    }
+    Ok(web::Json(
+        services
+            .analytics(&user.user_id, days)
+            .await
+            .map_err(api_error)?,
+    ))
+}
+
+/// The sync log, newest first.
+#[utoipa::path(
+    get, path = "/api/tiktok/sync-runs", tag = "read",
+    params(SyncRunsParams),
+    responses(
+        (status = 200, body = SyncRunsResponse),
+        (status = 400, body = ErrorBody, description = "`invalid_query`"),
+        (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody, description = "`not_connected`"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/api/tiktok/sync-runs")]
+pub async fn sync_runs(
+    user: AuthenticatedUser,
+    query: ApiQuery<SyncRunsParams>,
+    services: web::Data<Services>,
+) -> Result<web::Json<SyncRunsResponse>, ApiError> {
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid_query("limit", "must be between 1 and 100"));
+    }
+    let runs = services
+        .sync_runs(&user.user_id, limit)
+        .await
+        .map_err(api_error)?;
+    Ok(web::Json(SyncRunsResponse { runs }))
+}
