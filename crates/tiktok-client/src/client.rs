@@ -347,3 +347,27 @@ fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
         .map(str::to_owned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + 'static>() {}
+
+    #[test]
+    fn client_can_be_shared_across_tasks() {
+        assert_send_sync::<TikTokClient>();
+    }
+
+    #[test]
+    fn endpoint_urls_keep_the_base_prefix() {
+        let base = Url::parse("http://127.0.0.1:7001/tiktok/").expect("valid test URL");
+        let urls = EndpointUrls::new(&base).expect("joins");
+        for endpoint in Endpoint::ALL {
+            assert_eq!(
+                urls.get(endpoint).as_str(),
+                format!("http://127.0.0.1:7001/tiktok{}", endpoint.path())
+            );
+        }
+    }
+}

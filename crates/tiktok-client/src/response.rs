@@ -307,6 +307,25 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_code_is_rate_limited_whatever_the_status() {
+        let body = r#"{"error":{"code":"rate_limit_exceeded","message":"","log_id":"L5"}}"#;
+        let error = parse_envelope::<UserInfoData>(Endpoint::VideoList, &raw(200, body))
+            .expect_err("error body");
+        assert!(
+            matches!(error, TikTokError::RateLimited { .. }),
+            "{error:?}"
+        );
+        assert_eq!(error.log_id(), Some("L5"));
+        let error = parse_envelope::<UserInfoData>(Endpoint::VideoList, &raw(429, ""))
+            .expect_err("bare 429");
+        assert!(
+            matches!(error, TikTokError::RateLimited { .. }),
+            "{error:?}"
+        );
+        assert_eq!(error.log_id(), Some("header-log"));
+    }
+
+    #[test]
     fn unknown_code_keeps_code_message_and_status() {
         let body = r#"{"error":{"code":"invalid_params","message":"bad field","log_id":"L3"}}"#;
         let error = parse_envelope::<UserInfoData>(Endpoint::UserInfo, &raw(400, body))

@@ -168,3 +168,13 @@ pub fn form_fields(request: &wiremock::Request) -> Vec<(String, String)> {
         .map(|(key, value)| (key.into_owned(), value.into_owned()))
         .collect()
 }
+
+/// A local URL where nothing listens (a port that was just free).
+pub fn unreachable_base_url() -> Url {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("http://127.0.0.1:{port}/").parse().unwrap()
+}

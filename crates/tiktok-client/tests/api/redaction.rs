@@ -153,9 +153,8 @@ async fn no_public_type_shows_a_token_or_the_secret() {
             .await
             .unwrap_err(),
     ];
-    let unreachable: url::Url = "http://127.0.0.1:9/".parse().unwrap();
     errors.push(
-        TikTokClient::new(config.clone().with_api_base_url(unreachable))
+        TikTokClient::new(config.clone().with_api_base_url(unreachable_base_url()))
             .unwrap()
             .refresh_access_token(&refresh)
             .await

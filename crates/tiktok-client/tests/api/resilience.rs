@@ -334,13 +334,7 @@ async fn a_refresh_timeout_is_not_resent() {
 
 #[tokio::test]
 async fn connection_failures_are_retried_even_for_a_refresh() {
-    // A port that was just free: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base: url::Url = format!("http://127.0.0.1:{port}/").parse().unwrap();
+    let base = unreachable_base_url();
     let server = MockServer::start().await;
     let hook = Arc::new(RecordingHook::default());
     let client = TikTokClient::new(config_for(&server).with_api_base_url(base))
