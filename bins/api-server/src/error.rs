@@ -78,10 +78,10 @@ pub enum ApiError {
         /// When the client may try again (rounded up to whole seconds).
         retry_after: Duration,
     },
-    /// 503: a dependency of ours (the database) is down.
+    /// 503 `database_unavailable`: the database cannot be reached.
     #[error("{0}")]
     ServiceUnavailable(String),
-    /// 502: TikTok is down or answered nonsense.
+    /// 502 `tiktok_unavailable`: TikTok failed, timed out or answered nonsense.
     #[error("{0}")]
     BadGateway(String),
     /// 500: a bug or an unexpected failure. The cause is logged, the client learns nothing.
@@ -151,9 +151,9 @@ impl ApiError {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
-            Self::ServiceUnavailable(_) => "service_unavailable",
-            Self::BadGateway(_) => "bad_gateway",
-            Self::Internal(_) => "internal_error",
+            Self::ServiceUnavailable(_) => "database_unavailable",
+            Self::BadGateway(_) => "tiktok_unavailable",
+            Self::Internal(_) => "internal",
         }
     }
 }
@@ -303,9 +303,9 @@ mod tests {
             (
                 ApiError::ServiceUnavailable("x".into()),
                 503,
-                "service_unavailable",
+                "database_unavailable",
             ),
-            (ApiError::BadGateway("x".into()), 502, "bad_gateway"),
+            (ApiError::BadGateway("x".into()), 502, "tiktok_unavailable"),
         ];
         for (error, status, code) in cases {
             let (actual, json, _) = body_of(error).await;
@@ -340,7 +340,7 @@ mod tests {
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(
             json,
-            serde_json::json!({"error": {"code": "internal_error", "message": "internal error"}})
+            serde_json::json!({"error": {"code": "internal", "message": "internal error"}})
         );
     }
 

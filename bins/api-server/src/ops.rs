@@ -24,17 +24,17 @@ pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
     }
 }
 
-/// Body of `GET /healthz` and `GET /readyz`.
+/// Body of `GET /healthz` (`ok`) and `GET /readyz` (`ready`).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Status {
-    /// Always `ok`.
+    /// `ok` (alive) or `ready` (dependencies answer).
     #[schema(example = "ok")]
     pub status: String,
 }
 
-fn ok() -> HttpResponse {
+fn status(text: &str) -> HttpResponse {
     HttpResponse::Ok().json(Status {
-        status: "ok".into(),
+        status: text.into(),
     })
 }
 
@@ -43,7 +43,7 @@ fn ok() -> HttpResponse {
     responses((status = 200, description = "The process is up", body = Status)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
-    ok()
+    status("ok")
 }
 
 /// Readiness: the dependencies (the database) answer.
@@ -55,7 +55,7 @@ pub async fn healthz() -> HttpResponse {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.readiness.check().await {
-        Ok(()) => Ok(ok()),
+        Ok(()) => Ok(status("ready")),
         Err(not_ready) => {
             tracing::warn!(
                 component = not_ready.component,

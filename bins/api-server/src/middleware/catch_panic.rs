@@ -3,7 +3,7 @@
 //! Without this, actix lets the panic unwind through the worker: the connection is dropped and
 //! the client sees an empty reply (or a reset), and the worker thread is restarted. Here the
 //! handler's future is polled inside `catch_unwind`; the panic message still goes to stderr
-//! through the panic hook, and the client gets `{"error":{"code":"internal_error",...}}` with
+//! through the panic hook, and the client gets `{"error":{"code":"internal",...}}` with
 //! the usual security and CORS headers. State a handler shared with others (a `RefCell`, a
 //! lock) may be left half-updated by the panic: handlers keep such state out of `AppState`.
 

@@ -89,7 +89,7 @@ fn describe(status: StatusCode, detail: &str) -> HttpResponse {
         StatusCode::SERVICE_UNAVAILABLE => ("service_unavailable", "service unavailable"),
         StatusCode::BAD_GATEWAY => ("bad_gateway", "upstream failure"),
         status if status.is_client_error() => ("bad_request", "the request was refused"),
-        _ => ("internal_error", "internal error"),
+        _ => ("internal", "internal error"),
     };
     let message = if detail.trim().is_empty() {
         message

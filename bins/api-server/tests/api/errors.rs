@@ -143,7 +143,7 @@ async fn a_panicking_handler_answers_json_500_and_the_server_survives() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({"error": {"code": "internal_error", "message": "internal error"}})
+        serde_json::json!({"error": {"code": "internal", "message": "internal error"}})
     );
     let response = app.get("/healthz").await;
     assert_eq!(response.status(), 200);

@@ -17,13 +17,13 @@ async fn readyz_follows_the_probe() {
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body, serde_json::json!({"status": "ok"}));
+    assert_eq!(body, serde_json::json!({"status": "ready"}));
 
     let app = Options::sandbox().not_ready().spawn().await;
     let response = app.get("/readyz").await;
     assert_eq!(response.status(), 503);
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["error"]["code"], "service_unavailable");
+    assert_eq!(body["error"]["code"], "database_unavailable");
     assert_eq!(body["error"]["message"], "database is unavailable");
     // Probe details (host names) stay in the log.
     assert!(!body.to_string().contains("db.internal"));
