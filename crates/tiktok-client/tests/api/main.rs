@@ -5,5 +5,4 @@ mod display;
 mod helpers;
 mod oauth;
 mod pagination;
-mod redaction;
 mod resilience;

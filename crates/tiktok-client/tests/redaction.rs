@@ -1,4 +1,14 @@
 //! No token or secret in any `Debug`, `Display` or log line.
+//!
+//! A test binary of its own: it installs a thread-local tracing subscriber,
+//! and tracing caches per-callsite interest process-wide, so tests running
+//! in parallel threads of the same process could hide events from it.
+#![allow(clippy::unwrap_used)]
+
+// Shared with the `api` test binary; this file uses only part of it.
+#[allow(dead_code)]
+#[path = "api/helpers.rs"]
+mod helpers;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
