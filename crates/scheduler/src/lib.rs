@@ -1,0 +1,41 @@
+//! What to sync and when: the planning half of the sync worker, with no I/O of its own.
+//!
+//! Every function here is pure: the caller passes `now` and the facts it read from storage,
+//! and gets back plain data to act on. Nothing reads a clock, a database or the network, so
+//! the rules can be tested exhaustively and several worker processes reach the same answers.
+//!
+//! - [`due`]: which connections are due for a sync, stalest first, failures retried with
+//!   backoff.
+//! - [`cost`]: how many TikTok API calls one account's sync is expected to cost.
+//! - [`depth`]: full syncs, or shallow daily syncs with a periodic full walk.
+//! - [`budget`]: the daily quota split between scheduled syncs and a reserve for manual ones.
+//! - [`plan`]: the whole daily plan from the candidates, in one call.
+//! - [`pacing`]: a `governor` quota that spreads calls evenly, and how many accounts to sync
+//!   at once so the rate limit (not latency) is the bottleneck.
+//! - [`schedule`]: the cron schedules of the daemon's jobs.
+//! - [`lease`]: how long a worker leases its batch, and which tokens to refresh.
+//! - [`backoff`]: the exponential backoff the other modules share.
+#![warn(missing_docs)]
+
+pub mod backoff;
+pub mod budget;
+pub mod cost;
+pub mod depth;
+pub mod due;
+pub mod lease;
+pub mod pacing;
+pub mod plan;
+pub mod schedule;
+
+pub use backoff::{exponential_backoff, rate_limited_delay};
+pub use budget::{Budget, DeferReason, Deferred, ManualReserve, PlannedSync, SyncPlan};
+pub use budget::{manual_sync_allowed, plan_daily_sync};
+pub use cost::{CostedSync, SyncEstimate, VIDEOS_PER_PAGE, estimate_sync};
+pub use depth::{DepthError, PlannedDepth, SyncDepth, decide_depth};
+pub use due::select_due;
+pub use due::{DuePolicy, DueReason, DueSync, NextDue, SyncCandidate, next_due, next_due_at};
+pub use lease::{LeasePolicy, RefreshCandidate, RefreshHorizon, TokenRefresh, TokenRefreshReason};
+pub use lease::{lease_duration, refresh_query_horizon, select_token_refreshes};
+pub use pacing::{MAX_CONCURRENCY, concurrency_for, pacing_quota};
+pub use plan::{PlanConfig, plan_syncs};
+pub use schedule::{Job, NextRun, ScheduleError, Schedules, parse_cron};
