@@ -1,1 +1,41 @@
-//! placeholder
+//! Storage for the connect-and-sync service: one Diesel schema and one repository code path
+//! over SQLite (the embedded default) and PostgreSQL, with tokens encrypted at rest.
+//!
+//! Start with [`Database::connect`]; every repository is a method on [`Database`]:
+//!
+//! - OAuth states: [`Database::create_oauth_state`], [`Database::consume_oauth_state`].
+//! - Connections and tokens: [`Database::upsert_connection`], [`Database::connection_tokens`],
+//!   [`Database::swap_tokens`], [`Database::mark_needs_reauth`], [`Database::disconnect`], …
+//! - Sync: [`Database::apply_sync`], [`Database::start_sync_run`], [`Database::finish_sync_run`].
+//! - Reads: [`Database::list_videos`], [`Database::profile_history`].
+//! - Shared limits: [`Database::consume_quota`], [`Database::lease_due_connections`],
+//!   [`Database::try_lease_connection`].
+//!
+//! Times are passed in by the caller (`now`), never read from the clock here, so services and
+//! tests control them.
+#![warn(missing_docs)]
+
+pub mod cipher;
+mod batch;
+mod connections;
+mod db;
+pub mod error;
+mod leasing;
+mod models;
+mod oauth_states;
+mod quota;
+mod reads;
+pub mod schema;
+mod sync_runs;
+mod sync_writes;
+mod time;
+
+pub use cipher::{CryptoError, TokenCipher, TokenKey};
+pub use connections::{NewConnection, StoredTokens, TokenSet};
+pub use db::{Backend, ConnectOptions, Database};
+pub use error::{OAuthStateRejection, StorageError, StorageResult};
+pub use oauth_states::{ConsumedOAuthState, NewOAuthState};
+pub use quota::{QuotaUsage, QuotaWindow};
+pub use reads::{TotalsOfVideos, VideoPage, VideoQuery, VideoSort, SortDirection, StoredVideo};
+pub use sync_runs::SyncRunFinish;
+pub use sync_writes::{AppliedSync, SyncWrite};

@@ -1,0 +1,546 @@
+//! Connections: connect (upsert), profile updates, tokens (with compare-and-swap after a
+//! refresh), refresh bookkeeping, and disconnect.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+use domain::{Connection, ConnectionId, ConnectionStatus, Platform, Profile};
+use secrecy::SecretString;
+
+use crate::db::{Database, transaction, with_conn};
+use crate::error::{StorageError, StorageResult};
+use crate::models::{ConnectionRow, connections_into_domain, join_scopes};
+use crate::schema::{connections, oauth_states};
+use crate::time::{from_unix_opt, to_unix};
+
+/// Tokens as received from a token endpoint, with absolute expiry times computed from that
+/// response's `expires_in` / `refresh_expires_in`.
+#[derive(Debug, Clone)]
+pub struct TokenSet {
+    /// The access token.
+    pub access_token: SecretString,
+    /// When it expires.
+    pub access_token_expires_at: DateTime<Utc>,
+    /// The refresh token. `None` when a refresh response carried none: the stored one is
+    /// kept (a stored refresh token is never overwritten with nothing).
+    pub refresh_token: Option<SecretString>,
+    /// When the refresh token expires, if the response said.
+    pub refresh_token_expires_at: Option<DateTime<Utc>>,
+    /// Scopes granted, if the response listed them (`None` keeps the stored list).
+    pub scopes: Option<Vec<String>>,
+    /// When the response was received.
+    pub obtained_at: DateTime<Utc>,
+}
+
+/// The decrypted tokens of a connection.
+#[derive(Debug)]
+pub struct StoredTokens {
+    /// The access token, if one is stored.
+    pub access_token: Option<SecretString>,
+    /// When it expires.
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// The refresh token, if one is stored.
+    pub refresh_token: Option<SecretString>,
+    /// When it expires.
+    pub refresh_token_expires_at: Option<DateTime<Utc>>,
+    /// When the pair was obtained.
+    pub obtained_at: Option<DateTime<Utc>>,
+    /// The version to pass to [`Database::swap_tokens`] after refreshing with these tokens.
+    pub token_version: i64,
+}
+
+/// A connection to create, or to refresh on reconnect.
+#[derive(Debug)]
+pub struct NewConnection<'a> {
+    /// The host product's user.
+    pub user_id: &'a str,
+    /// The platform.
+    pub platform: Platform,
+    /// The profile fetched right after the token exchange.
+    pub profile: &'a Profile,
+    /// The tokens of the exchange. `refresh_token` should be present on connect.
+    pub tokens: &'a TokenSet,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = connections, treat_none_as_default_value = false)]
+struct ConnectionInsert<'a> {
+    user_id: &'a str,
+    platform: &'a str,
+    platform_account_id: &'a str,
+    union_id: Option<&'a str>,
+    username: Option<&'a str>,
+    display_name: Option<&'a str>,
+    avatar_url: Option<&'a str>,
+    bio: Option<&'a str>,
+    is_verified: bool,
+    profile_deep_link: Option<&'a str>,
+    follower_count: Option<i64>,
+    following_count: Option<i64>,
+    likes_count: Option<i64>,
+    video_count: Option<i64>,
+    access_token_ciphertext: Vec<u8>,
+    refresh_token_ciphertext: Option<Vec<u8>>,
+    access_token_expires_at: i64,
+    refresh_token_expires_at: Option<i64>,
+    tokens_obtained_at: i64,
+    token_version: i64,
+    scopes: String,
+    status: &'a str,
+    refresh_failures: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+/// The profile columns, for updates (every field is written, `None` as NULL: a scope no
+/// longer granted empties its fields).
+#[derive(AsChangeset)]
+#[diesel(table_name = connections, treat_none_as_null = true)]
+struct ProfileChanges<'a> {
+    union_id: Option<&'a str>,
+    username: Option<&'a str>,
+    display_name: Option<&'a str>,
+    avatar_url: Option<&'a str>,
+    bio: Option<&'a str>,
+    is_verified: bool,
+    profile_deep_link: Option<&'a str>,
+    follower_count: Option<i64>,
+    following_count: Option<i64>,
+    likes_count: Option<i64>,
+    video_count: Option<i64>,
+}
+
+impl<'a> ProfileChanges<'a> {
+    fn of(profile: &'a Profile) -> Self {
+        Self {
+            union_id: profile.union_id.as_deref(),
+            username: profile.username.as_deref(),
+            display_name: profile.display_name.as_deref(),
+            avatar_url: profile.avatar_url.as_deref(),
+            bio: profile.bio.as_deref(),
+            is_verified: profile.is_verified,
+            profile_deep_link: profile.profile_deep_link.as_deref(),
+            follower_count: profile.follower_count,
+            following_count: profile.following_count,
+            likes_count: profile.likes_count,
+            video_count: profile.video_count,
+        }
+    }
+}
+
+/// Token columns written after an exchange or a refresh. `None` fields are left untouched,
+/// which is how a refresh response without a refresh token keeps the stored one.
+#[derive(AsChangeset)]
+#[diesel(table_name = connections)]
+struct TokenChanges {
+    access_token_ciphertext: Option<Vec<u8>>,
+    access_token_expires_at: Option<i64>,
+    refresh_token_ciphertext: Option<Vec<u8>>,
+    refresh_token_expires_at: Option<i64>,
+    tokens_obtained_at: Option<i64>,
+    scopes: Option<String>,
+    refresh_failures: Option<i64>,
+    next_refresh_attempt_at: Option<Option<i64>>,
+    updated_at: Option<i64>,
+}
+
+impl Database {
+    fn token_changes(&self, tokens: &TokenSet) -> StorageResult<TokenChanges> {
+        let refresh_token_ciphertext = tokens
+            .refresh_token
+            .as_ref()
+            .map(|token| self.cipher().encrypt(token))
+            .transpose()?;
+        Ok(TokenChanges {
+            access_token_ciphertext: Some(self.cipher().encrypt(&tokens.access_token)?),
+            access_token_expires_at: Some(to_unix(tokens.access_token_expires_at)),
+            refresh_token_expires_at: tokens.refresh_token_expires_at.map(to_unix),
+            refresh_token_ciphertext,
+            tokens_obtained_at: Some(to_unix(tokens.obtained_at)),
+            scopes: tokens.scopes.as_deref().map(join_scopes),
+            // A successful exchange or refresh ends any failure streak.
+            refresh_failures: Some(0),
+            next_refresh_attempt_at: Some(None),
+            updated_at: Some(to_unix(tokens.obtained_at)),
+        })
+    }
+
+    /// Creates the user's connection to the platform, or, on reconnect, rewrites its profile
+    /// and tokens and sets it `active` again.
+    ///
+    /// Refused with [`StorageError::Conflict`] when the user's existing connection is to a
+    /// different platform account (disconnect first), or when this platform account is
+    /// already connected to another user.
+    pub async fn upsert_connection(
+        &self,
+        new: &NewConnection<'_>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<Connection> {
+        use connections::dsl as c;
+        let profile = new.profile;
+        let now_unix = to_unix(now);
+        let row = ConnectionInsert {
+            user_id: new.user_id,
+            platform: new.platform.as_str(),
+            platform_account_id: &profile.platform_account_id,
+            union_id: profile.union_id.as_deref(),
+            username: profile.username.as_deref(),
+            display_name: profile.display_name.as_deref(),
+            avatar_url: profile.avatar_url.as_deref(),
+            bio: profile.bio.as_deref(),
+            is_verified: profile.is_verified,
+            profile_deep_link: profile.profile_deep_link.as_deref(),
+            follower_count: profile.follower_count,
+            following_count: profile.following_count,
+            likes_count: profile.likes_count,
+            video_count: profile.video_count,
+            access_token_ciphertext: self.cipher().encrypt(&new.tokens.access_token)?,
+            refresh_token_ciphertext: new
+                .tokens
+                .refresh_token
+                .as_ref()
+                .map(|token| self.cipher().encrypt(token))
+                .transpose()?,
+            access_token_expires_at: to_unix(new.tokens.access_token_expires_at),
+            refresh_token_expires_at: new.tokens.refresh_token_expires_at.map(to_unix),
+            tokens_obtained_at: to_unix(new.tokens.obtained_at),
+            token_version: 0,
+            scopes: join_scopes(new.tokens.scopes.as_deref().unwrap_or_default()),
+            status: ConnectionStatus::Active.as_str(),
+            refresh_failures: 0,
+            created_at: now_unix,
+            updated_at: now_unix,
+        };
+        let mut conn = self.conn().await?;
+        let upserted: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            let upsert = diesel::insert_into(c::connections)
+                .values(&row)
+                .on_conflict((c::user_id, c::platform))
+                .do_update()
+                .set((
+                    ProfileChanges::of(profile),
+                    c::access_token_ciphertext.eq(excluded(c::access_token_ciphertext)),
+                    c::refresh_token_ciphertext.eq(excluded(c::refresh_token_ciphertext)),
+                    c::access_token_expires_at.eq(excluded(c::access_token_expires_at)),
+                    c::refresh_token_expires_at.eq(excluded(c::refresh_token_expires_at)),
+                    c::tokens_obtained_at.eq(excluded(c::tokens_obtained_at)),
+                    c::token_version.eq(c::token_version + 1),
+                    c::scopes.eq(excluded(c::scopes)),
+                    c::status.eq(excluded(c::status)),
+                    c::status_error.eq(None::<String>),
+                    c::refresh_failures.eq(0),
+                    c::next_refresh_attempt_at.eq(None::<i64>),
+                    c::updated_at.eq(excluded(c::updated_at)),
+                ));
+            // A reconnect may only refresh the same platform account.
+            diesel::query_dsl::methods::FilterDsl::filter(
+                upsert,
+                c::platform_account_id.eq(excluded(c::platform_account_id)),
+            )
+                .returning(ConnectionRow::as_returning())
+                .get_result(conn)
+                .await
+                .optional()?
+        });
+        match upserted {
+            Some(row) => row.into_domain(),
+            None => Err(StorageError::Conflict(
+                "the user is connected to a different account on this platform; disconnect first"
+                    .into(),
+            )),
+        }
+    }
+
+    /// The connection with this id.
+    pub async fn get_connection(&self, id: ConnectionId) -> StorageResult<Connection> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .find(id.0)
+                .select(ConnectionRow::as_select())
+                .first(conn)
+                .await
+                .optional()?
+        });
+        row.ok_or(StorageError::NotFound("connection"))?
+            .into_domain()
+    }
+
+    /// The user's connection to a platform, if any.
+    pub async fn find_connection(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> StorageResult<Option<Connection>> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .filter(c::user_id.eq(user_id))
+                .filter(c::platform.eq(platform.as_str()))
+                .select(ConnectionRow::as_select())
+                .first(conn)
+                .await
+                .optional()?
+        });
+        row.map(ConnectionRow::into_domain).transpose()
+    }
+
+    /// The connection of a platform account (TikTok `open_id`), e.g. for a webhook.
+    pub async fn find_connection_by_account(
+        &self,
+        platform: Platform,
+        platform_account_id: &str,
+    ) -> StorageResult<Option<Connection>> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .filter(c::platform.eq(platform.as_str()))
+                .filter(c::platform_account_id.eq(platform_account_id))
+                .select(ConnectionRow::as_select())
+                .first(conn)
+                .await
+                .optional()?
+        });
+        row.map(ConnectionRow::into_domain).transpose()
+    }
+
+    /// All of a user's connections, oldest first.
+    pub async fn list_user_connections(&self, user_id: &str) -> StorageResult<Vec<Connection>> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let rows: Vec<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .filter(c::user_id.eq(user_id))
+                .order(c::id.asc())
+                .select(ConnectionRow::as_select())
+                .load(conn)
+                .await?
+        });
+        connections_into_domain(rows)
+    }
+
+    /// Rewrites the profile fields (not the platform account id).
+    pub async fn update_profile(
+        &self,
+        id: ConnectionId,
+        profile: &Profile,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(c::connections.find(id.0))
+                .set((ProfileChanges::of(profile), c::updated_at.eq(to_unix(now))))
+                .execute(conn)
+                .await?
+        });
+        expect_one(updated)
+    }
+
+    /// The decrypted tokens of a connection.
+    pub async fn connection_tokens(&self, id: ConnectionId) -> StorageResult<StoredTokens> {
+        use connections::dsl as c;
+        type TokenColumns = (
+            Option<Vec<u8>>,
+            Option<i64>,
+            Option<Vec<u8>>,
+            Option<i64>,
+            Option<i64>,
+            i64,
+        );
+        let mut conn = self.conn().await?;
+        let row: Option<TokenColumns> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .find(id.0)
+                .select((
+                    c::access_token_ciphertext,
+                    c::access_token_expires_at,
+                    c::refresh_token_ciphertext,
+                    c::refresh_token_expires_at,
+                    c::tokens_obtained_at,
+                    c::token_version,
+                ))
+                .first(conn)
+                .await
+                .optional()?
+        });
+        let (access, access_expires, refresh, refresh_expires, obtained, version) =
+            row.ok_or(StorageError::NotFound("connection"))?;
+        let cipher = self.cipher();
+        Ok(StoredTokens {
+            access_token: access.map(|bytes| cipher.decrypt(&bytes)).transpose()?,
+            access_token_expires_at: from_unix_opt(access_expires)?,
+            refresh_token: refresh.map(|bytes| cipher.decrypt(&bytes)).transpose()?,
+            refresh_token_expires_at: from_unix_opt(refresh_expires)?,
+            obtained_at: from_unix_opt(obtained)?,
+            token_version: version,
+        })
+    }
+
+    /// Stores tokens unconditionally (bumping the token version). Prefer
+    /// [`Database::swap_tokens`] after a refresh.
+    pub async fn store_tokens(&self, id: ConnectionId, tokens: &TokenSet) -> StorageResult<()> {
+        use connections::dsl as c;
+        let changes = self.token_changes(tokens)?;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(c::connections.find(id.0))
+                .set((changes, c::token_version.eq(c::token_version + 1)))
+                .execute(conn)
+                .await?
+        });
+        expect_one(updated)
+    }
+
+    /// Compare-and-swap after a refresh: writes the new access token, refresh token (kept if
+    /// the response had none), expiries and scopes in one `UPDATE`, only if the token version
+    /// is still `expected_version` (the version read with the refresh token that was used).
+    ///
+    /// Returns `true` if this call won; `false` if another process refreshed first (re-read
+    /// its tokens with [`Database::connection_tokens`]). A successful swap also clears the
+    /// refresh-failure streak.
+    pub async fn swap_tokens(
+        &self,
+        id: ConnectionId,
+        expected_version: i64,
+        tokens: &TokenSet,
+    ) -> StorageResult<bool> {
+        use connections::dsl as c;
+        let changes = self.token_changes(tokens)?;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(
+                c::connections
+                    .find(id.0)
+                    .filter(c::token_version.eq(expected_version)),
+            )
+            .set((changes, c::token_version.eq(c::token_version + 1)))
+            .execute(conn)
+            .await?
+        });
+        Ok(updated == 1)
+    }
+
+    /// Marks the connection `needs_reauth` (the platform rejected its refresh token), with the
+    /// platform's error. Data and the (dead) tokens are kept until the user reconnects or
+    /// disconnects.
+    pub async fn mark_needs_reauth(
+        &self,
+        id: ConnectionId,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(c::connections.find(id.0))
+                .set((
+                    c::status.eq(ConnectionStatus::NeedsReauth.as_str()),
+                    c::status_error.eq(Some(error)),
+                    c::updated_at.eq(to_unix(now)),
+                ))
+                .execute(conn)
+                .await?
+        });
+        expect_one(updated)
+    }
+
+    /// Records a transient refresh failure (timeout, 5xx): the connection stays `active`, the
+    /// failure streak grows, and no refresh is tried before `next_attempt_at`.
+    pub async fn record_refresh_failure(
+        &self,
+        id: ConnectionId,
+        next_attempt_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(c::connections.find(id.0))
+                .set((
+                    c::refresh_failures.eq(c::refresh_failures + 1),
+                    c::next_refresh_attempt_at.eq(Some(to_unix(next_attempt_at))),
+                    c::updated_at.eq(to_unix(now)),
+                ))
+                .execute(conn)
+                .await?
+        });
+        expect_one(updated)
+    }
+
+    /// Active connections whose access token expires before `before` and that have a refresh
+    /// token and no backoff in force at `now`, soonest expiry first (for the token refresher;
+    /// includes connections not due for sync).
+    pub async fn connections_expiring_before(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+        limit: i64,
+    ) -> StorageResult<Vec<Connection>> {
+        use connections::dsl as c;
+        let (before, now) = (to_unix(before), to_unix(now));
+        let mut conn = self.conn().await?;
+        let rows: Vec<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .filter(c::status.eq(ConnectionStatus::Active.as_str()))
+                .filter(c::refresh_token_ciphertext.is_not_null())
+                .filter(c::access_token_expires_at.lt(before))
+                .filter(
+                    c::next_refresh_attempt_at
+                        .is_null()
+                        .or(c::next_refresh_attempt_at.le(now)),
+                )
+                .order((c::access_token_expires_at.asc(), c::id.asc()))
+                .limit(limit)
+                .select(ConnectionRow::as_select())
+                .load(conn)
+                .await?
+        });
+        connections_into_domain(rows)
+    }
+
+    /// Deletes the connection and everything of it: tokens (in the row), videos, snapshots,
+    /// sync runs (by cascade) and the user's pending OAuth states for that platform. Nothing
+    /// of any other connection is touched. Returns `false` if there was no such connection.
+    pub async fn disconnect(&self, id: ConnectionId) -> StorageResult<bool> {
+        use connections::dsl as c;
+        use oauth_states::dsl as s;
+        let mut conn = self.conn().await?;
+        transaction!(&mut conn, |conn| {
+            let owner: Option<(String, String)> = c::connections
+                .find(id.0)
+                .select((c::user_id, c::platform))
+                .first(conn)
+                .await
+                .optional()?;
+            let Some((user_id, platform)) = owner else {
+                return Ok(false);
+            };
+            diesel::delete(
+                s::oauth_states
+                    .filter(s::user_id.eq(&user_id))
+                    .filter(s::platform.eq(&platform)),
+            )
+            .execute(conn)
+            .await?;
+            // videos, video_snapshots, profile_snapshots and sync_runs go by ON DELETE CASCADE.
+            diesel::delete(c::connections.find(id.0))
+                .execute(conn)
+                .await?;
+            Ok(true)
+        })
+    }
+}
+
+/// An update by id must hit exactly one row; zero means the connection is gone.
+pub(crate) fn expect_one(updated: usize) -> StorageResult<()> {
+    if updated == 0 {
+        Err(StorageError::NotFound("connection"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,376 @@
+//! The database handle: backend choice, pools, migrations, and the macros that run one Diesel
+//! query body on either backend.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::SqliteConnection;
+use diesel::connection::AnsiTransactionManager;
+use diesel_async::pooled_connection::deadpool::{BuildError, Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection, TransactionManager};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::cipher::TokenCipher;
+use crate::error::{StorageError, StorageResult};
+
+/// SQLite connection usable from async code (runs on tokio's blocking pool).
+pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Which database engine a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An SQLite file (the embedded default).
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// Options of [`Database::connect`].
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Encrypts tokens and PKCE verifiers at rest.
+    pub cipher: TokenCipher,
+    /// Pool size (PostgreSQL connections, or SQLite handles on the file).
+    pub max_connections: usize,
+    /// How long an SQLite statement waits for another writer before failing
+    /// (`PRAGMA busy_timeout`).
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl ConnectOptions {
+    /// Defaults: 8 connections, 5 s SQLite busy timeout.
+    pub fn new(cipher: TokenCipher) -> Self {
+        Self {
+            cipher,
+            max_connections: 8,
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A pool of connections to one backend.
+enum Pools {
+    Postgres(Pool<AsyncPgConnection>),
+    Sqlite(Pool<SqliteConn>),
+}
+
+/// One pooled connection, of either backend. Queries run on it through [`with_conn!`] and
+/// [`transaction!`].
+pub(crate) enum Conn {
+    /// PostgreSQL.
+    Postgres(Object<AsyncPgConnection>),
+    /// SQLite.
+    Sqlite(Object<SqliteConn>),
+}
+
+/// Runs the same Diesel query body on whichever connection type `$conn` holds. The body is
+/// written once and type-checked against each backend. The second form gives one body per
+/// backend, for the few places where the SQL really differs.
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Postgres(pooled) => {
+                let $c: &mut ::diesel_async::AsyncPgConnection = &mut **pooled;
+                $body
+            }
+            $crate::db::Conn::Sqlite(pooled) => {
+                let $c: &mut $crate::db::SqliteConn = &mut **pooled;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_conn;
+
+/// Runs a body (written once, as in [`with_conn!`]) inside a transaction, committing when it
+/// evaluates to `Ok` and rolling back on `Err` (the body may use `?`).
+///
+/// On SQLite the transaction is `BEGIN IMMEDIATE`: it takes the write lock up front (waiting
+/// up to `busy_timeout`), so a read-then-write body cannot fail half-way when another process
+/// wrote in between. On PostgreSQL it is a plain `BEGIN` (read committed); bodies that need row
+/// locks say so (`FOR UPDATE`).
+macro_rules! transaction {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Postgres(pooled) => {
+                let $c: &mut ::diesel_async::AsyncPgConnection = &mut **pooled;
+                $crate::db::begin_postgres($c).await?;
+                let result: $crate::error::StorageResult<_> = async { $body }.await;
+                $crate::db::finish_transaction($c, result).await
+            }
+            $crate::db::Conn::Sqlite(pooled) => {
+                let $c: &mut $crate::db::SqliteConn = &mut **pooled;
+                $crate::db::begin_sqlite_immediate($c).await?;
+                let result: $crate::error::StorageResult<_> = async { $body }.await;
+                $crate::db::finish_transaction($c, result).await
+            }
+        }
+    };
+}
+pub(crate) use transaction;
+
+/// `BEGIN` on PostgreSQL, through the transaction manager so it tracks the depth.
+pub(crate) async fn begin_postgres(conn: &mut AsyncPgConnection) -> StorageResult<()> {
+    <AsyncPgConnection as AsyncConnection>::TransactionManager::begin_transaction(conn).await?;
+    Ok(())
+}
+
+/// `BEGIN IMMEDIATE` on SQLite, through Diesel's transaction manager so the depth is tracked
+/// (a connection dropped mid-transaction is then discarded by the pool, not reused).
+pub(crate) async fn begin_sqlite_immediate(conn: &mut SqliteConn) -> StorageResult<()> {
+    conn.spawn_blocking(|inner| {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")
+    })
+    .await?;
+    Ok(())
+}
+
+/// Commits on `Ok`, rolls back on `Err`; a failed commit is rolled back and reported.
+pub(crate) async fn finish_transaction<C, R>(
+    conn: &mut C,
+    result: StorageResult<R>,
+) -> StorageResult<R>
+where
+    C: AsyncConnection,
+{
+    match result {
+        Ok(value) => match C::TransactionManager::commit_transaction(conn).await {
+            Ok(()) => Ok(value),
+            Err(commit_error) => {
+                if let Err(error) = C::TransactionManager::rollback_transaction(conn).await {
+                    tracing::warn!(%error, "rollback after a failed commit failed");
+                }
+                Err(commit_error.into())
+            }
+        },
+        Err(error) => {
+            if let Err(rollback_error) = C::TransactionManager::rollback_transaction(conn).await {
+                tracing::warn!(error = %rollback_error, "rollback failed");
+            }
+            Err(error)
+        }
+    }
+}
+
+/// The handle every repository method hangs off. Cheap to clone (shared pool).
+#[derive(Clone)]
+pub struct Database {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pools: Pools,
+    cipher: TokenCipher,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password: show the backend only.
+        f.debug_struct("Database")
+            .field("backend", &self.backend())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where an SQLite database lives, from `sqlite://path`, `sqlite:path` or a plain path.
+fn sqlite_path(url: &str) -> StorageResult<PathBuf> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    if path.is_empty() {
+        return Err(StorageError::InvalidUrl("empty SQLite path".into()));
+    }
+    if path.contains('?') || path.starts_with(":memory:") {
+        // An in-memory database is per connection: the pool's connections would not share it.
+        return Err(StorageError::InvalidUrl(
+            "use a file path for SQLite (no query string, no :memory:)".into(),
+        ));
+    }
+    Ok(PathBuf::from(path))
+}
+
+impl Database {
+    /// Connects to the database named by `url`, builds the pool and runs the embedded
+    /// migrations.
+    ///
+    /// `postgres://` and `postgresql://` URLs select PostgreSQL; anything else is an SQLite
+    /// file: `sqlite://path`, `sqlite:path` or a plain path (its parent folder is created). Each
+    /// SQLite connection gets `busy_timeout`, `foreign_keys=ON` and `synchronous=NORMAL`; the
+    /// file is put in WAL mode, so the api-server and the sync-worker can share it.
+    ///
+    /// Must run inside a tokio runtime.
+    pub async fn connect(url: &str, options: ConnectOptions) -> StorageResult<Self> {
+        let max = options.max_connections.max(1);
+        let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            run_postgres_migrations(url).await?;
+            let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            Pools::Postgres(
+                Pool::builder(manager)
+                    .max_size(max)
+                    .build()
+                    .map_err(pool_build_error)?,
+            )
+        } else {
+            let path = sqlite_path(url)?;
+            prepare_sqlite_file(&path, options.sqlite_busy_timeout).await?;
+            let path = path_text(&path)?;
+            let busy_ms = u64::try_from(options.sqlite_busy_timeout.as_millis()).unwrap_or(u64::MAX);
+            let mut config = ManagerConfig::<SqliteConn>::default();
+            config.custom_setup = Box::new(move |url| {
+                let url = url.to_owned();
+                Box::pin(async move {
+                    let mut conn = SqliteConn::establish(&url).await?;
+                    conn.batch_execute(&sqlite_pragmas(busy_ms))
+                        .await
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                    Ok(conn)
+                })
+            });
+            // A local file does not drop connections: skip the per-checkout `SELECT 1`.
+            config.recycling_method = RecyclingMethod::Fast;
+            let manager = AsyncDieselConnectionManager::new_with_config(path, config);
+            Pools::Sqlite(
+                Pool::builder(manager)
+                    .max_size(max)
+                    .build()
+                    .map_err(pool_build_error)?,
+            )
+        };
+        let database = Self {
+            inner: Arc::new(Inner {
+                pools,
+                cipher: options.cipher,
+            }),
+        };
+        database.ping().await?;
+        tracing::info!(backend = ?database.backend(), "database ready");
+        Ok(database)
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        match self.inner.pools {
+            Pools::Postgres(_) => Backend::Postgres,
+            Pools::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+
+    /// Readiness check: takes a connection and runs `SELECT 1`.
+    pub async fn ping(&self) -> StorageResult<()> {
+        use diesel::IntoSql;
+        use diesel_async::RunQueryDsl;
+        let mut conn = self.conn().await?;
+        let one: i32 = with_conn!(&mut conn, |c| {
+            diesel::select(1_i32.into_sql::<diesel::sql_types::Integer>())
+                .get_result(c)
+                .await?
+        });
+        if one == 1 {
+            Ok(())
+        } else {
+            Err(StorageError::Unavailable("unexpected ping answer".into()))
+        }
+    }
+
+    /// A pooled connection.
+    pub(crate) async fn conn(&self) -> StorageResult<Conn> {
+        Ok(match &self.inner.pools {
+            Pools::Postgres(pool) => Conn::Postgres(pool.get().await?),
+            Pools::Sqlite(pool) => Conn::Sqlite(pool.get().await?),
+        })
+    }
+
+    /// The token cipher.
+    pub(crate) fn cipher(&self) -> &TokenCipher {
+        &self.inner.cipher
+    }
+}
+
+fn pool_build_error(error: BuildError) -> StorageError {
+    StorageError::Unavailable(error.to_string())
+}
+
+fn sqlite_pragmas(busy_ms: u64) -> String {
+    // busy_timeout first, so the others wait for a busy file too.
+    format!(
+        "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+    )
+}
+
+fn path_text(path: &Path) -> StorageResult<String> {
+    path.to_str()
+        .map(str::to_owned)
+        .ok_or_else(|| StorageError::InvalidUrl("SQLite path is not UTF-8".into()))
+}
+
+/// Creates the parent folder, switches the file to WAL (persistent, so once is enough) and
+/// runs the migrations, on one plain connection in the blocking pool.
+async fn prepare_sqlite_file(path: &Path, busy_timeout: Duration) -> StorageResult<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            StorageError::InvalidUrl(format!("cannot create {}: {error}", parent.display()))
+        })?;
+    }
+    let path = path_text(path)?;
+    let busy_ms = u64::try_from(busy_timeout.as_millis()).unwrap_or(u64::MAX);
+    tokio::task::spawn_blocking(move || -> StorageResult<()> {
+        use diesel::Connection;
+        use diesel::connection::SimpleConnection;
+        let mut conn = SqliteConnection::establish(&path)
+            .map_err(|error| StorageError::Unavailable(error.to_string()))?;
+        conn.batch_execute(&sqlite_pragmas(busy_ms))?;
+        conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        conn.run_pending_migrations(SQLITE_MIGRATIONS)
+            .map_err(|error| StorageError::Migration(error.to_string()))?;
+        Ok(())
+    })
+    .await
+    .map_err(|error| StorageError::Migration(error.to_string()))?
+}
+
+/// Runs the PostgreSQL migrations through diesel-async's sync wrapper, in the blocking pool
+/// (the wrapper blocks on the runtime, which a blocking-pool thread may do).
+async fn run_postgres_migrations(url: &str) -> StorageResult<()> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || -> StorageResult<()> {
+        use diesel::Connection;
+        use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(&url)
+            .map_err(|error| StorageError::Unavailable(error.to_string()))?;
+        conn.run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map_err(|error| StorageError::Migration(error.to_string()))?;
+        Ok(())
+    })
+    .await
+    .map_err(|error| StorageError::Migration(error.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_paths_from_urls() {
+        assert_eq!(
+            sqlite_path("sqlite://data/app.db").ok(),
+            Some(PathBuf::from("data/app.db"))
+        );
+        assert_eq!(
+            sqlite_path("sqlite:///tmp/app.db").ok(),
+            Some(PathBuf::from("/tmp/app.db"))
+        );
+        assert_eq!(
+            sqlite_path("./data/app.db").ok(),
+            Some(PathBuf::from("./data/app.db"))
+        );
+        assert!(sqlite_path("sqlite://").is_err());
+        assert!(sqlite_path(":memory:").is_err());
+    }
+}

@@ -1,0 +1,139 @@
+//! OAuth `state` values: created with an authorize URL, consumed once by the callback.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use domain::Platform;
+use secrecy::SecretString;
+
+use crate::db::{Database, with_conn};
+use crate::error::{OAuthStateRejection, StorageError, StorageResult};
+use crate::schema::oauth_states;
+use crate::time::{from_unix, to_unix};
+
+/// A state to store when an authorize URL is handed out.
+#[derive(Debug)]
+pub struct NewOAuthState<'a> {
+    /// The random state (URL-safe, at least 128 bits).
+    pub state: &'a str,
+    /// The host product's user starting the flow.
+    pub user_id: &'a str,
+    /// The platform being connected.
+    pub platform: Platform,
+    /// The PKCE code verifier; stored encrypted.
+    pub pkce_verifier: &'a SecretString,
+    /// Now.
+    pub created_at: DateTime<Utc>,
+    /// When the state stops being accepted (design: 10 minutes after creation).
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a consumed state was bound to.
+#[derive(Debug)]
+pub struct ConsumedOAuthState {
+    /// The user who started the flow.
+    pub user_id: String,
+    /// The platform being connected.
+    pub platform: Platform,
+    /// The PKCE code verifier, for the token exchange.
+    pub pkce_verifier: SecretString,
+    /// When the state was created.
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = oauth_states, treat_none_as_default_value = false)]
+struct NewStateRow<'a> {
+    state: &'a str,
+    user_id: &'a str,
+    platform: &'a str,
+    pkce_verifier_ciphertext: Vec<u8>,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl Database {
+    /// Stores a new state. A duplicate state value is a [`StorageError::Conflict`].
+    pub async fn create_oauth_state(&self, new: &NewOAuthState<'_>) -> StorageResult<()> {
+        let row = NewStateRow {
+            state: new.state,
+            user_id: new.user_id,
+            platform: new.platform.as_str(),
+            pkce_verifier_ciphertext: self.cipher().encrypt(new.pkce_verifier)?,
+            created_at: to_unix(new.created_at),
+            expires_at: to_unix(new.expires_at),
+        };
+        let mut conn = self.conn().await?;
+        with_conn!(&mut conn, |c| {
+            diesel::insert_into(oauth_states::table)
+                .values(&row)
+                .execute(c)
+                .await?
+        });
+        Ok(())
+    }
+
+    /// Consumes a state: single use, and only before it expires. The check and the marking
+    /// happen in one `UPDATE … WHERE consumed_at IS NULL AND expires_at > now RETURNING`, so two
+    /// callbacks racing with the same state cannot both succeed.
+    ///
+    /// Errors with [`StorageError::OAuthState`] saying whether the state is unknown, expired
+    /// or already used.
+    pub async fn consume_oauth_state(
+        &self,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<ConsumedOAuthState> {
+        use oauth_states::dsl as s;
+        let now_unix = to_unix(now);
+        let mut conn = self.conn().await?;
+        let consumed: Option<(String, String, Vec<u8>, i64)> = with_conn!(&mut conn, |c| {
+            diesel::update(
+                s::oauth_states
+                    .filter(s::state.eq(state))
+                    .filter(s::consumed_at.is_null())
+                    .filter(s::expires_at.gt(now_unix)),
+            )
+            .set(s::consumed_at.eq(Some(now_unix)))
+            .returning((s::user_id, s::platform, s::pkce_verifier_ciphertext, s::created_at))
+            .get_result(c)
+            .await
+            .optional()?
+        });
+        let Some((user_id, platform, ciphertext, created_at)) = consumed else {
+            // The update hit nothing: find out why, for a precise error.
+            let existing: Option<Option<i64>> = with_conn!(&mut conn, |c| {
+                s::oauth_states
+                    .filter(s::state.eq(state))
+                    .select(s::consumed_at)
+                    .first(c)
+                    .await
+                    .optional()?
+            });
+            let rejection = match existing {
+                None => OAuthStateRejection::Unknown,
+                Some(Some(_)) => OAuthStateRejection::AlreadyUsed,
+                Some(None) => OAuthStateRejection::Expired,
+            };
+            return Err(StorageError::OAuthState(rejection));
+        };
+        Ok(ConsumedOAuthState {
+            user_id,
+            platform: platform.parse()?,
+            pkce_verifier: self.cipher().decrypt(&ciphertext)?,
+            created_at: from_unix(created_at)?,
+        })
+    }
+
+    /// Deletes states that expired before `before`. Returns how many were deleted.
+    pub async fn purge_oauth_states(&self, before: DateTime<Utc>) -> StorageResult<usize> {
+        use oauth_states::dsl as s;
+        let before = to_unix(before);
+        let mut conn = self.conn().await?;
+        Ok(with_conn!(&mut conn, |c| {
+            diesel::delete(s::oauth_states.filter(s::expires_at.lt(before)))
+                .execute(c)
+                .await?
+        }))
+    }
+}

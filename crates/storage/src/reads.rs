@@ -1,0 +1,468 @@
+//! Reads for the API: videos sorted and paginated, daily time series, totals.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable};
+use diesel_async::RunQueryDsl;
+use domain::{ConnectionId, ProfileSnapshot, Video, VideoCounts};
+
+use crate::db::{Database, with_conn};
+use crate::error::{StorageError, StorageResult};
+use crate::schema::{profile_snapshots, videos};
+use crate::time::{from_unix, from_unix_opt};
+
+diesel::define_sql_function! {
+    /// SQL `COALESCE` of a nullable and a non-null instant.
+    fn coalesce(value: Nullable<BigInt>, fallback: BigInt) -> BigInt;
+}
+
+/// What to sort videos by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VideoSort {
+    /// View count.
+    Views,
+    /// Like count.
+    Likes,
+    /// Comment count.
+    Comments,
+    /// Share count.
+    Shares,
+    /// Engagement rate `(likes + comments + shares) / views` (videos without views count as 0).
+    Engagement,
+    /// Posting time (first-seen time when the platform did not say).
+    Created,
+}
+
+impl VideoSort {
+    const fn code(self) -> &'static str {
+        match self {
+            Self::Views => "views",
+            Self::Likes => "likes",
+            Self::Comments => "comments",
+            Self::Shares => "shares",
+            Self::Engagement => "engagement",
+            Self::Created => "created",
+        }
+    }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortDirection {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+impl SortDirection {
+    const fn code(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+
+/// A page request for [`Database::list_videos`].
+#[derive(Debug, Clone)]
+pub struct VideoQuery {
+    /// Sort key.
+    pub sort: VideoSort,
+    /// Direction.
+    pub direction: SortDirection,
+    /// Page size (1 to 100).
+    pub limit: i64,
+    /// The `next_cursor` of the previous page, or `None` for the first page.
+    pub cursor: Option<String>,
+}
+
+/// A stored video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVideo {
+    /// Database id.
+    pub id: i64,
+    /// Owning connection.
+    pub connection_id: ConnectionId,
+    /// The video.
+    pub video: Video,
+    /// Engagement rate; `None` when the video has no views.
+    pub engagement_rate: Option<f64>,
+    /// When the video was first synced.
+    pub first_seen_at: DateTime<Utc>,
+    /// When its row was last updated.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of videos.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoPage {
+    /// The videos, in the requested order.
+    pub videos: Vec<StoredVideo>,
+    /// Opaque cursor of the next page; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Totals over a connection's stored videos (sums saturate at `i64::MAX`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TotalsOfVideos {
+    /// Number of videos.
+    pub videos: i64,
+    /// Sum of the four counters.
+    pub counts: VideoCounts,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = videos)]
+struct VideoRow {
+    id: i64,
+    connection_id: i64,
+    platform_video_id: String,
+    title: Option<String>,
+    description: Option<String>,
+    duration_seconds: Option<i64>,
+    cover_image_url: Option<String>,
+    share_url: Option<String>,
+    embed_link: Option<String>,
+    posted_at: Option<i64>,
+    view_count: i64,
+    like_count: i64,
+    comment_count: i64,
+    share_count: i64,
+    engagement_rate: f64,
+    first_seen_at: i64,
+    updated_at: i64,
+}
+
+impl VideoRow {
+    fn into_domain(self) -> StorageResult<StoredVideo> {
+        let counts = VideoCounts {
+            views: self.view_count,
+            likes: self.like_count,
+            comments: self.comment_count,
+            shares: self.share_count,
+        };
+        Ok(StoredVideo {
+            id: self.id,
+            connection_id: ConnectionId(self.connection_id),
+            engagement_rate: counts.engagement_rate(),
+            video: Video {
+                platform_video_id: self.platform_video_id,
+                title: self.title,
+                description: self.description,
+                duration_seconds: self.duration_seconds,
+                cover_image_url: self.cover_image_url,
+                share_url: self.share_url,
+                embed_link: self.embed_link,
+                posted_at: from_unix_opt(self.posted_at)?,
+                counts,
+            },
+            first_seen_at: from_unix(self.first_seen_at)?,
+            updated_at: from_unix(self.updated_at)?,
+        })
+    }
+
+    /// The sort value of this row, as the cursor stores it.
+    fn sort_value(&self, sort: VideoSort) -> SortValue {
+        match sort {
+            VideoSort::Views => SortValue::Int(self.view_count),
+            VideoSort::Likes => SortValue::Int(self.like_count),
+            VideoSort::Comments => SortValue::Int(self.comment_count),
+            VideoSort::Shares => SortValue::Int(self.share_count),
+            VideoSort::Engagement => SortValue::Float(self.engagement_rate),
+            VideoSort::Created => SortValue::Int(self.posted_at.unwrap_or(self.first_seen_at)),
+        }
+    }
+}
+
+/// A keyset position: the last row's sort value and id.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SortValue {
+    Int(i64),
+    Float(f64),
+}
+
+/// The cursor is `base64url("<sort>:<direction>:<value>:<id>")`, the keyset of the last row
+/// of the page (floats as their exact bit pattern). It is opaque to clients and stable: a
+/// page continues after (value, id) whatever was inserted meanwhile, with no offset drift.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Cursor {
+    value: SortValue,
+    id: i64,
+}
+
+impl Cursor {
+    fn encode(self, sort: VideoSort, direction: SortDirection) -> String {
+        let value = match self.value {
+            SortValue::Int(value) => value.to_string(),
+            SortValue::Float(value) => format!("f{}", value.to_bits()),
+        };
+        let text = format!("{}:{}:{value}:{}", sort.code(), direction.code(), self.id);
+        URL_SAFE_NO_PAD.encode(text)
+    }
+
+    fn decode(cursor: &str, sort: VideoSort, direction: SortDirection) -> StorageResult<Self> {
+        let invalid = || StorageError::InvalidArgument("malformed video cursor".into());
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+        let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let mut parts = text.split(':');
+        let (Some(s), Some(d), Some(value), Some(id), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Err(invalid());
+        };
+        if s != sort.code() || d != direction.code() {
+            return Err(StorageError::InvalidArgument(
+                "the cursor belongs to another sort order".into(),
+            ));
+        }
+        let value = match (sort, value.strip_prefix('f')) {
+            (VideoSort::Engagement, Some(bits)) => {
+                SortValue::Float(f64::from_bits(bits.parse().map_err(|_| invalid())?))
+            }
+            (VideoSort::Engagement, None) | (_, Some(_)) => return Err(invalid()),
+            (_, None) => SortValue::Int(value.parse().map_err(|_| invalid())?),
+        };
+        Ok(Self {
+            value,
+            id: id.parse().map_err(|_| invalid())?,
+        })
+    }
+
+    fn int(self) -> StorageResult<(i64, i64)> {
+        match self.value {
+            SortValue::Int(value) => Ok((value, self.id)),
+            SortValue::Float(_) => Err(StorageError::InvalidArgument(
+                "malformed video cursor".into(),
+            )),
+        }
+    }
+
+    fn float(self) -> StorageResult<(f64, i64)> {
+        match self.value {
+            SortValue::Float(value) => Ok((value, self.id)),
+            SortValue::Int(_) => Err(StorageError::InvalidArgument(
+                "malformed video cursor".into(),
+            )),
+        }
+    }
+}
+
+/// Orders a boxed video query by `(expr, id)` in `direction`, continuing after `after`.
+macro_rules! keyset {
+    ($query:ident, $expr:expr, $direction:expr, $after:expr) => {{
+        let after = $after;
+        match $direction {
+            SortDirection::Desc => {
+                if let Some((value, id)) = after {
+                    $query = $query
+                        .filter($expr.lt(value).or($expr.eq(value).and(videos::id.lt(id))));
+                }
+                $query.order(($expr.desc(), videos::id.desc()))
+            }
+            SortDirection::Asc => {
+                if let Some((value, id)) = after {
+                    $query = $query
+                        .filter($expr.gt(value).or($expr.eq(value).and(videos::id.gt(id))));
+                }
+                $query.order(($expr.asc(), videos::id.asc()))
+            }
+        }
+    }};
+}
+
+impl Database {
+    /// A page of a connection's videos, sorted by `query.sort` then by id (so equal values
+    /// have a stable order), continuing after `query.cursor`.
+    pub async fn list_videos(
+        &self,
+        connection_id: ConnectionId,
+        query: &VideoQuery,
+    ) -> StorageResult<VideoPage> {
+        if !(1..=100).contains(&query.limit) {
+            return Err(StorageError::InvalidArgument(
+                "limit must be between 1 and 100".into(),
+            ));
+        }
+        let (sort, direction) = (query.sort, query.direction);
+        let cursor = query
+            .cursor
+            .as_deref()
+            .map(|cursor| Cursor::decode(cursor, sort, direction))
+            .transpose()?;
+        let int_after = || cursor.map(Cursor::int).transpose();
+        let fetch = query.limit + 1;
+        let mut conn = self.conn().await?;
+        let mut rows: Vec<VideoRow> = with_conn!(&mut conn, |c| {
+            let mut boxed = videos::table
+                .filter(videos::connection_id.eq(connection_id.0))
+                .select(VideoRow::as_select())
+                .into_boxed();
+            let ordered = match sort {
+                VideoSort::Views => keyset!(boxed, videos::view_count, direction, int_after()?),
+                VideoSort::Likes => keyset!(boxed, videos::like_count, direction, int_after()?),
+                VideoSort::Comments => {
+                    keyset!(boxed, videos::comment_count, direction, int_after()?)
+                }
+                VideoSort::Shares => keyset!(boxed, videos::share_count, direction, int_after()?),
+                VideoSort::Engagement => keyset!(
+                    boxed,
+                    videos::engagement_rate,
+                    direction,
+                    cursor.map(Cursor::float).transpose()?
+                ),
+                VideoSort::Created => keyset!(
+                    boxed,
+                    coalesce(videos::posted_at, videos::first_seen_at),
+                    direction,
+                    int_after()?
+                ),
+            };
+            ordered.limit(fetch).load(c).await?
+        });
+        let has_more = rows.len() > usize::try_from(query.limit).unwrap_or(usize::MAX);
+        if has_more {
+            rows.pop();
+        }
+        let next_cursor = has_more
+            .then(|| rows.last())
+            .flatten()
+            .map(|last| Cursor {
+                value: last.sort_value(sort),
+                id: last.id,
+            })
+            .map(|cursor| cursor.encode(sort, direction));
+        let videos = rows
+            .into_iter()
+            .map(VideoRow::into_domain)
+            .collect::<StorageResult<_>>()?;
+        Ok(VideoPage {
+            videos,
+            next_cursor,
+        })
+    }
+
+    /// The daily profile snapshots (followers, total views, …) of the `days` UTC days ending
+    /// with `today`, oldest first. Days without a sync are absent.
+    pub async fn profile_history(
+        &self,
+        connection_id: ConnectionId,
+        today: NaiveDate,
+        days: u32,
+    ) -> StorageResult<Vec<ProfileSnapshot>> {
+        use profile_snapshots::dsl as ps;
+        let since = today - TimeDelta::days(i64::from(days.saturating_sub(1)));
+        type SnapshotColumns = (
+            NaiveDate,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            i64,
+            i64,
+        );
+        let mut conn = self.conn().await?;
+        let rows: Vec<SnapshotColumns> = with_conn!(&mut conn, |c| {
+            ps::profile_snapshots
+                .filter(ps::connection_id.eq(connection_id.0))
+                .filter(ps::day.ge(since))
+                .filter(ps::day.le(today))
+                .order(ps::day.asc())
+                .select((
+                    ps::day,
+                    ps::follower_count,
+                    ps::following_count,
+                    ps::likes_count,
+                    ps::video_count,
+                    ps::total_video_views,
+                    ps::captured_at,
+                ))
+                .load(c)
+                .await?
+        });
+        rows.into_iter()
+            .map(
+                |(day, followers, following, likes, video_count, views, captured)| {
+                    Ok(ProfileSnapshot {
+                        day,
+                        follower_count: followers,
+                        following_count: following,
+                        likes_count: likes,
+                        video_count,
+                        total_video_views: views,
+                        captured_at: from_unix(captured)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    /// Totals over a connection's stored videos, for analytics.
+    pub async fn video_totals(&self, connection_id: ConnectionId) -> StorageResult<TotalsOfVideos> {
+        let mut conn = self.conn().await?;
+        let counts: Vec<(i64, i64, i64, i64)> = with_conn!(&mut conn, |c| {
+            videos::table
+                .filter(videos::connection_id.eq(connection_id.0))
+                .select((
+                    videos::view_count,
+                    videos::like_count,
+                    videos::comment_count,
+                    videos::share_count,
+                ))
+                .load(c)
+                .await?
+        });
+        let saturating = |pick: fn(&(i64, i64, i64, i64)) -> i64| {
+            let total: i128 = counts.iter().map(|row| i128::from(pick(row).max(0))).sum();
+            i64::try_from(total).unwrap_or(i64::MAX)
+        };
+        Ok(TotalsOfVideos {
+            videos: i64::try_from(counts.len()).unwrap_or(i64::MAX),
+            counts: VideoCounts {
+                views: saturating(|row| row.0),
+                likes: saturating(|row| row.1),
+                comments: saturating(|row| row.2),
+                shares: saturating(|row| row.3),
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_are_bound_to_their_order() {
+        let cursor = Cursor {
+            value: SortValue::Int(-42),
+            id: 7,
+        };
+        let text = cursor.encode(VideoSort::Views, SortDirection::Desc);
+        assert_eq!(
+            Cursor::decode(&text, VideoSort::Views, SortDirection::Desc).ok(),
+            Some(cursor)
+        );
+        assert!(Cursor::decode(&text, VideoSort::Likes, SortDirection::Desc).is_err());
+        assert!(Cursor::decode(&text, VideoSort::Views, SortDirection::Asc).is_err());
+
+        let float = Cursor {
+            value: SortValue::Float(0.1 + 0.2),
+            id: 3,
+        };
+        let text = float.encode(VideoSort::Engagement, SortDirection::Asc);
+        assert_eq!(
+            Cursor::decode(&text, VideoSort::Engagement, SortDirection::Asc).ok(),
+            Some(float)
+        );
+        assert!(Cursor::decode("not base64!", VideoSort::Views, SortDirection::Asc).is_err());
+        let junk = URL_SAFE_NO_PAD.encode("views:asc:1");
+        assert!(Cursor::decode(&junk, VideoSort::Views, SortDirection::Asc).is_err());
+    }
+}

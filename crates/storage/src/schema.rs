@@ -1,0 +1,245 @@
+//! The Diesel schema, one for both backends.
+//!
+//! Column types are the portable subset: `BigInt` ids and counts, `Text`, `Bool`, `Double`,
+//! `Binary` for ciphertext, `Date` for UTC days. Instants are `BigInt` unix seconds (UTC):
+//! the same integer on both backends, compared and subtracted in SQL without any
+//! backend-specific date function, and exact on round trips (no microsecond truncation on
+//! PostgreSQL, no text formats on SQLite). The migrations in `migrations/sqlite` and
+//! `migrations/postgres` create exactly these tables.
+
+diesel::table! {
+    /// OAuth `state` values handed out with authorize URLs: single use, short-lived.
+    oauth_states (state) {
+        /// The random state (URL-safe, at least 128 bits).
+        state -> Text,
+        /// The host product's user who started the flow.
+        user_id -> Text,
+        /// Platform name, e.g. `tiktok`.
+        platform -> Text,
+        /// PKCE code verifier, encrypted with the token cipher.
+        pkce_verifier_ciphertext -> Binary,
+        /// Unix seconds.
+        created_at -> BigInt,
+        /// Unix seconds.
+        expires_at -> BigInt,
+        /// Unix seconds; set once when the callback consumes the state.
+        consumed_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    /// One row per (user, platform): the connected account, its profile and its tokens.
+    connections (id) {
+        /// Id.
+        id -> BigInt,
+        /// Host product's user id.
+        user_id -> Text,
+        /// Platform name.
+        platform -> Text,
+        /// TikTok `open_id`.
+        platform_account_id -> Text,
+        /// TikTok `union_id`.
+        union_id -> Nullable<Text>,
+        /// Handle without `@`.
+        username -> Nullable<Text>,
+        /// Display name.
+        display_name -> Nullable<Text>,
+        /// Avatar URL.
+        avatar_url -> Nullable<Text>,
+        /// Bio.
+        bio -> Nullable<Text>,
+        /// Verified badge.
+        is_verified -> Bool,
+        /// Profile link.
+        profile_deep_link -> Nullable<Text>,
+        /// Followers.
+        follower_count -> Nullable<BigInt>,
+        /// Following.
+        following_count -> Nullable<BigInt>,
+        /// Likes received.
+        likes_count -> Nullable<BigInt>,
+        /// Videos.
+        video_count -> Nullable<BigInt>,
+        /// Encrypted access token.
+        access_token_ciphertext -> Nullable<Binary>,
+        /// Encrypted refresh token.
+        refresh_token_ciphertext -> Nullable<Binary>,
+        /// Unix seconds.
+        access_token_expires_at -> Nullable<BigInt>,
+        /// Unix seconds.
+        refresh_token_expires_at -> Nullable<BigInt>,
+        /// Unix seconds: when the current pair was obtained.
+        tokens_obtained_at -> Nullable<BigInt>,
+        /// Bumped on every token write (compare-and-swap).
+        token_version -> BigInt,
+        /// Granted scopes, comma-separated.
+        scopes -> Text,
+        /// `active`, `needs_reauth` or `disconnected`.
+        status -> Text,
+        /// Why the status is not active.
+        status_error -> Nullable<Text>,
+        /// Unix seconds.
+        last_refresh_at -> Nullable<BigInt>,
+        /// Consecutive refresh failures.
+        refresh_failures -> BigInt,
+        /// Unix seconds.
+        next_refresh_attempt_at -> Nullable<BigInt>,
+        /// Unix seconds.
+        last_synced_at -> Nullable<BigInt>,
+        /// Sync outcome name.
+        last_sync_outcome -> Nullable<Text>,
+        /// Last sync error message.
+        last_sync_error -> Nullable<Text>,
+        /// Worker holding the sync lease.
+        lease_holder -> Nullable<Text>,
+        /// Unix seconds.
+        lease_expires_at -> Nullable<BigInt>,
+        /// Unix seconds.
+        created_at -> BigInt,
+        /// Unix seconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Videos of a connection, with their latest counters.
+    videos (id) {
+        /// Id.
+        id -> BigInt,
+        /// Owning connection.
+        connection_id -> BigInt,
+        /// Platform video id (19-digit TikTok ids: text).
+        platform_video_id -> Text,
+        /// Title.
+        title -> Nullable<Text>,
+        /// Description.
+        description -> Nullable<Text>,
+        /// Seconds.
+        duration_seconds -> Nullable<BigInt>,
+        /// Cover URL.
+        cover_image_url -> Nullable<Text>,
+        /// Share URL.
+        share_url -> Nullable<Text>,
+        /// Embed link.
+        embed_link -> Nullable<Text>,
+        /// Unix seconds.
+        posted_at -> Nullable<BigInt>,
+        /// Views.
+        view_count -> BigInt,
+        /// Likes.
+        like_count -> BigInt,
+        /// Comments.
+        comment_count -> BigInt,
+        /// Shares.
+        share_count -> BigInt,
+        /// (likes + comments + shares) / views, 0 when views = 0: the sort key.
+        engagement_rate -> Double,
+        /// Unix seconds.
+        first_seen_at -> BigInt,
+        /// Unix seconds.
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A connection's profile counters, one row per UTC day.
+    profile_snapshots (id) {
+        /// Id.
+        id -> BigInt,
+        /// Connection.
+        connection_id -> BigInt,
+        /// UTC day.
+        day -> Date,
+        /// Followers.
+        follower_count -> Nullable<BigInt>,
+        /// Following.
+        following_count -> Nullable<BigInt>,
+        /// Likes received.
+        likes_count -> Nullable<BigInt>,
+        /// Videos.
+        video_count -> Nullable<BigInt>,
+        /// Sum of views over synced videos.
+        total_video_views -> BigInt,
+        /// Unix seconds.
+        captured_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// A video's counters, one row per UTC day.
+    video_snapshots (id) {
+        /// Id.
+        id -> BigInt,
+        /// Video row.
+        video_id -> BigInt,
+        /// Connection (for deletes and per-account reads).
+        connection_id -> BigInt,
+        /// UTC day.
+        day -> Date,
+        /// Views.
+        view_count -> BigInt,
+        /// Likes.
+        like_count -> BigInt,
+        /// Comments.
+        comment_count -> BigInt,
+        /// Shares.
+        share_count -> BigInt,
+        /// Unix seconds.
+        captured_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// The sync log.
+    sync_runs (id) {
+        /// Id.
+        id -> BigInt,
+        /// Connection.
+        connection_id -> BigInt,
+        /// `manual` or `scheduled`.
+        triggered_by -> Text,
+        /// Unix seconds.
+        started_at -> BigInt,
+        /// Unix seconds.
+        finished_at -> Nullable<BigInt>,
+        /// Outcome name.
+        outcome -> Nullable<Text>,
+        /// Videos written.
+        videos_synced -> BigInt,
+        /// API calls made.
+        api_calls -> BigInt,
+        /// Error code.
+        error_code -> Nullable<Text>,
+        /// Error message.
+        error_message -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// API calls spent per bucket (app + endpoint) and window.
+    api_quota (bucket, window_kind, window_start) {
+        /// e.g. `tiktok:/v2/video/list/`.
+        bucket -> Text,
+        /// `minute` or `day`.
+        window_kind -> Text,
+        /// Unix seconds at the window's start.
+        window_start -> BigInt,
+        /// Calls counted in the window.
+        spent -> BigInt,
+    }
+}
+
+diesel::joinable!(videos -> connections (connection_id));
+diesel::joinable!(profile_snapshots -> connections (connection_id));
+diesel::joinable!(video_snapshots -> videos (video_id));
+diesel::joinable!(sync_runs -> connections (connection_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    oauth_states,
+    connections,
+    videos,
+    profile_snapshots,
+    video_snapshots,
+    sync_runs,
+    api_quota,
+);

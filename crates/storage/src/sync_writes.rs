@@ -1,0 +1,256 @@
+//! Applying one account's sync result: profile, videos, today's snapshots and the sync
+//! status, all in one transaction.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::RunQueryDsl;
+use domain::{ConnectionId, Profile, SyncOutcome, Video};
+
+use crate::connections::expect_one;
+use crate::db::{Database, transaction, with_conn};
+use crate::error::StorageResult;
+use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
+use crate::schema::{connections, profile_snapshots, videos};
+use crate::time::to_unix;
+
+/// Rows per multi-row `INSERT`. A video row binds 16 values, so 200 rows stay far below
+/// SQLite's variable limit (32 766) and PostgreSQL's (65 535), while a TikTok page (20)
+/// always fits in one statement.
+const VIDEO_ROWS_PER_STATEMENT: usize = 200;
+
+/// The result of syncing one account, to write atomically.
+#[derive(Debug)]
+pub struct SyncWrite<'a> {
+    /// The connection synced.
+    pub connection_id: ConnectionId,
+    /// The profile as fetched (`None` if it was not fetched; the stored one is kept).
+    pub profile: Option<&'a Profile>,
+    /// The videos fetched (all pages). Existing videos are updated, new ones inserted;
+    /// videos not in the list are left as they are.
+    pub videos: &'a [Video],
+    /// `success` or `partial` (a failed sync writes nothing: use
+    /// [`Database::record_sync_failure`]).
+    pub outcome: SyncOutcome,
+    /// Why the sync was partial, if it was.
+    pub error: Option<&'a str>,
+    /// When the data was fetched; its UTC day is the snapshots' day.
+    pub synced_at: DateTime<Utc>,
+}
+
+/// What [`Database::apply_sync`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppliedSync {
+    /// Videos inserted or updated.
+    pub videos_written: usize,
+    /// Sum of the views of all the connection's stored videos (the snapshot's value).
+    pub total_video_views: i64,
+    /// The snapshots' day.
+    pub day: NaiveDate,
+}
+
+
+#[derive(Insertable)]
+#[diesel(table_name = profile_snapshots, treat_none_as_default_value = false)]
+struct ProfileSnapshotInsert {
+    connection_id: i64,
+    day: NaiveDate,
+    follower_count: Option<i64>,
+    following_count: Option<i64>,
+    likes_count: Option<i64>,
+    video_count: Option<i64>,
+    total_video_views: i64,
+    captured_at: i64,
+}
+
+fn video_insert(connection_id: i64, video: &Video, now: i64) -> VideoInsert {
+    VideoInsert {
+        connection_id,
+        platform_video_id: video.platform_video_id.clone(),
+        title: video.title.clone(),
+        description: video.description.clone(),
+        duration_seconds: video.duration_seconds,
+        cover_image_url: video.cover_image_url.clone(),
+        share_url: video.share_url.clone(),
+        embed_link: video.embed_link.clone(),
+        posted_at: video.posted_at.map(to_unix),
+        view_count: video.counts.views,
+        like_count: video.counts.likes,
+        comment_count: video.counts.comments,
+        share_count: video.counts.shares,
+        // Sort key only: a video without views sorts as 0 (the API reports `None`).
+        engagement_rate: video.counts.engagement_rate().unwrap_or(0.0),
+        first_seen_at: now,
+        updated_at: now,
+    }
+}
+
+/// Sum of view counts, saturating (no overflow whatever the stored values).
+fn total_views(view_counts: &[i64]) -> i64 {
+    let total: i128 = view_counts.iter().map(|&v| i128::from(v.max(0))).sum();
+    i64::try_from(total).unwrap_or(i64::MAX)
+}
+
+impl Database {
+    /// Writes a sync result in ONE transaction: the profile fields, the videos (upserted in
+    /// multi-row `INSERT … ON CONFLICT DO UPDATE` statements, never one per row), today's
+    /// video snapshots and profile snapshot (a second sync the same day overwrites that
+    /// day), and the connection's last sync time, outcome and error. On any error nothing is
+    /// written.
+    pub async fn apply_sync(&self, write: &SyncWrite<'_>) -> StorageResult<AppliedSync> {
+        use connections::dsl as c;
+        use profile_snapshots::dsl as ps;
+        use videos::dsl as v;
+
+        let connection_id = write.connection_id.0;
+        let now = to_unix(write.synced_at);
+        let day = write.synced_at.date_naive();
+        let rows: Vec<VideoInsert> = write
+            .videos
+            .iter()
+            .map(|video| video_insert(connection_id, video, now))
+            .collect();
+        let mut conn = self.conn().await?;
+        transaction!(&mut conn, |conn| {
+            // 1. The connection row first: a write, so SQLite holds the lock from here on,
+            //    and a vanished connection aborts before anything else is written.
+            let updated = diesel::update(c::connections.find(connection_id))
+                .set((
+                    c::last_synced_at.eq(Some(now)),
+                    c::last_sync_outcome.eq(Some(write.outcome.as_str())),
+                    c::last_sync_error.eq(write.error),
+                    c::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .await?;
+            expect_one(updated)?;
+            if let Some(profile) = write.profile {
+                diesel::update(c::connections.find(connection_id))
+                    .set((
+                        c::union_id.eq(profile.union_id.as_deref()),
+                        c::username.eq(profile.username.as_deref()),
+                        c::display_name.eq(profile.display_name.as_deref()),
+                        c::avatar_url.eq(profile.avatar_url.as_deref()),
+                        c::bio.eq(profile.bio.as_deref()),
+                        c::is_verified.eq(profile.is_verified),
+                        c::profile_deep_link.eq(profile.profile_deep_link.as_deref()),
+                        c::follower_count.eq(profile.follower_count),
+                        c::following_count.eq(profile.following_count),
+                        c::likes_count.eq(profile.likes_count),
+                        c::video_count.eq(profile.video_count),
+                    ))
+                    .execute(conn)
+                    .await?;
+            }
+
+            // 2. Videos, a chunk per statement; RETURNING gives the ids for the snapshots.
+            let mut written: Vec<UpsertedVideo> = Vec::with_capacity(rows.len());
+            for chunk in rows.chunks(VIDEO_ROWS_PER_STATEMENT) {
+                written.extend(conn.upsert_videos(chunk.to_vec()).await?);
+            }
+
+            // 3. Today's video snapshots, same chunking.
+            let snapshots: Vec<VideoSnapshotInsert> = written
+                .iter()
+                .map(|video| VideoSnapshotInsert {
+                    video_id: video.id,
+                    connection_id,
+                    day,
+                    view_count: video.views,
+                    like_count: video.likes,
+                    comment_count: video.comments,
+                    share_count: video.shares,
+                    captured_at: now,
+                })
+                .collect();
+            for chunk in snapshots.chunks(VIDEO_ROWS_PER_STATEMENT) {
+                conn.upsert_video_snapshots(chunk.to_vec()).await?;
+            }
+
+            // 4. Today's profile snapshot, with the views total of every stored video.
+            let view_counts: Vec<i64> = v::videos
+                .filter(v::connection_id.eq(connection_id))
+                .select(v::view_count)
+                .load(conn)
+                .await?;
+            let total_video_views = total_views(&view_counts);
+            let current: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = c::connections
+                .find(connection_id)
+                .select((
+                    c::follower_count,
+                    c::following_count,
+                    c::likes_count,
+                    c::video_count,
+                ))
+                .first(conn)
+                .await?;
+            let snapshot = ProfileSnapshotInsert {
+                connection_id,
+                day,
+                follower_count: current.0,
+                following_count: current.1,
+                likes_count: current.2,
+                video_count: current.3,
+                total_video_views,
+                captured_at: now,
+            };
+            diesel::insert_into(ps::profile_snapshots)
+                .values(&snapshot)
+                .on_conflict((ps::connection_id, ps::day))
+                .do_update()
+                .set((
+                    ps::follower_count.eq(excluded(ps::follower_count)),
+                    ps::following_count.eq(excluded(ps::following_count)),
+                    ps::likes_count.eq(excluded(ps::likes_count)),
+                    ps::video_count.eq(excluded(ps::video_count)),
+                    ps::total_video_views.eq(excluded(ps::total_video_views)),
+                    ps::captured_at.eq(excluded(ps::captured_at)),
+                ))
+                .execute(conn)
+                .await?;
+
+            Ok(AppliedSync {
+                videos_written: written.len(),
+                total_video_views,
+                day,
+            })
+        })
+    }
+
+    /// Records a sync that wrote nothing (failed, rate limited, needs reauth): the outcome and
+    /// error are stored; `last_synced_at`, the age of the data, does not move.
+    pub async fn record_sync_failure(
+        &self,
+        id: ConnectionId,
+        outcome: SyncOutcome,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(c::connections.find(id.0))
+                .set((
+                    c::last_sync_outcome.eq(Some(outcome.as_str())),
+                    c::last_sync_error.eq(Some(error)),
+                    c::updated_at.eq(to_unix(now)),
+                ))
+                .execute(conn)
+                .await?
+        });
+        expect_one(updated)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn total_views_saturates() {
+        assert_eq!(total_views(&[1, 2, 3]), 6);
+        assert_eq!(total_views(&[i64::MAX, i64::MAX]), i64::MAX);
+        assert_eq!(total_views(&[-5, 5]), 5);
+        assert_eq!(total_views(&[]), 0);
+    }
+}
