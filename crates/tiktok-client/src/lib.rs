@@ -74,6 +74,7 @@ mod config;
 mod display;
 mod endpoint;
 mod error;
+mod execute;
 mod hook;
 mod oauth;
 mod pagination;
