@@ -200,6 +200,10 @@ function renderProfile(profile) {
   if (typeof profile.profileDeepLink === 'string' && /^https:\/\//.test(profile.profileDeepLink)) {
     field('handle').href = profile.profileDeepLink;
   }
+  const bio = field('bio');
+  bio.textContent = typeof profile.bio === 'string' ? profile.bio.trim() : '';
+  show(bio, bio.textContent !== '');
+  show($('[data-testid="account-verified"]'), profile.verified === true);
   if (Array.isArray(profile.missingScopes)) renderMissingScopes(profile.missingScopes);
 }
 

@@ -31,7 +31,6 @@ function coverCell(video) {
     const img = document.createElement('img');
     img.src = video.coverImageUrl;
     img.alt = '';
-    img.loading = 'lazy';
     img.decoding = 'async';
     img.width = 48;
     img.height = 64;

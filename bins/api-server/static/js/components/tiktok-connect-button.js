@@ -154,7 +154,8 @@ export class TikTokConnectButton extends HTMLElement {
     this.#logo.toggleAttribute('hidden', busy);
     this.#button.disabled = busy;
     this.#button.setAttribute('aria-busy', String(busy));
-    this.#button.setAttribute('aria-label', busy ? 'Connecting to TikTok' : `${idleLabel} account`);
+    const idleName = /tiktok/i.test(idleLabel) ? `${idleLabel} account` : `${idleLabel} TikTok account`;
+    this.#button.setAttribute('aria-label', busy ? 'Connecting to TikTok' : idleName);
     this.#status.textContent = busy ? 'Connecting to TikTok, finish in the TikTok window' : '';
   }
 
