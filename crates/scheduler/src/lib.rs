@@ -15,6 +15,29 @@
 //! - [`schedule`]: the cron schedules of the daemon's jobs.
 //! - [`lease`]: how long a worker leases its batch, and which tokens to refresh.
 //! - [`backoff`]: the exponential backoff the other modules share.
+//!
+//! ```
+//! use chrono::{DateTime, TimeDelta, Utc};
+//! use domain::{ConnectionId, ConnectionStatus};
+//! use scheduler::{Budget, PlanConfig, SyncCandidate, plan_syncs};
+//!
+//! let now: DateTime<Utc> = "2026-11-25T03:30:00Z".parse().expect("valid time");
+//! let candidates: Vec<SyncCandidate> = (1..=3)
+//!     .map(|id| SyncCandidate {
+//!         last_success_at: Some(now - TimeDelta::days(id)),
+//!         last_video_count: Some(100),
+//!         ..SyncCandidate::new(ConnectionId(id), ConnectionStatus::Active)
+//!     })
+//!     .collect();
+//! // 14 calls a day, 10% (rounded down: 1) kept for manual syncs.
+//! let budget = Budget { daily_quota: Some(14), ..Budget::default() };
+//! let plan = plan_syncs(&candidates, &PlanConfig::default(), &budget, now);
+//! // Each sync costs 1 + 100 / 20 = 6 calls; the 13 left for the schedule cover two,
+//! // the stalest.
+//! let selected: Vec<i64> = plan.selected.iter().map(|sync| sync.id.0).collect();
+//! assert_eq!(selected, vec![3, 2]);
+//! assert_eq!(plan.deferred[0].id, ConnectionId(1));
+//! ```
 #![warn(missing_docs)]
 
 pub mod backoff;
@@ -28,6 +51,7 @@ pub mod plan;
 pub mod schedule;
 
 pub use backoff::{exponential_backoff, rate_limited_delay};
+pub use budget::TIKTOK_PER_MINUTE_PER_ENDPOINT;
 pub use budget::{Budget, DeferReason, Deferred, ManualReserve, PlannedSync, SyncPlan};
 pub use budget::{manual_sync_allowed, plan_daily_sync};
 pub use cost::{CostedSync, SyncEstimate, VIDEOS_PER_PAGE, estimate_sync};

@@ -97,6 +97,50 @@ mod tests {
         );
     }
 
+    /// Drives a real `governor` limiter on a fake clock, taking every call it allows, and
+    /// returns the instants (in ms) of the calls made during `minutes`.
+    fn greedy_calls(per_minute: u32, minutes: u64) -> Vec<u64> {
+        use governor::RateLimiter;
+        use governor::clock::FakeRelativeClock;
+
+        let clock = FakeRelativeClock::default();
+        let limiter = RateLimiter::direct_with_clock(quota(per_minute), clock.clone());
+        let mut calls = Vec::new();
+        for ms in 0..minutes * 60_000 {
+            while limiter.check().is_ok() {
+                calls.push(ms);
+            }
+            clock.advance(Duration::from_millis(1));
+        }
+        calls
+    }
+
+    #[test]
+    fn a_greedy_caller_stays_under_the_limit_in_every_sliding_minute() {
+        for per_minute in [1, 30, 600, 6000] {
+            let calls = greedy_calls(per_minute, 3);
+            let mut window_start = 0;
+            let mut busiest = 0;
+            for (end, at) in calls.iter().enumerate() {
+                while calls[window_start] + 60_000 <= *at {
+                    window_start += 1;
+                }
+                busiest = busiest.max(end + 1 - window_start);
+            }
+            let limit = usize::try_from(per_minute).expect("small");
+            assert!(
+                busiest <= limit.max(1),
+                "{per_minute}/min: {busiest} in a minute"
+            );
+            // And the pacing does not waste the limit: the last minute is nearly full.
+            let last_minute = calls.iter().filter(|at| **at >= 120_000).count();
+            assert!(
+                last_minute + limit / 50 + 1 >= limit,
+                "{per_minute}/min: {last_minute}"
+            );
+        }
+    }
+
     proptest! {
         #[test]
         fn a_minute_never_holds_more_than_the_limit(per_minute in 1_u32..100_000) {

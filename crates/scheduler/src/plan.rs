@@ -43,7 +43,7 @@ mod tests {
         DateTime::from_timestamp(1_800_000_000, 0).expect("valid timestamp")
     }
 
-    /// 30 connections with 0 to 120 videos (id n has 4n videos), synced n hours more than
+    /// 30 connections with 4 to 120 videos (id n has 4n), synced n hours more than
     /// a day ago, so connection 30 is the stalest.
     fn thirty_connections() -> Vec<SyncCandidate> {
         (1..=30)
