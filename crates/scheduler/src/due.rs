@@ -3,7 +3,8 @@
 //! Rules, for an `active` connection (`needs_reauth` and `disconnected` ones are never due):
 //! 1. a manual sync requested since the last attempt is due at once;
 //! 2. after consecutive failures, the next attempt waits an exponential backoff from
-//!    [`DuePolicy::min_retry_delay`] up to [`DuePolicy::max_backoff`] after the last failure;
+//!    [`DuePolicy::min_retry_delay`] up to [`DuePolicy::max_backoff`] after the last failure,
+//!    and never comes earlier than rule 4 would put it (a failure only delays);
 //! 3. a connection never synced is due at once;
 //! 4. otherwise it is due [`DuePolicy::sync_interval`] after its last successful sync, less
 //!    [`DuePolicy::schedule_slack`].
@@ -209,12 +210,21 @@ pub fn next_due(candidate: &SyncCandidate, policy: &DuePolicy) -> NextDue {
             attempt: candidate.consecutive_failures,
         };
         // A failure count without a time (inconsistent data) retries now rather than never.
-        return match candidate.last_failure_at.or(candidate.last_synced_at) {
-            Some(failed_at) => NextDue::At {
-                at: failed_at + policy.retry_delay(candidate.consecutive_failures),
+        let Some(failed_at) = candidate.last_failure_at.or(candidate.last_synced_at) else {
+            return NextDue::Now { reason };
+        };
+        let retry_at = failed_at + policy.retry_delay(candidate.consecutive_failures);
+        // A failure only ever delays: a failed extra sync (a manual one, shortly after a
+        // success) does not pull the next scheduled sync forward.
+        return match candidate.last_success_at {
+            Some(success) if success + policy.effective_interval() > retry_at => NextDue::At {
+                at: success + policy.effective_interval(),
+                reason: DueReason::IntervalElapsed,
+            },
+            _ => NextDue::At {
+                at: retry_at,
                 reason,
             },
-            None => NextDue::Now { reason },
         };
     }
     match candidate.last_success_at {
@@ -419,6 +429,23 @@ mod tests {
         };
         assert!(!next_due(&candidate, &policy).is_due(at(14)));
         assert!(next_due(&candidate, &policy).is_due(at(15)));
+    }
+
+    #[test]
+    fn a_failure_never_brings_the_next_sync_forward() {
+        let policy = DuePolicy::default();
+        // Synced at 0, a manual sync failed an hour later: next sync on the normal schedule.
+        let candidate = SyncCandidate {
+            last_success_at: Some(at(0)),
+            ..failed(1, 1, 60)
+        };
+        assert_eq!(
+            next_due(&candidate, &policy),
+            NextDue::At {
+                at: at(22 * 60),
+                reason: DueReason::IntervalElapsed
+            }
+        );
     }
 
     #[test]
