@@ -46,14 +46,25 @@ pub(crate) fn retry_delay(
         return None;
     }
     match error {
-        // TikTok said how long: wait exactly that, unless it is longer than
-        // we are willing to block, in which case the caller defers.
+        // TikTok said how long: wait that long, plus up to a tenth more so
+        // that clients told the same thing do not all return at once;
+        // unless it is longer than we are willing to block, in which case
+        // the caller defers.
         TikTokError::RateLimited {
             retry_after: Some(wait),
             ..
-        } => (*wait <= policy.max_retry_after).then_some(*wait),
+        } => (*wait <= policy.max_retry_after).then(|| with_spread(*wait)),
         _ => Some(jittered_backoff(policy, attempt)),
     }
+}
+
+/// `wait` plus a random extra of up to a tenth of it.
+fn with_spread(wait: Duration) -> Duration {
+    let spread = wait / 10;
+    if spread.is_zero() {
+        return wait;
+    }
+    wait + rand::thread_rng().gen_range(Duration::ZERO..=spread)
 }
 
 /// `initial_backoff * 2^(attempt-1)`, capped at `max_backoff`, then drawn
@@ -117,10 +128,9 @@ mod tests {
             retry_after: Some(Duration::from_secs(secs)),
             log_id: None,
         };
-        assert_eq!(
-            retry_delay(&policy(), RetrySafety::Idempotent, &limited(2), 1),
-            Some(Duration::from_secs(2))
-        );
+        let wait = retry_delay(&policy(), RetrySafety::Idempotent, &limited(2), 1)
+            .expect("within the cap");
+        assert!(wait >= Duration::from_secs(2) && wait <= Duration::from_millis(2200));
         assert_eq!(
             retry_delay(&policy(), RetrySafety::Idempotent, &limited(60), 1),
             None
