@@ -8,7 +8,7 @@ use api_server::telemetry;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("invalid configuration")?;
-    let subscriber = telemetry::subscriber(config.log_format, &config.log_filter, std::io::stdout)?;
+    let subscriber = telemetry::stdout_subscriber(config.log_format, &config.log_filter)?;
     telemetry::init(subscriber)?;
 
     let app = Application::builder(config)?.build()?;

@@ -3,7 +3,7 @@
 //! [`LogCapture`] is a [`MakeWriter`] into a shared buffer so tests can read everything the
 //! server logged and assert that no secret is in it.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing::Subscriber;
@@ -24,7 +24,25 @@ pub enum TelemetryError {
     AlreadyInstalled,
 }
 
-/// Builds a subscriber writing `format` to `writer`, filtered by `filter` (`RUST_LOG` syntax).
+/// Builds a subscriber writing `format` to standard output, filtered by `filter` (`RUST_LOG`
+/// syntax). Pretty output is coloured only when standard output is a terminal.
+///
+/// # Errors
+/// [`TelemetryError::Filter`] when `filter` does not parse.
+pub fn stdout_subscriber(
+    format: LogFormat,
+    filter: &str,
+) -> Result<Box<dyn Subscriber + Send + Sync>, TelemetryError> {
+    build(
+        format,
+        filter,
+        std::io::stdout,
+        std::io::stdout().is_terminal(),
+    )
+}
+
+/// Builds a subscriber writing `format` to `writer` without colours, filtered by `filter`
+/// (`RUST_LOG` syntax). Tests pass a [`LogCapture`].
 ///
 /// # Errors
 /// [`TelemetryError::Filter`] when `filter` does not parse.
@@ -32,6 +50,18 @@ pub fn subscriber<W>(
     format: LogFormat,
     filter: &str,
     writer: W,
+) -> Result<Box<dyn Subscriber + Send + Sync>, TelemetryError>
+where
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
+{
+    build(format, filter, writer, false)
+}
+
+fn build<W>(
+    format: LogFormat,
+    filter: &str,
+    writer: W,
+    ansi: bool,
 ) -> Result<Box<dyn Subscriber + Send + Sync>, TelemetryError>
 where
     W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
@@ -44,6 +74,7 @@ where
             registry.with(
                 tracing_subscriber::fmt::layer()
                     .with_writer(writer)
+                    .with_ansi(ansi)
                     .with_target(true),
             ),
         ),

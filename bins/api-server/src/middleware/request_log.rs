@@ -10,6 +10,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, web};
+use tracing::Instrument as _;
 
 use crate::metrics::UNMATCHED_ROUTE;
 use crate::state::AppState;
@@ -26,7 +27,9 @@ pub async fn request_log(
     let method = request.method().clone();
     let path = request.path().to_owned();
     let state = request.app_data::<web::Data<AppState>>().cloned();
-    let result = next.call(request).await;
+    // Everything the handler logs carries the method and path (never the query string).
+    let span = tracing::info_span!("http_request", method = %method, path = %path);
+    let result = next.call(request).instrument(span).await;
     let latency = started.elapsed();
     let (status, pattern) = match &result {
         Ok(response) => (

@@ -21,6 +21,7 @@ function dayTime(day) {
 
 /** Round tick values covering [min, max], about `count` of them. */
 export function niceTicks(min, max, count = 4) {
+  const nonNegative = min >= 0;
   if (min === max) {
     const pad = Math.max(1, Math.abs(min) * 0.05);
     min -= pad;
@@ -28,13 +29,14 @@ export function niceTicks(min, max, count = 4) {
   }
   const rawStep = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(rawStep));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rawStep) ?? 10 * magnitude;
+  // Counts are whole numbers: never a tick at 0.25 followers.
+  const step = Math.max(1, [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rawStep) ?? 10 * magnitude);
   const start = Math.floor(min / step) * step;
   const ticks = [];
   for (let value = start; value <= max + step * 1e-9; value += step) ticks.push(Math.round(value * 1e6) / 1e6);
   if (ticks[ticks.length - 1] < max) ticks.push(ticks[ticks.length - 1] + step);
   // Counts are never negative: do not draw a -5 followers line.
-  return min >= 0 ? ticks.filter((t) => t >= 0) : ticks;
+  return nonNegative ? ticks.filter((t) => t >= 0) : ticks;
 }
 
 /** Which of `count` points get an x-axis label, evenly spread, always the first and the last. */
