@@ -83,7 +83,8 @@ pub enum VideosPerCreator {
 impl VideosPerCreator {
     /// Parses `95`, `10..200` / `10..=200` or `95,0,120` (the binary's `--videos` syntax).
     pub fn parse(text: &str) -> Result<Self, SandboxError> {
-        let invalid = || SandboxError::InvalidConfig(format!("invalid videos per creator: {text:?}"));
+        let invalid =
+            || SandboxError::InvalidConfig(format!("invalid videos per creator: {text:?}"));
         let number = |s: &str| s.trim().parse::<u32>().map_err(|_| invalid());
         let text = text.trim();
         if let Some((low, high)) = text.split_once("..") {
@@ -294,6 +295,14 @@ impl SandboxConfig {
         self
     }
 
+    /// The first redirect URI of the first registered client (for examples and demos).
+    pub fn first_redirect_uri(&self) -> Option<String> {
+        self.clients
+            .first()
+            .and_then(|client| client.redirect_uris.first())
+            .cloned()
+    }
+
     /// Checks the configuration before anything is started.
     pub(crate) fn validate(&self) -> Result<(), SandboxError> {
         let invalid = |message: String| Err(SandboxError::InvalidConfig(message));
@@ -346,7 +355,10 @@ mod tests {
 
     #[test]
     fn parses_the_three_video_count_forms() {
-        assert_eq!(VideosPerCreator::parse("95").ok(), Some(VideosPerCreator::Fixed(95)));
+        assert_eq!(
+            VideosPerCreator::parse("95").ok(),
+            Some(VideosPerCreator::Fixed(95))
+        );
         assert_eq!(
             VideosPerCreator::parse("10..200").ok(),
             Some(VideosPerCreator::Range(10..=200))

@@ -45,7 +45,9 @@ impl Endpoint {
 
     /// The endpoint with this control-API name.
     pub fn from_name(name: &str) -> Option<Endpoint> {
-        Endpoint::ALL.into_iter().find(|endpoint| endpoint.name() == name)
+        Endpoint::ALL
+            .into_iter()
+            .find(|endpoint| endpoint.name() == name)
     }
 
     /// The URL path TikTok serves it at (trailing slash included).

@@ -223,7 +223,10 @@ impl AuthStore {
     ) -> Result<IssuedTokens, OAuthError> {
         let invalid = || OAuthError::invalid_grant("Refresh token is invalid or expired.");
         let mut books = self.books();
-        let record = *books.refresh_tokens.get(refresh_token).ok_or_else(invalid)?;
+        let record = *books
+            .refresh_tokens
+            .get(refresh_token)
+            .ok_or_else(invalid)?;
         let grant = books.grants.get(record.grant).ok_or_else(invalid)?;
         if grant.revoked || record.expires_at <= now || grant.client_key != client_key {
             return Err(invalid());
@@ -271,8 +274,12 @@ impl AuthStore {
             client_key: grant.client_key.clone(),
             revoked_at: now,
         };
-        books.access_tokens.retain(|_, token| token.grant != record.grant);
-        books.refresh_tokens.retain(|_, token| token.grant != record.grant);
+        books
+            .access_tokens
+            .retain(|_, token| token.grant != record.grant);
+        books
+            .refresh_tokens
+            .retain(|_, token| token.grant != record.grant);
         books.revocations.push(revocation);
         Ok(())
     }
@@ -342,7 +349,9 @@ mod tests {
             client_key: "app".into(),
             redirect_uri: "https://app.test/cb".into(),
             open_id: "-000abc".into(),
-            scopes: [Scope::UserInfoBasic, Scope::VideoList].into_iter().collect(),
+            scopes: [Scope::UserInfoBasic, Scope::VideoList]
+                .into_iter()
+                .collect(),
             code_challenge: Some(CHALLENGE.into()),
             expires_at: now() + chrono::Duration::minutes(5),
         })
@@ -376,8 +385,13 @@ mod tests {
         let store = store(true);
         let code = code(&store);
         let other = "eBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-        let failed =
-            store.exchange_code("app", &code, Some("https://app.test/cb"), Some(other), now());
+        let failed = store.exchange_code(
+            "app",
+            &code,
+            Some("https://app.test/cb"),
+            Some(other),
+            now(),
+        );
         assert_eq!(failed.map_err(|e| e.error).err(), Some("invalid_grant"));
         assert!(exchange(&store, &code).is_ok());
     }
@@ -387,7 +401,9 @@ mod tests {
         let store = store(true);
         let first = exchange(&store, &code(&store)).expect("exchange succeeds");
         let old = first.refresh_token.expect("a refresh token");
-        let second = store.refresh("app", &old, now(), false).expect("refresh succeeds");
+        let second = store
+            .refresh("app", &old, now(), false)
+            .expect("refresh succeeds");
         assert_ne!(second.refresh_token.as_deref(), Some(old.as_str()));
         assert!(store.refresh("app", &old, now(), false).is_err());
     }
@@ -397,7 +413,9 @@ mod tests {
         let store = store(false);
         let first = exchange(&store, &code(&store)).expect("exchange succeeds");
         let old = first.refresh_token.expect("a refresh token");
-        let second = store.refresh("app", &old, now(), false).expect("refresh succeeds");
+        let second = store
+            .refresh("app", &old, now(), false)
+            .expect("refresh succeeds");
         assert_eq!(second.refresh_token.as_deref(), Some(old.as_str()));
         assert!(store.refresh("app", &old, now(), false).is_ok());
     }

@@ -53,7 +53,11 @@ struct Args {
 
     /// A registered redirect URI (repeat for several; default: the api-server's development
     /// callbacks on localhost:5001 and 127.0.0.1:5001).
-    #[arg(long = "redirect-uri", env = "SANDBOX_REDIRECT_URIS", value_delimiter = ',')]
+    #[arg(
+        long = "redirect-uri",
+        env = "SANDBOX_REDIRECT_URIS",
+        value_delimiter = ','
+    )]
     redirect_uris: Vec<String>,
 
     /// Access token lifetime in seconds (`expires_in`).
@@ -100,7 +104,10 @@ struct Args {
 impl Args {
     fn config(&self) -> anyhow::Result<SandboxConfig> {
         let redirect_uris: Vec<String> = if self.redirect_uris.is_empty() {
-            DEFAULT_REDIRECT_URIS.iter().map(|uri| (*uri).to_owned()).collect()
+            DEFAULT_REDIRECT_URIS
+                .iter()
+                .map(|uri| (*uri).to_owned())
+                .collect()
         } else {
             self.redirect_uris.clone()
         };
@@ -108,9 +115,7 @@ impl Args {
             .bind(SocketAddr::new(self.host, self.port))
             .seed(self.seed)
             .creators(self.creators)
-            .videos_per_creator(
-                VideosPerCreator::parse(&self.videos).context("reading --videos")?,
-            )
+            .videos_per_creator(VideosPerCreator::parse(&self.videos).context("reading --videos")?)
             .clients([RegisteredClient::new(
                 &self.client_key,
                 &self.client_secret,
@@ -151,6 +156,20 @@ async fn main() -> anyhow::Result<()> {
     println!("  authorize base and API base: {base}");
     println!("  control API: {base}sandbox/ (clock, faults, calls, creators, revocations)");
     println!("  client_key: {}", args.client_key);
+    if let Some(redirect_uri) = args.config()?.first_redirect_uri() {
+        let mut example = base.join("v2/auth/authorize/")?;
+        example
+            .query_pairs_mut()
+            .append_pair("client_key", &args.client_key)
+            .append_pair(
+                "scope",
+                "user.info.basic,user.info.profile,user.info.stats,video.list",
+            )
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("state", "demo");
+        println!("  try: {example}");
+    }
     println!("  clock: {}", sandbox.now().to_rfc3339());
     println!("Creators:");
     for creator in sandbox.creators() {
@@ -161,7 +180,11 @@ async fn main() -> anyhow::Result<()> {
             creator.open_id,
             creator.follower_count,
             creator.video_count,
-            if creator.is_verified { " (verified)" } else { "" },
+            if creator.is_verified {
+                " (verified)"
+            } else {
+                ""
+            },
         );
     }
     tokio::signal::ctrl_c()

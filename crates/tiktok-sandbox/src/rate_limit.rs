@@ -78,7 +78,10 @@ impl RateLimiter {
             window.push_back(now);
         }
         if self.daily_quota.is_some() {
-            let entry = windows.daily.entry(client_key.to_owned()).or_insert((today, 0));
+            let entry = windows
+                .daily
+                .entry(client_key.to_owned())
+                .or_insert((today, 0));
             if entry.0 != today {
                 *entry = (today, 0);
             }
@@ -122,6 +125,10 @@ mod tests {
             limiter.admit("app", Endpoint::VideoQuery, at(2)),
             Err(LimitExceeded::Daily { .. })
         ));
-        assert!(limiter.admit("app", Endpoint::VideoList, at(86_400)).is_ok());
+        assert!(
+            limiter
+                .admit("app", Endpoint::VideoList, at(86_400))
+                .is_ok()
+        );
     }
 }

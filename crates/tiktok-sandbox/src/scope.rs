@@ -37,7 +37,10 @@ impl Scope {
 
     /// The scope with this wire name.
     pub fn from_wire(name: &str) -> Option<Scope> {
-        Scope::ALL.iter().copied().find(|scope| scope.as_str() == name)
+        Scope::ALL
+            .iter()
+            .copied()
+            .find(|scope| scope.as_str() == name)
     }
 
     /// What the consent page tells the creator this scope shares.

@@ -101,7 +101,10 @@ fn base_url_for(addr: SocketAddr) -> Result<Url, SandboxError> {
         ip if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
         ip => ip,
     };
-    Ok(Url::parse(&format!("http://{}/", SocketAddr::new(ip, addr.port())))?)
+    Ok(Url::parse(&format!(
+        "http://{}/",
+        SocketAddr::new(ip, addr.port())
+    ))?)
 }
 
 /// A running sandbox. Dropping it stops the server (without waiting); call
@@ -211,10 +214,13 @@ impl SandboxHandle {
     /// Stops the server and waits for it to finish.
     pub async fn stop(mut self) {
         self.server.stop(false).await;
-        if let Some(task) = self.task.take() {
-            if let Err(error) = task.await {
-                tracing::warn!(%error, "sandbox server task failed");
-            }
+        let Some(task) = self.task.take() else {
+            return;
+        };
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::warn!(%error, "sandbox server stopped with an error"),
+            Err(error) => tracing::warn!(%error, "sandbox server task failed"),
         }
     }
 }

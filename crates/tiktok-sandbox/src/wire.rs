@@ -43,7 +43,11 @@ impl OAuthError {
     }
 
     pub(crate) fn unsupported_grant_type(description: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", description)
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            description,
+        )
     }
 
     pub(crate) fn unsupported_response_type(description: impl Into<String>) -> Self {
@@ -55,7 +59,11 @@ impl OAuthError {
     }
 
     pub(crate) fn server_error(status: StatusCode) -> Self {
-        Self::new(status, "server_error", "The server encountered an unexpected error.")
+        Self::new(
+            status,
+            "server_error",
+            "The server encountered an unexpected error.",
+        )
     }
 
     pub(crate) fn rate_limited() -> Self {

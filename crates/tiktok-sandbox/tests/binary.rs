@@ -12,10 +12,25 @@ fn help_documents_every_option() {
     assert!(output.status.success());
     let help = String::from_utf8(output.stdout).unwrap();
     for option in [
-        "--host", "--port", "--public-url", "--seed", "--creators", "--videos", "--client-key",
-        "--client-secret", "--redirect-uri", "--access-token-ttl", "--refresh-token-ttl",
-        "--code-ttl", "--no-rotation", "--rate-limit-per-minute", "--retry-after",
-        "--daily-quota", "--start-time", "--frozen-clock", "--workers",
+        "--host",
+        "--port",
+        "--public-url",
+        "--seed",
+        "--creators",
+        "--videos",
+        "--client-key",
+        "--client-secret",
+        "--redirect-uri",
+        "--access-token-ttl",
+        "--refresh-token-ttl",
+        "--code-ttl",
+        "--no-rotation",
+        "--rate-limit-per-minute",
+        "--retry-after",
+        "--daily-quota",
+        "--start-time",
+        "--frozen-clock",
+        "--workers",
     ] {
         let lines: Vec<&str> = help.lines().collect();
         let at = lines

@@ -23,7 +23,9 @@ async fn connect_creator(browser: &Browser, index: usize) -> String {
     let boxes: Vec<&str> = page.scope_boxes.iter().map(String::as_str).collect();
     let creator = page.creators[index].clone();
     let callback = browser.submit(&page, &creator, &boxes, "authorize").await;
-    let (status, tokens) = browser.exchange(&callback.param("code").unwrap(), VERIFIER).await;
+    let (status, tokens) = browser
+        .exchange(&callback.param("code").unwrap(), VERIFIER)
+        .await;
     assert_eq!(status, StatusCode::OK);
     access_token(&tokens)
 }
@@ -42,7 +44,11 @@ async fn walk(browser: &Browser, token: &str) -> Vec<String> {
         assert_eq!(envelope_code(&page), "ok");
         let videos = page["data"]["videos"].as_array().unwrap();
         assert!(videos.len() <= 20);
-        ids.extend(videos.iter().map(|video| video["id"].as_str().unwrap().to_owned()));
+        ids.extend(
+            videos
+                .iter()
+                .map(|video| video["id"].as_str().unwrap().to_owned()),
+        );
         let next = page["data"]["cursor"].as_i64().unwrap();
         if let Some(last) = videos.last() {
             assert_eq!(next, last["create_time"].as_i64().unwrap() * 1_000);
@@ -65,7 +71,11 @@ async fn pagination_takes_ceil_videos_over_20_calls_at_least_one() {
         let ids = walk(&browser, &token).await;
         let calls = sandbox.call_count(Endpoint::VideoList) - before;
         assert_eq!(ids.len(), count as usize);
-        assert_eq!(calls, u64::from(count.div_ceil(20).max(1)), "{count} videos");
+        assert_eq!(
+            calls,
+            u64::from(count.div_ceil(20).max(1)),
+            "{count} videos"
+        );
         // The sandbox's truth, newest first, matches what was walked.
         let truth = sandbox.creator(&creators[index].open_id).unwrap();
         let truth_ids: Vec<String> = truth.videos.iter().map(|video| video.id.clone()).collect();
@@ -95,7 +105,12 @@ async fn user_info_returns_the_documented_fields_in_the_envelope() {
     assert!(user["is_verified"].is_boolean());
     let deep_link = user["profile_deep_link"].as_str().unwrap();
     assert!(deep_link.starts_with(&format!("https://www.tiktok.com/@{}?", truth.username)));
-    for count in ["follower_count", "following_count", "likes_count", "video_count"] {
+    for count in [
+        "follower_count",
+        "following_count",
+        "likes_count",
+        "video_count",
+    ] {
         assert!(user[count].is_u64(), "{count}");
     }
     // The avatar is served by the sandbox itself.
@@ -115,8 +130,17 @@ async fn user_info_returns_the_documented_fields_in_the_envelope() {
     // The log id is in the header too.
     let mut url = browser.url("/v2/user/info/");
     url.query_pairs_mut().append_pair("fields", "open_id");
-    let response = browser.http.get(url).bearer_auth(&token).send().await.unwrap();
-    let header = response.headers()["x-tt-logid"].to_str().unwrap().to_owned();
+    let response = browser
+        .http
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let header = response.headers()["x-tt-logid"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["log_id"], json!(header));
 }
@@ -154,7 +178,10 @@ async fn bad_parameters_are_invalid_params() {
     url.query_pairs_mut().append_pair("fields", "open_id");
     let response = browser.http.get(url).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(envelope_code(&response.json().await.unwrap()), "access_token_invalid");
+    assert_eq!(
+        envelope_code(&response.json().await.unwrap()),
+        "access_token_invalid"
+    );
 }
 
 #[tokio::test]
@@ -162,7 +189,12 @@ async fn videos_have_the_documented_shape() {
     let (sandbox, browser) = start(config().creator_videos([5])).await;
     let token = connect_creator(&browser, 0).await;
     let (status, body) = browser
-        .video_post("/v2/video/list/", &token, ALL_VIDEO_FIELDS, &json!({ "max_count": 20 }))
+        .video_post(
+            "/v2/video/list/",
+            &token,
+            ALL_VIDEO_FIELDS,
+            &json!({ "max_count": 20 }),
+        )
         .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["data"]["has_more"], json!(false));
@@ -174,11 +206,22 @@ async fn videos_have_the_documented_shape() {
         assert_eq!(id.len(), 19);
         assert!(id.parse::<u64>().unwrap() > 1 << 53);
         assert!(video["create_time"].as_i64().unwrap() < start_time().timestamp());
-        for text in ["title", "video_description", "cover_image_url", "embed_html", "embed_link"] {
+        for text in [
+            "title",
+            "video_description",
+            "cover_image_url",
+            "embed_html",
+            "embed_link",
+        ] {
             assert!(video[text].is_string(), "{text}");
         }
         for number in [
-            "duration", "height", "width", "like_count", "comment_count", "share_count",
+            "duration",
+            "height",
+            "width",
+            "like_count",
+            "comment_count",
+            "share_count",
             "view_count",
         ] {
             assert!(video[number].is_u64(), "{number}");
@@ -187,7 +230,12 @@ async fn videos_have_the_documented_shape() {
             video["share_url"],
             json!(format!("https://www.tiktok.com/@{username}/video/{id}"))
         );
-        assert!(!video["embed_html"].as_str().unwrap().contains("<script>alert"));
+        assert!(
+            !video["embed_html"]
+                .as_str()
+                .unwrap()
+                .contains("<script>alert")
+        );
     }
 }
 
@@ -216,10 +264,21 @@ async fn video_query_returns_only_the_callers_own_videos() {
         .map(|video| video["id"].as_str().unwrap())
         .collect();
     assert_eq!(returned, [mine[3].id.as_str(), mine[0].id.as_str()]);
-    assert_eq!(body["data"]["videos"][0]["view_count"], json!(mine[3].view_count));
+    assert_eq!(
+        body["data"]["videos"][0]["view_count"],
+        json!(mine[3].view_count)
+    );
 
-    let too_many: Vec<&str> = mine.iter().take(21).map(|video| video.id.as_str()).collect();
-    for ids in [json!([]), json!(too_many), json!([7_300_000_000_000_000_000_u64])] {
+    let too_many: Vec<&str> = mine
+        .iter()
+        .take(21)
+        .map(|video| video.id.as_str())
+        .collect();
+    for ids in [
+        json!([]),
+        json!(too_many),
+        json!([7_300_000_000_000_000_000_u64]),
+    ] {
         let (status, body) = browser
             .video_post(
                 "/v2/video/query/",

@@ -24,10 +24,19 @@ async fn display_faults_answer_as_documented_then_clear_themselves() {
     );
     let mut url = browser.url("/v2/user/info/");
     url.query_pairs_mut().append_pair("fields", "open_id");
-    let response = browser.http.get(url.clone()).bearer_auth(&token).send().await.unwrap();
+    let response = browser
+        .http
+        .get(url.clone())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "7");
-    assert_eq!(envelope_code(&response.json().await.unwrap()), "rate_limit_exceeded");
+    assert_eq!(
+        envelope_code(&response.json().await.unwrap()),
+        "rate_limit_exceeded"
+    );
     assert_eq!(browser.user_info(&token, "open_id").await.0, StatusCode::OK);
 
     sandbox.set_fault_for_calls(Endpoint::UserInfo, Fault::ServerError { status: 503 }, 1);
@@ -105,26 +114,45 @@ async fn refresh_faults() {
     assert!(body["refresh_token"].is_string());
 
     sandbox.set_fault_for_calls(Endpoint::Token, Fault::ServerError { status: 500 }, 1);
-    let (status, body) = browser.refresh(body["refresh_token"].as_str().unwrap()).await;
+    let (status, body) = browser
+        .refresh(body["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(oauth_error(&body), "server_error");
 }
 
 #[tokio::test]
 async fn the_per_minute_rate_limit_slides_with_the_clock() {
-    let (sandbox, browser) = start(config().rate_limit_per_minute(3).rate_limit_retry_after(true)).await;
+    let (sandbox, browser) = start(
+        config()
+            .rate_limit_per_minute(3)
+            .rate_limit_retry_after(true),
+    )
+    .await;
     let token = access_token(&browser.connect(ALL_SCOPES).await);
     for _ in 0..3 {
         assert_eq!(browser.user_info(&token, "open_id").await.0, StatusCode::OK);
     }
     let mut url = browser.url("/v2/user/info/");
     url.query_pairs_mut().append_pair("fields", "open_id");
-    let response = browser.http.get(url).bearer_auth(&token).send().await.unwrap();
+    let response = browser
+        .http
+        .get(url)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(response.headers()["retry-after"], "60");
-    assert_eq!(envelope_code(&response.json().await.unwrap()), "rate_limit_exceeded");
+    assert_eq!(
+        envelope_code(&response.json().await.unwrap()),
+        "rate_limit_exceeded"
+    );
     // Each endpoint has its own window.
-    assert_eq!(browser.video_list(&token, &json!({})).await.0, StatusCode::OK);
+    assert_eq!(
+        browser.video_list(&token, &json!({})).await.0,
+        StatusCode::OK
+    );
     sandbox.advance_clock(Duration::from_secs(60));
     assert_eq!(browser.user_info(&token, "open_id").await.0, StatusCode::OK);
 }
@@ -134,13 +162,20 @@ async fn the_daily_quota_spans_endpoints_and_resets_the_next_day() {
     let (sandbox, browser) = start(config().daily_quota(Some(2))).await;
     let token = access_token(&browser.connect(ALL_SCOPES).await);
     assert_eq!(browser.user_info(&token, "open_id").await.0, StatusCode::OK);
-    assert_eq!(browser.video_list(&token, &json!({})).await.0, StatusCode::OK);
+    assert_eq!(
+        browser.video_list(&token, &json!({})).await.0,
+        StatusCode::OK
+    );
     let (status, body) = browser.user_info(&token, "open_id").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(envelope_code(&body), "rate_limit_exceeded");
     sandbox.advance_clock(Duration::from_secs(86_400));
     let (status, body) = browser.user_info(&token, "open_id").await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "the token expired meanwhile: {body}");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the token expired meanwhile: {body}"
+    );
     let tokens = browser.connect(ALL_SCOPES).await;
     assert_eq!(
         browser.user_info(&access_token(&tokens), "open_id").await.0,
@@ -153,7 +188,14 @@ async fn the_control_api_drives_the_sandbox_over_http() {
     let (sandbox, browser) = start(config().creator_videos([4, 2])).await;
     let http = &browser.http;
 
-    let clock: Value = http.get(browser.url("/sandbox/clock")).send().await.unwrap().json().await.unwrap();
+    let clock: Value = http
+        .get(browser.url("/sandbox/clock"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(clock["unix"], json!(start_time().timestamp()));
     let advanced: Value = http
         .post(browser.url("/sandbox/clock"))
@@ -187,18 +229,35 @@ async fn the_control_api_drives_the_sandbox_over_http() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    http.delete(browser.url("/sandbox/faults")).send().await.unwrap();
+    http.delete(browser.url("/sandbox/faults"))
+        .send()
+        .await
+        .unwrap();
     assert!(sandbox.faults().is_empty());
 
     let token = access_token(&browser.connect(ALL_SCOPES).await);
     browser.user_info(&token, "open_id").await;
-    let calls: Value = http.get(browser.url("/sandbox/calls")).send().await.unwrap().json().await.unwrap();
+    let calls: Value = http
+        .get(browser.url("/sandbox/calls"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(calls["user_info"], json!(1));
     assert_eq!(calls["token"], json!(1));
     assert_eq!(calls["authorize"], json!(2));
     assert_eq!(calls["video_list"], json!(0));
 
-    let creators: Value = http.get(browser.url("/sandbox/creators")).send().await.unwrap().json().await.unwrap();
+    let creators: Value = http
+        .get(browser.url("/sandbox/creators"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let creators = creators["creators"].as_array().unwrap();
     assert_eq!(creators.len(), 2);
     let open_id = creators[0]["open_id"].as_str().unwrap();
@@ -212,7 +271,11 @@ async fn the_control_api_drives_the_sandbox_over_http() {
         .unwrap();
     assert_eq!(one["videos"].as_array().unwrap().len(), 4);
     assert_eq!(one["username"], creators[0]["username"]);
-    let missing = http.get(browser.url("/sandbox/creators/nobody")).send().await.unwrap();
+    let missing = http
+        .get(browser.url("/sandbox/creators/nobody"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
     browser.revoke(&token).await;

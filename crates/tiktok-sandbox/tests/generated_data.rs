@@ -11,7 +11,11 @@ use tiktok_sandbox::{Sandbox, VideosPerCreator};
 
 #[tokio::test]
 async fn the_same_seed_gives_the_same_data_and_another_seed_does_not() {
-    let config = || config().creators(4).videos_per_creator(VideosPerCreator::Range(0..=40));
+    let config = || {
+        config()
+            .creators(4)
+            .videos_per_creator(VideosPerCreator::Range(0..=40))
+    };
     let first = Sandbox::start(config()).await.unwrap();
     let second = Sandbox::start(config()).await.unwrap();
     let other = Sandbox::start(config().seed(43)).await.unwrap();
@@ -39,12 +43,21 @@ async fn metrics_grow_from_one_sandbox_day_to_the_next() {
     let (sandbox, browser) = start(config().creator_videos([12])).await;
     let open_id = sandbox.creators()[0].open_id.clone();
     let today = sandbox.creator(&open_id).unwrap();
-    assert_eq!(sandbox.creator(&open_id).unwrap(), today, "same day, same numbers");
+    assert_eq!(
+        sandbox.creator(&open_id).unwrap(),
+        today,
+        "same day, same numbers"
+    );
 
     let token = access_token(&browser.connect(ALL_SCOPES).await);
-    let (status, body) = browser.user_info(&token, "follower_count,likes_count").await;
+    let (status, body) = browser
+        .user_info(&token, "follower_count,likes_count")
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["data"]["user"]["follower_count"], today.summary.follower_count);
+    assert_eq!(
+        body["data"]["user"]["follower_count"],
+        today.summary.follower_count
+    );
 
     sandbox.advance_clock(Duration::from_secs(86_400));
     let tomorrow = sandbox.creator(&open_id).unwrap();
@@ -59,7 +72,10 @@ async fn metrics_grow_from_one_sandbox_day_to_the_next() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let token = access_token(&browser.connect(ALL_SCOPES).await);
     let (_, body) = browser.user_info(&token, "follower_count").await;
-    assert_eq!(body["data"]["user"]["follower_count"], tomorrow.summary.follower_count);
+    assert_eq!(
+        body["data"]["user"]["follower_count"],
+        tomorrow.summary.follower_count
+    );
 }
 
 #[tokio::test]

@@ -46,14 +46,22 @@ async fn the_whole_flow_from_consent_to_revocation() {
     assert_eq!(callback.param("state").as_deref(), Some("st&te \"42\""));
     assert_eq!(callback.param("scopes").as_deref(), Some(ALL_SCOPES));
     let code = callback.param("code").unwrap();
-    assert!(code.contains('*') && code.contains('!'), "codes carry * and !: {code}");
+    assert!(
+        code.contains('*') && code.contains('!'),
+        "codes carry * and !: {code}"
+    );
     let query = callback.url.query().unwrap();
     assert!(query.starts_with("code="), "code comes first: {query}");
 
     // Exchange: the documented top-level body.
     let (status, tokens) = browser.exchange(&code, VERIFIER).await;
     assert_eq!(status, StatusCode::OK);
-    let keys: Vec<&str> = tokens.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = tokens
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
         [
@@ -67,7 +75,12 @@ async fn the_whole_flow_from_consent_to_revocation() {
         ]
     );
     assert!(tokens["access_token"].as_str().unwrap().starts_with("act."));
-    assert!(tokens["refresh_token"].as_str().unwrap().starts_with("rft."));
+    assert!(
+        tokens["refresh_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("rft.")
+    );
     assert_eq!(tokens["expires_in"], json!(7_200));
     assert_eq!(tokens["refresh_expires_in"], json!(15_552_000));
     assert_eq!(tokens["open_id"], json!(creator));
@@ -76,7 +89,9 @@ async fn the_whole_flow_from_consent_to_revocation() {
     let access = access_token(&tokens);
 
     // User info and every page of videos.
-    let (status, user) = browser.user_info(&access, "open_id,display_name,username").await;
+    let (status, user) = browser
+        .user_info(&access, "open_id,display_name,username")
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(envelope_code(&user), "ok");
     assert_eq!(user["data"]["user"]["open_id"], json!(creator));
@@ -134,10 +149,14 @@ async fn pkce_accepts_both_encodings_and_rejects_a_mismatch() {
     let (_sandbox, browser) = start(config()).await;
     // Hex, as TikTok's desktop docs describe.
     let callback = browser.consent(ALL_SCOPES, Some(&s256_hex(VERIFIER))).await;
-    let (status, _) = browser.exchange(&callback.param("code").unwrap(), VERIFIER).await;
+    let (status, _) = browser
+        .exchange(&callback.param("code").unwrap(), VERIFIER)
+        .await;
     assert_eq!(status, StatusCode::OK);
 
-    let callback = browser.consent(ALL_SCOPES, Some(&s256_base64url(VERIFIER))).await;
+    let callback = browser
+        .consent(ALL_SCOPES, Some(&s256_base64url(VERIFIER)))
+        .await;
     let code = callback.param("code").unwrap();
     let wrong = "x".repeat(43);
     let (status, body) = browser.exchange(&code, &wrong).await;
@@ -163,13 +182,21 @@ async fn pkce_accepts_both_encodings_and_rejects_a_mismatch() {
 async fn a_code_is_single_use_and_expires_on_the_sandbox_clock() {
     let (sandbox, browser) = start(config()).await;
     let challenge = s256_base64url(VERIFIER);
-    let code = browser.consent(ALL_SCOPES, Some(&challenge)).await.param("code").unwrap();
+    let code = browser
+        .consent(ALL_SCOPES, Some(&challenge))
+        .await
+        .param("code")
+        .unwrap();
     assert_eq!(browser.exchange(&code, VERIFIER).await.0, StatusCode::OK);
     let (status, body) = browser.exchange(&code, VERIFIER).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(oauth_error(&body), "invalid_grant");
 
-    let code = browser.consent(ALL_SCOPES, Some(&challenge)).await.param("code").unwrap();
+    let code = browser
+        .consent(ALL_SCOPES, Some(&challenge))
+        .await
+        .param("code")
+        .unwrap();
     sandbox.advance_clock(Duration::from_secs(301));
     let (status, body) = browser.exchange(&code, VERIFIER).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -182,13 +209,18 @@ async fn tokens_expire_on_the_sandbox_clock() {
     let tokens = browser.connect(ALL_SCOPES).await;
     let access = access_token(&tokens);
     sandbox.advance_clock(Duration::from_secs(7_199));
-    assert_eq!(browser.user_info(&access, "open_id").await.0, StatusCode::OK);
+    assert_eq!(
+        browser.user_info(&access, "open_id").await.0,
+        StatusCode::OK
+    );
     sandbox.advance_clock(Duration::from_secs(1));
     let (status, body) = browser.user_info(&access, "open_id").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(envelope_code(&body), "access_token_invalid");
     // The refresh token still works and gives a fresh two hours.
-    let (status, refreshed) = browser.refresh(tokens["refresh_token"].as_str().unwrap()).await;
+    let (status, refreshed) = browser
+        .refresh(tokens["refresh_token"].as_str().unwrap())
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(refreshed["expires_in"], json!(7_200));
 }
@@ -197,7 +229,11 @@ async fn tokens_expire_on_the_sandbox_clock() {
 async fn the_client_must_authenticate_and_match_the_request() {
     let (_sandbox, browser) = start(config()).await;
     let challenge = s256_base64url(VERIFIER);
-    let code = browser.consent(ALL_SCOPES, Some(&challenge)).await.param("code").unwrap();
+    let code = browser
+        .consent(ALL_SCOPES, Some(&challenge))
+        .await
+        .param("code")
+        .unwrap();
     let form = |secret: &'static str, redirect: &'static str| {
         vec![
             ("client_key", CLIENT_KEY),
@@ -257,7 +293,11 @@ async fn a_bad_authorize_request_shows_an_error_page_and_never_redirects() {
     let (sandbox, browser) = start(config()).await;
     let cases = [
         ("client_key", "unknown-app", "invalid_client"),
-        ("redirect_uri", "https://evil.example/steal", "invalid_request"),
+        (
+            "redirect_uri",
+            "https://evil.example/steal",
+            "invalid_request",
+        ),
         ("scope", "user.info.basic,video.upload", "invalid_scope"),
         ("response_type", "token", "unsupported_response_type"),
     ];
@@ -334,7 +374,9 @@ async fn a_creator_can_grant_fewer_scopes_and_the_api_enforces_them() {
         callback.param("scopes").as_deref(),
         Some("user.info.basic,user.info.stats")
     );
-    let (status, tokens) = browser.exchange(&callback.param("code").unwrap(), VERIFIER).await;
+    let (status, tokens) = browser
+        .exchange(&callback.param("code").unwrap(), VERIFIER)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tokens["scope"], json!("user.info.basic,user.info.stats"));
     let access = access_token(&tokens);

@@ -20,12 +20,14 @@ const STREAM_VIDEO_COUNT: u64 = 2;
 
 /// SplitMix64: turns (seed, parts...) into a well-mixed 64-bit value.
 pub(crate) fn mix(parts: &[u64]) -> u64 {
-    parts.iter().fold(0x9E37_79B9_7F4A_7C15_u64, |state, &part| {
-        let mut z = state.wrapping_add(part).wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    })
+    parts
+        .iter()
+        .fold(0x9E37_79B9_7F4A_7C15_u64, |state, &part| {
+            let mut z = state.wrapping_add(part).wrapping_add(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        })
 }
 
 /// One generated video: its fixed attributes and the parameters of its metric growth.
@@ -131,9 +133,7 @@ fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
 }
 
 fn random_string(rng: &mut ChaCha8Rng, alphabet: &[u8], len: usize) -> String {
-    (0..len)
-        .map(|_| char::from(*pick(rng, alphabet)))
-        .collect()
+    (0..len).map(|_| char::from(*pick(rng, alphabet))).collect()
 }
 
 /// Lowercase ASCII letters of a name, for handles (`Chloé` -> `chlo`, `O'Brien` -> `obrien`).
@@ -178,13 +178,17 @@ fn generate_creator(
         1 => format!("{first} {last} {}", niche.emoji),
         _ => format!("{first} | {}", capitalise(niche.handle_word)),
     };
-    let bio = fill_number(*pick(&mut rng, niche.bios), &mut rng);
+    let bio = fill_number(pick::<&str>(&mut rng, niche.bios), &mut rng);
     let is_verified = rng.gen_bool(0.3);
     let open_id = format!("-000{}", random_string(&mut rng, OPEN_ID_ALPHABET, 36));
     let union_id = format!("-000{}", random_string(&mut rng, OPEN_ID_ALPHABET, 36));
     let deep_link_query = format!(
         "_t=8{}&_r=1",
-        random_string(&mut rng, b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 10)
+        random_string(
+            &mut rng,
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+            10
+        )
     );
     let avatar_hue = rng.gen_range(0..360);
 
@@ -238,7 +242,7 @@ fn generate_videos(
     let mut create_time = day_start - rng.gen_range(3_600..3 * 86_400);
     let mut videos = Vec::with_capacity(count as usize);
     for _ in 0..count {
-        let title = fill_number(*pick(rng, niche.titles), rng);
+        let title = fill_number(pick::<&str>(rng, niche.titles), rng);
         let description = if title.is_empty() {
             niche.hashtags.to_owned()
         } else {
@@ -317,12 +321,21 @@ mod tests {
     #[test]
     fn handles_are_unique_and_open_ids_look_like_tiktoks() {
         let catalog = Catalog::generate(11, 200, &VideosPerCreator::Fixed(0), start());
-        let handles: HashSet<&str> = catalog.creators.iter().map(|c| c.username.as_str()).collect();
+        let handles: HashSet<&str> = catalog
+            .creators
+            .iter()
+            .map(|c| c.username.as_str())
+            .collect();
         assert_eq!(handles.len(), 200);
         for creator in &catalog.creators {
             assert!(creator.open_id.starts_with("-000"));
             assert!(catalog.creator(&creator.open_id).is_some());
-            assert!(creator.username.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_'));
+            assert!(
+                creator
+                    .username
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
+            );
         }
     }
 

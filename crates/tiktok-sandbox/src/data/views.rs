@@ -100,7 +100,10 @@ impl UrlContext {
         let expires = self.now.timestamp() + 6 * 3_600;
         self.media(
             &format!("/sandbox/media/avatar/{open_id}.svg"),
-            &[("size", size.to_string()), ("x-expires", expires.to_string())],
+            &[
+                ("size", size.to_string()),
+                ("x-expires", expires.to_string()),
+            ],
         )
     }
 

@@ -129,7 +129,11 @@ pub(crate) async fn show_consent_page(
             let urls = state.urls();
             HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
-                .body(render_consent_page(&authorize, &state.catalog.creators, &urls))
+                .body(render_consent_page(
+                    &authorize,
+                    &state.catalog.creators,
+                    &urls,
+                ))
         }
         Err(error) => {
             tracing::info!(error = error.error, log_id, "authorize request refused");

@@ -58,7 +58,11 @@ pub(crate) fn render_consent_page(
     hidden(&mut body, "redirect_uri", &request.redirect_uri);
     hidden(&mut body, "response_type", "code");
     hidden(&mut body, "scope", &format_scope_list(&request.scopes));
-    hidden(&mut body, "state", request.state.as_deref().unwrap_or_default());
+    hidden(
+        &mut body,
+        "state",
+        request.state.as_deref().unwrap_or_default(),
+    );
     hidden(
         &mut body,
         "code_challenge",
@@ -70,7 +74,9 @@ pub(crate) fn render_consent_page(
         request.code_challenge_method.as_deref().unwrap_or_default(),
     );
 
-    body.push_str("<label for=\"open_id\">Sign in as</label><select id=\"open_id\" name=\"open_id\">");
+    body.push_str(
+        "<label for=\"open_id\">Sign in as</label><select id=\"open_id\" name=\"open_id\">",
+    );
     for creator in creators {
         let _ = write!(
             body,
@@ -141,7 +147,9 @@ mod tests {
         let request = AuthorizeRequest {
             client_key: "key".into(),
             redirect_uri: "https://app.test/cb".into(),
-            scopes: [Scope::UserInfoBasic, Scope::VideoList].into_iter().collect(),
+            scopes: [Scope::UserInfoBasic, Scope::VideoList]
+                .into_iter()
+                .collect(),
             state: Some("\"><script>alert(1)</script>".into()),
             code_challenge: None,
             code_challenge_method: None,

@@ -58,13 +58,12 @@ struct AdvanceClock {
     advance_secs: u64,
 }
 
-async fn advance_clock(
-    state: web::Data<SandboxState>,
-    body: web::Bytes,
-) -> HttpResponse {
+async fn advance_clock(state: web::Data<SandboxState>, body: web::Bytes) -> HttpResponse {
     match serde_json::from_slice::<AdvanceClock>(&body) {
         Ok(advance) => {
-            state.clock.advance(Duration::from_secs(advance.advance_secs));
+            state
+                .clock
+                .advance(Duration::from_secs(advance.advance_secs));
             json_body(StatusCode::OK, &clock_json(&state))
         }
         Err(error) => control_error(
@@ -137,7 +136,8 @@ async fn list_creators(state: web::Data<SandboxState>) -> HttpResponse {
 async fn show_creator(state: web::Data<SandboxState>, path: web::Path<String>) -> HttpResponse {
     match state.catalog.creator(&path) {
         Some(creator) => {
-            let details = creator.details(state.clock.day(), state.catalog.anchor_day, &state.urls());
+            let details =
+                creator.details(state.clock.day(), state.catalog.anchor_day, &state.urls());
             json_body(
                 StatusCode::OK,
                 &serde_json::to_value(details).unwrap_or_default(),

@@ -123,7 +123,11 @@ fn requested_fields<'k>(
         .map_err(|_| DisplayError::invalid_params("The query string is malformed."))?;
     let fields = first_value(&pairs, "fields").unwrap_or_default();
     let mut chosen = Vec::new();
-    for name in fields.split(',').map(str::trim).filter(|name| !name.is_empty()) {
+    for name in fields
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
         let field = known
             .iter()
             .copied()
@@ -233,11 +237,18 @@ fn video_request(
     }
     match serde_json::from_slice(body) {
         Ok(Value::Object(object)) => Ok((fields, object)),
-        _ => Err(DisplayError::invalid_params("The body must be a JSON object.")),
+        _ => Err(DisplayError::invalid_params(
+            "The body must be a JSON object.",
+        )),
     }
 }
 
-fn video_json(state: &SandboxState, call: &Call<'_>, video: &VideoRecord, fields: &[&str]) -> Value {
+fn video_json(
+    state: &SandboxState,
+    call: &Call<'_>,
+    video: &VideoRecord,
+    fields: &[&str],
+) -> Value {
     let view = video.view(&call.creator.username, state.clock.day(), &state.urls());
     keep_fields(serde_json::to_value(view).unwrap_or_default(), fields)
 }

@@ -47,10 +47,9 @@ async fn cover(path: web::Path<String>) -> HttpResponse {
     if video_id.is_empty() || !video_id.bytes().all(|b| b.is_ascii_digit()) {
         return HttpResponse::NotFound().finish();
     }
-    let hue = video_id
-        .bytes()
-        .fold(0_u32, |hash, b| hash.wrapping_mul(31).wrapping_add(u32::from(b)))
-        % 360;
+    let hue = video_id.bytes().fold(0_u32, |hash, b| {
+        hash.wrapping_mul(31).wrapping_add(u32::from(b))
+    }) % 360;
     svg(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 90 160\">\
          <rect width=\"90\" height=\"160\" fill=\"hsl({hue},45%,35%)\"/>\

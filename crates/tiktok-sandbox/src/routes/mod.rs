@@ -31,15 +31,12 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         )
         .service(web::resource(Endpoint::Token.path()).route(web::post().to(token::token)))
         .service(web::resource(Endpoint::Revoke.path()).route(web::post().to(revoke::revoke)))
-        .service(
-            web::resource(Endpoint::UserInfo.path()).route(web::get().to(display::user_info)),
-        )
+        .service(web::resource(Endpoint::UserInfo.path()).route(web::get().to(display::user_info)))
         .service(
             web::resource(Endpoint::VideoList.path()).route(web::post().to(display::video_list)),
         )
         .service(
-            web::resource(Endpoint::VideoQuery.path())
-                .route(web::post().to(display::video_query)),
+            web::resource(Endpoint::VideoQuery.path()).route(web::post().to(display::video_query)),
         )
         .configure(control::configure)
         .configure(media::configure);

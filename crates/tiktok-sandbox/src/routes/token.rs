@@ -23,10 +23,10 @@ pub(crate) fn read_form(
         .get(CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| {
-            value
-                .split(';')
-                .next()
-                .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+            value.split(';').next().is_some_and(|mime| {
+                mime.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            })
         });
     if !is_form {
         return Err(OAuthError::invalid_request(
@@ -61,7 +61,10 @@ fn success_body(tokens: &IssuedTokens) -> Value {
     if let Some(refresh_token) = &tokens.refresh_token {
         body.insert("refresh_token".into(), json!(refresh_token));
     }
-    body.insert("refresh_expires_in".into(), json!(tokens.refresh_expires_in));
+    body.insert(
+        "refresh_expires_in".into(),
+        json!(tokens.refresh_expires_in),
+    );
     body.insert("open_id".into(), json!(tokens.open_id));
     body.insert("scope".into(), json!(format_scope_list(&tokens.scopes)));
     body.insert("token_type".into(), json!("Bearer"));

@@ -194,14 +194,22 @@ impl Browser {
 
     /// Consent page -> authorize with every box ticked -> the callback.
     pub async fn consent(&self, scope: &str, challenge: Option<&str>) -> Callback {
-        let page = self.consent_page(self.authorize_url(scope, challenge)).await;
+        let page = self
+            .consent_page(self.authorize_url(scope, challenge))
+            .await;
         let boxes: Vec<&str> = page.scope_boxes.iter().map(String::as_str).collect();
         let open_id = page.creators.first().unwrap().clone();
         self.submit(&page, &open_id, &boxes, "authorize").await
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, Value) {
-        let response = self.http.post(self.url(path)).form(form).send().await.unwrap();
+        let response = self
+            .http
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
         let status = response.status();
         (status, response.json().await.unwrap())
     }
@@ -285,8 +293,13 @@ impl Browser {
     }
 
     pub async fn video_list(&self, token: &str, body: &Value) -> (StatusCode, Value) {
-        self.video_post("/v2/video/list/", token, "id,create_time,title,view_count", body)
-            .await
+        self.video_post(
+            "/v2/video/list/",
+            token,
+            "id,create_time,title,view_count",
+            body,
+        )
+        .await
     }
 }
 
