@@ -366,3 +366,14 @@ fn debug_output_redacts_secrets() {
     );
     assert!(!debug.contains(&key_bytes));
 }
+
+#[test]
+fn dotenv_errors_do_not_quote_the_line() {
+    let error = describe_dotenv_error(dotenvy::Error::LineParse(
+        "JWT_SECRET='unterminated-secret-value".into(),
+        11,
+    ));
+    let message = error.to_string();
+    assert_eq!(message, ".env: cannot parse the line at byte offset 11");
+    assert!(!message.contains("unterminated-secret-value"));
+}
