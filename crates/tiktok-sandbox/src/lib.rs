@@ -46,10 +46,14 @@
 //! a bad response type answers `400` with an HTML error page (never a redirect) whose
 //! `<code id="error">` holds the OAuth error code (`invalid_client`, `invalid_request`,
 //! `invalid_scope`, `unsupported_response_type`).
+//!
+//! [`ConsentForm::parse`] reads the form back out of the page, so a test can
+//! GET the page, pick a creator and POST the form over real HTTP without an HTML parser.
 #![warn(missing_docs)]
 
 mod clock;
 mod config;
+mod consent_form;
 mod data;
 mod endpoint;
 mod error;
@@ -70,6 +74,7 @@ pub use config::{
     DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, MAX_CREATORS,
     MAX_VIDEOS_PER_CREATOR, RegisteredClient, SandboxConfig, VideosPerCreator,
 };
+pub use consent_form::ConsentForm;
 pub use data::{CreatorDetails, CreatorSummary, SandboxVideo};
 pub use endpoint::Endpoint;
 pub use error::SandboxError;

@@ -438,3 +438,52 @@ async fn a_second_registered_client_cannot_use_the_first_ones_tokens() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(oauth_error(&body), "invalid_client");
 }
+
+#[tokio::test]
+async fn the_library_form_reader_drives_the_real_page() {
+    use tiktok_sandbox::ConsentForm;
+    let (sandbox, browser) = start(config()).await;
+    let url = browser.authorize_url("user.info.basic,video.list", Some(&s256_hex(VERIFIER)));
+    let html = browser
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = ConsentForm::parse(&html).unwrap();
+    let creator = sandbox.creators()[1].open_id.clone();
+    let response = browser
+        .http
+        .post(browser.url(&form.action))
+        .form(&form.authorize(&creator, &["video.list"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    let callback = Callback {
+        url: url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap(),
+    };
+    assert_eq!(
+        callback.param("scopes").as_deref(),
+        Some("user.info.basic,video.list")
+    );
+    let (status, tokens) = browser
+        .exchange(&callback.param("code").unwrap(), VERIFIER)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(tokens["open_id"], json!(creator));
+
+    let error_page = browser
+        .http
+        .get(browser.url("/v2/auth/authorize/?client_key=nobody"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(ConsentForm::parse(&error_page), None);
+}

@@ -90,8 +90,11 @@ pub(crate) struct UrlContext {
 
 impl UrlContext {
     fn media(&self, path: &str, query: &[(&str, String)]) -> String {
-        let mut url = self.base_url.clone();
-        url.set_path(path);
+        // Relative join keeps a path prefix of a public base URL (`https://host/tiktok/`).
+        let mut url = self
+            .base_url
+            .join(path.trim_start_matches('/'))
+            .unwrap_or_else(|_| self.base_url.clone());
         url.query_pairs_mut().extend_pairs(query);
         url.to_string()
     }

@@ -18,6 +18,31 @@ use crate::fault::Fault;
 use crate::state::SandboxState;
 use crate::wire::{DisplayError, DisplayErrorCode, OAuthError, malformed_body, set_retry_after};
 
+/// Renders a consent page without a server, for the form reader's tests.
+#[cfg(test)]
+pub(crate) fn render_consent_page_for_tests(
+    client_key: &str,
+    redirect_uri: &str,
+    state: &str,
+    creators: &[crate::data::CreatorRecord],
+    urls: &crate::data::UrlContext,
+) -> String {
+    let request = authorize::AuthorizeRequest {
+        client_key: client_key.into(),
+        redirect_uri: redirect_uri.into(),
+        scopes: [
+            crate::scope::Scope::UserInfoBasic,
+            crate::scope::Scope::VideoList,
+        ]
+        .into_iter()
+        .collect(),
+        state: Some(state.into()),
+        code_challenge: None,
+        code_challenge_method: None,
+    };
+    consent_page::render_consent_page(&request, creators, urls)
+}
+
 /// How long a hanging request hangs: longer than any sensible client timeout.
 const HANG: Duration = Duration::from_secs(3_600);
 
