@@ -21,6 +21,8 @@ pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
 pub const MAX_VIDEOS_PER_CREATOR: u32 = 10_000;
 /// The largest number of creators a sandbox may hold.
 pub const MAX_CREATORS: u32 = 1_000;
+/// The most videos all creators together may have (keeps memory in check).
+pub const MAX_TOTAL_VIDEOS: u64 = 200_000;
 
 /// An app registered with the sandbox, as an app is registered in TikTok's developer portal.
 #[derive(Clone, PartialEq, Eq)]
@@ -324,9 +326,16 @@ impl SandboxConfig {
                 }
             }
         }
-        let counts = self.video_counts_upper_bounds();
-        if counts.len() > MAX_CREATORS as usize {
+        let creators = match &self.videos_per_creator {
+            VideosPerCreator::List(counts) => counts.len(),
+            _ => self.creator_count as usize,
+        };
+        if creators > MAX_CREATORS as usize {
             return invalid(format!("at most {MAX_CREATORS} creators"));
+        }
+        let counts = self.video_counts_upper_bounds();
+        if counts.iter().map(|&count| u64::from(count)).sum::<u64>() > MAX_TOTAL_VIDEOS {
+            return invalid(format!("at most {MAX_TOTAL_VIDEOS} videos in all"));
         }
         if counts.iter().any(|&count| count > MAX_VIDEOS_PER_CREATOR) {
             return invalid(format!(
@@ -379,6 +388,23 @@ mod tests {
     fn rejects_redirect_uris_with_a_query() {
         let config = SandboxConfig::new().default_client_redirect_uris(["https://x.test/cb?a=1"]);
         assert!(config.validate().is_err());
+    }
+
+    #[test]
+    fn rejects_oversized_catalogues() {
+        assert!(SandboxConfig::new().creators(u32::MAX).validate().is_err());
+        let huge = SandboxConfig::new()
+            .creators(100)
+            .videos_per_creator(VideosPerCreator::Fixed(MAX_VIDEOS_PER_CREATOR));
+        assert!(huge.validate().is_err());
+        let too_many = SandboxConfig::new().creator_videos([MAX_VIDEOS_PER_CREATOR + 1]);
+        assert!(too_many.validate().is_err());
+        assert!(
+            SandboxConfig::new()
+                .creator_videos([1_000, 0])
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]

@@ -31,6 +31,15 @@ pub enum Fault {
         #[serde(default = "default_server_error_status")]
         status: u16,
     },
+    /// An arbitrary error code with an arbitrary status: HTTP 200 with an error body (seen
+    /// from TikTok's token endpoint), or a code no client knows. Display API endpoints answer
+    /// the envelope with `error.code = code`; OAuth endpoints `{"error": code, ...}`.
+    CustomError {
+        /// The HTTP status (an invalid one becomes 200).
+        status: u16,
+        /// The error code to send.
+        code: String,
+    },
     /// Never answer (the request hangs until the client gives up or the sandbox stops).
     Hang,
     /// HTTP 200 with a truncated, unparseable JSON body.

@@ -79,13 +79,12 @@ struct TokenRecord {
     expires_at: DateTime<Utc>,
 }
 
-#[derive(Debug)]
 struct CodeRecord {
     pending: PendingCode,
     used: bool,
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Books {
     codes: HashMap<String, CodeRecord>,
     grants: Vec<Grant>,
@@ -95,10 +94,24 @@ struct Books {
 }
 
 /// All OAuth state of one sandbox.
-#[derive(Debug)]
 pub(crate) struct AuthStore {
     policy: TokenPolicy,
     books: Mutex<Books>,
+}
+
+// Codes and tokens never appear in Debug output: only how many there are.
+impl std::fmt::Debug for AuthStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let books = self.books();
+        f.debug_struct("AuthStore")
+            .field("policy", &self.policy)
+            .field("codes", &books.codes.len())
+            .field("grants", &books.grants.len())
+            .field("access_tokens", &books.access_tokens.len())
+            .field("refresh_tokens", &books.refresh_tokens.len())
+            .field("revocations", &books.revocations.len())
+            .finish()
+    }
 }
 
 fn seconds(duration: Duration) -> chrono::Duration {
@@ -365,6 +378,15 @@ mod tests {
             Some(VERIFIER),
             now(),
         )
+    }
+
+    #[test]
+    fn debug_output_shows_no_token() {
+        let store = store(true);
+        let tokens = exchange(&store, &code(&store)).expect("exchange succeeds");
+        let text = format!("{store:?}");
+        assert!(!text.contains(&tokens.access_token));
+        assert!(text.contains("access_tokens: 1"));
     }
 
     #[test]

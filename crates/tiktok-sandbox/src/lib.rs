@@ -72,7 +72,7 @@ mod wire;
 pub use clock::SandboxClock;
 pub use config::{
     DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, MAX_CREATORS,
-    MAX_VIDEOS_PER_CREATOR, RegisteredClient, SandboxConfig, VideosPerCreator,
+    MAX_TOTAL_VIDEOS, MAX_VIDEOS_PER_CREATOR, RegisteredClient, SandboxConfig, VideosPerCreator,
 };
 pub use consent_form::ConsentForm;
 pub use data::{CreatorDetails, CreatorSummary, SandboxVideo};

@@ -225,3 +225,23 @@ pub(crate) fn set_retry_after(response: &mut HttpResponse, seconds: Option<u64>)
             .insert(RETRY_AFTER, HeaderValue::from(seconds));
     }
 }
+
+/// The custom-error fault's body: the Display API envelope or the OAuth error shape, with
+/// any code and status.
+pub(crate) fn custom_error(
+    display_api: bool,
+    status: StatusCode,
+    code: &str,
+    log_id: &str,
+) -> HttpResponse {
+    let message = "Injected error.";
+    let body = if display_api {
+        json!({
+            "data": {},
+            "error": { "code": code, "message": message, "log_id": log_id },
+        })
+    } else {
+        json!({ "error": code, "error_description": message, "log_id": log_id })
+    };
+    json_response(status, log_id, &body)
+}

@@ -289,3 +289,38 @@ async fn the_control_api_drives_the_sandbox_over_http() {
         .unwrap();
     assert_eq!(revocations["revocations"][0]["open_id"], json!(open_id));
 }
+
+#[tokio::test]
+async fn custom_errors_come_with_any_status_and_code() {
+    let (sandbox, browser) = start(config()).await;
+    let tokens = browser.connect(ALL_SCOPES).await;
+
+    // HTTP 200 with an OAuth error body, as TikTok's token endpoint has been seen to answer.
+    sandbox.set_fault_for_calls(
+        Endpoint::Token,
+        Fault::CustomError {
+            status: 200,
+            code: "invalid_grant".into(),
+        },
+        1,
+    );
+    let (status, body) = browser
+        .refresh(tokens["refresh_token"].as_str().unwrap())
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(oauth_error(&body), "invalid_grant");
+    assert!(body.get("access_token").is_none());
+
+    // A Display API code nobody knows, in the envelope.
+    sandbox.set_fault_for_calls(
+        Endpoint::UserInfo,
+        Fault::CustomError {
+            status: 418,
+            code: "brand_new_code".into(),
+        },
+        1,
+    );
+    let (status, body) = browser.user_info(&access_token(&tokens), "open_id").await;
+    assert_eq!(status.as_u16(), 418);
+    assert_eq!(envelope_code(&body), "brand_new_code");
+}

@@ -16,7 +16,9 @@ use actix_web::{HttpResponse, web};
 use crate::endpoint::Endpoint;
 use crate::fault::Fault;
 use crate::state::SandboxState;
-use crate::wire::{DisplayError, DisplayErrorCode, OAuthError, malformed_body, set_retry_after};
+use crate::wire::{
+    DisplayError, DisplayErrorCode, OAuthError, custom_error, malformed_body, set_retry_after,
+};
 
 /// Renders a consent page without a server, for the form reader's tests.
 #[cfg(test)]
@@ -120,6 +122,15 @@ pub(crate) async fn count_and_apply_fault(
             } else {
                 OAuthError::server_error(status).to_response(&log_id)
             })
+        }
+        Fault::CustomError { status, code } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            Err(custom_error(
+                endpoint.is_display_api(),
+                status,
+                &code,
+                &log_id,
+            ))
         }
         other => Ok(Some(other)),
     }
