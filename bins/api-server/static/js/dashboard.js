@@ -232,7 +232,11 @@ async function loadAnalytics() {
     const analytics = await getJson('/api/tiktok/analytics', { days });
     if (days !== state.days) return;
     const series = analytics && Array.isArray(analytics.series) ? analytics.series : [];
-    charts.followers.update(series);
+    const followersWithheld = series.length > 0 && series.every((p) => typeof p.followers !== 'number');
+    charts.followers.update(
+      series,
+      followersWithheld ? 'Follower counts need the user.info.stats permission: reconnect and allow it.' : null,
+    );
     charts.views.update(series);
     const summary = analytics && analytics.summary ? analytics.summary : {};
     const followerGrowth = formatGrowth(summary.followerGrowth);

@@ -67,6 +67,7 @@ export class GrowthChart {
   #points = [];
   #observer;
   #width = 0;
+  #emptyMessage = null;
 
   constructor(host, { key, label }) {
     this.#host = host;
@@ -79,8 +80,12 @@ export class GrowthChart {
     this.#observer.observe(host);
   }
 
-  /** Replaces the data and redraws. */
-  update(series) {
+  /**
+   * Replaces the data and redraws. `emptyMessage` replaces the default text shown when no point
+   * has a value (say, follower counts withheld for want of a scope).
+   */
+  update(series, emptyMessage = null) {
+    this.#emptyMessage = emptyMessage;
     this.#points = (Array.isArray(series) ? series : [])
       .filter((p) => p && typeof p.date === 'string' && typeof p[this.#key] === 'number' && !Number.isNaN(dayTime(p.date)))
       .map((p) => ({ date: p.date, time: dayTime(p.date), value: p[this.#key] }));
@@ -94,7 +99,8 @@ export class GrowthChart {
     if (points.length === 0) {
       const empty = document.createElement('p');
       empty.className = 'chart-empty';
-      empty.textContent = `No ${this.#label.toLowerCase()} history yet: it builds up with each daily sync.`;
+      empty.textContent =
+        this.#emptyMessage || `No ${this.#label.toLowerCase()} history yet: it builds up with each daily sync.`;
       this.#host.replaceChildren(empty);
       return;
     }
