@@ -274,6 +274,10 @@ export class TikTokConnectButton extends HTMLElement {
   #fail(session, code, message, { closePopup = false } = {}) {
     if (this.#session !== session) return;
     this.#endSession({ closePopup });
+    // The button was disabled while busy, which drops keyboard focus: give it back so the
+    // person can try again at once, unless they have moved on to something else.
+    const active = document.activeElement;
+    if (!active || active === document.body || active === this) this.#button.focus({ preventScroll: true });
     emit(this, 'tiktok-error', { code, message });
   }
 
