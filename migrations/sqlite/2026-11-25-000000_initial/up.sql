@@ -72,7 +72,8 @@ CREATE TABLE videos (
     engagement_rate DOUBLE NOT NULL,
     first_seen_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL,
-    UNIQUE (connection_id, platform_video_id)
+    UNIQUE (connection_id, platform_video_id),
+    CHECK (view_count >= 0 AND like_count >= 0 AND comment_count >= 0 AND share_count >= 0)
 );
 CREATE INDEX videos_by_views ON videos (connection_id, view_count, id);
 CREATE INDEX videos_by_likes ON videos (connection_id, like_count, id);

@@ -1,0 +1,204 @@
+//! Test harness: a fresh database per test, on SQLite (a temp file) and, when
+//! `TEST_DATABASE_URL` is set, on PostgreSQL (a new database created from that URL and
+//! dropped afterwards).
+
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use domain::{Platform, Profile, Video, VideoCounts};
+use secrecy::SecretString;
+use storage::{ConnectOptions, Database, NewConnection, TokenCipher, TokenKey, TokenSet};
+
+/// A database for one test; dropping it deletes the database.
+pub struct TestDb {
+    pub db: Database,
+    pub sqlite_file: Option<PathBuf>,
+    _guard: Guard,
+}
+
+enum Guard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Guard::Postgres { admin_url, name } = self {
+            let (admin_url, database) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: use a thread with its own runtime.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                });
+            })
+            .join();
+            if dropped.is_err() {
+                eprintln!("could not drop test database {name}");
+            }
+        }
+    }
+}
+
+pub fn cipher() -> TokenCipher {
+    TokenCipher::new(TokenKey::generate("test").unwrap(), Vec::new()).unwrap()
+}
+
+impl TestDb {
+    pub async fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        // A nested path checks that connect creates the parent folder.
+        let path = dir.path().join("nested").join("app.db");
+        let url = format!("sqlite://{}", path.display());
+        let db = Database::connect(&url, ConnectOptions::new(cipher()))
+            .await
+            .unwrap();
+        Self {
+            db,
+            sqlite_file: Some(path),
+            _guard: Guard::Sqlite(dir),
+        }
+    }
+
+    /// `None` (after saying so) when `TEST_DATABASE_URL` is not set.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+            return None;
+        };
+        let name = format!("storage_test_{:016x}", rand::random::<u64>());
+        let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let mut url = url::Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        let guard = Guard::Postgres {
+            admin_url: admin_url.clone(),
+            name,
+        };
+        let db = Database::connect(url.as_str(), ConnectOptions::new(cipher()))
+            .await
+            .unwrap();
+        Some(Self {
+            db,
+            sqlite_file: None,
+            _guard: guard,
+        })
+    }
+}
+
+/// Runs each listed `async fn(&TestDb)` once on SQLite and once on PostgreSQL.
+#[allow(unused_macros)]
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let test_db = $crate::support::TestDb::sqlite().await;
+                    super::$name(&test_db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    let Some(test_db) = $crate::support::TestDb::postgres().await else {
+                        return;
+                    };
+                    super::$name(&test_db).await;
+                }
+            )*
+        }
+    };
+}
+
+pub fn t0() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_795_000_000, 0).unwrap()
+}
+
+pub fn at(seconds: i64) -> DateTime<Utc> {
+    t0() + TimeDelta::seconds(seconds)
+}
+
+pub fn secret(text: &str) -> SecretString {
+    SecretString::from(text.to_owned())
+}
+
+pub fn profile(open_id: &str, followers: i64) -> Profile {
+    Profile {
+        platform_account_id: open_id.to_owned(),
+        username: Some(format!("user_{open_id}")),
+        display_name: Some(format!("User {open_id}")),
+        follower_count: Some(followers),
+        following_count: Some(10),
+        likes_count: Some(1000),
+        video_count: Some(3),
+        ..Profile::default()
+    }
+}
+
+pub fn tokens(access: &str, refresh: Option<&str>, now: DateTime<Utc>) -> TokenSet {
+    TokenSet {
+        access_token: secret(access),
+        access_token_expires_at: now + TimeDelta::hours(24),
+        refresh_token: refresh.map(secret),
+        refresh_token_expires_at: refresh.map(|_| now + TimeDelta::days(365)),
+        scopes: Some(vec!["user.info.basic".into(), "video.list".into()]),
+        obtained_at: now,
+    }
+}
+
+pub async fn connect_user(db: &Database, user: &str, open_id: &str) -> domain::Connection {
+    let profile = profile(open_id, 100);
+    let tokens = tokens(
+        &format!("act.{user}"),
+        Some(&format!("rft.{user}")),
+        t0(),
+    );
+    db.upsert_connection(
+        &NewConnection {
+            user_id: user,
+            platform: Platform::TikTok,
+            profile: &profile,
+            tokens: &tokens,
+        },
+        t0(),
+    )
+    .await
+    .unwrap()
+}
+
+pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Video {
+    Video {
+        platform_video_id: format!("73{id:017}"),
+        title: Some(format!("video {id}")),
+        description: None,
+        duration_seconds: Some(30),
+        cover_image_url: None,
+        share_url: Some(format!("https://www.tiktok.com/@u/video/{id}")),
+        embed_link: None,
+        posted_at: Some(at(i64::try_from(id).unwrap() * 60)),
+        counts: VideoCounts {
+            views,
+            likes,
+            comments,
+            shares,
+        },
+    }
+}
