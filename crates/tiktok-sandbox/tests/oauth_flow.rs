@@ -326,6 +326,26 @@ async fn a_bad_authorize_request_shows_an_error_page_and_never_redirects() {
         assert!(!html.contains("evil.example"));
     }
 
+    // What the error page echoes is escaped.
+    let mut url = browser.authorize_url("user.info.basic,<script>alert(1)</script>", None);
+    url.set_query(Some(
+        &url.query().unwrap().replace("%3C", "<").replace("%3E", ">"),
+    ));
+    let html = browser
+        .http
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<script>"));
+
     // A forged form post with an unregistered redirect URI is refused the same way.
     let response = browser
         .http
