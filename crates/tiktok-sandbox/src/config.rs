@@ -125,6 +125,7 @@ pub struct SandboxConfig {
     pub(crate) workers: usize,
     pub(crate) frozen_clock: bool,
     pub(crate) public_base_url: Option<url::Url>,
+    pub(crate) webhook_url: Option<url::Url>,
 }
 
 impl Default for SandboxConfig {
@@ -146,6 +147,7 @@ impl Default for SandboxConfig {
             workers: 1,
             frozen_clock: false,
             public_base_url: None,
+            webhook_url: None,
         }
     }
 }
@@ -294,6 +296,13 @@ impl SandboxConfig {
     /// address (behind a proxy or in a container). Default: `http://<bound address>/`.
     pub fn public_base_url(mut self, url: url::Url) -> Self {
         self.public_base_url = Some(url);
+        self
+    }
+
+    /// Where to POST TikTok's signed webhooks (`authorization.removed`), as the webhook
+    /// callback URL registered for the app in TikTok's portal. Default: none, no webhooks.
+    pub fn webhook_url(mut self, url: url::Url) -> Self {
+        self.webhook_url = Some(url);
         self
     }
 

@@ -273,7 +273,7 @@ impl AuthStore {
         client_key: &str,
         access_token: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), OAuthError> {
+    ) -> Result<Revocation, OAuthError> {
         let invalid = || OAuthError::invalid_request("The access token is invalid or expired.");
         let mut books = self.books();
         let record = *books.access_tokens.get(access_token).ok_or_else(invalid)?;
@@ -293,8 +293,34 @@ impl AuthStore {
         books
             .refresh_tokens
             .retain(|_, token| token.grant != record.grant);
-        books.revocations.push(revocation);
-        Ok(())
+        books.revocations.push(revocation.clone());
+        Ok(revocation)
+    }
+
+    /// Revokes every live grant of a creator, as when they disconnect the app in TikTok.
+    pub(crate) fn revoke_creator(&self, open_id: &str, now: DateTime<Utc>) -> Vec<Revocation> {
+        let mut books = self.books();
+        let mut revoked_grants = Vec::new();
+        let mut revocations = Vec::new();
+        for (index, grant) in books.grants.iter_mut().enumerate() {
+            if grant.open_id == open_id && !grant.revoked {
+                grant.revoked = true;
+                revoked_grants.push(index);
+                revocations.push(Revocation {
+                    open_id: grant.open_id.clone(),
+                    client_key: grant.client_key.clone(),
+                    revoked_at: now,
+                });
+            }
+        }
+        books
+            .access_tokens
+            .retain(|_, token| !revoked_grants.contains(&token.grant));
+        books
+            .refresh_tokens
+            .retain(|_, token| !revoked_grants.contains(&token.grant));
+        books.revocations.extend(revocations.iter().cloned());
+        revocations
     }
 
     /// Who a bearer token speaks for, if it is alive.
@@ -453,6 +479,19 @@ mod tests {
         let refresh = tokens.refresh_token.expect("a refresh token");
         assert!(store.refresh("app", &refresh, now(), false).is_err());
         assert_eq!(store.revocations().len(), 1);
+    }
+
+    #[test]
+    fn removing_a_creator_revokes_each_live_grant_once() {
+        let store = store(true);
+        let first = exchange(&store, &code(&store)).expect("exchange succeeds");
+        let second = exchange(&store, &code(&store)).expect("exchange succeeds");
+        let revoked = store.revoke_creator("-000abc", now());
+        assert_eq!(revoked.len(), 2);
+        assert!(store.bearer(&first.access_token, now()).is_none());
+        assert!(store.bearer(&second.access_token, now()).is_none());
+        assert!(store.revoke_creator("-000abc", now()).is_empty());
+        assert_eq!(store.revocations().len(), 2);
     }
 
     #[test]

@@ -13,7 +13,11 @@
 //! | `GET /v2/user/info/` | user info |
 //! | `POST /v2/video/list/` | video list |
 //! | `POST /v2/video/query/` | video query |
-//! | `/sandbox/...` | the control API (clock, faults, calls, creators, revocations) |
+//! | `/sandbox/...` | the control API (clock, faults, calls, creators, revocations, webhooks) |
+//!
+//! With [`SandboxConfig::webhook_url`] set, the sandbox also sends TikTok's signed
+//! `authorization.removed` webhook when an app revokes a grant and when a creator's grants
+//! are removed on "TikTok's side" ([`SandboxHandle::remove_authorization`]).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), tiktok_sandbox::SandboxError> {
@@ -67,6 +71,7 @@ mod scope;
 mod secrets;
 mod server;
 mod state;
+mod webhook;
 mod wire;
 
 pub use clock::SandboxClock;
@@ -84,3 +89,4 @@ pub use html::escape_html;
 pub use pkce::{PkceFailure, is_well_formed_verifier, verify_s256};
 pub use scope::Scope;
 pub use server::{Sandbox, SandboxHandle};
+pub use webhook::{RemovalReason, WebhookDelivery, sign_webhook};

@@ -96,6 +96,10 @@ struct Args {
     #[arg(long, env = "SANDBOX_FROZEN_CLOCK")]
     frozen_clock: bool,
 
+    /// Where to POST signed `authorization.removed` webhooks (the app's webhook callback).
+    #[arg(long, env = "SANDBOX_WEBHOOK_URL")]
+    webhook_url: Option<url::Url>,
+
     /// Worker threads of the HTTP server.
     #[arg(long, env = "SANDBOX_WORKERS", default_value_t = 1)]
     workers: usize,
@@ -132,6 +136,9 @@ impl Args {
             .workers(self.workers);
         if let Some(start) = self.start_time {
             config = config.initial_time(start);
+        }
+        if let Some(url) = &self.webhook_url {
+            config = config.webhook_url(url.clone());
         }
         if let Some(url) = &self.public_url {
             config = config.public_base_url(url.clone());

@@ -20,6 +20,7 @@ use crate::grants::{AuthStore, Revocation, TokenPolicy};
 use crate::rate_limit::RateLimiter;
 use crate::routes;
 use crate::state::{CallCounter, SandboxState};
+use crate::webhook::{RemovalReason, WebhookDelivery, WebhookSender};
 
 /// Entry point: `Sandbox::start(config).await`.
 #[derive(Debug)]
@@ -62,6 +63,7 @@ impl Sandbox {
             limits: RateLimiter::new(config.rate_limit_per_minute, config.daily_quota),
             faults: Default::default(),
             calls: CallCounter::default(),
+            webhooks: WebhookSender::new(config.webhook_url.clone()),
             base_url: base_url.clone(),
             clock,
             catalog,
@@ -204,6 +206,30 @@ impl SandboxHandle {
     /// Every revocation so far, oldest first.
     pub fn revoked_grants(&self) -> Vec<Revocation> {
         self.state.auth.revocations()
+    }
+
+    /// Removes every live grant of a creator on "TikTok's side" (the creator disconnects the
+    /// app, the account is deleted or banned, ...): their tokens die at once and, when a
+    /// webhook URL is configured, each app is sent a signed `authorization.removed` event
+    /// (awaited, with a few retries). Returns the revocations made.
+    pub async fn remove_authorization(
+        &self,
+        open_id: &str,
+        reason: RemovalReason,
+    ) -> Vec<Revocation> {
+        let revocations = self
+            .state
+            .auth
+            .revoke_creator(open_id, self.state.clock.now());
+        for revocation in &revocations {
+            self.state.notify_removed(revocation, reason).await;
+        }
+        revocations
+    }
+
+    /// Every webhook the sandbox sent (or tried to), oldest first.
+    pub fn webhook_deliveries(&self) -> Vec<WebhookDelivery> {
+        self.state.webhooks.deliveries()
     }
 
     /// How many grants were revoked.

@@ -11,9 +11,10 @@ use crate::data::Catalog;
 use crate::data::UrlContext;
 use crate::endpoint::Endpoint;
 use crate::fault::FaultTable;
-use crate::grants::AuthStore;
+use crate::grants::{AuthStore, Revocation};
 use crate::rate_limit::RateLimiter;
 use crate::secrets::new_log_id;
+use crate::webhook::{RemovalReason, WebhookDelivery, WebhookSender};
 
 /// Calls received per endpoint, whatever their outcome.
 #[derive(Debug, Default)]
@@ -57,6 +58,7 @@ pub(crate) struct SandboxState {
     pub(crate) faults: FaultTable,
     pub(crate) calls: CallCounter,
     pub(crate) limits: RateLimiter,
+    pub(crate) webhooks: WebhookSender,
 }
 
 impl SandboxState {
@@ -65,6 +67,18 @@ impl SandboxState {
             .clients
             .iter()
             .find(|client| client.client_key == client_key)
+    }
+
+    /// Sends `authorization.removed` for a revocation, if webhooks are configured.
+    pub(crate) async fn notify_removed(
+        &self,
+        revocation: &Revocation,
+        reason: RemovalReason,
+    ) -> Option<WebhookDelivery> {
+        let client = self.client(&revocation.client_key)?;
+        self.webhooks
+            .authorization_removed(client, &revocation.open_id, reason, revocation.revoked_at)
+            .await
     }
 
     pub(crate) fn log_id(&self) -> String {

@@ -28,6 +28,7 @@ fn help_documents_every_option() {
         "--rate-limit-per-minute",
         "--retry-after",
         "--daily-quota",
+        "--webhook-url",
         "--start-time",
         "--frozen-clock",
         "--workers",

@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::endpoint::Endpoint;
 use crate::fault::Fault;
 use crate::state::SandboxState;
+use crate::webhook::RemovalReason;
 
 /// Registers the control routes.
 pub(crate) fn configure(config: &mut web::ServiceConfig) {
@@ -30,6 +31,11 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
         .service(web::resource("/sandbox/calls").route(web::get().to(call_counts)))
         .service(web::resource("/sandbox/creators").route(web::get().to(list_creators)))
         .service(web::resource("/sandbox/creators/{open_id}").route(web::get().to(show_creator)))
+        .service(
+            web::resource("/sandbox/creators/{open_id}/deauthorize")
+                .route(web::post().to(deauthorize_creator)),
+        )
+        .service(web::resource("/sandbox/webhooks").route(web::get().to(list_webhooks)))
         .service(web::resource("/sandbox/revocations").route(web::get().to(list_revocations)));
 }
 
@@ -151,5 +157,55 @@ async fn list_revocations(state: web::Data<SandboxState>) -> HttpResponse {
     json_body(
         StatusCode::OK,
         &json!({ "revocations": state.auth.revocations() }),
+    )
+}
+
+/// Body of `POST /sandbox/creators/{open_id}/deauthorize` (empty means `user_disconnected`).
+#[derive(Debug, Deserialize)]
+struct Deauthorize {
+    #[serde(default = "default_reason")]
+    reason: RemovalReason,
+}
+
+fn default_reason() -> RemovalReason {
+    RemovalReason::UserDisconnected
+}
+
+async fn deauthorize_creator(
+    state: web::Data<SandboxState>,
+    path: web::Path<String>,
+    body: web::Bytes,
+) -> HttpResponse {
+    if state.catalog.creator(&path).is_none() {
+        return control_error(StatusCode::NOT_FOUND, "no such creator");
+    }
+    let request = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(Deauthorize {
+            reason: default_reason(),
+        })
+    } else {
+        serde_json::from_slice::<Deauthorize>(&body)
+    };
+    let reason = match request {
+        Ok(request) => request.reason,
+        Err(error) => {
+            return control_error(StatusCode::BAD_REQUEST, format!("invalid body: {error}"));
+        }
+    };
+    let revocations = state.auth.revoke_creator(&path, state.clock.now());
+    let mut deliveries = Vec::new();
+    for revocation in &revocations {
+        deliveries.extend(state.notify_removed(revocation, reason).await);
+    }
+    json_body(
+        StatusCode::OK,
+        &json!({ "revocations": revocations, "webhooks": deliveries }),
+    )
+}
+
+async fn list_webhooks(state: web::Data<SandboxState>) -> HttpResponse {
+    json_body(
+        StatusCode::OK,
+        &json!({ "webhooks": state.webhooks.deliveries() }),
     )
 }

@@ -8,6 +8,7 @@ use super::token::{authenticate_client, read_form};
 use super::{count_and_apply_fault, first_value};
 use crate::endpoint::Endpoint;
 use crate::state::SandboxState;
+use crate::webhook::RemovalReason;
 use crate::wire::{OAuthError, json_response};
 
 /// `POST /v2/oauth/revoke/`: form fields `client_key`, `client_secret`, `token` (the access
@@ -29,7 +30,18 @@ pub(crate) async fn revoke(
         state.auth.revoke(client_key, token, state.clock.now())
     });
     match outcome {
-        Ok(()) => json_response(StatusCode::OK, &log_id, &json!({})),
+        Ok(revocation) => {
+            // TikTok sends the app's own revocation back as a webhook, after answering.
+            if state.webhooks.is_enabled() {
+                let state = state.into_inner();
+                tokio::spawn(async move {
+                    state
+                        .notify_removed(&revocation, RemovalReason::DeveloperRevoked)
+                        .await;
+                });
+            }
+            json_response(StatusCode::OK, &log_id, &json!({}))
+        }
         Err(error) => {
             tracing::info!(error = error.error, log_id, "revoke refused");
             error.to_response(&log_id)
