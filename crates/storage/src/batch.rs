@@ -116,8 +116,10 @@ pub(crate) trait BatchUpsert {
     async fn upsert_videos(&mut self, rows: Vec<VideoInsert>) -> QueryResult<Vec<UpsertedVideo>>;
 
     /// Upserts the snapshots in one statement.
-    async fn upsert_video_snapshots(&mut self, rows: Vec<VideoSnapshotInsert>)
-    -> QueryResult<usize>;
+    async fn upsert_video_snapshots(
+        &mut self,
+        rows: Vec<VideoSnapshotInsert>,
+    ) -> QueryResult<usize>;
 }
 
 impl BatchUpsert for AsyncPgConnection {

@@ -281,7 +281,9 @@ mod tests {
 
     #[test]
     fn wrong_key_and_tampering_are_errors() {
-        let stored = cipher("k1").encrypt(&secret("act.token")).expect("encrypts");
+        let stored = cipher("k1")
+            .encrypt(&secret("act.token"))
+            .expect("encrypts");
         assert_eq!(
             cipher("k1").decrypt(&stored).map(|_| ()),
             Err(CryptoError::Authentication)
@@ -299,8 +301,14 @@ mod tests {
             }
             assert!(right.decrypt(&tampered).is_err(), "byte {index}");
         }
-        assert_eq!(right.decrypt(b"v1:k1:short").map(|_| ()), Err(CryptoError::Malformed));
-        assert_eq!(right.decrypt(b"plain").map(|_| ()), Err(CryptoError::Malformed));
+        assert_eq!(
+            right.decrypt(b"v1:k1:short").map(|_| ()),
+            Err(CryptoError::Malformed)
+        );
+        assert_eq!(
+            right.decrypt(b"plain").map(|_| ()),
+            Err(CryptoError::Malformed)
+        );
     }
 
     #[test]

@@ -238,10 +238,10 @@ impl Database {
                 upsert,
                 c::platform_account_id.eq(excluded(c::platform_account_id)),
             )
-                .returning(ConnectionRow::as_returning())
-                .get_result(conn)
-                .await
-                .optional()?
+            .returning(ConnectionRow::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?
         });
         match upserted {
             Some(row) => row.into_domain(),

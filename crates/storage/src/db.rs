@@ -8,7 +8,9 @@ use std::time::Duration;
 use diesel::SqliteConnection;
 use diesel::connection::AnsiTransactionManager;
 use diesel_async::pooled_connection::deadpool::{BuildError, Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection, TransactionManager};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -21,6 +23,8 @@ pub(crate) type SqliteConn = SyncConnectionWrapper<SqliteConnection>;
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+/// PostgreSQL advisory lock key held while migrating (`tiktok` in ASCII).
+const MIGRATION_LOCK_KEY: i64 = 0x7469_6b74_6f6b;
 
 /// Which database engine a [`Database`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,6 +66,9 @@ enum Pools {
 
 /// One pooled connection, of either backend. Queries run on it through [`with_conn!`] and
 /// [`transaction!`].
+// One `Conn` lives on the stack for the length of a call; boxing the larger variant would cost
+// an allocation per query for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Conn {
     /// PostgreSQL.
     Postgres(Object<AsyncPgConnection>),
@@ -221,7 +228,8 @@ impl Database {
             let path = sqlite_path(url)?;
             prepare_sqlite_file(&path, options.sqlite_busy_timeout).await?;
             let path = path_text(&path)?;
-            let busy_ms = u64::try_from(options.sqlite_busy_timeout.as_millis()).unwrap_or(u64::MAX);
+            let busy_ms =
+                u64::try_from(options.sqlite_busy_timeout.as_millis()).unwrap_or(u64::MAX);
             let mut config = ManagerConfig::<SqliteConn>::default();
             config.custom_setup = Box::new(move |url| {
                 let url = url.to_owned();
@@ -327,9 +335,13 @@ async fn prepare_sqlite_file(path: &Path, busy_timeout: Duration) -> StorageResu
             .map_err(|error| StorageError::Unavailable(error.to_string()))?;
         conn.batch_execute(&sqlite_pragmas(busy_ms))?;
         conn.batch_execute("PRAGMA journal_mode = WAL;")?;
-        conn.run_pending_migrations(SQLITE_MIGRATIONS)
-            .map_err(|error| StorageError::Migration(error.to_string()))?;
-        Ok(())
+        // Under the write lock, so two processes starting at once do not both apply the same
+        // migration (the second waits, then finds nothing pending).
+        conn.immediate_transaction(|conn| {
+            conn.run_pending_migrations(SQLITE_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|error| StorageError::Migration(error.to_string()))
+        })
     })
     .await
     .map_err(|error| StorageError::Migration(error.to_string()))?
@@ -344,6 +356,12 @@ async fn run_postgres_migrations(url: &str) -> StorageResult<()> {
         use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
         let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as Connection>::establish(&url)
             .map_err(|error| StorageError::Unavailable(error.to_string()))?;
+        // A session advisory lock serialises processes migrating at once; it is released when
+        // this connection closes at the end of the closure.
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})")),
+            &mut conn,
+        )?;
         conn.run_pending_migrations(POSTGRES_MIGRATIONS)
             .map_err(|error| StorageError::Migration(error.to_string()))?;
         Ok(())

@@ -9,8 +9,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use domain::{Connection, ConnectionId, ConnectionStatus};
 
-use crate::db::{Conn, Database, begin_postgres, begin_sqlite_immediate, finish_transaction};
 use crate::db::with_conn;
+use crate::db::{Conn, Database, begin_postgres, begin_sqlite_immediate, finish_transaction};
 use crate::error::StorageResult;
 use crate::models::{ConnectionRow, connections_into_domain};
 use crate::schema::connections;
@@ -89,7 +89,7 @@ impl Database {
         let mut conn = self.conn().await?;
         let rows = match &mut conn {
             Conn::Postgres(pooled) => {
-                let c: &mut diesel_async::AsyncPgConnection = &mut **pooled;
+                let c: &mut diesel_async::AsyncPgConnection = pooled;
                 begin_postgres(c).await?;
                 let result: StorageResult<Vec<ConnectionRow>> = async {
                     let ids: Vec<i64> = due_ids_query!(now_unix, due_before, limit)
@@ -103,12 +103,10 @@ impl Database {
                 finish_transaction(c, result).await?
             }
             Conn::Sqlite(pooled) => {
-                let c: &mut crate::db::SqliteConn = &mut **pooled;
+                let c: &mut crate::db::SqliteConn = pooled;
                 begin_sqlite_immediate(c).await?;
                 let result: StorageResult<Vec<ConnectionRow>> = async {
-                    let ids: Vec<i64> = due_ids_query!(now_unix, due_before, limit)
-                        .load(c)
-                        .await?;
+                    let ids: Vec<i64> = due_ids_query!(now_unix, due_before, limit).load(c).await?;
                     Ok(lease_ids!(c, &ids, holder, now_unix, until))
                 }
                 .await;
@@ -175,4 +173,3 @@ impl Database {
         Ok(updated == 1)
     }
 }
-

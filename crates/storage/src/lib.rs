@@ -15,8 +15,8 @@
 //! tests control them.
 #![warn(missing_docs)]
 
-pub mod cipher;
 mod batch;
+pub mod cipher;
 mod connections;
 mod db;
 pub mod error;
@@ -36,6 +36,6 @@ pub use db::{Backend, ConnectOptions, Database};
 pub use error::{OAuthStateRejection, StorageError, StorageResult};
 pub use oauth_states::{ConsumedOAuthState, NewOAuthState};
 pub use quota::{QuotaUsage, QuotaWindow};
-pub use reads::{TotalsOfVideos, VideoPage, VideoQuery, VideoSort, SortDirection, StoredVideo};
+pub use reads::{SortDirection, StoredVideo, TotalsOfVideos, VideoPage, VideoQuery, VideoSort};
 pub use sync_runs::SyncRunFinish;
 pub use sync_writes::{AppliedSync, SyncWrite};

@@ -148,7 +148,11 @@ mod tests {
 
     #[test]
     fn scopes_round_trip_through_text() {
-        let scopes = vec!["user.info.basic".to_owned(), " video.list".to_owned(), String::new()];
+        let scopes = vec![
+            "user.info.basic".to_owned(),
+            " video.list".to_owned(),
+            String::new(),
+        ];
         let joined = join_scopes(&scopes);
         assert_eq!(joined, "user.info.basic,video.list");
         assert_eq!(split_scopes(&joined), vec!["user.info.basic", "video.list"]);

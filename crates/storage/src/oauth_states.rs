@@ -95,7 +95,12 @@ impl Database {
                     .filter(s::expires_at.gt(now_unix)),
             )
             .set(s::consumed_at.eq(Some(now_unix)))
-            .returning((s::user_id, s::platform, s::pkce_verifier_ciphertext, s::created_at))
+            .returning((
+                s::user_id,
+                s::platform,
+                s::pkce_verifier_ciphertext,
+                s::created_at,
+            ))
             .get_result(c)
             .await
             .optional()?

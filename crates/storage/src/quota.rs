@@ -107,11 +107,14 @@ impl Database {
                 .set(q::spent.eq(q::spent + excluded(q::spent)));
             // `ON CONFLICT … DO UPDATE … WHERE`: the update (and so the count) happens only
             // while the window stays within the limit.
-            diesel::query_dsl::methods::FilterDsl::filter(upsert, (q::spent + excluded(q::spent)).le(limit))
-                .returning(q::spent)
-                .get_result(c)
-                .await
-                .optional()?
+            diesel::query_dsl::methods::FilterDsl::filter(
+                upsert,
+                (q::spent + excluded(q::spent)).le(limit),
+            )
+            .returning(q::spent)
+            .get_result(c)
+            .await
+            .optional()?
         });
         let spent = spent.ok_or_else(exceeded)?;
         Ok(QuotaUsage {

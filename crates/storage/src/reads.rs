@@ -261,15 +261,15 @@ macro_rules! keyset {
         match $direction {
             SortDirection::Desc => {
                 if let Some((value, id)) = after {
-                    $query = $query
-                        .filter($expr.lt(value).or($expr.eq(value).and(videos::id.lt(id))));
+                    $query =
+                        $query.filter($expr.lt(value).or($expr.eq(value).and(videos::id.lt(id))));
                 }
                 $query.order(($expr.desc(), videos::id.desc()))
             }
             SortDirection::Asc => {
                 if let Some((value, id)) = after {
-                    $query = $query
-                        .filter($expr.gt(value).or($expr.eq(value).and(videos::id.gt(id))));
+                    $query =
+                        $query.filter($expr.gt(value).or($expr.eq(value).and(videos::id.gt(id))));
                 }
                 $query.order(($expr.asc(), videos::id.asc()))
             }

@@ -7,10 +7,10 @@ use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use domain::{ConnectionId, Profile, SyncOutcome, Video};
 
+use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::connections::expect_one;
 use crate::db::{Database, transaction, with_conn};
 use crate::error::StorageResult;
-use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::schema::{connections, profile_snapshots, videos};
 use crate::time::to_unix;
 
@@ -48,7 +48,6 @@ pub struct AppliedSync {
     /// The snapshots' day.
     pub day: NaiveDate,
 }
-
 
 #[derive(Insertable)]
 #[diesel(table_name = profile_snapshots, treat_none_as_default_value = false)]

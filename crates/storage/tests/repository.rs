@@ -37,6 +37,24 @@ on_both_backends!(
     manual_lease_is_exclusive,
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn processes_starting_together_migrate_once() {
+    let sqlite = TestDb::sqlite_connected_by(4).await;
+    sqlite.db.ping().await.unwrap();
+    if let Some(postgres) = TestDb::postgres_connected_by(4).await {
+        postgres.db.ping().await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn connects_on_a_current_thread_runtime() {
+    let sqlite = TestDb::sqlite().await;
+    connect_user(&sqlite.db, "user-1", "open-1").await;
+    if let Some(postgres) = TestDb::postgres().await {
+        connect_user(&postgres.db, "user-1", "open-1").await;
+    }
+}
+
 async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
     let db = &t.db;
     let verifier = secret("pkce-verifier-abc");
@@ -143,10 +161,15 @@ async fn connect_creates_then_reconnect_updates(t: &TestDb) {
 
     let mut renamed = profile("open-1", 600);
     renamed.username = Some("renamed".into());
-    db.update_profile(first.id, &renamed, at(200)).await.unwrap();
+    db.update_profile(first.id, &renamed, at(200))
+        .await
+        .unwrap();
     let updated = db.get_connection(first.id).await.unwrap();
     assert_eq!(updated.profile.username.as_deref(), Some("renamed"));
-    assert_eq!(updated.profile.bio, None, "profile updates write every field");
+    assert_eq!(
+        updated.profile.bio, None,
+        "profile updates write every field"
+    );
 }
 
 async fn reconnect_to_another_account_is_refused(t: &TestDb) {
@@ -165,7 +188,10 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
             t0(),
         )
         .await;
-    assert!(matches!(result, Err(StorageError::Conflict(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(StorageError::Conflict(_))),
+        "{result:?}"
+    );
     // Another user with an account that is already connected.
     let taken = profile("open-1", 1);
     let result = db
@@ -179,7 +205,10 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
             t0(),
         )
         .await;
-    assert!(matches!(result, Err(StorageError::Conflict(_))), "{result:?}");
+    assert!(
+        matches!(result, Err(StorageError::Conflict(_))),
+        "{result:?}"
+    );
     let kept = db.connection_tokens(
         db.find_connection("user-1", Platform::TikTok)
             .await
@@ -298,12 +327,20 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
         .unwrap();
     assert_eq!(due.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.id]);
 
-    db.record_refresh_failure(a.id, at(600), t0()).await.unwrap();
-    db.record_refresh_failure(a.id, at(1200), t0()).await.unwrap();
+    db.record_refresh_failure(a.id, at(600), t0())
+        .await
+        .unwrap();
+    db.record_refresh_failure(a.id, at(1200), t0())
+        .await
+        .unwrap();
     let failing = db.get_connection(a.id).await.unwrap();
     assert_eq!(failing.refresh_failures, 2);
     assert_eq!(failing.next_refresh_attempt_at, Some(at(1200)));
-    assert_eq!(failing.status, ConnectionStatus::Active, "outage is not revocation");
+    assert_eq!(
+        failing.status,
+        ConnectionStatus::Active,
+        "outage is not revocation"
+    );
     // Backoff in force: not offered to the refresher before next_refresh_attempt_at.
     assert!(
         db.connections_expiring_before(at(25 * 3600), at(1000), 100)
@@ -328,7 +365,9 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
     assert_eq!(healed.refresh_failures, 0);
     assert_eq!(healed.next_refresh_attempt_at, None);
 
-    db.mark_needs_reauth(b.id, "invalid_grant", at(5)).await.unwrap();
+    db.mark_needs_reauth(b.id, "invalid_grant", at(5))
+        .await
+        .unwrap();
     let dead = db.get_connection(b.id).await.unwrap();
     assert_eq!(dead.status, ConnectionStatus::NeedsReauth);
     assert_eq!(dead.status_error.as_deref(), Some("invalid_grant"));
@@ -563,7 +602,11 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
             assert_eq!(pages, 5, "{sort:?} {direction:?}");
             let ids: Vec<i64> = seen.iter().map(|v| v.id).collect();
             let unique: HashSet<i64> = ids.iter().copied().collect();
-            assert_eq!(unique.len(), 23, "{sort:?} {direction:?}: no gaps, no repeats");
+            assert_eq!(
+                unique.len(),
+                23,
+                "{sort:?} {direction:?}: no gaps, no repeats"
+            );
             assert!(seen.iter().all(|v| v.connection_id == connection.id));
             // Check the order against the sort key computed here.
             let key = |v: &storage::StoredVideo| -> (f64, i64) {
@@ -754,7 +797,13 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
         limit: 100,
         cursor: None,
     };
-    assert!(db.list_videos(a.id, &query).await.unwrap().videos.is_empty());
+    assert!(
+        db.list_videos(a.id, &query)
+            .await
+            .unwrap()
+            .videos
+            .is_empty()
+    );
     assert_eq!(db.video_totals(a.id).await.unwrap().videos, 0);
     assert!(
         db.profile_history(a.id, at(60).date_naive(), 7)
@@ -785,7 +834,13 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
     // The account can be connected again, from scratch.
     let again = connect_user(db, "user-a", "open-a").await;
     assert_ne!(again.id, b.id);
-    assert!(db.list_videos(again.id, &query).await.unwrap().videos.is_empty());
+    assert!(
+        db.list_videos(again.id, &query)
+            .await
+            .unwrap()
+            .videos
+            .is_empty()
+    );
 }
 
 async fn fifty_tasks_never_exceed_the_quota_and_use_it_all(t: &TestDb) {
@@ -811,10 +866,13 @@ async fn fifty_tasks_never_exceed_the_quota_and_use_it_all(t: &TestDb) {
                     assert_eq!(usage.remaining, limit - usage.spent);
                 }
                 Err(StorageError::QuotaExceeded { retry_at, .. }) => {
-                    assert_eq!(retry_at, (at(30).date_naive() + TimeDelta::days(1))
-                        .and_hms_opt(0, 0, 0)
-                        .unwrap()
-                        .and_utc());
+                    assert_eq!(
+                        retry_at,
+                        (at(30).date_naive() + TimeDelta::days(1))
+                            .and_hms_opt(0, 0, 0)
+                            .unwrap()
+                            .and_utc()
+                    );
                 }
                 Err(other) => panic!("unexpected error: {other}"),
             }
@@ -822,7 +880,9 @@ async fn fifty_tasks_never_exceed_the_quota_and_use_it_all(t: &TestDb) {
         let used_all = (limit / n) * n;
         assert_eq!(granted, used_all, "limit {limit}, n {n}");
         assert_eq!(
-            db.quota_spent(&bucket, QuotaWindow::Day, at(30)).await.unwrap(),
+            db.quota_spent(&bucket, QuotaWindow::Day, at(30))
+                .await
+                .unwrap(),
             used_all
         );
     }
@@ -843,7 +903,10 @@ async fn quota_windows_reset_and_purge(t: &TestDb) {
         .consume_quota(bucket, QuotaWindow::Minute, in_minute(30), 2, 3)
         .await;
     match over {
-        Err(StorageError::QuotaExceeded { retry_at, bucket: b }) => {
+        Err(StorageError::QuotaExceeded {
+            retry_at,
+            bucket: b,
+        }) => {
             assert_eq!(retry_at, in_minute(60));
             assert_eq!(b, bucket);
         }
@@ -889,7 +952,11 @@ async fn two_workers_never_lease_the_same_connection(t: &TestDb) {
     let db = &t.db;
     let mut ids = Vec::new();
     for i in 0..12 {
-        ids.push(connect_user(db, &format!("user-{i}"), &format!("open-{i}")).await.id);
+        ids.push(
+            connect_user(db, &format!("user-{i}"), &format!("open-{i}"))
+                .await
+                .id,
+        );
     }
     for round in 0..5_i64 {
         let now = at(round * 10_000);
@@ -947,14 +1014,26 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     );
     // The "crashed" worker never releases. Before expiry nobody else gets them.
     assert!(
-        db.lease_due_connections("rescuer", at(599), at(599 - 86_400), Duration::from_secs(600), 10)
-            .await
-            .unwrap()
-            .is_empty()
+        db.lease_due_connections(
+            "rescuer",
+            at(599),
+            at(599 - 86_400),
+            Duration::from_secs(600),
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     // After expiry they come back.
     let rescued = db
-        .lease_due_connections("rescuer", at(600), at(600 - 86_400), Duration::from_secs(600), 10)
+        .lease_due_connections(
+            "rescuer",
+            at(600),
+            at(600 - 86_400),
+            Duration::from_secs(600),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -963,22 +1042,46 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     );
     // A released lease is free at once.
     assert!(db.release_lease(never.id, "rescuer").await.unwrap());
-    assert!(!db.release_lease(stale.id, "crashed").await.unwrap(), "not its lease");
+    assert!(
+        !db.release_lease(stale.id, "crashed").await.unwrap(),
+        "not its lease"
+    );
     let again = db
-        .lease_due_connections("third", at(601), at(601 - 86_400), Duration::from_secs(600), 10)
+        .lease_due_connections(
+            "third",
+            at(601),
+            at(601 - 86_400),
+            Duration::from_secs(600),
+            10,
+        )
         .await
         .unwrap();
-    assert_eq!(again.iter().map(|c| c.id).collect::<Vec<_>>(), vec![never.id]);
+    assert_eq!(
+        again.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![never.id]
+    );
 }
 
 async fn manual_lease_is_exclusive(t: &TestDb) {
     let db = &t.db;
     let connection = connect_user(db, "user-1", "open-1").await;
     let lease = Duration::from_secs(300);
-    assert!(db.try_lease_connection(connection.id, "api-1", t0(), lease).await.unwrap());
-    assert!(!db.try_lease_connection(connection.id, "api-2", at(10), lease).await.unwrap());
+    assert!(
+        db.try_lease_connection(connection.id, "api-1", t0(), lease)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.try_lease_connection(connection.id, "api-2", at(10), lease)
+            .await
+            .unwrap()
+    );
     // The holder may extend its own lease.
-    assert!(db.try_lease_connection(connection.id, "api-1", at(20), lease).await.unwrap());
+    assert!(
+        db.try_lease_connection(connection.id, "api-1", at(20), lease)
+            .await
+            .unwrap()
+    );
     // A worker does not take a manually leased connection either.
     assert!(
         db.lease_due_connections("worker", at(30), at(30), lease, 10)
@@ -987,11 +1090,20 @@ async fn manual_lease_is_exclusive(t: &TestDb) {
             .is_empty()
     );
     assert!(db.release_lease(connection.id, "api-1").await.unwrap());
-    assert!(db.try_lease_connection(connection.id, "api-2", at(40), lease).await.unwrap());
+    assert!(
+        db.try_lease_connection(connection.id, "api-2", at(40), lease)
+            .await
+            .unwrap()
+    );
     // Expired leases can be taken over.
-    assert!(db.try_lease_connection(connection.id, "api-3", at(40 + 300), lease).await.unwrap());
+    assert!(
+        db.try_lease_connection(connection.id, "api-3", at(40 + 300), lease)
+            .await
+            .unwrap()
+    );
     assert!(matches!(
-        db.try_lease_connection(domain::ConnectionId(55_555), "api-1", t0(), lease).await,
+        db.try_lease_connection(domain::ConnectionId(55_555), "api-1", t0(), lease)
+            .await,
         Err(StorageError::NotFound(_))
     ));
     // Concurrent manual syncs: exactly one gets the lease.

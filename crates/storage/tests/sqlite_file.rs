@@ -48,7 +48,10 @@ async fn stored_tokens_are_not_plain_text_in_the_file() {
             .windows(needle.len())
             .any(|window| window == needle.as_bytes())
     };
-    assert!(contains("user-secret-owner"), "the file holds the user id: the scan works");
+    assert!(
+        contains("user-secret-owner"),
+        "the file holds the user id: the scan works"
+    );
     for secret in [
         "act.user-secret-owner",
         "rft.user-secret-owner",
@@ -75,5 +78,8 @@ async fn a_second_handle_on_the_same_file_sees_the_same_data() {
         other.connection_tokens(connection.id).await,
         Err(storage::StorageError::Crypto(_))
     ));
-    assert_eq!(other.get_connection(connection.id).await.unwrap().id, connection.id);
+    assert_eq!(
+        other.get_connection(connection.id).await.unwrap().id,
+        connection.id
+    );
 }

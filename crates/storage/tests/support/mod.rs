@@ -57,13 +57,22 @@ pub fn cipher() -> TokenCipher {
 
 impl TestDb {
     pub async fn sqlite() -> Self {
+        Self::sqlite_connected_by(1).await
+    }
+
+    /// `None` (after saying so) when `TEST_DATABASE_URL` is not set.
+    pub async fn postgres() -> Option<Self> {
+        Self::postgres_connected_by(1).await
+    }
+
+    /// A new SQLite file, migrated by `processes` handles connecting at once (as an
+    /// api-server and a sync-worker starting together would).
+    pub async fn sqlite_connected_by(processes: usize) -> Self {
         let dir = tempfile::tempdir().unwrap();
         // A nested path checks that connect creates the parent folder.
         let path = dir.path().join("nested").join("app.db");
         let url = format!("sqlite://{}", path.display());
-        let db = Database::connect(&url, ConnectOptions::new(cipher()))
-            .await
-            .unwrap();
+        let db = connect_concurrently(&url, processes).await;
         Self {
             db,
             sqlite_file: Some(path),
@@ -71,8 +80,9 @@ impl TestDb {
         }
     }
 
-    /// `None` (after saying so) when `TEST_DATABASE_URL` is not set.
-    pub async fn postgres() -> Option<Self> {
+    /// A new PostgreSQL database, migrated by `processes` handles connecting at once; `None`
+    /// (after saying so) when `TEST_DATABASE_URL` is not set.
+    pub async fn postgres_connected_by(processes: usize) -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
             eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
             return None;
@@ -89,9 +99,7 @@ impl TestDb {
             admin_url: admin_url.clone(),
             name,
         };
-        let db = Database::connect(url.as_str(), ConnectOptions::new(cipher()))
-            .await
-            .unwrap();
+        let db = connect_concurrently(url.as_str(), processes).await;
         Some(Self {
             db,
             sqlite_file: None,
@@ -100,9 +108,21 @@ impl TestDb {
     }
 }
 
+async fn connect_concurrently(url: &str, processes: usize) -> Database {
+    let handles = (0..processes).map(|_| {
+        let url = url.to_owned();
+        tokio::spawn(async move { Database::connect(&url, ConnectOptions::new(cipher())).await })
+    });
+    let mut databases = futures::future::join_all(handles).await.into_iter();
+    let first = databases.next().unwrap().unwrap().unwrap();
+    for other in databases {
+        other.unwrap().unwrap();
+    }
+    first
+}
+
 /// Runs each listed `async fn(&TestDb)` once on SQLite and once on PostgreSQL.
 #[allow(unused_macros)]
-
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -166,11 +186,7 @@ pub fn tokens(access: &str, refresh: Option<&str>, now: DateTime<Utc>) -> TokenS
 
 pub async fn connect_user(db: &Database, user: &str, open_id: &str) -> domain::Connection {
     let profile = profile(open_id, 100);
-    let tokens = tokens(
-        &format!("act.{user}"),
-        Some(&format!("rft.{user}")),
-        t0(),
-    );
+    let tokens = tokens(&format!("act.{user}"), Some(&format!("rft.{user}")), t0());
     db.upsert_connection(
         &NewConnection {
             user_id: user,
