@@ -278,6 +278,13 @@ async fn the_control_api_drives_the_sandbox_over_http() {
         .unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
+    // The index page lists the creators, escaped.
+    let index = http.get(browser.url("/")).send().await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    let html = index.text().await.unwrap();
+    assert!(html.contains(open_id));
+    assert!(!html.contains("<script"));
+
     browser.revoke(&token).await;
     let revocations: Value = http
         .get(browser.url("/sandbox/revocations"))

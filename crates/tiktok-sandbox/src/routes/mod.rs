@@ -4,6 +4,7 @@ mod authorize;
 mod consent_page;
 mod control;
 mod display;
+mod index;
 mod media;
 mod revoke;
 mod token;
@@ -66,7 +67,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
             web::resource(Endpoint::VideoQuery.path()).route(web::post().to(display::video_query)),
         )
         .configure(control::configure)
-        .configure(media::configure);
+        .configure(media::configure)
+        .configure(index::configure);
 }
 
 /// The shared start of every TikTok endpoint: count the call, then apply an injected fault.
