@@ -45,15 +45,19 @@ pub struct ConnectOptions {
     /// How long an SQLite statement waits for another writer before failing
     /// (`PRAGMA busy_timeout`).
     pub sqlite_busy_timeout: Duration,
+    /// How long a call waits for a pooled connection (including opening one) before failing
+    /// with [`StorageError::Unavailable`], so a dead database turns into a 503, not a hang.
+    pub acquire_timeout: Duration,
 }
 
 impl ConnectOptions {
-    /// Defaults: 8 connections, 5 s SQLite busy timeout.
+    /// Defaults: 8 connections, 5 s SQLite busy timeout, 10 s acquire timeout.
     pub fn new(cipher: TokenCipher) -> Self {
         Self {
             cipher,
             max_connections: 8,
             sqlite_busy_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -174,6 +178,7 @@ pub struct Database {
 struct Inner {
     pools: Pools,
     cipher: TokenCipher,
+    acquire_timeout: Duration,
 }
 
 impl std::fmt::Debug for Database {
@@ -255,6 +260,7 @@ impl Database {
             inner: Arc::new(Inner {
                 pools,
                 cipher: options.cipher,
+                acquire_timeout: options.acquire_timeout,
             }),
         };
         database.ping().await?;
@@ -289,10 +295,17 @@ impl Database {
 
     /// A pooled connection.
     pub(crate) async fn conn(&self) -> StorageResult<Conn> {
-        Ok(match &self.inner.pools {
-            Pools::Postgres(pool) => Conn::Postgres(pool.get().await?),
-            Pools::Sqlite(pool) => Conn::Sqlite(pool.get().await?),
-        })
+        let acquire = async {
+            Ok::<_, StorageError>(match &self.inner.pools {
+                Pools::Postgres(pool) => Conn::Postgres(pool.get().await?),
+                Pools::Sqlite(pool) => Conn::Sqlite(pool.get().await?),
+            })
+        };
+        tokio::time::timeout(self.inner.acquire_timeout, acquire)
+            .await
+            .map_err(|_| {
+                StorageError::Unavailable("timed out waiting for a database connection".into())
+            })?
     }
 
     /// The token cipher.

@@ -1122,3 +1122,20 @@ async fn manual_lease_is_exclusive(t: &TestDb) {
         .count();
     assert_eq!(won, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unusable_databases_are_typed_errors() {
+    let options = || storage::ConnectOptions::new(support::cipher());
+    // Nothing listens on port 1: unavailable, not a panic or a hang.
+    let refused =
+        storage::Database::connect("postgres://postgres@127.0.0.1:1/none", options()).await;
+    assert!(
+        matches!(refused, Err(StorageError::Unavailable(_))),
+        "{refused:?}"
+    );
+    let memory = storage::Database::connect("sqlite://:memory:", options()).await;
+    assert!(
+        matches!(memory, Err(StorageError::InvalidUrl(_))),
+        "{memory:?}"
+    );
+}
