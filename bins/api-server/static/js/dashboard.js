@@ -150,6 +150,14 @@ function renderMissingScopes(scopes) {
   show($('[data-testid="missing-scopes"]'), missing.length > 0);
 }
 
+// Unknown without the stats scope: then the card shows the handle alone.
+function renderFollowers(count) {
+  const known = typeof count === 'number';
+  field('followers').textContent = known ? formatCount(count) : '';
+  show($('[data-testid="account-followers"]'), known);
+  show($('.account-sub .dot-sep'), known);
+}
+
 function renderConnection(connection) {
   state.connection = connection;
   show($('[data-section="overview"]'), true);
@@ -169,7 +177,7 @@ function renderConnection(connection) {
   handleLink.textContent = handle ? `@${handle}` : 'TikTok';
   if (handle) handleLink.href = `https://www.tiktok.com/@${encodeURIComponent(handle)}`;
   else handleLink.removeAttribute('href');
-  field('followers').textContent = formatCount(connection.followerCount);
+  renderFollowers(connection.followerCount);
   renderAvatar(connection);
   show($('[data-testid="connected-badge"]'), !needsReauth);
   show($('[data-testid="reauth-badge"]'), needsReauth);
@@ -196,7 +204,7 @@ function renderProfile(profile) {
   engagement.textContent = formatRate(profile.engagementRate);
   engagement.title = typeof profile.engagementRate === 'number' ? '' : 'Needs followers and recent videos';
   // The profile has the freshest follower count too.
-  if (typeof profile.followerCount === 'number') field('followers').textContent = formatCount(profile.followerCount);
+  if (typeof profile.followerCount === 'number') renderFollowers(profile.followerCount);
   if (typeof profile.profileDeepLink === 'string' && /^https:\/\//.test(profile.profileDeepLink)) {
     field('handle').href = profile.profileDeepLink;
   }
