@@ -11,6 +11,7 @@ use secrecy::SecretString;
 use crate::db::{Database, transaction, with_conn};
 use crate::error::{StorageError, StorageResult};
 use crate::models::{ConnectionRow, connections_into_domain, join_scopes};
+use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
 use crate::schema::{connections, oauth_states};
 use crate::time::{from_unix_opt, to_unix};
 
@@ -61,6 +62,8 @@ pub struct NewConnection<'a> {
     pub profile: &'a Profile,
     /// The tokens of the exchange. `refresh_token` should be present on connect.
     pub tokens: &'a TokenSet,
+    /// A host notification (`connection.connected`) to queue in the same transaction.
+    pub notify: Option<NewOutboundEvent<'a>>,
 }
 
 #[derive(Insertable)]
@@ -212,8 +215,9 @@ impl Database {
             created_at: now_unix,
             updated_at: now_unix,
         };
+        let outbound = OutboundInsert::of_optional(new.notify.as_ref())?;
         let mut conn = self.conn().await?;
-        let upserted: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+        transaction!(&mut conn, |conn| {
             let upsert = diesel::insert_into(c::connections)
                 .values(&row)
                 .on_conflict((c::user_id, c::platform))
@@ -234,22 +238,24 @@ impl Database {
                     c::updated_at.eq(excluded(c::updated_at)),
                 ));
             // A reconnect may only refresh the same platform account.
-            diesel::query_dsl::methods::FilterDsl::filter(
+            let upserted: Option<ConnectionRow> = diesel::query_dsl::methods::FilterDsl::filter(
                 upsert,
                 c::platform_account_id.eq(excluded(c::platform_account_id)),
             )
             .returning(ConnectionRow::as_returning())
             .get_result(conn)
             .await
-            .optional()?
-        });
-        match upserted {
-            Some(row) => row.into_domain(),
-            None => Err(StorageError::Conflict(
-                "the user is connected to a different account on this platform; disconnect first"
-                    .into(),
-            )),
-        }
+            .optional()?;
+            let Some(row) = upserted else {
+                return Err(StorageError::Conflict(
+                    "the user is connected to a different account on this platform; disconnect \
+                     first"
+                        .into(),
+                ));
+            };
+            enqueue_outbound!(conn, &outbound);
+            row.into_domain()
+        })
     }
 
     /// The connection with this id.
@@ -427,16 +433,28 @@ impl Database {
 
     /// Marks the connection `needs_reauth` (the platform rejected its refresh token), with the
     /// platform's error. Data and the (dead) tokens are kept until the user reconnects or
-    /// disconnects.
+    /// disconnects. `notify` (`connection.needs_reauth`) is queued in the same transaction,
+    /// only if the status actually changed, so the user is told once.
     pub async fn mark_needs_reauth(
         &self,
         id: ConnectionId,
         error: &str,
         now: DateTime<Utc>,
+        notify: Option<&NewOutboundEvent<'_>>,
     ) -> StorageResult<()> {
         use connections::dsl as c;
+        let outbound = OutboundInsert::of_optional(notify)?;
         let mut conn = self.conn().await?;
-        let updated = with_conn!(&mut conn, |conn| {
+        transaction!(&mut conn, |conn| {
+            let current: Option<String> = c::connections
+                .find(id.0)
+                .select(c::status)
+                .first(conn)
+                .await
+                .optional()?;
+            let Some(current) = current else {
+                return Err(StorageError::NotFound("connection"));
+            };
             diesel::update(c::connections.find(id.0))
                 .set((
                     c::status.eq(ConnectionStatus::NeedsReauth.as_str()),
@@ -444,9 +462,12 @@ impl Database {
                     c::updated_at.eq(to_unix(now)),
                 ))
                 .execute(conn)
-                .await?
-        });
-        expect_one(updated)
+                .await?;
+            if current != ConnectionStatus::NeedsReauth.as_str() {
+                enqueue_outbound!(conn, &outbound);
+            }
+            Ok(())
+        })
     }
 
     /// Records a transient refresh failure (timeout, 5xx): the connection stays `active`, the
@@ -505,10 +526,18 @@ impl Database {
 
     /// Deletes the connection and everything of it: tokens (in the row), videos, snapshots,
     /// sync runs (by cascade) and the user's pending OAuth states for that platform. Nothing
-    /// of any other connection is touched. Returns `false` if there was no such connection.
-    pub async fn disconnect(&self, id: ConnectionId) -> StorageResult<bool> {
+    /// of any other connection is touched. Returns `false` if there was no such connection
+    /// (then `notify` is not queued either: a repeated removal notifies once).
+    ///
+    /// `notify` (`connection.removed`) is queued in the same transaction.
+    pub async fn disconnect(
+        &self,
+        id: ConnectionId,
+        notify: Option<&NewOutboundEvent<'_>>,
+    ) -> StorageResult<bool> {
         use connections::dsl as c;
         use oauth_states::dsl as s;
+        let outbound = OutboundInsert::of_optional(notify)?;
         let mut conn = self.conn().await?;
         transaction!(&mut conn, |conn| {
             let owner: Option<(String, String)> = c::connections
@@ -531,6 +560,7 @@ impl Database {
             diesel::delete(c::connections.find(id.0))
                 .execute(conn)
                 .await?;
+            enqueue_outbound!(conn, &outbound);
             Ok(true)
         })
     }

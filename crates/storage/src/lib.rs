@@ -8,6 +8,9 @@
 //!   [`Database::swap_tokens`], [`Database::mark_needs_reauth`], [`Database::disconnect`], …
 //! - Sync: [`Database::apply_sync`], [`Database::start_sync_run`], [`Database::finish_sync_run`].
 //! - Reads: [`Database::list_videos`], [`Database::profile_history`].
+//! - Webhooks and the host outbox: [`Database::record_webhook_event`],
+//!   [`Database::claim_outbound_events`]; changes that notify the host take a `notify` event
+//!   and queue it in the same transaction.
 //! - Shared limits: [`Database::consume_quota`], [`Database::lease_due_connections`],
 //!   [`Database::try_lease_connection`].
 //!
@@ -23,19 +26,23 @@ pub mod error;
 mod leasing;
 mod models;
 mod oauth_states;
+mod outbox;
 mod quota;
 mod reads;
 pub mod schema;
 mod sync_runs;
 mod sync_writes;
 mod time;
+mod webhooks;
 
 pub use cipher::{CryptoError, TokenCipher, TokenKey};
 pub use connections::{NewConnection, StoredTokens, TokenSet};
 pub use db::{Backend, ConnectOptions, Database};
 pub use error::{OAuthStateRejection, StorageError, StorageResult};
 pub use oauth_states::{ConsumedOAuthState, NewOAuthState};
+pub use outbox::{NewOutboundEvent, OutboundEvent};
 pub use quota::{QuotaUsage, QuotaWindow};
 pub use reads::{SortDirection, StoredVideo, TotalsOfVideos, VideoPage, VideoQuery, VideoSort};
 pub use sync_runs::SyncRunFinish;
 pub use sync_writes::{AppliedSync, SyncWrite};
+pub use webhooks::NewWebhookEvent;

@@ -229,6 +229,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Webhooks received from a platform, recorded once per body.
+    webhook_events (id) {
+        /// Id.
+        id -> BigInt,
+        /// Platform name.
+        platform -> Text,
+        /// Event name, e.g. `authorization.removed`.
+        event -> Text,
+        /// The account concerned (TikTok `user_openid`).
+        platform_account_id -> Nullable<Text>,
+        /// The platform's `create_time`, unix seconds.
+        event_created_at -> BigInt,
+        /// Hex SHA-256 of the raw body (de-duplication).
+        body_digest -> Text,
+        /// Unix seconds.
+        received_at -> BigInt,
+        /// What handling the event did.
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    /// The outbox of notifications to the host product.
+    outbound_events (id) {
+        /// Id.
+        id -> BigInt,
+        /// Event name, e.g. `sync.completed`.
+        event -> Text,
+        /// The host product's user.
+        user_id -> Text,
+        /// The connection concerned (not a foreign key: it may be gone).
+        connection_id -> Nullable<BigInt>,
+        /// JSON body.
+        payload -> Text,
+        /// Delivery attempts so far.
+        attempts -> BigInt,
+        /// Unix seconds: not before (also the claim's lease end).
+        next_attempt_at -> BigInt,
+        /// Unix seconds.
+        delivered_at -> Nullable<BigInt>,
+        /// Last delivery error.
+        last_error -> Nullable<Text>,
+        /// Unix seconds.
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(videos -> connections (connection_id));
 diesel::joinable!(profile_snapshots -> connections (connection_id));
 diesel::joinable!(video_snapshots -> videos (video_id));
@@ -242,4 +290,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     video_snapshots,
     sync_runs,
     api_quota,
+    webhook_events,
+    outbound_events,
 );

@@ -9,8 +9,9 @@ use domain::{ConnectionId, Profile, SyncOutcome, Video};
 
 use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::connections::expect_one;
-use crate::db::{Database, transaction, with_conn};
+use crate::db::{Database, transaction};
 use crate::error::StorageResult;
+use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
 use crate::schema::{connections, profile_snapshots, videos};
 use crate::time::to_unix;
 
@@ -36,6 +37,8 @@ pub struct SyncWrite<'a> {
     pub error: Option<&'a str>,
     /// When the data was fetched; its UTC day is the snapshots' day.
     pub synced_at: DateTime<Utc>,
+    /// A host notification (`sync.completed`) to queue in the same transaction.
+    pub notify: Option<NewOutboundEvent<'a>>,
 }
 
 /// What [`Database::apply_sync`] wrote.
@@ -109,6 +112,7 @@ impl Database {
             .iter()
             .map(|video| video_insert(connection_id, video, now))
             .collect();
+        let outbound = OutboundInsert::of_optional(write.notify.as_ref())?;
         let mut conn = self.conn().await?;
         transaction!(&mut conn, |conn| {
             // 1. The connection row first: a write, so SQLite holds the lock from here on,
@@ -208,6 +212,7 @@ impl Database {
                 .execute(conn)
                 .await?;
 
+            enqueue_outbound!(conn, &outbound);
             Ok(AppliedSync {
                 videos_written: written.len(),
                 total_video_views,
@@ -217,27 +222,32 @@ impl Database {
     }
 
     /// Records a sync that wrote nothing (failed, rate limited, needs reauth): the outcome and
-    /// error are stored; `last_synced_at`, the age of the data, does not move.
+    /// error are stored; `last_synced_at`, the age of the data, does not move. `notify`
+    /// (`sync.failed`) is queued in the same transaction.
     pub async fn record_sync_failure(
         &self,
         id: ConnectionId,
         outcome: SyncOutcome,
         error: &str,
         now: DateTime<Utc>,
+        notify: Option<&NewOutboundEvent<'_>>,
     ) -> StorageResult<()> {
         use connections::dsl as c;
+        let outbound = OutboundInsert::of_optional(notify)?;
         let mut conn = self.conn().await?;
-        let updated = with_conn!(&mut conn, |conn| {
-            diesel::update(c::connections.find(id.0))
+        transaction!(&mut conn, |conn| {
+            let updated = diesel::update(c::connections.find(id.0))
                 .set((
                     c::last_sync_outcome.eq(Some(outcome.as_str())),
                     c::last_sync_error.eq(Some(error)),
                     c::updated_at.eq(to_unix(now)),
                 ))
                 .execute(conn)
-                .await?
-        });
-        expect_one(updated)
+                .await?;
+            expect_one(updated)?;
+            enqueue_outbound!(conn, &outbound);
+            Ok(())
+        })
     }
 }
 

@@ -13,8 +13,8 @@ use chrono::TimeDelta;
 use domain::{ConnectionStatus, Platform, SyncOutcome, SyncTrigger};
 use secrecy::ExposeSecret;
 use storage::{
-    NewConnection, NewOAuthState, OAuthStateRejection, QuotaWindow, SortDirection, StorageError,
-    SyncRunFinish, SyncWrite, VideoQuery, VideoSort,
+    NewConnection, NewOAuthState, NewOutboundEvent, NewWebhookEvent, OAuthStateRejection,
+    QuotaWindow, SortDirection, StorageError, SyncRunFinish, SyncWrite, VideoQuery, VideoSort,
 };
 use support::{TestDb, at, connect_user, profile, secret, t0, tokens, video};
 
@@ -35,6 +35,9 @@ on_both_backends!(
     two_workers_never_lease_the_same_connection,
     dead_workers_leases_come_back,
     manual_lease_is_exclusive,
+    webhooks_are_recorded_once,
+    host_notifications_are_queued_with_their_change,
+    outbox_claims_never_overlap_and_retry,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -108,7 +111,7 @@ async fn connect_creates_then_reconnect_updates(t: &TestDb) {
     assert_eq!(first.token_version, 0);
     assert_eq!(first.access_token_expires_at, Some(at(24 * 3600)));
 
-    db.mark_needs_reauth(first.id, "invalid_grant", at(10))
+    db.mark_needs_reauth(first.id, "invalid_grant", at(10), None)
         .await
         .unwrap();
     let mut newer = profile("open-1", 500);
@@ -120,6 +123,7 @@ async fn connect_creates_then_reconnect_updates(t: &TestDb) {
                 platform: Platform::TikTok,
                 profile: &newer,
                 tokens: &tokens("act.second", Some("rft.second"), at(100)),
+                notify: None,
             },
             at(100),
         )
@@ -184,6 +188,7 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
                 platform: Platform::TikTok,
                 profile: &other,
                 tokens: &tokens("act.x", Some("rft.x"), t0()),
+                notify: None,
             },
             t0(),
         )
@@ -201,6 +206,7 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
                 platform: Platform::TikTok,
                 profile: &taken,
                 tokens: &tokens("act.y", Some("rft.y"), t0()),
+                notify: None,
             },
             t0(),
         )
@@ -365,7 +371,7 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
     assert_eq!(healed.refresh_failures, 0);
     assert_eq!(healed.next_refresh_attempt_at, None);
 
-    db.mark_needs_reauth(b.id, "invalid_grant", at(5))
+    db.mark_needs_reauth(b.id, "invalid_grant", at(5), None)
         .await
         .unwrap();
     let dead = db.get_connection(b.id).await.unwrap();
@@ -397,6 +403,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
+            notify: None,
         })
         .await
         .unwrap();
@@ -428,6 +435,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             outcome: SyncOutcome::Partial,
             error: Some("scope video.list missing"),
             synced_at: at(3600),
+            notify: None,
         })
         .await
         .unwrap();
@@ -453,6 +461,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         outcome: SyncOutcome::Success,
         error: None,
         synced_at: tomorrow,
+        notify: None,
     })
     .await
     .unwrap();
@@ -479,6 +488,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
+            notify: None,
         })
         .await;
     assert!(matches!(missing, Err(StorageError::NotFound(_))));
@@ -495,6 +505,7 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
         outcome: SyncOutcome::Success,
         error: None,
         synced_at: at(60),
+        notify: None,
     })
     .await
     .unwrap();
@@ -513,6 +524,7 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(7200),
+            notify: None,
         })
         .await;
     assert!(result.is_err());
@@ -530,9 +542,15 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].follower_count, Some(100));
 
-    db.record_sync_failure(connection.id, SyncOutcome::Failed, "timeout", at(7300))
-        .await
-        .unwrap();
+    db.record_sync_failure(
+        connection.id,
+        SyncOutcome::Failed,
+        "timeout",
+        at(7300),
+        None,
+    )
+    .await
+    .unwrap();
     let failed = db.get_connection(connection.id).await.unwrap();
     assert_eq!(failed.last_sync_outcome, Some(SyncOutcome::Failed));
     assert_eq!(failed.last_sync_error.as_deref(), Some("timeout"));
@@ -560,6 +578,7 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
+            notify: None,
         })
         .await
         .unwrap();
@@ -762,6 +781,7 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
+            notify: None,
         })
         .await
         .unwrap();
@@ -780,8 +800,8 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
         .unwrap();
     }
 
-    assert!(db.disconnect(a.id).await.unwrap());
-    assert!(!db.disconnect(a.id).await.unwrap(), "idempotent");
+    assert!(db.disconnect(a.id, None).await.unwrap());
+    assert!(!db.disconnect(a.id, None).await.unwrap(), "idempotent");
 
     assert!(matches!(
         db.get_connection(a.id).await,
@@ -994,11 +1014,12 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
             outcome: SyncOutcome::Success,
             error: None,
             synced_at,
+            notify: None,
         })
         .await
         .unwrap();
     }
-    db.mark_needs_reauth(paused.id, "invalid_grant", t0())
+    db.mark_needs_reauth(paused.id, "invalid_grant", t0(), None)
         .await
         .unwrap();
 
@@ -1138,4 +1159,182 @@ async fn unusable_databases_are_typed_errors() {
         matches!(memory, Err(StorageError::InvalidUrl(_))),
         "{memory:?}"
     );
+}
+
+async fn webhooks_are_recorded_once(t: &TestDb) {
+    let db = &t.db;
+    let event = NewWebhookEvent {
+        platform: Platform::TikTok,
+        event: "authorization.removed",
+        platform_account_id: Some("open-1"),
+        event_created_at: t0(),
+        body_digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        received_at: at(1),
+    };
+    let id = db.record_webhook_event(&event).await.unwrap().unwrap();
+    assert_eq!(
+        db.record_webhook_event(&event).await.unwrap(),
+        None,
+        "redelivery"
+    );
+    db.set_webhook_outcome(id, "disconnected").await.unwrap();
+    assert!(matches!(
+        db.set_webhook_outcome(id + 1000, "ignored").await,
+        Err(StorageError::NotFound(_))
+    ));
+}
+
+fn event<'a>(
+    name: &'a str,
+    user: &'a str,
+    connection: Option<domain::ConnectionId>,
+    payload: &'a serde_json::Value,
+) -> NewOutboundEvent<'a> {
+    NewOutboundEvent {
+        event: name,
+        user_id: user,
+        connection_id: connection,
+        payload,
+        created_at: t0(),
+    }
+}
+
+async fn host_notifications_are_queued_with_their_change(t: &TestDb) {
+    let db = &t.db;
+    let payload = serde_json::json!({ "platform": "tiktok" });
+    let profile = profile("open-1", 10);
+    let tokens = tokens("act.1", Some("rft.1"), t0());
+    let connection = db
+        .upsert_connection(
+            &NewConnection {
+                user_id: "user-1",
+                platform: Platform::TikTok,
+                profile: &profile,
+                tokens: &tokens,
+                notify: Some(event("connection.connected", "user-1", None, &payload)),
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let id = Some(connection.id);
+
+    // A sync that fails half-way queues nothing; a good one queues its event.
+    let mut broken = vec![video(1, 10, 1, 1, 1)];
+    broken[0].counts.views = -5;
+    for (videos, should_work) in [(broken, false), (vec![video(1, 10, 1, 1, 1)], true)] {
+        let result = db
+            .apply_sync(&SyncWrite {
+                connection_id: connection.id,
+                profile: None,
+                videos: &videos,
+                outcome: SyncOutcome::Success,
+                error: None,
+                synced_at: at(60),
+                notify: Some(event("sync.completed", "user-1", id, &payload)),
+            })
+            .await;
+        assert_eq!(result.is_ok(), should_work);
+    }
+    db.record_sync_failure(
+        connection.id,
+        SyncOutcome::Failed,
+        "timeout",
+        at(70),
+        Some(&event("sync.failed", "user-1", id, &payload)),
+    )
+    .await
+    .unwrap();
+    // Told once, however often the refresh is rejected.
+    for _ in 0..2 {
+        db.mark_needs_reauth(
+            connection.id,
+            "invalid_grant",
+            at(80),
+            Some(&event("connection.needs_reauth", "user-1", id, &payload)),
+        )
+        .await
+        .unwrap();
+    }
+    // The removal event outlives the connection; a repeated removal adds nothing.
+    for _ in 0..2 {
+        db.disconnect(
+            connection.id,
+            Some(&event("connection.removed", "user-1", id, &payload)),
+        )
+        .await
+        .unwrap();
+    }
+
+    let pending = db.pending_outbound_events("user-1").await.unwrap();
+    let names: Vec<&str> = pending.iter().map(|e| e.event.as_str()).collect();
+    assert_eq!(
+        names,
+        vec![
+            "connection.connected",
+            "sync.completed",
+            "sync.failed",
+            "connection.needs_reauth",
+            "connection.removed"
+        ]
+    );
+    assert_eq!(pending[4].connection_id, id);
+    assert_eq!(pending[4].payload, payload);
+    assert_eq!(pending[0].attempts, 0);
+}
+
+async fn outbox_claims_never_overlap_and_retry(t: &TestDb) {
+    let db = &t.db;
+    for i in 0..9 {
+        let payload = serde_json::json!({ "n": i });
+        db.enqueue_outbound_event(&event("sync.completed", "user-1", None, &payload))
+            .await
+            .unwrap();
+    }
+    let claim = Duration::from_secs(60);
+    let claimers = (0..2).map(|_| {
+        let db = db.clone();
+        tokio::spawn(async move { db.claim_outbound_events(at(1), claim, 6).await.unwrap() })
+    });
+    let claimed: Vec<Vec<storage::OutboundEvent>> = futures::future::join_all(claimers)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let first: HashSet<i64> = claimed[0].iter().map(|e| e.id).collect();
+    let second: HashSet<i64> = claimed[1].iter().map(|e| e.id).collect();
+    assert!(first.is_disjoint(&second));
+    assert_eq!(first.len() + second.len(), 9);
+    // Claimed events are hidden until the claim ends.
+    assert!(
+        db.claim_outbound_events(at(30), claim, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let all: Vec<i64> = first.iter().chain(&second).copied().collect();
+    let (failed, delivered) = (all[0], &all[1..]);
+    for &id in delivered {
+        db.mark_outbound_delivered(id, at(2)).await.unwrap();
+    }
+    db.mark_outbound_failed(failed, "host answered 503", at(300))
+        .await
+        .unwrap();
+    // Delivered ones never come back; the failed one comes back after its backoff.
+    assert!(
+        db.claim_outbound_events(at(120), claim, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retried = db.claim_outbound_events(at(300), claim, 100).await.unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!((retried[0].id, retried[0].attempts), (failed, 1));
+    assert_eq!(db.pending_outbound_events("user-1").await.unwrap().len(), 1);
+    assert_eq!(db.purge_delivered_outbound(at(3)).await.unwrap(), 8);
+    assert!(matches!(
+        db.mark_outbound_delivered(987_654, at(4)).await,
+        Err(StorageError::NotFound(_))
+    ));
 }

@@ -193,6 +193,7 @@ pub async fn connect_user(db: &Database, user: &str, open_id: &str) -> domain::C
             platform: Platform::TikTok,
             profile: &profile,
             tokens: &tokens,
+            notify: None,
         },
         t0(),
     )

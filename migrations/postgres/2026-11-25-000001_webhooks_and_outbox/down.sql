@@ -1,0 +1,2 @@
+DROP TABLE outbound_events;
+DROP TABLE webhook_events;
