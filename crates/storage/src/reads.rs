@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use diesel_async::RunQueryDsl;
-use domain::{ConnectionId, ProfileSnapshot, Video, VideoCounts};
+use domain::{ConnectionId, ProfileSnapshot, Video, VideoCounts, VideoSnapshot};
 
 use crate::db::{Database, with_conn};
 use crate::error::{StorageError, StorageResult};
-use crate::schema::{profile_snapshots, videos};
+use crate::schema::{profile_snapshots, video_snapshots, videos};
 use crate::time::{from_unix, from_unix_opt};
 
 diesel::define_sql_function! {
@@ -400,6 +400,54 @@ impl Database {
                     })
                 },
             )
+            .collect()
+    }
+
+    /// The daily counters of one video (by platform id) over the `days` UTC days ending with
+    /// `today`, oldest first.
+    pub async fn video_history(
+        &self,
+        connection_id: ConnectionId,
+        platform_video_id: &str,
+        today: NaiveDate,
+        days: u32,
+    ) -> StorageResult<Vec<VideoSnapshot>> {
+        let since = today - TimeDelta::days(i64::from(days.saturating_sub(1)));
+        type Columns = (NaiveDate, i64, i64, i64, i64, i64);
+        let mut conn = self.conn().await?;
+        let rows: Vec<Columns> = with_conn!(&mut conn, |c| {
+            video_snapshots::table
+                .inner_join(videos::table)
+                .filter(videos::connection_id.eq(connection_id.0))
+                .filter(videos::platform_video_id.eq(platform_video_id))
+                .filter(video_snapshots::day.ge(since))
+                .filter(video_snapshots::day.le(today))
+                .order(video_snapshots::day.asc())
+                .select((
+                    video_snapshots::day,
+                    video_snapshots::view_count,
+                    video_snapshots::like_count,
+                    video_snapshots::comment_count,
+                    video_snapshots::share_count,
+                    video_snapshots::captured_at,
+                ))
+                .load(c)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(day, views, likes, comments, shares, captured)| {
+                Ok(VideoSnapshot {
+                    platform_video_id: platform_video_id.to_owned(),
+                    day,
+                    counts: VideoCounts {
+                        views,
+                        likes,
+                        comments,
+                        shares,
+                    },
+                    captured_at: from_unix(captured)?,
+                })
+            })
             .collect()
     }
 

@@ -69,6 +69,19 @@ impl Database {
         Ok(id)
     }
 
+    /// Deletes webhooks received before `before` (keep them longer than the platform's
+    /// redelivery window, 72 hours for TikTok). Returns how many.
+    pub async fn purge_webhook_events(&self, before: DateTime<Utc>) -> StorageResult<usize> {
+        use webhook_events::dsl as w;
+        let before = to_unix(before);
+        let mut conn = self.conn().await?;
+        Ok(with_conn!(&mut conn, |c| {
+            diesel::delete(w::webhook_events.filter(w::received_at.lt(before)))
+                .execute(c)
+                .await?
+        }))
+    }
+
     /// Records what handling a webhook did (e.g. `disconnected`, `ignored`).
     pub async fn set_webhook_outcome(&self, id: i64, outcome: &str) -> StorageResult<()> {
         use webhook_events::dsl as w;

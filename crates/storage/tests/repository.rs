@@ -471,6 +471,20 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         .unwrap();
     let followers: Vec<_> = history.iter().map(|s| s.follower_count).collect();
     assert_eq!(followers, vec![Some(1100), Some(1200)]);
+    let first_video = &videos[0].platform_video_id;
+    let series = db
+        .video_history(connection.id, first_video, tomorrow.date_naive(), 30)
+        .await
+        .unwrap();
+    assert_eq!(series.len(), 1, "the video was not in tomorrow's sync");
+    assert_eq!(series[0].counts.views, 100 + 1000, "same-day overwrite");
+    assert_eq!(&series[0].platform_video_id, first_video);
+    assert!(
+        db.video_history(connection.id, "no-such-video", tomorrow.date_naive(), 30)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let only_today = db
         .profile_history(connection.id, tomorrow.date_naive(), 1)
         .await
@@ -1178,6 +1192,9 @@ async fn webhooks_are_recorded_once(t: &TestDb) {
         "redelivery"
     );
     db.set_webhook_outcome(id, "disconnected").await.unwrap();
+    assert_eq!(db.purge_webhook_events(at(1)).await.unwrap(), 0);
+    assert_eq!(db.purge_webhook_events(at(2)).await.unwrap(), 1);
+    assert!(db.record_webhook_event(&event).await.unwrap().is_some());
     assert!(matches!(
         db.set_webhook_outcome(id + 1000, "ignored").await,
         Err(StorageError::NotFound(_))
