@@ -19,9 +19,16 @@ pub enum SyncTrigger {
     Manual,
     /// The worker's schedule.
     Scheduled,
+    /// The first sync, right after the account was connected (it does not count towards
+    /// the manual-sync cooldown).
+    Connect,
 }
 
-text_enum!(SyncTrigger, "sync trigger", { Manual => "manual", Scheduled => "scheduled" });
+text_enum!(SyncTrigger, "sync trigger", {
+    Manual => "manual",
+    Scheduled => "scheduled",
+    Connect => "connect",
+});
 
 /// How a sync ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

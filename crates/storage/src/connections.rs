@@ -10,7 +10,7 @@ use secrecy::SecretString;
 
 use crate::db::{Database, transaction, with_conn};
 use crate::error::{StorageError, StorageResult};
-use crate::models::{ConnectionRow, connections_into_domain, join_scopes};
+use crate::models::{ConnectionRow, connections_into_domain, join_scopes, split_scopes};
 use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
 use crate::schema::{connections, oauth_states};
 use crate::time::{from_unix_opt, to_unix};
@@ -49,6 +49,10 @@ pub struct StoredTokens {
     pub obtained_at: Option<DateTime<Utc>>,
     /// The version to pass to [`Database::swap_tokens`] after refreshing with these tokens.
     pub token_version: i64,
+    /// Scopes granted with these tokens.
+    pub scopes: Vec<String>,
+    /// Consecutive failed refresh attempts (for the backoff).
+    pub refresh_failures: i64,
 }
 
 /// A connection to create, or to refresh on reconnect.
@@ -357,6 +361,8 @@ impl Database {
             Option<i64>,
             Option<i64>,
             i64,
+            String,
+            i64,
         );
         let mut conn = self.conn().await?;
         let row: Option<TokenColumns> = with_conn!(&mut conn, |conn| {
@@ -369,12 +375,14 @@ impl Database {
                     c::refresh_token_expires_at,
                     c::tokens_obtained_at,
                     c::token_version,
+                    c::scopes,
+                    c::refresh_failures,
                 ))
                 .first(conn)
                 .await
                 .optional()?
         });
-        let (access, access_expires, refresh, refresh_expires, obtained, version) =
+        let (access, access_expires, refresh, refresh_expires, obtained, version, scopes, failures) =
             row.ok_or(StorageError::NotFound("connection"))?;
         let cipher = self.cipher();
         Ok(StoredTokens {
@@ -384,6 +392,8 @@ impl Database {
             refresh_token_expires_at: from_unix_opt(refresh_expires)?,
             obtained_at: from_unix_opt(obtained)?,
             token_version: version,
+            scopes: split_scopes(&scopes),
+            refresh_failures: failures,
         })
     }
 
@@ -475,8 +485,8 @@ impl Database {
     pub async fn record_refresh_failure(
         &self,
         id: ConnectionId,
-        next_attempt_at: DateTime<Utc>,
         now: DateTime<Utc>,
+        next_attempt_at: DateTime<Utc>,
     ) -> StorageResult<()> {
         use connections::dsl as c;
         let mut conn = self.conn().await?;

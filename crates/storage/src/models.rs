@@ -99,7 +99,7 @@ pub(crate) fn join_scopes(scopes: &[String]) -> String {
         .join(",")
 }
 
-fn split_scopes(scopes: &str) -> Vec<String> {
+pub(crate) fn split_scopes(scopes: &str) -> Vec<String> {
     scopes
         .split(',')
         .map(str::trim)

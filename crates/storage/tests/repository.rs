@@ -235,6 +235,7 @@ async fn tokens_are_decrypted_and_swapped_by_version(t: &TestDb) {
     assert_eq!(stored.access_token.unwrap().expose_secret(), "act.user-1");
     assert_eq!(stored.refresh_token.unwrap().expose_secret(), "rft.user-1");
     assert_eq!(stored.token_version, 0);
+    assert_eq!(stored.scopes, vec!["user.info.basic", "video.list"]);
 
     // A refresh response without a refresh token keeps the stored one.
     let mut refreshed = tokens("act.2", None, at(3600));
@@ -333,14 +334,18 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
         .unwrap();
     assert_eq!(due.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.id]);
 
-    db.record_refresh_failure(a.id, at(600), t0())
+    db.record_refresh_failure(a.id, t0(), at(600))
         .await
         .unwrap();
-    db.record_refresh_failure(a.id, at(1200), t0())
+    db.record_refresh_failure(a.id, t0(), at(1200))
         .await
         .unwrap();
     let failing = db.get_connection(a.id).await.unwrap();
     assert_eq!(failing.refresh_failures, 2);
+    assert_eq!(
+        db.connection_tokens(a.id).await.unwrap().refresh_failures,
+        2
+    );
     assert_eq!(failing.next_refresh_attempt_at, Some(at(1200)));
     assert_eq!(
         failing.status,
