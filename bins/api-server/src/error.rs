@@ -48,6 +48,14 @@ pub enum ApiError {
     /// 404: nothing here (or nothing that belongs to the caller).
     #[error("{0}")]
     NotFound(String),
+    /// 404 with a specific code, e.g. `not_connected`.
+    #[error("{message}")]
+    NotFoundCode {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+    },
     /// 405: the route exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -141,6 +149,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadRequest { code, .. }
+            | Self::NotFoundCode { code, .. }
             | Self::Conflict { code, .. }
             | Self::TooManyRequests { code, .. } => code,
             Self::InvalidQuery { .. } => "invalid_query",
@@ -166,7 +175,7 @@ impl ResponseError for ApiError {
             }
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::NotFound(_) | Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

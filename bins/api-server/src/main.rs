@@ -2,8 +2,8 @@
 
 use anyhow::Context as _;
 use api_server::config::{Config, Mode};
-use api_server::startup::Application;
 use api_server::telemetry;
+use api_server::wiring::{WiringOptions, wire};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -11,7 +11,10 @@ async fn main() -> anyhow::Result<()> {
     let subscriber = telemetry::stdout_subscriber(config.log_format, &config.log_filter)?;
     telemetry::init(subscriber)?;
 
-    let app = Application::builder(config)?.build()?;
+    let wired = wire(config, WiringOptions::default())
+        .await
+        .context("the server could not start")?;
+    let app = wired.app;
     let config = &app.state().config;
     if config.mode == Mode::Sandbox {
         tracing::warn!(
@@ -19,6 +22,15 @@ async fn main() -> anyhow::Result<()> {
             "SANDBOX MODE: TIKTOK_CLIENT_KEY is not set, so no real TikTok account can be \
              connected; development secrets are generated and kept in DATA_DIR/dev-secrets.json. \
              Never use sandbox mode in production."
+        );
+    }
+    if let Some(sandbox) = &wired.sandbox {
+        let creators = sandbox.creators();
+        tracing::warn!(
+            sandbox_url = %sandbox.base_url(),
+            creators = creators.len(),
+            "SANDBOX MODE: the built-in TikTok emulator stands in for TikTok; open the dashboard \
+             and press Connect to sign in as one of its creators"
         );
     }
     tracing::info!(

@@ -104,6 +104,9 @@ pub struct Connection {
     pub last_sync_outcome: Option<SyncOutcome>,
     /// Error message of the last sync, if it failed.
     pub last_sync_error: Option<String>,
+    /// When a sync was asked for and could not run yet (the call budget was spent); the
+    /// worker takes such connections first. Cleared by the next successful sync.
+    pub sync_requested_at: Option<DateTime<Utc>>,
     /// When the connection was first made.
     pub created_at: DateTime<Utc>,
     /// When the row last changed.

@@ -25,7 +25,8 @@ macro_rules! due_ids_query {
             .filter(
                 connections::last_synced_at
                     .is_null()
-                    .or(connections::last_synced_at.lt($due_before)),
+                    .or(connections::last_synced_at.lt($due_before))
+                    .or(connections::sync_requested_at.is_not_null()),
             )
             .filter(
                 connections::lease_holder
@@ -34,7 +35,10 @@ macro_rules! due_ids_query {
             )
             // `IS NOT NULL` sorts false (never synced) first on both backends, without the
             // PostgreSQL-only NULLS FIRST.
+            // Requested syncs first (someone asked and was told "queued"), then the same
+            // trick for never-synced.
             .order((
+                connections::sync_requested_at.is_null().asc(),
                 connections::last_synced_at.is_not_null().asc(),
                 connections::last_synced_at.asc(),
                 connections::id.asc(),
@@ -115,7 +119,13 @@ impl Database {
         };
         let mut leased = connections_into_domain(rows)?;
         // RETURNING does not keep the select's order: restore "stalest first".
-        leased.sort_by_key(|connection| (connection.last_synced_at, connection.id));
+        leased.sort_by_key(|connection| {
+            (
+                connection.sync_requested_at.is_none(),
+                connection.last_synced_at,
+                connection.id,
+            )
+        });
         Ok(leased)
     }
 
@@ -154,6 +164,29 @@ impl Database {
         }
         // Tell "held by someone else" (false) from "no such connection" (an error).
         self.get_connection(id).await.map(|_| false)
+    }
+
+    /// Records that a sync of the connection was asked for but could not run (the call
+    /// budget was spent): the connection becomes due at once and is leased before the
+    /// stalest ones. The first request's time is kept. Cleared by the next successful sync.
+    pub async fn request_sync(&self, id: ConnectionId, now: DateTime<Utc>) -> StorageResult<()> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |conn| {
+            diesel::update(
+                c::connections
+                    .find(id.0)
+                    .filter(c::sync_requested_at.is_null()),
+            )
+            .set(c::sync_requested_at.eq(Some(to_unix(now))))
+            .execute(conn)
+            .await?
+        });
+        if updated == 1 {
+            return Ok(());
+        }
+        // Already requested (the first time is kept), or no such connection (an error).
+        self.get_connection(id).await.map(|_| ())
     }
 
     /// Releases `holder`'s lease on a connection (a no-op if the lease is gone or someone

@@ -90,6 +90,8 @@ diesel::table! {
         last_sync_outcome -> Nullable<Text>,
         /// Last sync error message.
         last_sync_error -> Nullable<Text>,
+        /// Unix seconds: a sync was asked for and is waiting for the call budget.
+        sync_requested_at -> Nullable<BigInt>,
         /// Worker holding the sync lease.
         lease_holder -> Nullable<Text>,
         /// Unix seconds.

@@ -122,6 +122,7 @@ impl Database {
                     c::last_synced_at.eq(Some(now)),
                     c::last_sync_outcome.eq(Some(write.outcome.as_str())),
                     c::last_sync_error.eq(write.error),
+                    c::sync_requested_at.eq(None::<i64>),
                     c::updated_at.eq(now),
                 ))
                 .execute(conn)

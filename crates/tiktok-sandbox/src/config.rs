@@ -202,8 +202,11 @@ impl SandboxConfig {
         self
     }
 
-    /// Adds one registered client.
+    /// Registers one client, replacing any registered with the same client key (TikTok
+    /// keys an app by its client key).
     pub fn client(mut self, client: RegisteredClient) -> Self {
+        self.clients
+            .retain(|registered| registered.client_key != client.client_key);
         self.clients.push(client);
         self
     }

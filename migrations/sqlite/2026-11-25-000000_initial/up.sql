@@ -44,6 +44,7 @@ CREATE TABLE connections (
     last_synced_at BIGINT,
     last_sync_outcome TEXT,
     last_sync_error TEXT,
+    sync_requested_at BIGINT,
     lease_holder TEXT,
     lease_expires_at BIGINT,
     created_at BIGINT NOT NULL,

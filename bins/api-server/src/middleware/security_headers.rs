@@ -38,6 +38,12 @@ impl CspNonce {
         Self(STANDARD.encode(bytes))
     }
 
+    /// A fixed nonce, for unit tests of pages that render inline scripts.
+    #[doc(hidden)]
+    pub fn for_tests(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
     /// The nonce, for a `nonce="..."` attribute (base64: no HTML escaping needed).
     pub fn as_str(&self) -> &str {
         &self.0

@@ -4,11 +4,9 @@
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
-use services::views::{
-    AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView,
-};
+use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
 use services::{CallbackParams, ConnectError, ManualSync, ServiceError, Services, VideoQuery};
-use storage::{SortOrder, VideoSortKey};
+use storage::{SortDirection, VideoSort};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
@@ -161,7 +159,7 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         (status = 200, body = ConnectResponse),
         (status = 401, body = ErrorBody),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/auth/tiktok/connect")]
 pub async fn connect(
@@ -215,7 +213,7 @@ pub async fn callback(
             CallbackMessage::error(error.code(), text)
         }
     };
-    let page = callback_page::render(&message, &state.config.app_origin_string(), &nonce);
+    let page = callback_page::render(&message, &state.config.app_origin.primary, &nonce);
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
@@ -230,7 +228,7 @@ pub async fn callback(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`not_connected`"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[delete("/api/auth/tiktok/disconnect")]
 pub async fn disconnect(
@@ -256,14 +254,18 @@ pub async fn disconnect(
         (status = 429, body = ErrorBody, description = "`sync_cooldown`, with Retry-After"),
         (status = 502, body = ErrorBody, description = "TikTok failed"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[post("/api/auth/tiktok/sync")]
 pub async fn sync(
     user: AuthenticatedUser,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
-    match services.manual_sync(&user.user_id).await.map_err(api_error)? {
+    match services
+        .manual_sync(&user.user_id)
+        .await
+        .map_err(api_error)?
+    {
         ManualSync::Synced(report) => Ok(HttpResponse::Ok().json(SyncResponse {
             status: "synced",
             videos_synced: Some(report.videos_synced),
@@ -287,7 +289,7 @@ pub async fn sync(
 #[utoipa::path(
     get, path = "/api/connections", tag = "read",
     responses((status = 200, body = ConnectionsResponse), (status = 401, body = ErrorBody)),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/connections")]
 pub async fn connections(
@@ -309,7 +311,7 @@ pub async fn connections(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`not_connected`"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/tiktok/profile")]
 pub async fn profile(
@@ -331,7 +333,7 @@ pub async fn profile(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`not_connected`"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/tiktok/videos")]
 pub async fn videos(
@@ -342,27 +344,30 @@ pub async fn videos(
     let params = query.into_inner();
     let limit = params.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_query("limit", "must be between 1 and 100"));
+        return Err(ApiError::invalid_query(
+            "limit",
+            "must be between 1 and 100",
+        ));
     }
     let sort = match params.sort.unwrap_or_default() {
-        SortParam::Created => VideoSortKey::Created,
-        SortParam::Views => VideoSortKey::Views,
-        SortParam::Likes => VideoSortKey::Likes,
-        SortParam::Comments => VideoSortKey::Comments,
-        SortParam::Shares => VideoSortKey::Shares,
-        SortParam::Engagement => VideoSortKey::Engagement,
+        SortParam::Created => VideoSort::Created,
+        SortParam::Views => VideoSort::Views,
+        SortParam::Likes => VideoSort::Likes,
+        SortParam::Comments => VideoSort::Comments,
+        SortParam::Shares => VideoSort::Shares,
+        SortParam::Engagement => VideoSort::Engagement,
     };
     let order = match params.order.unwrap_or_default() {
-        OrderParam::Asc => SortOrder::Asc,
-        OrderParam::Desc => SortOrder::Desc,
+        OrderParam::Asc => SortDirection::Asc,
+        OrderParam::Desc => SortDirection::Desc,
     };
     let page = services
         .videos(
             &user.user_id,
             VideoQuery {
                 sort,
-                order,
-                limit,
+                direction: order,
+                limit: i64::from(limit),
                 cursor: params.cursor,
             },
         )
@@ -384,7 +389,7 @@ pub async fn videos(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`not_connected`"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/tiktok/analytics")]
 pub async fn analytics(
@@ -414,7 +419,7 @@ pub async fn analytics(
         (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody, description = "`not_connected`"),
     ),
-    security(("bearer" = []))
+    security(("bearer_auth" = []))
 )]
 #[get("/api/tiktok/sync-runs")]
 pub async fn sync_runs(
@@ -424,7 +429,10 @@ pub async fn sync_runs(
 ) -> Result<web::Json<SyncRunsResponse>, ApiError> {
     let limit = query.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_query("limit", "must be between 1 and 100"));
+        return Err(ApiError::invalid_query(
+            "limit",
+            "must be between 1 and 100",
+        ));
     }
     let runs = services
         .sync_runs(&user.user_id, limit)

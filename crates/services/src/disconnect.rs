@@ -1,0 +1,76 @@
+//! Disconnecting: revoke at TikTok (best effort), then delete the tokens and every synced row.
+
+use std::sync::Arc;
+
+use domain::Platform;
+use serde::Serialize;
+use tracing::{info, warn};
+
+use crate::Services;
+use crate::error::ServiceError;
+use crate::quota::{CallContext, CallPriority, with_context};
+
+/// What happened at TikTok when a connection was removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevocationOutcome {
+    /// TikTok revoked the grant.
+    Revoked,
+    /// The revocation failed (TikTok down, token already dead...); our data was deleted
+    /// anyway, as TikTok's terms require.
+    Failed,
+}
+
+impl RevocationOutcome {
+    /// A stable label for logs and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Revoked => "revoked",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl Services {
+    /// Disconnects the user's TikTok account: revokes the grant at TikTok (best effort, the
+    /// outcome logged and counted), then deletes the tokens and all synced data of that
+    /// connection, nothing else.
+    pub async fn disconnect(&self, user_id: &str) -> Result<RevocationOutcome, ServiceError> {
+        let connection = self
+            .inner
+            .db
+            .find_connection(user_id, Platform::TikTok)
+            .await?
+            .ok_or(ServiceError::NotConnected)?;
+        let context = CallContext::new(CallPriority::Interactive);
+        let revocation = with_context(Arc::clone(&context), async {
+            // An expired access token may not be revocable: refresh it first when needed.
+            let token = self
+                .usable_access_token(&connection)
+                .await
+                .map_err(|error| error.to_string())?;
+            self.inner
+                .tiktok
+                .revoke(&token)
+                .await
+                .map_err(|error| error.to_string())
+        })
+        .await;
+        let outcome = match revocation {
+            Ok(()) => RevocationOutcome::Revoked,
+            Err(reason) => {
+                warn!(connection_id = %connection.id, %reason, "revocation at TikTok failed; deleting our data anyway");
+                RevocationOutcome::Failed
+            }
+        };
+        self.inner.observer.revocation(outcome.as_str());
+        self.inner.db.disconnect(connection.id, None).await?;
+        info!(
+            connection_id = %connection.id,
+            revocation = outcome.as_str(),
+            api_calls = context.calls(),
+            "TikTok account disconnected and its data deleted"
+        );
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,54 @@
+//! Translation from TikTok's wire types (tiktok-client) to the platform-neutral domain types.
+
+use domain::tiktok::username_from_profile_deep_link;
+use domain::{Profile, Video, VideoCounts};
+use tiktok_client::{UserInfo, Video as TikTokVideo};
+
+/// The domain profile of a TikTok user. The username comes from `username` when the granted
+/// scope returned it, else from the path of `profile_deep_link`.
+pub fn profile_from_user_info(user: UserInfo) -> Profile {
+    let username = user.username.filter(|name| !name.is_empty()).or_else(|| {
+        user.profile_deep_link
+            .as_deref()
+            .and_then(username_from_profile_deep_link)
+    });
+    Profile {
+        platform_account_id: user.open_id,
+        union_id: user.union_id,
+        username,
+        display_name: user.display_name,
+        avatar_url: user
+            .avatar_url
+            .or(user.avatar_url_100)
+            .or(user.avatar_large_url),
+        bio: user.bio_description,
+        is_verified: user.is_verified.unwrap_or(false),
+        profile_deep_link: user.profile_deep_link,
+        follower_count: user.follower_count,
+        following_count: user.following_count,
+        likes_count: user.likes_count,
+        video_count: user.video_count,
+    }
+}
+
+/// The domain video of a TikTok video. Counts TikTok left out are taken as 0, as TikTok
+/// documents them ("may be absent or 0").
+pub fn video_from_tiktok(video: TikTokVideo) -> Video {
+    let posted_at = video.created_at();
+    Video {
+        platform_video_id: video.id,
+        title: video.title,
+        description: video.video_description,
+        duration_seconds: video.duration.map(i64::from),
+        cover_image_url: video.cover_image_url,
+        share_url: video.share_url,
+        embed_link: video.embed_link,
+        posted_at,
+        counts: VideoCounts {
+            views: video.view_count.unwrap_or(0),
+            likes: video.like_count.unwrap_or(0),
+            comments: video.comment_count.unwrap_or(0),
+            shares: video.share_count.unwrap_or(0),
+        },
+    }
+}

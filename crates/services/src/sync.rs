@@ -1,0 +1,423 @@
+//! Syncing one account: profile and every video page, written in one transaction, recorded in
+//! `sync_runs` whatever happens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use domain::{
+    Connection, ConnectionId, ConnectionStatus, Platform, Profile, SyncOutcome, SyncTrigger,
+};
+use futures::TryStreamExt as _;
+use serde::Serialize;
+use storage::{StorageError, SyncRunFinish, SyncWrite};
+use tiktok_client::{AccessToken, TikTokError, UserField};
+use tracing::{Instrument as _, info, info_span, warn};
+
+use crate::Services;
+use crate::error::ServiceError;
+use crate::mapping::{profile_from_user_info, video_from_tiktok};
+use crate::quota::{CallContext, CallPriority, with_context};
+use crate::tokens::TokenError;
+
+/// How many of the latest runs are searched for the last manual one.
+const RUNS_SCANNED_FOR_COOLDOWN: i64 = 20;
+
+/// The scope that governs the video endpoints.
+const VIDEO_SCOPE: &str = "video.list";
+
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncReport {
+    /// The connection synced.
+    pub connection_id: ConnectionId,
+    /// How it ended.
+    pub outcome: SyncOutcome,
+    /// Videos written.
+    pub videos_synced: u64,
+    /// TikTok calls spent (retries and refreshes included).
+    pub api_calls: u32,
+    /// When it ended.
+    pub finished_at: DateTime<Utc>,
+    /// Requested scopes the user did not grant (their fields stay empty).
+    pub missing_scopes: Vec<String>,
+    /// A short machine-readable reason when it did not succeed.
+    pub error_code: Option<String>,
+    /// The reason in words, when it did not succeed.
+    pub error_message: Option<String>,
+    /// When a budget refusal or a rate limit asked to wait, how long.
+    #[serde(skip)]
+    pub retry_after: Option<Duration>,
+}
+
+/// The answer to a creator's "Sync now".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum ManualSync {
+    /// The sync ran.
+    #[serde(rename = "synced")]
+    Synced(SyncReport),
+    /// TikTok's call budget is spent for now; the worker will sync the connection.
+    #[serde(rename = "queued")]
+    Queued {
+        /// Why, in words.
+        message: String,
+    },
+}
+
+/// A failure inside a sync, before it is turned into an outcome.
+#[derive(Debug, thiserror::Error)]
+enum SyncFailure {
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    TikTok(#[from] TikTokError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("TikTok returned another account ({0}) for this connection's token")]
+    AccountMismatch(String),
+}
+
+impl SyncFailure {
+    fn outcome(&self) -> SyncOutcome {
+        match self {
+            Self::Token(TokenError::NeedsReauth) => SyncOutcome::NeedsReauth,
+            Self::TikTok(TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. })
+            | Self::Token(TokenError::TikTok(
+                TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. },
+            )) => SyncOutcome::RateLimited,
+            _ => SyncOutcome::Failed,
+        }
+    }
+
+    fn code(&self) -> String {
+        match self {
+            Self::Token(TokenError::NeedsReauth) => "needs_reauth".into(),
+            Self::Token(TokenError::Missing) => "no_token".into(),
+            Self::Token(TokenError::TikTok(error)) | Self::TikTok(error) => {
+                error.tiktok_code().unwrap_or(error.kind()).to_owned()
+            }
+            Self::Token(TokenError::Storage(_)) | Self::Storage(_) => "storage".into(),
+            Self::AccountMismatch(_) => "account_mismatch".into(),
+        }
+    }
+
+    fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::TikTok(
+                TikTokError::CallRejected { retry_after, .. }
+                | TikTokError::RateLimited { retry_after, .. },
+            )
+            | Self::Token(TokenError::TikTok(
+                TikTokError::CallRejected { retry_after, .. }
+                | TikTokError::RateLimited { retry_after, .. },
+            )) => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// What a successful fetch brought back.
+struct Fetched {
+    profile: Profile,
+    videos: Vec<domain::Video>,
+    missing_scopes: Vec<String>,
+}
+
+impl Services {
+    /// Syncs one connection now: refreshes its token when needed, fetches the profile and
+    /// every video page, writes it all in one transaction, and records the run. Never fails:
+    /// the outcome (including failures) is in the report and in `sync_runs`.
+    ///
+    /// The caller makes sure no other sync of this connection runs (a lease).
+    pub async fn sync_connection(
+        &self,
+        connection: &Connection,
+        trigger: SyncTrigger,
+    ) -> Result<SyncReport, ServiceError> {
+        self.sync_connection_with(connection, trigger, None).await
+    }
+
+    /// [`Self::sync_connection`], reusing a profile fetched moments ago (on connect) instead
+    /// of spending a user-info call on it again.
+    pub(crate) async fn sync_connection_with(
+        &self,
+        connection: &Connection,
+        trigger: SyncTrigger,
+        prefetched: Option<Profile>,
+    ) -> Result<SyncReport, ServiceError> {
+        let priority = match trigger {
+            SyncTrigger::Scheduled => CallPriority::Background,
+            _ => CallPriority::Interactive,
+        };
+        let context = CallContext::new(priority);
+        let span = info_span!("sync", connection_id = %connection.id, trigger = trigger.as_str());
+        async {
+            let run = self
+                .inner
+                .db
+                .start_sync_run(connection.id, trigger, self.now())
+                .await?;
+            let fetched =
+                with_context(Arc::clone(&context), self.fetch(connection, prefetched)).await;
+            let result = match fetched {
+                Ok(fetched) => self.write(connection, fetched).await,
+                Err(failure) => Err(failure),
+            };
+            let finished_at = self.now();
+            let report = match result {
+                Ok((videos_synced, missing_scopes)) => {
+                    let outcome = if missing_scopes.is_empty() {
+                        SyncOutcome::Success
+                    } else {
+                        SyncOutcome::Partial
+                    };
+                    let message = (!missing_scopes.is_empty())
+                        .then(|| format!("scopes not granted: {}", missing_scopes.join(", ")));
+                    SyncReport {
+                        connection_id: connection.id,
+                        outcome,
+                        videos_synced,
+                        api_calls: context.calls(),
+                        finished_at,
+                        error_code: message.as_ref().map(|_| "missing_scopes".to_owned()),
+                        error_message: message,
+                        missing_scopes,
+                        retry_after: None,
+                    }
+                }
+                Err(failure) => {
+                    warn!(error = %failure, "sync failed");
+                    let outcome = failure.outcome();
+                    let message = failure.to_string();
+                    // NeedsReauth was recorded on the connection by the refresh already.
+                    if outcome != SyncOutcome::NeedsReauth {
+                        self.inner
+                            .db
+                            .record_sync_failure(
+                                connection.id,
+                                outcome,
+                                &message,
+                                finished_at,
+                                None,
+                            )
+                            .await?;
+                    }
+                    SyncReport {
+                        connection_id: connection.id,
+                        outcome,
+                        videos_synced: 0,
+                        api_calls: context.calls(),
+                        finished_at,
+                        missing_scopes: self.missing_scopes(&connection.scopes),
+                        error_code: Some(failure.code()),
+                        error_message: Some(message),
+                        retry_after: failure.retry_after(),
+                    }
+                }
+            };
+            self.inner
+                .db
+                .finish_sync_run(
+                    run,
+                    &SyncRunFinish {
+                        outcome: report.outcome,
+                        videos_synced: i64::try_from(report.videos_synced).unwrap_or(i64::MAX),
+                        api_calls: i64::from(report.api_calls),
+                        error_code: report.error_code.as_deref(),
+                        error_message: report.error_message.as_deref(),
+                        finished_at,
+                    },
+                )
+                .await?;
+            self.inner.observer.sync_run(report.outcome);
+            info!(
+                outcome = report.outcome.as_str(),
+                videos = report.videos_synced,
+                api_calls = report.api_calls,
+                "sync finished"
+            );
+            Ok(report)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Writes a fetched sync in one transaction.
+    async fn write(
+        &self,
+        connection: &Connection,
+        fetched: Fetched,
+    ) -> Result<(u64, Vec<String>), SyncFailure> {
+        let outcome = if fetched.missing_scopes.is_empty() {
+            SyncOutcome::Success
+        } else {
+            SyncOutcome::Partial
+        };
+        let applied = self
+            .inner
+            .db
+            .apply_sync(&SyncWrite {
+                connection_id: connection.id,
+                profile: Some(&fetched.profile),
+                videos: &fetched.videos,
+                outcome,
+                error: None,
+                synced_at: self.now(),
+                notify: None,
+            })
+            .await?;
+        Ok((applied.videos_written as u64, fetched.missing_scopes))
+    }
+
+    /// Fetches everything a sync writes, refreshing the token once and retrying once when
+    /// TikTok answers `access_token_invalid` (revoked, rotated elsewhere, or clocks apart).
+    async fn fetch(
+        &self,
+        connection: &Connection,
+        prefetched: Option<Profile>,
+    ) -> Result<Fetched, SyncFailure> {
+        let token = self.usable_access_token(connection).await?;
+        match self
+            .fetch_with(connection, &token, prefetched.clone())
+            .await
+        {
+            Err(SyncFailure::TikTok(TikTokError::AccessTokenInvalid { .. })) => {
+                let version = self
+                    .inner
+                    .db
+                    .connection_tokens(connection.id)
+                    .await?
+                    .token_version;
+                let token = self.refresh_tokens(connection.id, version).await?;
+                self.fetch_with(connection, &token, prefetched).await
+            }
+            other => other,
+        }
+    }
+
+    async fn fetch_with(
+        &self,
+        connection: &Connection,
+        token: &AccessToken,
+        prefetched: Option<Profile>,
+    ) -> Result<Fetched, SyncFailure> {
+        // The scopes may have changed at the last refresh: read what is stored now.
+        let scopes = self.inner.db.connection_tokens(connection.id).await?.scopes;
+        let profile = match prefetched {
+            Some(profile) => profile,
+            None => {
+                let fields = UserField::allowed_by(&scopes);
+                profile_from_user_info(self.inner.tiktok.user_info(token, &fields).await?)
+            }
+        };
+        if profile.platform_account_id != connection.profile.platform_account_id {
+            return Err(SyncFailure::AccountMismatch(profile.platform_account_id));
+        }
+        let mut missing_scopes = self.missing_scopes(&scopes);
+        let videos = if scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
+            match self
+                .inner
+                .tiktok
+                .videos(token)
+                .map_ok(video_from_tiktok)
+                .try_collect::<Vec<_>>()
+                .await
+            {
+                Ok(videos) => Some(videos),
+                // The user withdrew the scope in TikTok's app: sync what is left.
+                Err(TikTokError::ScopeNotAuthorized { .. }) => {
+                    if !missing_scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
+                        missing_scopes.push(VIDEO_SCOPE.to_owned());
+                    }
+                    None
+                }
+                Err(error) => return Err(error.into()),
+            }
+        } else {
+            None
+        };
+        Ok(Fetched {
+            profile,
+            videos: videos.unwrap_or_default(),
+            missing_scopes,
+        })
+    }
+
+    /// A creator's "Sync now": cooldown, one sync per connection at a time (across
+    /// processes), the call budget, then the sync itself.
+    pub async fn manual_sync(&self, user_id: &str) -> Result<ManualSync, ServiceError> {
+        let connection = self
+            .inner
+            .db
+            .find_connection(user_id, Platform::TikTok)
+            .await?
+            .ok_or(ServiceError::NotConnected)?;
+        match connection.status {
+            ConnectionStatus::Active => {}
+            ConnectionStatus::NeedsReauth => return Err(ServiceError::NeedsReauth),
+            ConnectionStatus::Disconnected => return Err(ServiceError::NotConnected),
+        }
+        let now = self.now();
+        // The cooldown counts from the last manual sync; a few recent runs are enough to
+        // find it, since manual syncs are themselves at most one per cooldown.
+        let last_manual = self
+            .inner
+            .db
+            .recent_sync_runs(connection.id, RUNS_SCANNED_FOR_COOLDOWN)
+            .await?
+            .into_iter()
+            .find(|run| run.trigger == SyncTrigger::Manual)
+            .map(|run| run.started_at);
+        if let Some(last) = last_manual {
+            let cooldown = self.inner.config.manual_sync_cooldown;
+            let elapsed = (now - last).to_std().unwrap_or(Duration::ZERO);
+            if elapsed < cooldown {
+                // Round up, so a client that waits exactly this long is not refused again.
+                let wait = cooldown - elapsed;
+                let retry_after =
+                    Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+                return Err(ServiceError::Cooldown { retry_after });
+            }
+        }
+        // A holder of its own per request: a lease taken again by the same holder succeeds,
+        // and two requests of one process must exclude each other too.
+        let holder = &self.lease_holder();
+        let leased = self
+            .inner
+            .db
+            .try_lease_connection(connection.id, holder, now, self.inner.config.sync_lease)
+            .await?;
+        if !leased {
+            return Err(ServiceError::SyncInProgress);
+        }
+        let report = self.sync_connection(&connection, SyncTrigger::Manual).await;
+        if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
+            warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
+        }
+        let report = report?;
+        match report.outcome {
+            SyncOutcome::Success | SyncOutcome::Partial => Ok(ManualSync::Synced(report)),
+            SyncOutcome::RateLimited => {
+                self.inner
+                    .db
+                    .request_sync(connection.id, self.now())
+                    .await?;
+                let message = match report.retry_after {
+                    Some(wait) => format!(
+                        "TikTok's call budget is spent for now; the sync is queued and will run in about {} minutes",
+                        wait.as_secs().div_ceil(60).max(1)
+                    ),
+                    None => "TikTok's call budget is spent for now; the sync is queued".to_owned(),
+                };
+                Ok(ManualSync::Queued { message })
+            }
+            SyncOutcome::NeedsReauth => Err(ServiceError::NeedsReauth),
+            SyncOutcome::Failed => Err(ServiceError::SyncFailed {
+                code: report.error_code.unwrap_or_default(),
+                message: report.error_message.unwrap_or_default(),
+            }),
+        }
+    }
+}

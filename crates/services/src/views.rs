@@ -1,0 +1,249 @@
+//! The read models the API returns, in the JSON shapes of `docs/api.md` (camelCase keys,
+//! RFC 3339 times, video ids as strings).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::{Growth, SyncRun, Video};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One platform's connection, as the dashboard's card shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    /// `tiktok`.
+    pub platform: String,
+    /// Whether the user connected this platform.
+    pub connected: bool,
+    /// `active`, `needs_reauth` or `disconnected`; `null` when not connected.
+    pub status: Option<String>,
+    /// The handle without `@`.
+    pub handle: Option<String>,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// The avatar (a signed URL that expires).
+    pub avatar_url: Option<String>,
+    /// Followers, when `user.info.stats` was granted.
+    pub follower_count: Option<i64>,
+    /// When the last successful sync finished.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// True when the data is older than 24 hours.
+    pub stale: bool,
+    /// Requested scopes the user did not grant.
+    pub missing_scopes: Vec<String>,
+}
+
+/// The connected TikTok profile.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    /// TikTok's id of the user for this app.
+    pub open_id: String,
+    /// The handle without `@`.
+    pub handle: Option<String>,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// The avatar URL.
+    pub avatar_url: Option<String>,
+    /// The bio.
+    pub bio: Option<String>,
+    /// Whether TikTok verified the account.
+    pub verified: bool,
+    /// The profile's link.
+    pub profile_deep_link: Option<String>,
+    /// Followers (`null` without `user.info.stats`).
+    pub follower_count: Option<i64>,
+    /// Accounts followed.
+    pub following_count: Option<i64>,
+    /// Likes over all videos.
+    pub likes_count: Option<i64>,
+    /// Public videos.
+    pub video_count: Option<i64>,
+    /// Mean interactions per recent video over followers; `null` without followers.
+    pub engagement_rate: Option<f64>,
+    /// `active`, `needs_reauth` or `disconnected`.
+    pub status: String,
+    /// When the last successful sync finished.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// True when the data is older than 24 hours.
+    pub stale: bool,
+    /// The scopes the user granted.
+    pub granted_scopes: Vec<String>,
+    /// Requested scopes the user did not grant.
+    pub missing_scopes: Vec<String>,
+}
+
+/// One video with its metrics.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoView {
+    /// TikTok's video id: a string of 19 digits.
+    pub id: String,
+    /// Title (may be empty).
+    pub title: Option<String>,
+    /// Description (may be empty).
+    pub description: Option<String>,
+    /// When it was posted.
+    pub created_at: Option<DateTime<Utc>>,
+    /// Length in seconds.
+    pub duration_secs: Option<i64>,
+    /// Cover image (a signed URL that expires after hours).
+    pub cover_image_url: Option<String>,
+    /// Public link.
+    pub share_url: Option<String>,
+    /// Embeddable player link.
+    pub embed_link: Option<String>,
+    /// Views.
+    pub view_count: i64,
+    /// Likes.
+    pub like_count: i64,
+    /// Comments.
+    pub comment_count: i64,
+    /// Shares.
+    pub share_count: i64,
+    /// (likes + comments + shares) / views; `null` without views.
+    pub engagement_rate: Option<f64>,
+}
+
+impl From<Video> for VideoView {
+    fn from(video: Video) -> Self {
+        Self {
+            engagement_rate: video.counts.engagement_rate(),
+            id: video.platform_video_id,
+            title: video.title,
+            description: video.description,
+            created_at: video.posted_at,
+            duration_secs: video.duration_seconds,
+            cover_image_url: video.cover_image_url,
+            share_url: video.share_url,
+            embed_link: video.embed_link,
+            view_count: video.counts.views,
+            like_count: video.counts.likes,
+            comment_count: video.counts.comments,
+            share_count: video.counts.shares,
+        }
+    }
+}
+
+/// A page of videos.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoPageView {
+    /// The videos of this page.
+    pub videos: Vec<VideoView>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Growth over a period.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GrowthView {
+    /// End minus start.
+    pub absolute: i64,
+    /// (end - start) / start × 100; `null` when start is 0.
+    pub percent: Option<f64>,
+}
+
+impl From<Growth> for GrowthView {
+    fn from(growth: Growth) -> Self {
+        Self {
+            absolute: growth.absolute,
+            percent: growth.percent,
+        }
+    }
+}
+
+/// Totals and rates over the account.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsSummary {
+    /// Followers now.
+    pub follower_count: Option<i64>,
+    /// Videos synced.
+    pub video_count: i64,
+    /// Views over all synced videos.
+    pub total_views: i64,
+    /// Likes over all synced videos.
+    pub total_likes: i64,
+    /// Comments over all synced videos.
+    pub total_comments: i64,
+    /// Shares over all synced videos.
+    pub total_shares: i64,
+    /// (likes + comments + shares) / views over all synced videos; `null` without views.
+    pub video_engagement_rate: Option<f64>,
+    /// Mean interactions per recent video over followers.
+    pub account_engagement_rate: Option<f64>,
+    /// Follower growth over the period; `null` with fewer than two points.
+    pub follower_growth: Option<GrowthView>,
+    /// Total views growth over the period; `null` with fewer than two points.
+    pub view_growth: Option<GrowthView>,
+}
+
+/// One day of the growth series.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesPoint {
+    /// The day (UTC).
+    pub date: NaiveDate,
+    /// Followers that day.
+    pub followers: Option<i64>,
+    /// Total views of all videos that day.
+    pub views: i64,
+}
+
+/// The analytics of the last N days.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AnalyticsView {
+    /// The period, in days.
+    pub days: u32,
+    /// Totals and rates.
+    pub summary: AnalyticsSummary,
+    /// Up to five videos with the highest engagement rate.
+    pub top_videos: Vec<VideoView>,
+    /// One point per day with a snapshot, oldest first.
+    pub series: Vec<SeriesPoint>,
+}
+
+/// One entry of the sync log.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunView {
+    /// The run's id.
+    pub id: i64,
+    /// `manual`, `scheduled` or `connect`.
+    pub trigger: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it ended; `null` while it runs.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `running`, `success`, `partial`, `failed`, `rate_limited` or `needs_reauth`.
+    pub outcome: String,
+    /// Videos written.
+    pub videos_synced: i64,
+    /// TikTok calls spent.
+    pub api_calls: i64,
+    /// Why it did not succeed, as a code.
+    pub error_code: Option<String>,
+    /// Why it did not succeed, in words.
+    pub error_message: Option<String>,
+}
+
+impl From<SyncRun> for SyncRunView {
+    fn from(run: SyncRun) -> Self {
+        Self {
+            id: run.id.0,
+            trigger: run.trigger.as_str().to_owned(),
+            started_at: run.started_at,
+            finished_at: run.finished_at,
+            outcome: run
+                .outcome
+                .map_or("running", |outcome| outcome.as_str())
+                .to_owned(),
+            videos_synced: run.videos_synced,
+            api_calls: run.api_calls,
+            error_code: run.error_code,
+            error_message: run.error_message,
+        }
+    }
+}
