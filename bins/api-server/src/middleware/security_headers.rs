@@ -25,6 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore as _;
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// A random value, fresh for each request, allowed by the response's CSP for inline
 /// `<script>` and `<style>` elements.
@@ -67,14 +68,27 @@ impl FromRequest for CspNonce {
     }
 }
 
-/// The policy sent with every response that does not set its own.
-pub fn content_security_policy(nonce: &CspNonce) -> String {
+/// The policy sent with every response that does not set its own. `extra_img_src` is an
+/// origin that serves images over plain HTTP (the sandbox emulator's avatars and covers, in
+/// sandbox mode only); TikTok's own media is `https:`.
+pub fn content_security_policy(nonce: &CspNonce, extra_img_src: Option<&str>) -> String {
     let nonce = nonce.as_str();
+    let extra = extra_img_src
+        .map(|origin| format!(" {origin}"))
+        .unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; \
-         img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         img-src 'self' https: data:{extra}; connect-src 'self'; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'"
     )
+}
+
+/// The plain-HTTP origin of the TikTok media in sandbox mode, if any.
+fn sandbox_media_origin(request: &ServiceRequest) -> Option<String> {
+    let state = request.app_data::<actix_web::web::Data<AppState>>()?;
+    let config = &state.config;
+    let api = &config.tiktok.api_base_url;
+    (config.is_sandbox() && api.scheme() == "http").then(|| api.origin().ascii_serialization())
 }
 
 /// Middleware function: wrap with `actix_web::middleware::from_fn(security_headers)`.
@@ -87,8 +101,9 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
-    let policy =
-        HeaderValue::from_str(&content_security_policy(&nonce)).map_err(ApiError::internal)?;
+    let media = sandbox_media_origin(&request);
+    let policy = HeaderValue::from_str(&content_security_policy(&nonce, media.as_deref()))
+        .map_err(ApiError::internal)?;
     match next.call(request).await {
         Ok(mut response) => {
             add_headers(response.headers_mut(), &policy);

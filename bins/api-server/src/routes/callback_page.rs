@@ -84,8 +84,11 @@ fn escape_html(text: &str) -> String {
     escaped
 }
 
-/// Renders the page. `app_origin` is the only origin the message is posted to.
-pub fn render(message: &CallbackMessage, app_origin: &str, nonce: &CspNonce) -> String {
+/// Renders the page. The message is posted to the app's origins only (`APP_ORIGIN` first,
+/// then the other allowed origins: the browser delivers it to the one the opener has and
+/// drops the others); `app_origins[0]` is also where the fallback link points.
+pub fn render(message: &CallbackMessage, app_origins: &[&str], nonce: &CspNonce) -> String {
+    let app_origin = app_origins.first().copied().unwrap_or("/");
     let title = if message.is_success() {
         "TikTok connected"
     } else {
@@ -93,7 +96,7 @@ pub fn render(message: &CallbackMessage, app_origin: &str, nonce: &CspNonce) -> 
     };
     let nonce = nonce.as_str();
     let payload = script_json(message);
-    let target = script_json(&app_origin);
+    let targets = script_json(&app_origins);
     let text = escape_html(&message.message);
     let back = escape_html(app_origin);
     format!(
@@ -118,9 +121,9 @@ a {{ color: #161823; font-weight: 600; }}
 <script nonce="{nonce}">
 (function () {{
   var message = {payload};
-  var target = {target};
+  var targets = {targets};
   if (window.opener && !window.opener.closed) {{
-    window.opener.postMessage(message, target);
+    targets.forEach(function (target) {{ window.opener.postMessage(message, target); }});
     window.close();
   }}
   document.getElementById("fallback").hidden = false;
@@ -146,7 +149,7 @@ mod tests {
             Some("</script><script>alert(1)</script>".into()),
             Some("<b>&\"'".into()),
         );
-        let page = render(&message, "https://app.example", &nonce());
+        let page = render(&message, &["https://app.example"], &nonce());
         assert_eq!(page.matches("</script>").count(), 1, "{page}");
         assert!(page.contains("\\u003c/script\\u003e"));
         assert!(page.contains("&lt;/script&gt;"));
@@ -157,10 +160,10 @@ mod tests {
     fn posts_to_the_app_origin_only() {
         let page = render(
             &CallbackMessage::error("cancelled", "Connection cancelled".into()),
-            "https://app.example",
+            &["https://app.example", "http://127.0.0.1:5001"],
             &nonce(),
         );
-        assert!(page.contains(r#"var target = "https://app.example";"#));
+        assert!(page.contains(r#"var targets = ["https://app.example","http://127.0.0.1:5001"];"#));
         assert!(page.contains(r#""type":"tiktok:error""#));
         assert!(page.contains(r#""code":"cancelled""#));
         assert!(page.contains(r#"<script nonce="bm9uY2U=">"#));

@@ -213,7 +213,8 @@ pub async fn callback(
             CallbackMessage::error(error.code(), text)
         }
     };
-    let page = callback_page::render(&message, &state.config.app_origin.primary, &nonce);
+    let origins: Vec<&str> = state.config.app_origin.all().collect();
+    let page = callback_page::render(&message, &origins, &nonce);
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
