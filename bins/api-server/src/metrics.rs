@@ -29,6 +29,7 @@ pub struct Metrics {
     tiktok_calls: IntCounterVec,
     quota_left: IntGaugeVec,
     token_refreshes: IntCounterVec,
+    revocations: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -83,7 +84,15 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
+        let revocations = IntCounterVec::new(
+            Opts::new(
+                "tiktok_revocations_total",
+                "Revocations at TikTok on disconnect, by outcome",
+            ),
+            &["outcome"],
+        )?;
         registry.register(Box::new(http_requests.clone()))?;
+        registry.register(Box::new(revocations.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(sync_runs.clone()))?;
         registry.register(Box::new(tiktok_calls.clone()))?;
@@ -97,6 +106,7 @@ impl Metrics {
             tiktok_calls,
             quota_left,
             token_refreshes,
+            revocations,
         })
     }
 
@@ -132,6 +142,11 @@ impl Metrics {
     /// Counts one token refresh by outcome (`success`, `rejected`, `transient_failure`).
     pub fn record_token_refresh(&self, outcome: &str) {
         self.token_refreshes.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts one revocation at TikTok on disconnect by outcome (`revoked`, `failed`).
+    pub fn record_revocation(&self, outcome: &str) {
+        self.revocations.with_label_values(&[outcome]).inc();
     }
 
     /// The registry, to add collectors of other components.

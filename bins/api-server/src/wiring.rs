@@ -89,8 +89,17 @@ impl ServiceObserver for MetricsObserver {
         self.0.record_token_refresh(outcome);
     }
 
-    fn quota_left(&self, _bucket: &str, window: &'static str, left: i64) {
-        self.0.set_quota_left(window, left);
+    fn quota_left(&self, bucket: &str, window: &'static str, left: i64) {
+        // Per-minute windows are per endpoint (`tiktok:video_list`); the day is per app.
+        let label = match (window, bucket.split_once(':')) {
+            ("minute", Some((_, endpoint))) => format!("minute:{endpoint}"),
+            _ => window.to_owned(),
+        };
+        self.0.set_quota_left(&label, left);
+    }
+
+    fn revocation(&self, outcome: &'static str) {
+        self.0.record_revocation(outcome);
     }
 }
 
