@@ -333,6 +333,22 @@ impl Database {
         connections_into_domain(rows)
     }
 
+    /// Up to `limit` connections of every user, in id order, whatever their status (for the
+    /// sync worker's status report).
+    pub async fn list_connections(&self, limit: i64) -> StorageResult<Vec<Connection>> {
+        use connections::dsl as c;
+        let mut conn = self.conn().await?;
+        let rows: Vec<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            c::connections
+                .order(c::id.asc())
+                .limit(limit)
+                .select(ConnectionRow::as_select())
+                .load(conn)
+                .await?
+        });
+        connections_into_domain(rows)
+    }
+
     /// Rewrites the profile fields (not the platform account id).
     pub async fn update_profile(
         &self,
