@@ -23,6 +23,7 @@ mod read;
 mod sync;
 mod tokens;
 pub mod views;
+mod worker;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,9 @@ pub use error::{ConnectError, ServiceError};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{ManualSync, SyncReport};
 pub use tokens::RefreshReport;
+pub use worker::{
+    NoProgress, StopSignal, SyncAllReport, SyncProgress, WorkerConfig, WorkerStatus, sync_candidate,
+};
 
 use crate::clock::Clock;
 use crate::observer::ServiceObserver;
