@@ -1,0 +1,119 @@
+//! The server's logs through a whole flow (connect, sync, refresh, disconnect) hold no
+//! secret: no access or refresh token, client secret, OAuth code, PKCE verifier, JWT, JWT
+//! secret or encryption key.
+//!
+//! How the secrets are known: the JWTs are ours; the client secret, JWT secret and encryption
+//! key come from the server's configuration; the OAuth code is in the sandbox's redirect; the
+//! access and refresh tokens are read back (decrypted) from the server's own database after
+//! connect and after the refresh, before they change again; the PKCE verifier never leaves the
+//! server except towards TikTok, so every verifier-shaped word of the log is hashed and
+//! compared with the S256 challenge of the authorization URL.
+
+use base64::Engine as _;
+use reqwest::StatusCode;
+use secrecy::ExposeSecret as _;
+use sha2::{Digest as _, Sha256};
+
+use crate::support::{Consent, FlowOptions, LOGS, TestDatabase, on_both_backends};
+
+on_both_backends!(no_secret_reaches_the_logs_through_a_whole_flow);
+
+const USER: &str = "log-watcher";
+
+async fn no_secret_reaches_the_logs_through_a_whole_flow(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let dev_jwt = flow.dev_token(USER).await;
+    let signed_jwt = flow.token(USER);
+    let creator = flow.creator_with_videos(95);
+    let mut secrets: Vec<(String, String)> = vec![
+        ("development JWT".into(), dev_jwt.clone()),
+        ("signed JWT".into(), signed_jwt.clone()),
+        (
+            "client secret".into(),
+            flow.secrets.client_secret.expose_secret().to_owned(),
+        ),
+        (
+            "JWT secret".into(),
+            flow.secrets.jwt_secret.expose_secret().to_owned(),
+        ),
+    ];
+    for key in &flow.secrets.encryption_keys {
+        secrets.push(("encryption key".into(), key.expose_secret().to_owned()));
+    }
+
+    let authorization_url = flow.begin_connect(&dev_jwt).await;
+    let challenge = authorization_url
+        .query_pairs()
+        .find(|(name, _)| name == "code_challenge")
+        .map(|(_, value)| value.into_owned())
+        .expect("a PKCE challenge");
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::All)
+        .await;
+    let code = redirect
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, value)| value.into_owned())
+        .expect("an authorization code");
+    secrets.push(("OAuth code".into(), code));
+    let page = flow.follow_callback(&redirect).await;
+    assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+    let (access, refresh) = flow.stored_tokens(USER).await;
+    secrets.push(("access token".into(), access));
+    secrets.push(("refresh token".into(), refresh.unwrap()));
+
+    // Reads with both tokens, then a sync that must refresh, then disconnect.
+    flow.get_json("/api/tiktok/videos?limit=5", &signed_jwt)
+        .await;
+    flow.get_json("/api/tiktok/analytics", &dev_jwt).await;
+    flow.advance_both_clocks(25);
+    let (status, _, body) = flow.sync(&signed_jwt).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (access, refresh) = flow.stored_tokens(USER).await;
+    secrets.push(("refreshed access token".into(), access));
+    secrets.push(("rotated refresh token".into(), refresh.unwrap()));
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &dev_jwt)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(flow.sandbox.revoked_grants().len(), 1);
+
+    let logs = LOGS.contents();
+    for expected in [
+        "TikTok account connected",
+        "access token refreshed",
+        "TikTok account disconnected",
+    ] {
+        assert!(logs.contains(expected), "the flow did not log {expected:?}");
+    }
+    for (what, secret) in &secrets {
+        assert!(secret.len() >= 8, "{what} is too short to search for");
+        assert!(!logs.contains(secret.as_str()), "{what} in the logs");
+    }
+    for jwt in [&dev_jwt, &signed_jwt] {
+        let signature = jwt.rsplit('.').next().unwrap();
+        assert!(!logs.contains(signature), "a JWT signature in the logs");
+    }
+    assert_no_pkce_verifier(&logs, &challenge);
+}
+
+/// No word of the logs is a PKCE verifier whose S256 challenge is `challenge` (verifiers are
+/// 43 to 128 characters of `[A-Za-z0-9-._~]`).
+fn assert_no_pkce_verifier(logs: &str, challenge: &str) {
+    let is_verifier_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+    for word in logs.split(|c: char| !is_verifier_char(c)) {
+        if word.len() < 43 {
+            continue;
+        }
+        // A verifier may sit inside a longer run of allowed characters.
+        for length in 43..=word.len().min(128) {
+            for start in 0..=word.len() - length {
+                let candidate = &word[start..start + length];
+                let digest = Sha256::digest(candidate.as_bytes());
+                let hashed = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest);
+                assert_ne!(hashed, challenge, "the PKCE verifier is in the logs");
+            }
+        }
+    }
+}

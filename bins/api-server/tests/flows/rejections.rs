@@ -1,0 +1,413 @@
+//! Every way a connection, a sync or a read is refused, and what is left behind.
+
+use chrono::{TimeDelta, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+use tiktok_sandbox::{Endpoint, Fault};
+
+use crate::support::{
+    Consent, FlowOptions, PROTECTED_ROUTES, TestDatabase, error_code, on_both_backends,
+};
+
+on_both_backends!(
+    a_replayed_callback_is_refused_and_stores_nothing_new,
+    an_expired_state_is_refused,
+    a_callback_connects_only_the_user_who_started_it,
+    cancel_on_the_consent_page_says_connection_cancelled,
+    an_invalid_jwt_gets_401_on_every_protected_route,
+    a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after,
+    a_spent_call_budget_queues_the_manual_sync,
+    tiktok_failing_during_a_sync_keeps_the_previous_data,
+    a_rejected_refresh_marks_the_connection_needs_reauth,
+    a_refresh_without_a_refresh_token_keeps_the_stored_one,
+    a_reconnect_as_another_tiktok_account_is_refused,
+    a_grant_without_stats_syncs_the_profile_without_counts,
+);
+
+async fn a_replayed_callback_is_refused_and_stores_nothing_new(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("replay-user");
+    let creator = flow.creator_with_videos(3);
+    let authorization_url = flow.begin_connect(&token).await;
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::All)
+        .await;
+    let first = flow.follow_callback(&redirect).await;
+    assert_eq!(first.kind(), "tiktok:connected", "{}", first.message);
+    let connection = flow.stored_connection("replay-user").await.unwrap();
+    let runs_before = flow
+        .services
+        .database()
+        .recent_sync_runs(connection.id, 10)
+        .await
+        .unwrap();
+    let calls_before = flow.sandbox.call_counts();
+
+    let replay = flow.follow_callback(&redirect).await;
+    replay.assert_error("state_used");
+    // No exchange, no sync, no change to the stored connection.
+    assert_eq!(flow.sandbox.call_counts(), calls_before);
+    let after = flow.stored_connection("replay-user").await.unwrap();
+    assert_eq!(after.token_version, connection.token_version);
+    assert_eq!(after.updated_at, connection.updated_at);
+    let runs_after = flow
+        .services
+        .database()
+        .recent_sync_runs(connection.id, 10)
+        .await
+        .unwrap();
+    assert_eq!(runs_after.len(), runs_before.len());
+}
+
+async fn an_expired_state_is_refused(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("slow-user");
+    let creator = flow.creator_with_videos(3);
+    let authorization_url = flow.begin_connect(&token).await;
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::All)
+        .await;
+    flow.clock.advance(TimeDelta::minutes(11));
+    let page = flow.follow_callback(&redirect).await;
+    page.assert_error("state_expired");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 0, "no exchange");
+    assert!(flow.stored_connection("slow-user").await.is_none());
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
+}
+
+/// The callback carries no bearer token: the state alone says whose connection it is. User
+/// A's completed popup connects A, never B (who may be the one whose browser follows the
+/// link), and B sees nothing of A's data.
+async fn a_callback_connects_only_the_user_who_started_it(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token_a = flow.token("user-a");
+    let token_b = flow.token("user-b");
+    let creator = flow.creator_with_videos(3);
+    // B has a pending flow of its own, which A's callback must not complete.
+    let b_authorization = flow.begin_connect(&token_b).await;
+
+    let authorization_a = flow.begin_connect(&token_a).await;
+    let redirect = flow
+        .consent(&authorization_a, &creator.open_id, Consent::All)
+        .await;
+    let page = flow.follow_callback(&redirect).await;
+    assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+
+    assert!(flow.stored_connection("user-a").await.is_some());
+    assert!(flow.stored_connection("user-b").await.is_none());
+    let connections = flow.get_json("/api/connections", &token_b).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
+    assert_eq!(
+        connections["connections"][0]["handle"],
+        serde_json::Value::Null
+    );
+    for (method, path) in [
+        ("GET", "/api/tiktok/profile"),
+        ("GET", "/api/tiktok/videos"),
+        ("GET", "/api/tiktok/analytics"),
+        ("GET", "/api/tiktok/sync-runs"),
+        ("POST", "/api/auth/tiktok/sync"),
+        ("DELETE", "/api/auth/tiktok/disconnect"),
+    ] {
+        let response = flow.call(method, path, &token_b).await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{method} {path}");
+        assert_eq!(
+            error_code(response).await,
+            "not_connected",
+            "{method} {path}"
+        );
+    }
+    // B's attempts changed nothing of A's.
+    let profile = flow.get_json("/api/tiktok/profile", &token_a).await;
+    assert_eq!(profile["openId"], creator.open_id.as_str());
+    assert!(flow.sandbox.revoked_grants().is_empty());
+
+    // The same TikTok account completing B's own flow is refused: it belongs to A.
+    let redirect = flow
+        .consent(&b_authorization, &creator.open_id, Consent::All)
+        .await;
+    let page = flow.follow_callback(&redirect).await;
+    page.assert_error("account_in_use");
+    assert!(flow.stored_connection("user-b").await.is_none());
+    let connections = flow.get_json("/api/connections", &token_b).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
+}
+
+async fn cancel_on_the_consent_page_says_connection_cancelled(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("hesitant-user");
+    let creator = flow.creator_with_videos(3);
+    let authorization_url = flow.begin_connect(&token).await;
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::Cancel)
+        .await;
+    let page = flow.follow_callback(&redirect).await;
+    page.assert_error("cancelled");
+    assert_eq!(page.message["message"], "Connection cancelled");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 0);
+    assert!(flow.stored_connection("hesitant-user").await.is_none());
+}
+
+async fn an_invalid_jwt_gets_401_on_every_protected_route(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let valid = flow.token("jwt-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&valid, &creator.open_id).await;
+
+    let wrong_secret = api_server::auth::JwtIssuer::new(&secrecy::SecretString::from(
+        "another-secret-entirely-0123456789abcdef".to_owned(),
+    ))
+    .issue("jwt-user", chrono::Duration::minutes(5))
+    .unwrap();
+    let expired = api_server::auth::JwtIssuer::new(&flow.secrets.jwt_secret)
+        .issue_at(
+            "jwt-user",
+            Utc::now() - chrono::Duration::hours(2),
+            chrono::Duration::minutes(30),
+        )
+        .unwrap();
+    use secrecy::ExposeSecret as _;
+    let mut tampered = valid.clone();
+    tampered.insert_str(valid.find('.').unwrap() + 1, "e30");
+    let bad_tokens = [
+        "not-a-jwt".to_owned(),
+        wrong_secret.token.expose_secret().to_owned(),
+        expired.token.expose_secret().to_owned(),
+        tampered,
+    ];
+    for (method, path) in PROTECTED_ROUTES {
+        let url = flow.url(path);
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let response = flow
+            .client
+            .request(method.clone(), &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "{method} {path} without a token"
+        );
+        error_code(response).await;
+        for bad in &bad_tokens {
+            let response = flow.call(method.as_str(), path, bad).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "{method} {path}"
+            );
+            error_code(response).await;
+        }
+    }
+    // Nothing was done on the creator's behalf.
+    assert!(flow.stored_connection("jwt-user").await.is_some());
+    assert!(flow.sandbox.revoked_grants().is_empty());
+}
+
+async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
+    database: TestDatabase,
+) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("eager-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, headers, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "sync_cooldown");
+    let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!(
+        (1..=300).contains(&retry_after),
+        "Retry-After {retry_after}"
+    );
+
+    // Once the cooldown has passed, syncing works again.
+    flow.clock.advance(TimeDelta::seconds(301));
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
+    // Connect spends three calls (exchange, user info, one video page); the fourth is the
+    // manual sync's user info, and its video page finds the budget spent.
+    let flow = FlowOptions::new()
+        .var("TIKTOK_DAILY_QUOTA", "4")
+        .spawn(database)
+        .await;
+    let token = flow.token("thrifty-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let before = flow.stored_connection("thrifty-user").await.unwrap();
+    assert!(before.sync_requested_at.is_none());
+
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert_eq!(body["status"], "queued");
+    assert!(body["message"].as_str().unwrap().contains("queued"));
+    let after = flow.stored_connection("thrifty-user").await.unwrap();
+    assert!(
+        after.sync_requested_at.is_some(),
+        "the worker is asked to sync"
+    );
+    assert_eq!(after.status, domain::ConnectionStatus::Active);
+    let videos = flow.all_videos(&token, 100).await;
+    assert_eq!(videos.len(), 3, "the data synced at connect is intact");
+}
+
+async fn tiktok_failing_during_a_sync_keeps_the_previous_data(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("unlucky-user");
+    let creator = flow.creator_with_videos(95);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let videos_before = flow.all_videos(&token, 100).await;
+    let profile_before = flow.get_json("/api/tiktok/profile", &token).await;
+
+    // A new day at TikTok (new numbers), and the video list failing whatever the retries.
+    flow.advance_both_clocks(2);
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::VideoList, Fault::ServerError { status: 503 }, 50);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    flow.sandbox.clear_faults();
+
+    assert_eq!(flow.all_videos(&token, 100).await, videos_before);
+    let profile_after = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(
+        profile_after["followerCount"],
+        profile_before["followerCount"]
+    );
+    assert_eq!(profile_after["status"], "active");
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    let last = &runs["runs"][0];
+    assert_eq!(last["trigger"], "manual");
+    assert_eq!(last["outcome"], "failed");
+    assert!(last["errorCode"].is_string());
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
+    assert_eq!(connections["connections"][0]["connected"], true);
+}
+
+async fn a_rejected_refresh_marks_the_connection_needs_reauth(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("revoked-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+
+    flow.advance_both_clocks(25);
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::Token, Fault::RefreshInvalidGrant, 1);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "needs_reauth");
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "needs_reauth");
+    assert_eq!(connections["connections"][0]["connected"], true);
+    // The synced data stays readable until the creator reconnects or disconnects.
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+    // Further syncs say the same without calling TikTok.
+    let calls = flow.sandbox.call_counts();
+    flow.clock.advance(TimeDelta::seconds(301));
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "needs_reauth");
+    assert_eq!(flow.sandbox.call_counts(), calls);
+}
+
+async fn a_refresh_without_a_refresh_token_keeps_the_stored_one(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("steady-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let (first_access, first_refresh) = flow.stored_tokens("steady-user").await;
+    let first_refresh = first_refresh.unwrap();
+
+    flow.advance_both_clocks(25);
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::Token, Fault::RefreshWithoutRefreshToken, 1);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (second_access, second_refresh) = flow.stored_tokens("steady-user").await;
+    assert_ne!(second_access, first_access);
+    assert_eq!(second_refresh.as_deref(), Some(first_refresh.as_str()));
+
+    // A day later the kept refresh token still works.
+    flow.advance_both_clocks(25);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 3);
+    let (third_access, _) = flow.stored_tokens("steady-user").await;
+    assert_ne!(third_access, second_access);
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
+}
+
+async fn a_reconnect_as_another_tiktok_account_is_refused(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("loyal-user");
+    let first = flow.creator_with_videos(3);
+    let other = flow.creator_with_videos(0);
+    flow.connect_ok(&token, &first.open_id).await;
+    let before = flow.stored_connection("loyal-user").await.unwrap();
+
+    let page = flow.connect(&token, &other.open_id, Consent::All).await;
+    page.assert_error("different_account");
+    assert!(
+        page.message["message"]
+            .as_str()
+            .unwrap()
+            .contains(&first.username),
+        "{}",
+        page.message
+    );
+    let after = flow.stored_connection("loyal-user").await.unwrap();
+    assert_eq!(after.id, before.id);
+    assert_eq!(after.token_version, before.token_version);
+    assert_eq!(after.profile.platform_account_id, first.open_id);
+    let profile = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(profile["openId"], first.open_id.as_str());
+    assert_eq!(profile["handle"], first.username.as_str());
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+    assert!(flow.stored_connection_of(&other.open_id).await.is_none());
+}
+
+async fn a_grant_without_stats_syncs_the_profile_without_counts(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("private-user");
+    let creator = flow.creator_with_videos(3);
+    let page = flow
+        .connect(
+            &token,
+            &creator.open_id,
+            Consent::Only(&["user.info.basic", "user.info.profile", "video.list"]),
+        )
+        .await;
+    assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+
+    let profile = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(profile["handle"], creator.username.as_str());
+    assert_eq!(profile["followerCount"], serde_json::Value::Null);
+    assert_eq!(profile["likesCount"], serde_json::Value::Null);
+    assert_eq!(profile["missingScopes"], json!(["user.info.stats"]));
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(
+        connections["connections"][0]["followerCount"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        connections["connections"][0]["missingScopes"],
+        json!(["user.info.stats"])
+    );
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["outcome"], "partial");
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["missingScopes"], json!(["user.info.stats"]));
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["outcome"], "partial");
+}

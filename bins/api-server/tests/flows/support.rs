@@ -1,0 +1,513 @@
+//! Starts the real api-server (database, TikTok client, in-process sandbox) on a random port
+//! with a fresh database, and drives it the way a browser and a frontend do.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+
+use api_server::auth::JwtIssuer;
+use api_server::config::{Config, LogFormat};
+use api_server::telemetry::{self, LogCapture};
+use api_server::wiring::{Wired, WiringOptions, wire};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use domain::{Connection, Platform};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde_json::Value;
+use services::Services;
+use services::clock::OffsetClock;
+use tiktok_sandbox::{ConsentForm, CreatorSummary, SandboxConfig, SandboxHandle};
+use url::Url;
+
+/// Every log line of every server in this test binary (one global subscriber per process).
+pub static LOGS: LazyLock<LogCapture> = LazyLock::new(|| {
+    let capture = LogCapture::new();
+    let subscriber = telemetry::subscriber(LogFormat::Json, "info", capture.clone()).unwrap();
+    telemetry::init(subscriber).unwrap();
+    capture
+});
+
+/// Every protected route, as (method, path).
+pub const PROTECTED_ROUTES: [(&str, &str); 8] = [
+    ("GET", "/api/auth/tiktok/connect"),
+    ("DELETE", "/api/auth/tiktok/disconnect"),
+    ("POST", "/api/auth/tiktok/sync"),
+    ("GET", "/api/connections"),
+    ("GET", "/api/tiktok/profile"),
+    ("GET", "/api/tiktok/videos"),
+    ("GET", "/api/tiktok/analytics"),
+    ("GET", "/api/tiktok/sync-runs"),
+];
+
+/// A database for one test: a temp SQLite file, or a PostgreSQL database created from
+/// `TEST_DATABASE_URL` and dropped afterwards.
+pub struct TestDatabase {
+    url: String,
+    _guard: DatabaseGuard,
+}
+
+enum DatabaseGuard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for DatabaseGuard {
+    fn drop(&mut self) {
+        if let DatabaseGuard::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: use a thread with its own runtime.
+            let dropped = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                });
+            })
+            .join();
+            if dropped.is_err() {
+                eprintln!("could not drop a flow test database");
+            }
+        }
+    }
+}
+
+impl TestDatabase {
+    /// A new SQLite file in a temp folder.
+    pub fn sqlite() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("flow.db").display());
+        Self {
+            url,
+            _guard: DatabaseGuard::Sqlite(dir),
+        }
+    }
+
+    /// A new PostgreSQL database; `None` (after saying so) without `TEST_DATABASE_URL`.
+    pub async fn postgres() -> Option<Self> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+            return None;
+        };
+        let name = format!("flow_{:016x}", rand::random::<u64>());
+        let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let mut url = Url::parse(&admin_url).unwrap();
+        url.set_path(&name);
+        Some(Self {
+            url: url.to_string(),
+            _guard: DatabaseGuard::Postgres { admin_url, name },
+        })
+    }
+}
+
+/// Runs each listed `async fn(TestDatabase)` once on SQLite and once on PostgreSQL.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::support::TestDatabase::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(database) = $crate::support::TestDatabase::postgres().await else {
+                        return;
+                    };
+                    super::$name(database).await;
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
+/// How to start a server.
+pub struct FlowOptions {
+    vars: Vec<(&'static str, String)>,
+    sandbox: SandboxConfig,
+}
+
+impl FlowOptions {
+    /// Sandbox mode; creators with 95, 0 and 3 videos; the sandbox clock frozen, so its data
+    /// only changes when a test moves it.
+    pub fn new() -> Self {
+        Self {
+            vars: Vec::new(),
+            sandbox: SandboxConfig::new()
+                .creator_videos([95, 0, 3])
+                .frozen_clock(true),
+        }
+    }
+
+    /// One more configuration variable, as the environment would give it.
+    pub fn var(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.vars.push((name, value.into()));
+        self
+    }
+
+    /// Starts the server on `database`.
+    pub async fn spawn(self, database: TestDatabase) -> Flow {
+        LazyLock::force(&LOGS);
+        let data_dir = tempfile::tempdir().unwrap();
+        let mut vars = HashMap::from([
+            ("PORT", "0".to_owned()),
+            ("DATA_DIR", data_dir.path().to_string_lossy().into_owned()),
+            ("DATABASE_URL", database.url.clone()),
+        ]);
+        vars.extend(self.vars);
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let secrets = ConfigSecrets {
+            jwt_secret: config.jwt_secret.clone(),
+            client_secret: config.tiktok.client_secret.clone(),
+            encryption_keys: config
+                .token_encryption_keys
+                .all()
+                .map(|key| {
+                    use base64::Engine as _;
+                    let bytes = key.bytes().expose_secret();
+                    SecretString::from(base64::engine::general_purpose::STANDARD.encode(bytes))
+                })
+                .collect(),
+        };
+        let clock = OffsetClock::new();
+        let Wired {
+            app,
+            services,
+            sandbox,
+        } = wire(
+            config,
+            WiringOptions {
+                clock: Arc::new(clock.clone()),
+                sandbox: self.sandbox,
+                instance_id: format!("flow-test-{}", rand::random::<u32>()),
+            },
+        )
+        .await
+        .unwrap();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Flow {
+            address,
+            client: reqwest::Client::builder()
+                .no_proxy()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            sandbox: sandbox.expect("sandbox mode starts the emulator"),
+            services,
+            clock,
+            secrets,
+            _database: database,
+            _data_dir: data_dir,
+        }
+    }
+}
+
+/// The secrets of the server's configuration, to look for in its logs.
+pub struct ConfigSecrets {
+    /// Signs the bearer tokens.
+    pub jwt_secret: SecretString,
+    /// The TikTok app's secret.
+    pub client_secret: SecretString,
+    /// The token encryption keys, in base64 as configured.
+    pub encryption_keys: Vec<SecretString>,
+}
+
+/// A running server with its sandbox, clock and database.
+pub struct Flow {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub sandbox: SandboxHandle,
+    pub services: Services,
+    /// Our clock (the sandbox has its own).
+    pub clock: OffsetClock,
+    pub secrets: ConfigSecrets,
+    _database: TestDatabase,
+    _data_dir: tempfile::TempDir,
+}
+
+/// The page the callback answered, and the message it posts to the opener.
+#[derive(Debug)]
+pub struct CallbackPage {
+    pub html: String,
+    pub message: Value,
+}
+
+impl CallbackPage {
+    /// `tiktok:connected` or `tiktok:error`.
+    pub fn kind(&self) -> &str {
+        self.message["type"].as_str().unwrap()
+    }
+
+    /// The error code, on `tiktok:error`.
+    pub fn code(&self) -> Option<&str> {
+        self.message["code"].as_str()
+    }
+
+    /// Panics unless the page reports an error with `code`.
+    pub fn assert_error(&self, code: &str) {
+        assert_eq!(self.kind(), "tiktok:error", "{}", self.message);
+        assert_eq!(self.code(), Some(code), "{}", self.message);
+        let text = self.message["message"].as_str().unwrap();
+        assert!(
+            self.html.contains(text) || self.html.contains(&escape_html(text)),
+            "the page does not show its message"
+        );
+    }
+}
+
+fn escape_html(text: &str) -> String {
+    tiktok_sandbox::escape_html(text)
+}
+
+/// A creator's consent, as the browser submits it.
+pub enum Consent<'a> {
+    /// Every requested scope.
+    All,
+    /// Only these scopes.
+    Only(&'a [&'a str]),
+    /// The Cancel button.
+    Cancel,
+}
+
+impl Flow {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// A frontend call with a bearer token.
+    pub async fn call(&self, method: &str, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                self.url(path),
+            )
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// A GET that must answer 200 JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        let response = self.call("GET", path, token).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    /// A development token from `POST /api/dev/token` (sandbox mode).
+    pub async fn dev_token(&self, user_id: &str) -> String {
+        let response = self
+            .client
+            .post(self.url("/api/dev/token"))
+            .json(&serde_json::json!({ "userId": user_id }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A JWT signed with the server's secret, as the host product would sign it.
+    pub fn token(&self, user_id: &str) -> String {
+        JwtIssuer::new(&self.secrets.jwt_secret)
+            .issue(user_id, chrono::Duration::minutes(30))
+            .unwrap()
+            .token
+            .expose_secret()
+            .to_owned()
+    }
+
+    /// The sandbox creator with exactly `videos` videos.
+    pub fn creator_with_videos(&self, videos: u64) -> CreatorSummary {
+        self.sandbox
+            .creators()
+            .into_iter()
+            .find(|creator| creator.video_count == videos)
+            .unwrap_or_else(|| panic!("no sandbox creator with {videos} videos"))
+    }
+
+    /// `GET /api/auth/tiktok/connect`: the authorization URL.
+    pub async fn begin_connect(&self, token: &str) -> Url {
+        let body = self.get_json("/api/auth/tiktok/connect", token).await;
+        Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap()
+    }
+
+    /// Opens the authorization URL (the sandbox's consent page) and submits it; returns the
+    /// URL the sandbox redirects the browser to (our callback).
+    pub async fn consent(
+        &self,
+        authorization_url: &Url,
+        open_id: &str,
+        consent: Consent<'_>,
+    ) -> Url {
+        let response = self
+            .client
+            .get(authorization_url.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let page = response.text().await.unwrap();
+        let form = ConsentForm::parse(&page).expect("a consent form");
+        assert!(form.creators.iter().any(|creator| creator == open_id));
+        let fields = match consent {
+            Consent::All => form.authorize_all(open_id),
+            Consent::Only(scopes) => form.authorize(open_id, scopes),
+            Consent::Cancel => form.cancel(),
+        };
+        let action = authorization_url.join(&form.action).unwrap();
+        let response = self.client.post(action).form(&fields).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::FOUND);
+        let location = response.headers()["location"].to_str().unwrap();
+        Url::parse(location).unwrap()
+    }
+
+    /// Follows the sandbox's redirect to our callback (its host is `localhost`; the server
+    /// listens on 127.0.0.1) and reads the page.
+    pub async fn follow_callback(&self, redirect: &Url) -> CallbackPage {
+        assert_eq!(redirect.path(), "/api/auth/tiktok/callback");
+        let mut url = Url::parse(&self.address).unwrap();
+        url.set_path(redirect.path());
+        url.set_query(redirect.query());
+        let response = self.client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(content_type.starts_with("text/html"), "{content_type}");
+        let html = response.text().await.unwrap();
+        let start = html
+            .find("var message = ")
+            .expect("the page posts a message")
+            + 14;
+        let end = start + html[start..].find(";\n").unwrap();
+        let message = serde_json::from_str(&html[start..end]).unwrap();
+        CallbackPage { html, message }
+    }
+
+    /// The whole connect flow of one popup: connect, consent, callback.
+    pub async fn connect(&self, token: &str, open_id: &str, consent: Consent<'_>) -> CallbackPage {
+        let authorization_url = self.begin_connect(token).await;
+        let redirect = self.consent(&authorization_url, open_id, consent).await;
+        self.follow_callback(&redirect).await
+    }
+
+    /// Connects `open_id` for the user of `token` with every scope, and checks it worked.
+    pub async fn connect_ok(&self, token: &str, open_id: &str) -> CallbackPage {
+        let page = self.connect(token, open_id, Consent::All).await;
+        assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+        page
+    }
+
+    /// The stored connection of `user_id`, read from the server's own database.
+    pub async fn stored_connection(&self, user_id: &str) -> Option<Connection> {
+        self.services
+            .database()
+            .find_connection(user_id, Platform::TikTok)
+            .await
+            .unwrap()
+    }
+
+    /// The stored connection of a TikTok account, whoever's it is.
+    pub async fn stored_connection_of(&self, open_id: &str) -> Option<Connection> {
+        self.services
+            .database()
+            .find_connection_by_account(Platform::TikTok, open_id)
+            .await
+            .unwrap()
+    }
+
+    /// The stored (decrypted) access and refresh tokens of `user_id`'s connection.
+    pub async fn stored_tokens(&self, user_id: &str) -> (String, Option<String>) {
+        let connection = self.stored_connection(user_id).await.unwrap();
+        let tokens = self
+            .services
+            .database()
+            .connection_tokens(connection.id)
+            .await
+            .unwrap();
+        (
+            tokens.access_token.unwrap().expose_secret().to_owned(),
+            tokens
+                .refresh_token
+                .map(|token| token.expose_secret().to_owned()),
+        )
+    }
+
+    /// Moves both clocks: TikTok's (tokens die) and ours (we see them expire).
+    pub fn advance_both_clocks(&self, hours: i64) {
+        self.sandbox.advance_clock(std::time::Duration::from_secs(
+            u64::try_from(hours).unwrap() * 3600,
+        ));
+        self.clock.advance(chrono::TimeDelta::hours(hours));
+    }
+
+    /// `POST /api/auth/tiktok/sync`, returning the status and the JSON body.
+    pub async fn sync(&self, token: &str) -> (StatusCode, reqwest::header::HeaderMap, Value) {
+        let response = self.call("POST", "/api/auth/tiktok/sync", token).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.json().await.unwrap();
+        (status, headers, body)
+    }
+
+    /// Every video of the user, paging with `limit` and `cursor`.
+    pub async fn all_videos(&self, token: &str, limit: u32) -> Vec<Value> {
+        let mut videos = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..1000 {
+            let path = match &cursor {
+                Some(cursor) => format!("/api/tiktok/videos?limit={limit}&cursor={cursor}"),
+                None => format!("/api/tiktok/videos?limit={limit}"),
+            };
+            let page = self.get_json(&path, token).await;
+            let items = page["videos"].as_array().unwrap();
+            assert!(items.len() <= limit as usize);
+            videos.extend(items.iter().cloned());
+            match page["nextCursor"].as_str() {
+                Some(next) => cursor = Some(url_encode(next)),
+                None => return videos,
+            }
+        }
+        panic!("the video pages never end");
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Reads a JSON error body, checks its shape, and returns its code.
+pub async fn error_code(response: reqwest::Response) -> String {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|value| value.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type:?}"
+    );
+    let body: Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(!message.is_empty(), "error without a message: {body}");
+    body["error"]["code"].as_str().unwrap().to_owned()
+}
