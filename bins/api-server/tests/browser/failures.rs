@@ -1,0 +1,107 @@
+//! What a person sees when a connection is cancelled or the server fails.
+
+use serde_json::Value;
+use tiktok_sandbox::{Endpoint, Fault};
+
+use crate::support::browser_or_skip;
+use crate::support::dashboard::{self, CANCEL, CONNECT_BUTTON, SYNC_NOW, wait_toast};
+use crate::support::server::TestServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_on_the_consent_page_says_connection_cancelled() {
+    let browser = browser_or_skip!("cancel_on_consent_page");
+    let server = TestServer::start().await;
+    dashboard::open(&browser, &server).await;
+
+    let dashboard_window = dashboard::open_consent(&browser).await;
+    dashboard::answer_consent(&browser, dashboard_window, CANCEL).await;
+
+    let message = wait_toast(&browser, "info", "Connection cancelled").await;
+    assert_eq!(message, "Connection cancelled");
+    // Back to idle: the button can be pressed again, and nothing got connected.
+    let button = browser
+        .wait_in_shadow(CONNECT_BUTTON, r#"[data-testid="tiktok-connect"]"#)
+        .await;
+    let idle = browser
+        .wait_js(
+            "the Connect button to be idle again",
+            &format!(
+                "const b = document.querySelector({}).shadowRoot.querySelector('button'); \
+                 return !b.disabled && b.textContent.includes('Connect TikTok');",
+                Value::from(CONNECT_BUTTON)
+            ),
+        )
+        .await;
+    assert_eq!(idle, Value::Bool(true));
+    assert!(button.is_enabled().await.unwrap());
+    let errors = dashboard::toasts(&browser).await;
+    assert!(
+        errors.iter().all(|toast| !toast.starts_with("toast-error")),
+        "a cancel is not an error: {errors:?}"
+    );
+    assert_eq!(
+        server.sandbox.call_count(Endpoint::Token),
+        0,
+        "no code was exchanged"
+    );
+    browser.screenshot("cancelled").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_sync_shows_an_error_toast() {
+    let browser = browser_or_skip!("sync_server_error");
+    let server = TestServer::start().await;
+    dashboard::open(&browser, &server).await;
+    let creator = dashboard::connect(&browser, &server).await;
+    let synced_before = browser
+        .js("return document.querySelector('[data-testid=\"last-synced\"]').getAttribute('datetime');")
+        .await;
+
+    // TikTok's video list answers 500 for the next calls, retries included.
+    server
+        .sandbox
+        .set_fault_for_calls(Endpoint::VideoList, Fault::ServerError { status: 500 }, 20);
+    browser.click(SYNC_NOW).await;
+
+    let message = browser
+        .wait_js(
+            "an error toast",
+            "const t = document.querySelector('[data-testid=\"toast-error\"] [data-testid=\"toast-message\"]'); \
+             return t ? t.textContent : null;",
+        )
+        .await;
+    let message = message.as_str().unwrap();
+    println!("error toast: {message}");
+    assert!(
+        message.to_lowercase().contains("tiktok"),
+        "the message says what failed: {message:?}"
+    );
+    let successes = dashboard::toasts(&browser).await;
+    assert!(
+        successes
+            .iter()
+            .all(|toast| !toast.starts_with("toast-success: Synced")),
+        "a failed sync reported as a success: {successes:?}"
+    );
+    // The button comes back, and the data already shown stays.
+    browser
+        .wait_js(
+            "Sync now to be usable again",
+            &format!(
+                "const b = document.querySelector({}); return !b.disabled && b.textContent.includes('Sync now');",
+                Value::from(SYNC_NOW)
+            ),
+        )
+        .await;
+    dashboard::wait_video_rows(&browser, creator.videos.len().min(20)).await;
+    let synced_after = browser
+        .js("return document.querySelector('[data-testid=\"last-synced\"]').getAttribute('datetime');")
+        .await;
+    assert_eq!(
+        synced_after, synced_before,
+        "a failed sync does not count as synced"
+    );
+    browser.screenshot("sync-error").await;
+    browser.close().await;
+}

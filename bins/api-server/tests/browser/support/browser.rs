@@ -1,0 +1,216 @@
+//! A WebDriver session on headless Chromium, with the waits and screenshots the tests use.
+
+use std::path::PathBuf;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+use super::cdp::Cdp;
+use super::driver::{Chromedriver, Tools};
+use super::wait;
+
+/// The desktop window size; the phone width is emulated (headless Chromium will not make a
+/// window narrower than 500 px).
+pub const DESKTOP_WIDTH: u32 = 1280;
+const DESKTOP_HEIGHT: u32 = 900;
+
+/// A browser session for one test. Quits Chromium when dropped, even after a panic.
+pub struct Browser {
+    client: Client,
+    session_id: Option<String>,
+    driver: Chromedriver,
+    shots: PathBuf,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium for `test` (the name of the
+    /// screenshot folder). `None` when Chromium or chromedriver is not installed.
+    pub async fn start(test: &str) -> Option<Self> {
+        let tools = Tools::find()?;
+        let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join("browser-screenshots")
+            .join(test);
+        std::fs::create_dir_all(&shots).unwrap();
+        let driver =
+            Chromedriver::start(&tools.chromedriver, &shots.join("chromedriver.log")).await;
+        let profile = tempfile::tempdir().unwrap();
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--no-first-run".to_owned(),
+            "--hide-scrollbars".to_owned(),
+            "--lang=en-US".to_owned(),
+            format!("--window-size={DESKTOP_WIDTH},{DESKTOP_HEIGHT}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": tools.chromium,
+                "args": args,
+            },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!("a JSON object literal");
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&driver.url())
+            .await
+            .unwrap_or_else(|error| panic!("no WebDriver session on headless Chromium: {error}"));
+        let session_id = client.session_id().await.unwrap();
+        Some(Self {
+            client,
+            session_id,
+            driver,
+            shots,
+            _profile: profile,
+        })
+    }
+
+    /// The WebDriver client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Runs `script` in the current window and returns its result.
+    pub async fn js(&self, script: &str) -> Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
+    }
+
+    /// Polls `script` until it returns something other than `null`, `false`, `""` or `0`,
+    /// and returns that.
+    pub async fn wait_js(&self, what: &str, script: &str) -> Value {
+        wait::until(what, || async {
+            let value = self.client.execute(script, Vec::new()).await.ok()?;
+            is_truthy(&value).then_some(value)
+        })
+        .await
+    }
+
+    /// Waits until the element matching `css` is rendered (not hidden, not `display: none`)
+    /// and returns it.
+    pub async fn wait_visible(&self, css: &str) -> Element {
+        let script = format!(
+            "const el = document.querySelector({selector}); return Boolean(el && el.checkVisibility());",
+            selector = Value::from(css)
+        );
+        self.wait_js(&format!("{css} to be visible"), &script).await;
+        self.client.find(Locator::Css(css)).await.unwrap()
+    }
+
+    /// Waits until the element matching `css` is visible, then clicks it.
+    pub async fn click(&self, css: &str) {
+        let element = self.wait_visible(css).await;
+        element
+            .click()
+            .await
+            .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
+    }
+
+    /// Waits until an element of a (open) shadow root is rendered and returns it.
+    pub async fn wait_in_shadow(&self, host_css: &str, inner_css: &str) -> Element {
+        let script = format!(
+            "const host = document.querySelector({host}); \
+             const el = host && host.shadowRoot && host.shadowRoot.querySelector({inner}); \
+             return Boolean(el && el.checkVisibility());",
+            host = Value::from(host_css),
+            inner = Value::from(inner_css)
+        );
+        self.wait_js(&format!("{inner_css} inside {host_css}"), &script)
+            .await;
+        let host = self.client.find(Locator::Css(host_css)).await.unwrap();
+        host.shadow_root()
+            .await
+            .unwrap()
+            .find(Locator::Css(inner_css))
+            .await
+            .unwrap()
+    }
+
+    /// Emulates a viewport `width` CSS pixels wide (a phone below 500 px: touch, mobile
+    /// viewport), or clears the emulation with `None`.
+    pub async fn emulate_width(&self, width: Option<u32>) {
+        let command = match width {
+            Some(width) => Cdp::new(
+                "Emulation.setDeviceMetricsOverride",
+                json!({
+                    "width": width,
+                    "height": if width < 500 { 844 } else { DESKTOP_HEIGHT },
+                    "deviceScaleFactor": 1,
+                    "mobile": width < 500,
+                }),
+            ),
+            None => Cdp::new("Emulation.clearDeviceMetricsOverride", json!({})),
+        };
+        self.client.issue_cmd(command).await.unwrap();
+    }
+
+    /// Saves a PNG of the whole page (beyond the viewport) as `<name>.png` in this test's
+    /// screenshot folder, and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let metrics = self
+            .client
+            .issue_cmd(Cdp::new("Page.getLayoutMetrics", json!({})))
+            .await
+            .unwrap();
+        let width = metrics["cssLayoutViewport"]["clientWidth"]
+            .as_f64()
+            .unwrap();
+        let height = metrics["cssContentSize"]["height"].as_f64().unwrap();
+        let shot = self
+            .client
+            .issue_cmd(Cdp::new(
+                "Page.captureScreenshot",
+                json!({
+                    "format": "png",
+                    "captureBeyondViewport": true,
+                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 },
+                }),
+            ))
+            .await
+            .unwrap();
+        let png = BASE64.decode(shot["data"].as_str().unwrap()).unwrap();
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Ends the session (Chromium quits).
+    pub async fn close(mut self) {
+        self.session_id = None;
+        self.client.clone().close().await.unwrap();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        if let Some(session_id) = self.session_id.take() {
+            self.driver.delete_session(&session_id);
+        }
+    }
+}
+
+fn is_truthy(value: &Value) -> bool {
+    match value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::String(s) => !s.is_empty(),
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
