@@ -199,7 +199,7 @@ fn generate_creator(
     let base_likes = rng.gen_range(0..5_000);
     let metric_seed = rng.r#gen();
 
-    let videos = generate_videos(&mut rng, niche, video_count, anchor_day);
+    let videos = generate_videos(&mut rng, niche, video_count, anchor_day, base_followers);
 
     CreatorRecord {
         open_id,
@@ -234,6 +234,7 @@ fn generate_videos(
     niche: &Niche,
     count: u32,
     anchor_day: i64,
+    followers: u64,
 ) -> Vec<VideoRecord> {
     let day_start = anchor_day * 86_400;
     // Spread the back catalogue over up to about three years.
@@ -249,7 +250,9 @@ fn generate_videos(
             format!("{title} {}", niche.hashtags)
         };
         let (width, height) = *pick(rng, &[(576_u32, 1024_u32), (720, 1280), (1080, 1920)]);
-        let base_views = 10_f64.powf(rng.gen_range(2.0..6.5)) as u64;
+        // Views follow the audience: from a sixth of the followers to three times as many, so
+        // engagement over followers lands in the few-percent range real creators see.
+        let base_views = ((followers as f64) * 10_f64.powf(rng.gen_range(-0.8..0.5))) as u64 + 50;
         // Video ids are snowflakes: the create time in the high bits, like TikTok's 19-digit ids.
         let id = ((create_time as u64) << 32) | u64::from(rng.r#gen::<u32>());
         videos.push(VideoRecord {
