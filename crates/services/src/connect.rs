@@ -114,6 +114,7 @@ impl Services {
             .ok_or(ConnectError::MissingParameter("code"))?;
 
         let context = CallContext::new(CallPriority::Interactive);
+        let requested_at = self.now();
         let (tokens, user) = with_context(Arc::clone(&context), async {
             let tokens = self
                 .inner
@@ -163,7 +164,7 @@ impl Services {
                     user_id: &stored.user_id,
                     platform: Platform::TikTok,
                     profile: &profile,
-                    tokens: &storage_tokens(&tokens),
+                    tokens: &storage_tokens(&tokens, requested_at),
                     notify: None,
                 },
                 self.now(),

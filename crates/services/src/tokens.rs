@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use domain::{Connection, ConnectionId};
 use secrecy::{ExposeSecret, SecretString};
 use storage::StoredTokens;
@@ -37,7 +37,16 @@ pub struct RefreshReport {
 
 /// The new tokens as storage takes them: expiry computed from this response's lifetimes,
 /// and no refresh token (so the stored one is kept) when the response carried none.
-pub(crate) fn storage_tokens(set: &TokenSet) -> storage::TokenSet {
+///
+/// The lifetimes count from `requested_at`, the services' clock read just before the request
+/// was sent, not from the client's own stamp (the system clock): every later expiry check
+/// reads the services' clock, and the two must agree, or a moved clock sees fresh tokens as
+/// expired (and refreshes them again) or dead ones as alive.
+pub(crate) fn storage_tokens(set: &TokenSet, requested_at: DateTime<Utc>) -> storage::TokenSet {
+    let set = TokenSet {
+        issued_at: requested_at,
+        ..set.clone()
+    };
     storage::TokenSet {
         access_token: SecretString::from(set.access_token.expose_secret().to_owned()),
         access_token_expires_at: set.expires_at(),
@@ -154,7 +163,7 @@ impl Services {
                 let swapped = self
                     .inner
                     .db
-                    .swap_tokens(id, stored.token_version, &storage_tokens(&set))
+                    .swap_tokens(id, stored.token_version, &storage_tokens(&set, now))
                     .await?;
                 if swapped {
                     self.inner.observer.token_refresh("success");
