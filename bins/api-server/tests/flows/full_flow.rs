@@ -53,6 +53,11 @@ async fn a_creator_connects_reads_syncs_after_expiry_and_disconnects(database: T
     // A day later the access token is dead at TikTok (and expired in our eyes).
     let (first_access_token, _) = flow.stored_tokens(USER).await;
     flow.advance_both_clocks(25);
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(
+        connections["connections"][0]["stale"], true,
+        "a day-old sync is stale"
+    );
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "synced");
@@ -113,6 +118,43 @@ async fn a_creator_connects_reads_syncs_after_expiry_and_disconnects(database: T
         .call("DELETE", "/api/auth/tiktok/disconnect", &token)
         .await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    // What the operator's dashboard saw of it.
+    let metrics = flow.metrics().await;
+    assert_eq!(metric(&metrics, "sync_runs_total", &["success"]), 2.0);
+    assert_eq!(
+        metric(&metrics, "tiktok_token_refreshes_total", &["success"]),
+        1.0
+    );
+    assert_eq!(
+        metric(&metrics, "tiktok_revocations_total", &["revoked"]),
+        1.0
+    );
+    assert_eq!(
+        metric(&metrics, "tiktok_api_calls_total", &["video_list", "200"]),
+        10.0
+    );
+    assert_eq!(
+        metric(&metrics, "tiktok_api_calls_total", &["user_info", "200"]),
+        2.0
+    );
+    assert_eq!(
+        metric(&metrics, "tiktok_api_calls_total", &["token", "200"]),
+        2.0
+    );
+}
+
+/// The sum of the samples of `name` whose labels hold every one of `labels` (as values).
+fn metric(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|line| line.starts_with(&format!("{name}{{")))
+        .filter(|line| {
+            labels
+                .iter()
+                .all(|label| line.contains(&format!("=\"{label}\"")))
+        })
+        .map(|line| line.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum()
 }
 
 /// Videos (paged), profile and analytics equal the sandbox's data of today.

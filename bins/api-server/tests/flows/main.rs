@@ -7,4 +7,6 @@ mod support;
 
 mod full_flow;
 mod logs;
+mod reads;
+mod reconnects;
 mod rejections;

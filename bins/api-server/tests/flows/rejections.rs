@@ -22,6 +22,10 @@ on_both_backends!(
     a_refresh_without_a_refresh_token_keeps_the_stored_one,
     a_reconnect_as_another_tiktok_account_is_refused,
     a_grant_without_stats_syncs_the_profile_without_counts,
+    a_callback_without_a_known_state_is_refused,
+    a_code_tiktok_refuses_stores_nothing,
+    an_access_token_tiktok_calls_invalid_is_refreshed_once_and_the_sync_retried,
+    a_sync_while_another_holds_the_connection_gets_409,
 );
 
 async fn a_replayed_callback_is_refused_and_stores_nothing_new(database: TestDatabase) {
@@ -410,4 +414,138 @@ async fn a_grant_without_stats_syncs_the_profile_without_counts(database: TestDa
     assert_eq!(body["missingScopes"], json!(["user.info.stats"]));
     let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
     assert_eq!(runs["runs"][0]["outcome"], "partial");
+}
+
+async fn a_callback_without_a_known_state_is_refused(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("forged-user");
+    let creator = flow.creator_with_videos(3);
+    let authorization_url = flow.begin_connect(&token).await;
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::All)
+        .await;
+    let code = redirect
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .unwrap()
+        .1
+        .into_owned();
+
+    let mut without_state = redirect.clone();
+    without_state.set_query(Some(&format!("code={code}")));
+    flow.follow_callback(&without_state)
+        .await
+        .assert_error("invalid_callback");
+    let mut forged = redirect.clone();
+    forged.set_query(Some(&format!("code={code}&state=forged-state-value")));
+    flow.follow_callback(&forged)
+        .await
+        .assert_error("invalid_state");
+    let mut no_code = redirect.clone();
+    let state = redirect
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    no_code.set_query(Some(&format!("state={state}")));
+    flow.follow_callback(&no_code)
+        .await
+        .assert_error("invalid_callback");
+
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 0, "no exchange");
+    assert!(flow.stored_connection("forged-user").await.is_none());
+}
+
+async fn a_code_tiktok_refuses_stores_nothing(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("mangled-user");
+    let creator = flow.creator_with_videos(3);
+    let authorization_url = flow.begin_connect(&token).await;
+    let redirect = flow
+        .consent(&authorization_url, &creator.open_id, Consent::All)
+        .await;
+    let state = redirect
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut mangled = redirect.clone();
+    mangled.set_query(Some(&format!("code=not-the-code&state={state}")));
+    flow.follow_callback(&mangled)
+        .await
+        .assert_error("exchange_failed");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 1);
+    assert_eq!(flow.sandbox.call_count(Endpoint::UserInfo), 0);
+    assert!(flow.stored_connection("mangled-user").await.is_none());
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
+}
+
+async fn an_access_token_tiktok_calls_invalid_is_refreshed_once_and_the_sync_retried(
+    database: TestDatabase,
+) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("unlucky-token-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let (first_access, _) = flow.stored_tokens("unlucky-token-user").await;
+
+    // TikTok says the token is invalid although it has not expired for us.
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::UserInfo, Fault::AccessTokenInvalid, 1);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 2, "one refresh");
+    let (second_access, _) = flow.stored_tokens("unlucky-token-user").await;
+    assert_ne!(second_access, first_access);
+
+    // If TikTok keeps saying so, the sync refreshes once more, retries once, and gives up
+    // without calling the connection revoked.
+    flow.clock.advance(TimeDelta::seconds(301));
+    flow.sandbox
+        .set_fault(Endpoint::UserInfo, Fault::AccessTokenInvalid);
+    let (status, _, body) = flow.sync(&token).await;
+    flow.sandbox.clear_faults();
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::Token),
+        3,
+        "one refresh only"
+    );
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+}
+
+async fn a_sync_while_another_holds_the_connection_gets_409(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("busy-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let connection = flow.stored_connection("busy-user").await.unwrap();
+    let db = flow.services.database();
+    // A sync-worker is syncing this connection.
+    assert!(
+        db.try_lease_connection(
+            connection.id,
+            "sync-worker-elsewhere",
+            Utc::now(),
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .unwrap()
+    );
+    let calls = flow.sandbox.call_counts();
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "sync_in_progress");
+    assert_eq!(flow.sandbox.call_counts(), calls);
+
+    db.release_lease(connection.id, "sync-worker-elsewhere")
+        .await
+        .unwrap();
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 }

@@ -310,6 +310,13 @@ impl Flow {
         serde_json::from_str(&body).unwrap()
     }
 
+    /// `GET /metrics`, as Prometheus scrapes it.
+    pub async fn metrics(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.unwrap()
+    }
+
     /// A development token from `POST /api/dev/token` (sandbox mode).
     pub async fn dev_token(&self, user_id: &str) -> String {
         let response = self
@@ -469,14 +476,22 @@ impl Flow {
         (status, headers, body)
     }
 
-    /// Every video of the user, paging with `limit` and `cursor`.
+    /// Every video of the user, newest first, paging with `limit` and `cursor`.
     pub async fn all_videos(&self, token: &str, limit: u32) -> Vec<Value> {
+        self.paged(token, "sort=created", limit).await
+    }
+
+    /// Every video of the user in the order of `query` (`sort=..&order=..`), paging with
+    /// `limit` and `cursor`.
+    pub async fn paged(&self, token: &str, query: &str, limit: u32) -> Vec<Value> {
         let mut videos = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..1000 {
             let path = match &cursor {
-                Some(cursor) => format!("/api/tiktok/videos?limit={limit}&cursor={cursor}"),
-                None => format!("/api/tiktok/videos?limit={limit}"),
+                Some(cursor) => {
+                    format!("/api/tiktok/videos?{query}&limit={limit}&cursor={cursor}")
+                }
+                None => format!("/api/tiktok/videos?{query}&limit={limit}"),
             };
             let page = self.get_json(&path, token).await;
             let items = page["videos"].as_array().unwrap();

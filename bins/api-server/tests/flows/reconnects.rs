@@ -1,0 +1,136 @@
+//! Connecting again: the same account (fresh tokens, same data), after `needs_reauth` (active
+//! again), after a disconnect (a new connection), and disconnecting when TikTok cannot revoke.
+
+use reqwest::StatusCode;
+use tiktok_sandbox::{Endpoint, Fault};
+
+use crate::support::{FlowOptions, TestDatabase, error_code, on_both_backends};
+
+on_both_backends!(
+    connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data,
+    reconnecting_after_needs_reauth_makes_the_connection_active_again,
+    connecting_again_after_a_disconnect_starts_afresh,
+    disconnect_deletes_our_data_even_when_tiktok_cannot_revoke,
+    disconnect_with_an_expired_access_token_still_revokes,
+);
+
+async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
+    database: TestDatabase,
+) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("returning-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let first = flow.stored_connection("returning-user").await.unwrap();
+    let (first_access, _) = flow.stored_tokens("returning-user").await;
+
+    flow.connect_ok(&token, &creator.open_id).await;
+    let second = flow.stored_connection("returning-user").await.unwrap();
+    assert_eq!(second.id, first.id, "the same connection, not a second one");
+    assert!(second.token_version > first.token_version);
+    let (second_access, _) = flow.stored_tokens("returning-user").await;
+    assert_ne!(second_access, first_access);
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 2);
+    // The new tokens work.
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn reconnecting_after_needs_reauth_makes_the_connection_active_again(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("lapsed-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    flow.advance_both_clocks(25);
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::Token, Fault::RefreshInvalidGrant, 1);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    flow.connect_ok(&token, &creator.open_id).await;
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
+    let profile = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(profile["status"], "active");
+    flow.clock.advance(chrono::TimeDelta::seconds(301));
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn connecting_again_after_a_disconnect_starts_afresh(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("comeback-user");
+    let creator = flow.creator_with_videos(95);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let first = flow.stored_connection("comeback-user").await.unwrap();
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    flow.connect_ok(&token, &creator.open_id).await;
+    // A new row (SQLite may reuse the deleted row's id): nothing of the old one survived.
+    let second = flow.stored_connection("comeback-user").await.unwrap();
+    assert!(second.created_at >= first.created_at);
+    assert_eq!(second.refresh_failures, 0);
+    assert_eq!(flow.all_videos(&token, 100).await.len(), 95);
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(
+        runs["runs"].as_array().unwrap().len(),
+        1,
+        "the old log went"
+    );
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
+}
+
+async fn disconnect_deletes_our_data_even_when_tiktok_cannot_revoke(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("leaving-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    flow.sandbox
+        .set_fault(Endpoint::Revoke, Fault::ServerError { status: 500 });
+
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert!(flow.sandbox.call_count(Endpoint::Revoke) >= 1, "it tried");
+    assert!(flow.sandbox.revoked_grants().is_empty());
+    assert!(flow.stored_connection("leaving-user").await.is_none());
+    let response = flow.call("GET", "/api/tiktok/videos", &token).await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    assert_eq!(error_code(response).await, "not_connected");
+    let metrics = flow.metrics().await;
+    assert!(
+        metrics
+            .lines()
+            .any(|line| line.starts_with("tiktok_revocations_total{outcome=\"failed\"} 1")),
+        "{metrics}"
+    );
+}
+
+async fn disconnect_with_an_expired_access_token_still_revokes(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("late-leaver");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    flow.advance_both_clocks(25);
+
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::Token),
+        2,
+        "refreshed first"
+    );
+    let revoked = flow.sandbox.revoked_grants();
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(revoked[0].open_id, creator.open_id);
+    assert!(flow.stored_connection("late-leaver").await.is_none());
+}
