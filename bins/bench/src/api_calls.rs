@@ -58,9 +58,14 @@ pub fn display_calls(calls: &CallsByEndpoint) -> u64 {
         .sum()
 }
 
-/// Every call in a step, the token endpoint included.
+/// Every call the app makes to TikTok in a step, the token endpoint included; the consent
+/// page's loads (`authorize`) are the creator's browser, not the app, and are left out.
 pub fn all_calls(calls: &CallsByEndpoint) -> u64 {
-    calls.values().sum()
+    calls
+        .iter()
+        .filter(|(endpoint, _)| **endpoint != Endpoint::Authorize)
+        .map(|(_, count)| count)
+        .sum()
 }
 
 /// How many accounts `budget` calls a day keep in daily sync at `calls_per_account` each.
@@ -170,6 +175,7 @@ fn describe(calls: &CallsByEndpoint) -> String {
     }
     calls
         .iter()
+        .filter(|(endpoint, _)| **endpoint != Endpoint::Authorize)
         .map(|(endpoint, count)| format!("{} {count}", endpoint.name()))
         .collect::<Vec<_>>()
         .join(", ")
@@ -178,7 +184,8 @@ fn describe(calls: &CallsByEndpoint) -> String {
 /// The report: a Markdown table per step, then the accounts a daily budget keeps in sync.
 pub fn render(costs: &[AccountCost], daily_budget: u64) -> String {
     let mut out = String::new();
-    out.push_str("| videos | connect (all calls) | scheduled sync | expected 1 + ceil(v/20) | matches | sync with refresh due |\n");
+    out.push_str("TikTok calls the app made (the consent page's two loads by the creator's browser are not counted).\n\n");
+    out.push_str("| videos | connect | scheduled sync | expected 1 + ceil(v/20) | matches | sync with refresh due |\n");
     out.push_str("|---:|---|---|---:|---|---|\n");
     for cost in costs {
         let expected = expected_sync_calls(cost.videos);
@@ -247,6 +254,9 @@ mod tests {
             CallsByEndpoint::from([(Endpoint::UserInfo, 1), (Endpoint::VideoList, 3)])
         );
         assert_eq!(all_calls(&moved), 4);
+        let with_pages = CallsByEndpoint::from([(Endpoint::Authorize, 2), (Endpoint::Token, 1)]);
+        assert_eq!(all_calls(&with_pages), 1);
+        assert_eq!(display_calls(&with_pages), 0);
         assert_eq!(display_calls(&moved), 4);
     }
 }
