@@ -17,8 +17,10 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Benchmarks (see docs/benchmarks.md).
+# Benchmarks (see docs/benchmarks.md): `just bench api-calls`, `just bench read-load --database-url ...`.
+# The read and start-up benchmarks start the release api-server built beside the bench binary.
 bench *ARGS:
+    cargo build --release -p api-server
     cargo run -p bench --release -- {{ARGS}}
 
 # What CI runs.
