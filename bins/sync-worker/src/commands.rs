@@ -1,0 +1,146 @@
+//! The subcommands, over built [`Services`]: what `main` runs, and what the tests drive.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use scheduler::{Job, Schedules};
+use serde::Serialize;
+use services::{
+    RefreshReport, ServiceError, Services, StopSignal, SyncAllReport, SyncProgress, WorkerConfig,
+};
+use tokio::sync::watch;
+use tracing::{error, info, warn};
+
+use crate::cli::MAX_DAEMON_SLEEP;
+
+/// What `run-once` did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunOnceReport {
+    /// The token refresh pass, which runs first.
+    pub tokens: RefreshReport,
+    /// The sync pass.
+    pub sync: SyncAllReport,
+}
+
+/// `run-once`: refreshes the tokens that expire soon first (whether or not their
+/// connection is due: an unused refresh token must not lapse), then syncs every due
+/// connection. Account failures are in the report; an error means the worker could not
+/// run (the database).
+pub async fn run_once(
+    services: &Services,
+    worker: &WorkerConfig,
+    progress: &dyn SyncProgress,
+    stop: &StopSignal,
+) -> Result<RunOnceReport, ServiceError> {
+    let tokens = services.refresh_expiring_tokens().await?;
+    info!(
+        refreshed = tokens.refreshed,
+        needs_reauth = tokens.needs_reauth,
+        failed = tokens.failed,
+        "token refresh finished"
+    );
+    let sync = services
+        .sync_due_connections(worker, progress, stop)
+        .await?;
+    Ok(RunOnceReport { tokens, sync })
+}
+
+/// A stop signal that turns `true` on Ctrl-C or SIGTERM, and its sender (kept alive by the
+/// listening task).
+pub fn stop_on_signals() -> StopSignal {
+    let (sender, receiver) = watch::channel(false);
+    tokio::spawn(async move {
+        wait_for_signal().await;
+        info!("stop requested: finishing the accounts in progress");
+        let _ = sender.send(true);
+        // Keep the sender alive so receivers see `true`, not a closed channel.
+        sender.closed().await;
+    });
+    receiver
+}
+
+#[cfg(unix)]
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        Err(error) => {
+            warn!(%error, "cannot listen for SIGTERM; only Ctrl-C stops the worker");
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+#[cfg(not(unix))]
+async fn wait_for_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// `daemon`: runs the jobs on `schedules` until `stop`. Jobs that fall due together run in
+/// [`Job::ALL`] order (tokens first). A failed job (the database away) is logged and the
+/// daemon waits for the next run rather than exiting.
+pub async fn daemon(
+    services: &Services,
+    worker: &WorkerConfig,
+    schedules: &Schedules,
+    progress: &dyn SyncProgress,
+    stop: &StopSignal,
+) {
+    let mut stop_wait = stop.clone();
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let now = Utc::now();
+        let Some(next) = schedules.next_run(now) else {
+            warn!("no schedule fires again; stopping");
+            break;
+        };
+        let wait = (next.at - now).to_std().unwrap_or(Duration::ZERO);
+        info!(next_run = %next.at, jobs = ?next.jobs.iter().map(|job| job.name()).collect::<Vec<_>>(), "waiting for the next run");
+        // Sleep in bounded steps: a suspended machine or a clock change is noticed soon.
+        tokio::select! {
+            () = tokio::time::sleep(wait.min(MAX_DAEMON_SLEEP)) => {}
+            _ = stop_wait.wait_for(|stopped| *stopped) => break,
+        }
+        if Utc::now() < next.at {
+            continue;
+        }
+        let mut synced_this_run = false;
+        for job in next.jobs {
+            if *stop.borrow() {
+                break;
+            }
+            match job {
+                Job::RefreshTokens => match services.refresh_expiring_tokens().await {
+                    Ok(report) => info!(
+                        refreshed = report.refreshed,
+                        needs_reauth = report.needs_reauth,
+                        failed = report.failed,
+                        "token refresh finished"
+                    ),
+                    Err(error) => error!(%error, "token refresh could not run"),
+                },
+                // TikTok is the only platform so far: both syncs take every due connection,
+                // and when they fall due together one pass does for both.
+                Job::SyncAllPlatforms | Job::SyncTikTok if !synced_this_run => {
+                    synced_this_run = true;
+                    match services.sync_due_connections(worker, progress, stop).await {
+                        Ok(report) => {
+                            info!(summary = %crate::display::sync_summary(&report), "{} finished", job.name())
+                        }
+                        Err(error) => error!(%error, "{} could not run", job.name()),
+                    }
+                }
+                Job::SyncAllPlatforms | Job::SyncTikTok => {}
+            }
+        }
+    }
+    info!("daemon stopped");
+}

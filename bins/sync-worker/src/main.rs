@@ -1,0 +1,105 @@
+//! sync-worker: reads the configuration, sets up logging, runs one subcommand.
+
+use std::io::IsTerminal as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use api_server::config::Config;
+use api_server::telemetry;
+use clap::Parser as _;
+use services::SyncProgress;
+use services::clock::SystemClock;
+use sync_worker::cli::{Cli, Command};
+use sync_worker::commands::{daemon, run_once, stop_on_signals};
+use sync_worker::display::{
+    LogProgress, TerminalProgress, refresh_summary, status_table, sync_summary,
+};
+use sync_worker::wiring::build_services;
+
+fn main() -> ExitCode {
+    // `.env` first, so the options' environment variables see it too; a bad file is reported
+    // by the configuration below, which reads it again.
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("sync-worker: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sync-worker: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env().context("invalid configuration")?;
+    let terminal = std::io::stderr().is_terminal();
+    // Logs go to standard error: standard output carries the summary and `status --json`.
+    // Under a progress bar only warnings are logged, unless RUST_LOG asks for more.
+    let filter = match (&cli.command, std::env::var_os("RUST_LOG")) {
+        (_, Some(_)) => config.log_filter.clone(),
+        (Command::Status { .. }, None) => "warn".to_owned(),
+        (_, None) if terminal => "warn".to_owned(),
+        (_, None) => config.log_filter.clone(),
+    };
+    telemetry::init(telemetry::subscriber(
+        config.log_format,
+        &filter,
+        std::io::stderr,
+    )?)?;
+
+    let worker = cli.worker.worker_config();
+    let services = build_services(&config, Arc::new(SystemClock), cli.worker.instance_id())
+        .await
+        .context("the worker cannot start")?;
+
+    match cli.command {
+        Command::RunOnce => {
+            let stop = stop_on_signals();
+            let bar = terminal.then(TerminalProgress::new);
+            let progress: &dyn SyncProgress = match &bar {
+                Some(bar) => bar,
+                None => &LogProgress,
+            };
+            let report = run_once(&services, &worker, progress, &stop).await;
+            if let Some(bar) = &bar {
+                bar.finish();
+            }
+            let report = report.context("the sync pass could not run")?;
+            println!("{}", refresh_summary(&report.tokens));
+            println!("{}", sync_summary(&report.sync));
+        }
+        Command::RefreshTokens => {
+            let report = services
+                .refresh_expiring_tokens()
+                .await
+                .context("the token refresh could not run")?;
+            println!("{}", refresh_summary(&report));
+        }
+        Command::Status { json } => {
+            let status = services
+                .worker_status(&worker)
+                .await
+                .context("cannot read the status")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&status)?);
+            } else {
+                print!("{}", status_table(&status));
+            }
+        }
+        Command::Daemon(args) => {
+            let schedules = args.schedules()?;
+            let stop = stop_on_signals();
+            tracing::info!("sync-worker daemon started");
+            daemon(&services, &worker, &schedules, &LogProgress, &stop).await;
+        }
+    }
+    Ok(())
+}
