@@ -59,6 +59,14 @@ fn parse_memory(status: &str) -> Option<Memory> {
     })
 }
 
+/// The machine's 1-, 5- and 15-minute load averages as `/proc/loadavg` gives them, to say how
+/// busy a shared machine was while a benchmark ran (`None` off Linux).
+pub fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
+}
+
 /// CPU seconds (user + system, every thread) the process has used so far.
 pub fn cpu_seconds(pid: u32) -> BenchResult<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
@@ -122,5 +130,7 @@ mod tests {
         let memory = memory(pid).expect("own /proc entry");
         assert!(memory.rss_kib > 0 && memory.hwm_kib >= memory.rss_kib);
         assert!(cpu_seconds(pid).expect("own stat") >= 0.0);
+        let load = load_average().expect("Linux has /proc/loadavg");
+        assert_eq!(load.split(' ').count(), 3);
     }
 }

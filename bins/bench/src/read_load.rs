@@ -67,6 +67,8 @@ pub struct ReadLoadReport {
     pub end: Memory,
     /// The runs, closed loop first, per endpoint.
     pub runs: Vec<EndpointRun>,
+    /// The machine's load averages before and after the runs.
+    pub load_average: (Option<String>, Option<String>),
 }
 
 /// Bearer tokens for the first `users` users of the data set, valid for two hours.
@@ -162,6 +164,7 @@ pub async fn run(spec: &ReadLoadSpec, secrets: &BenchSecrets) -> BenchResult<Rea
     let first = tokens
         .first()
         .ok_or_else(|| BenchError::Setup("the data set has no users".into()))?;
+    let load_before = proc_stats::load_average();
     let server = RunningServer::start(&spec.server, secrets).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle = server.memory()?;
@@ -207,6 +210,7 @@ pub async fn run(spec: &ReadLoadSpec, secrets: &BenchSecrets) -> BenchResult<Rea
         idle,
         end,
         runs,
+        load_average: (load_before, proc_stats::load_average()),
     })
 }
 
@@ -218,6 +222,11 @@ pub fn render(report: &ReadLoadReport) -> String {
         report.ready_after.as_secs_f64() * 1000.0,
         report.idle.rss_mib(),
         report.end.hwm_mib(),
+    ));
+    out.push_str(&format!(
+        "Machine load average (1, 5, 15 min) before: {}; after: {}.\n\n",
+        report.load_average.0.as_deref().unwrap_or("unknown"),
+        report.load_average.1.as_deref().unwrap_or("unknown"),
     ));
     out.push_str("| endpoint | load | requests/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU (cores) | peak RSS MiB |\n");
     out.push_str("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

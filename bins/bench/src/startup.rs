@@ -37,8 +37,9 @@ pub fn render(times: &[Duration]) -> String {
         .map(|ms| format!("{ms:.1}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let load = crate::proc_stats::load_average().unwrap_or_else(|| "unknown".into());
     format!(
-        "| starts | min ms | median ms | max ms |\n|---:|---:|---:|---:|\n| {} | {min:.1} | {median:.1} | {max:.1} |\n\nEach start (ms, sorted): {all}\n",
+        "Machine load average (1, 5, 15 min) at the end: {load}.\n\n| starts | min ms | median ms | max ms |\n|---:|---:|---:|---:|\n| {} | {min:.1} | {median:.1} | {max:.1} |\n\nEach start (ms, sorted): {all}\n",
         millis.len()
     )
 }

@@ -282,8 +282,9 @@ pub fn render(report: &WorkerReport) -> String {
     } else {
         report.cpu_seconds / (videos as f64 / 1000.0)
     };
+    let load = proc_stats::load_average().unwrap_or_else(|| "unknown".into());
     let mut out = format!(
-        "| connections × videos | added latency | wall s | accounts/s | TikTok calls/s | CPU s per 1,000 videos | peak RSS MiB | exit |\n|---|---:|---:|---:|---:|---:|---:|---|\n| {} × {} | {} ms | {:.1} | {:.1} | {:.1} | {:.3} | {:.1} | {} |\n\nCalls: {:?}\n",
+        "Machine load average (1, 5, 15 min) at the end: {load}.\n\n| connections × videos | added latency | wall s | accounts/s | TikTok calls/s | CPU s per 1,000 videos | peak RSS MiB | exit |\n|---|---:|---:|---:|---:|---:|---:|---|\n| {} × {} | {} ms | {:.1} | {:.1} | {:.1} | {:.3} | {:.1} | {} |\n\nCalls: {:?}\n",
         report.connections,
         report.videos,
         report.latency_ms,
