@@ -29,6 +29,9 @@ use crate::keys::BenchSecrets;
 use crate::proc_stats;
 use crate::sandbox_flow::{SCOPES, connect_creator, consent_browser, redirect_uri, services_for};
 
+/// The pacing given to the worker when none is measured: far above anything reached.
+const UNPACED_PER_MINUTE: u32 = 10_000_000;
+
 /// The seed's approach: one account at a time, then a 3-second pause.
 const SEED_PAUSE: Duration = Duration::from_secs(3);
 
@@ -47,7 +50,8 @@ pub struct WorkerBenchSpec {
     pub videos: u32,
     /// Latency added to every TikTok call, in milliseconds.
     pub latency_ms: u64,
-    /// `TIKTOK_RATE_LIMIT_PER_MINUTE` for the worker, when pacing is measured.
+    /// `TIKTOK_RATE_LIMIT_PER_MINUTE` for the worker, when pacing is measured (otherwise the
+    /// worker runs unpaced, to measure its own overhead).
     pub pacing_per_minute: Option<u32>,
     /// Accounts synced one at a time afterwards to time the seed's approach.
     pub seed_sample: u32,
@@ -163,9 +167,9 @@ fn run_worker(
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
-    if let Some(pacing) = spec.pacing_per_minute {
-        command.env("TIKTOK_RATE_LIMIT_PER_MINUTE", pacing.to_string());
-    }
+    // Without a pacing to measure, the worker's own overhead is: no pacing gets in its way.
+    let pacing = spec.pacing_per_minute.unwrap_or(UNPACED_PER_MINUTE);
+    command.env("TIKTOK_RATE_LIMIT_PER_MINUTE", pacing.to_string());
     let started = Instant::now();
     let mut child = command.spawn()?;
     let pid = child.id();
