@@ -392,6 +392,12 @@ async function syncNow() {
     } else if (code === 'needs_reauth') {
       showToast('error', 'TikTok needs you to reconnect before syncing again');
       await refreshConnection();
+    } else if (code === 'tiktok_unavailable') {
+      // The server's message carries TikTok's own error and log id: worth keeping for
+      // support, too technical for a toast. The toast says what to do; the status line keeps
+      // the details until the next sync.
+      showToast('error', 'The sync failed: TikTok is not answering properly. Try again in a few minutes.');
+      $('[data-testid="sync-status"]').textContent = `Last attempt failed. ${message}`;
     } else {
       showToast('error', message);
       if (code === 'not_connected') await loadAll();

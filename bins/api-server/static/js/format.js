@@ -35,6 +35,34 @@ export function formatCompact(value) {
   return Math.abs(value) < 10000 ? integer.format(value) : compact.format(value);
 }
 
+const compactFormats = new Map();
+function compactFormat(digits) {
+  let format = compactFormats.get(digits);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: digits });
+    compactFormats.set(digits, format);
+  }
+  return format;
+}
+
+/**
+ * Axis labels for a list of tick values: compact like `formatCompact`, with just enough
+ * decimals that no two labels read the same (1,000,000 and 1,025,000 -> "1M", "1.03M", not
+ * "1M" twice).
+ */
+export function formatAxisValues(values) {
+  const label = (value, digits) => {
+    if (!isNumber(value)) return NO_VALUE;
+    return Math.abs(value) < 10000 ? integer.format(value) : compactFormat(digits).format(value);
+  };
+  let labels = [];
+  for (let digits = 1; digits <= 3; digits += 1) {
+    labels = values.map((value) => label(value, digits));
+    if (new Set(labels).size === labels.length) break;
+  }
+  return labels;
+}
+
 /** A rate given as a fraction (0.0734) -> "7.34%" (`digits` decimals, 2 by default). */
 export function formatRate(value, digits = 2) {
   return isNumber(value) ? percentFormat(digits).format(value) : NO_VALUE;

@@ -1,7 +1,7 @@
 // A line chart of one daily series (followers or views), drawn as inline SVG at the width of its
 // container. Readable with one point (a dot and its value) up to 365 points (thinned labels).
 
-import { formatAxisDay, formatCompact, formatCount } from './format.js';
+import { formatAxisDay, formatAxisValues, formatCount } from './format.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const HEIGHT = 220;
@@ -109,7 +109,7 @@ export class GrowthChart {
     const ticks = niceTicks(Math.min(...values), Math.max(...values));
     const yMin = ticks[0];
     const yMax = ticks[ticks.length - 1];
-    const tickLabels = ticks.map((t) => formatCompact(t));
+    const tickLabels = formatAxisValues(ticks);
     const left = 14 + 7.5 * Math.max(...tickLabels.map((t) => t.length));
     const plotW = width - left - PAD.right;
     const plotH = HEIGHT - PAD.top - PAD.bottom;

@@ -8,6 +8,7 @@ use crate::support::dashboard::{
     self, AUTHORIZE, CONNECT_BUTTON, DISCONNECT_BUTTON, SYNC_NOW, wait_toast,
 };
 use crate::support::server::TestServer;
+use crate::support::wait;
 
 const LAST_SYNCED: &str = r#"[data-testid="last-synced"]"#;
 
@@ -59,6 +60,14 @@ async fn connect_sync_and_disconnect_through_the_popup() {
         !synced_before.is_empty(),
         "connecting runs a first sync, so last-synced has a time"
     );
+    // The server keeps lastSyncedAt in whole seconds: a sync finishing within the connect
+    // sync's second could not move it. Press the button once the clock has left that second.
+    let parse = |at: &str| chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    let next_second = parse(&synced_before) + chrono::Duration::seconds(1);
+    wait::until("the clock to leave the first sync's second", || async {
+        (chrono::Utc::now() >= next_second).then_some(())
+    })
+    .await;
     let video_list_calls = server.sandbox.call_count(Endpoint::VideoList);
     browser.click(SYNC_NOW).await;
     let message = wait_toast(&browser, "success", "Synced").await;
@@ -67,19 +76,24 @@ async fn connect_sync_and_disconnect_through_the_popup() {
         format!("Synced {} videos", creator.videos.len()),
         "the toast counts the creator's videos"
     );
-    let script = format!(
-        "const time = document.querySelector({selector}); \
-         const at = time.getAttribute('datetime'); \
-         return at && at !== {before} && document.querySelector('main').getAttribute('aria-busy') === 'false' ? at : null;",
-        selector = Value::from(LAST_SYNCED),
-        before = Value::from(synced_before.as_str()),
-    );
-    let synced_after = browser
-        .wait_js("the last-synced time to move after Sync now", &script)
-        .await;
-    let parse = |at: &str| chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    let after = std::cell::RefCell::new(String::new());
+    let moved = wait::until_or_timeout(wait::TIMEOUT, || async {
+        let at = last_synced(&browser).await;
+        let busy = browser
+            .js("return document.querySelector('main').getAttribute('aria-busy');")
+            .await;
+        after.replace(at.clone());
+        (at != synced_before && busy == "false").then_some(at)
+    })
+    .await;
+    let synced_after = moved.unwrap_or_else(|| {
+        panic!(
+            "the last-synced time did not move after Sync now: {synced_before} before, {} after",
+            after.borrow()
+        )
+    });
     assert!(
-        parse(synced_after.as_str().unwrap()) > parse(&synced_before),
+        parse(&synced_after) > parse(&synced_before),
         "last synced went from {synced_before} to {synced_after}"
     );
     assert!(
@@ -113,7 +127,7 @@ async fn connect_sync_and_disconnect_through_the_popup() {
         title.contains(&format!("@{}", creator.summary.username)),
         "the dialog names the account: {title:?}"
     );
-    browser.screenshot("05-disconnect-dialog").await;
+    browser.screenshot_viewport("05-disconnect-dialog").await;
     browser
         .wait_in_shadow(
             DISCONNECT_BUTTON,

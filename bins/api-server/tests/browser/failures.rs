@@ -71,11 +71,22 @@ async fn a_failing_sync_shows_an_error_toast() {
              return t ? t.textContent : null;",
         )
         .await;
-    let message = message.as_str().unwrap();
-    println!("error toast: {message}");
+    assert_eq!(
+        message.as_str().unwrap(),
+        "The sync failed: TikTok is not answering properly. Try again in a few minutes."
+    );
+    // The server's details (TikTok's error code and log id) stay under the button.
+    let status = browser
+        .wait_js(
+            "the sync status to keep the server's details",
+            "const s = document.querySelector('[data-testid=\"sync-status\"]'); \
+             return s.checkVisibility() && s.textContent.startsWith('Last attempt failed.') ? s.textContent : null;",
+        )
+        .await;
+    println!("sync status: {status}");
     assert!(
-        message.to_lowercase().contains("tiktok"),
-        "the message says what failed: {message:?}"
+        status.as_str().unwrap().contains("internal_error"),
+        "TikTok's error code is kept for support: {status}"
     );
     let successes = dashboard::toasts(&browser).await;
     assert!(

@@ -34,6 +34,9 @@ async fn connected_dashboard_at_1280_and_390_pixels() {
     assert_fits(&browser, PHONE_WIDTH).await;
     dashboard::wait_video_rows(&browser, creator.videos.len().min(20)).await;
     browser.screenshot("connected-390").await;
+    browser
+        .screenshot_viewport("connected-390-first-screen")
+        .await;
     browser.close().await;
 }
 

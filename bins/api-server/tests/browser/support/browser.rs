@@ -92,13 +92,29 @@ impl Browser {
     }
 
     /// Polls `script` until it returns something other than `null`, `false`, `""` or `0`,
-    /// and returns that.
+    /// and returns that. On a timeout the panic shows the script's last answer.
     pub async fn wait_js(&self, what: &str, script: &str) -> Value {
-        wait::until(what, || async {
-            let value = self.client.execute(script, Vec::new()).await.ok()?;
-            is_truthy(&value).then_some(value)
+        let last = std::cell::RefCell::new(Value::Null);
+        let found = wait::until_or_timeout(wait::TIMEOUT, || async {
+            let value = match self.client.execute(script, Vec::new()).await {
+                Ok(value) => value,
+                Err(error) => Value::from(format!("script error: {error}")),
+            };
+            let done = is_truthy(&value)
+                && !value
+                    .as_str()
+                    .is_some_and(|s| s.starts_with("script error: "));
+            last.replace(value.clone());
+            done.then_some(value)
         })
-        .await
+        .await;
+        found.unwrap_or_else(|| {
+            panic!(
+                "timed out after {} s waiting for {what}; the last answer was {}",
+                wait::TIMEOUT.as_secs(),
+                last.borrow()
+            )
+        })
     }
 
     /// Waits until the element matching `css` is rendered (not hidden, not `display: none`)
@@ -184,6 +200,16 @@ impl Browser {
             .await
             .unwrap();
         let png = BASE64.decode(shot["data"].as_str().unwrap()).unwrap();
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        println!("screenshot: {}", path.display());
+        path
+    }
+
+    /// Saves a PNG of the viewport alone (what a person sees, e.g. a modal dialog over its
+    /// backdrop) as `<name>.png` in this test's screenshot folder, and returns its path.
+    pub async fn screenshot_viewport(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         println!("screenshot: {}", path.display());

@@ -18,7 +18,19 @@ where
 }
 
 /// [`until`] with its own deadline, for steps that legitimately take longer.
-pub async fn until_within<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+pub async fn until_within<T, F, Fut>(what: &str, timeout: Duration, check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    until_or_timeout(timeout, check)
+        .await
+        .unwrap_or_else(|| panic!("timed out after {} s waiting for {what}", timeout.as_secs()))
+}
+
+/// Polls `check` until it returns `Some` (returned) or `timeout` passes (`None`), for callers
+/// that report a timeout with details of their own.
+pub async fn until_or_timeout<T, F, Fut>(timeout: Duration, mut check: F) -> Option<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -26,10 +38,10 @@ where
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
         if let Some(value) = check().await {
-            return value;
+            return Some(value);
         }
         if tokio::time::Instant::now() >= deadline {
-            panic!("timed out after {} s waiting for {what}", timeout.as_secs());
+            return None;
         }
         tokio::time::sleep(POLL_EVERY).await;
     }
