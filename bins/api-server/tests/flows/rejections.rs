@@ -26,6 +26,8 @@ on_both_backends!(
     a_code_tiktok_refuses_stores_nothing,
     an_access_token_tiktok_calls_invalid_is_refreshed_once_and_the_sync_retried,
     a_sync_while_another_holds_the_connection_gets_409,
+    two_sync_presses_at_once_run_one_sync,
+    a_grant_without_video_list_syncs_no_videos_and_says_so,
 );
 
 async fn a_replayed_callback_is_refused_and_stores_nothing_new(database: TestDatabase) {
@@ -548,4 +550,58 @@ async fn a_sync_while_another_holds_the_connection_gets_409(database: TestDataba
         .unwrap();
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn two_sync_presses_at_once_run_one_sync(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("double-clicker");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let user_info_calls = flow.sandbox.call_count(Endpoint::UserInfo);
+
+    let (first, second) = tokio::join!(flow.sync(&token), flow.sync(&token));
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses[0], StatusCode::OK, "{} / {}", first.2, second.2);
+    assert!(
+        statuses[1] == StatusCode::CONFLICT || statuses[1] == StatusCode::TOO_MANY_REQUESTS,
+        "{} / {}",
+        first.2,
+        second.2
+    );
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::UserInfo),
+        user_info_calls + 1,
+        "one sync ran"
+    );
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    let manual = runs["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|run| run["trigger"] == "manual")
+        .count();
+    assert_eq!(manual, 1);
+}
+
+async fn a_grant_without_video_list_syncs_no_videos_and_says_so(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("camera-shy-user");
+    let creator = flow.creator_with_videos(3);
+    let page = flow
+        .connect(
+            &token,
+            &creator.open_id,
+            Consent::Only(&["user.info.basic", "user.info.profile", "user.info.stats"]),
+        )
+        .await;
+    assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 0);
+    let profile = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(profile["followerCount"], creator.follower_count);
+    assert_eq!(profile["missingScopes"], json!(["video.list"]));
+    assert!(flow.all_videos(&token, 100).await.is_empty());
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["outcome"], "partial");
+    assert_eq!(runs["runs"][0]["errorCode"], "missing_scopes");
 }
