@@ -41,7 +41,8 @@ pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{ManualSync, SyncReport};
 pub use tokens::RefreshReport;
 pub use worker::{
-    NoProgress, StopSignal, SyncAllReport, SyncProgress, WorkerConfig, WorkerStatus, sync_candidate,
+    NoProgress, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
+    WorkerStatus, sync_candidate,
 };
 
 use crate::clock::Clock;

@@ -31,8 +31,9 @@ use tracing::{info, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
-use crate::quota::DAILY_BUCKET;
+use crate::quota::{CallContext, CallPriority, DAILY_BUCKET, with_context};
 use crate::sync::SyncReport;
+use crate::tokens::{RefreshReport, TokenError};
 
 /// How many of a connection's latest runs are read to count its failures in a row; a longer
 /// streak is backed off at the maximum anyway.
@@ -120,6 +121,18 @@ impl SyncAllReport {
             SyncOutcome::Failed | SyncOutcome::RateLimited => self.failed += 1,
         }
     }
+}
+
+/// What the worker's token refresh pass did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPassReport {
+    /// Refreshed, needing re-auth, failed, calls.
+    #[serde(flatten)]
+    pub refresh: RefreshReport,
+    /// Connections skipped because another process held their lease (it refreshes them
+    /// itself before it syncs).
+    pub leased_elsewhere: u32,
 }
 
 /// Follows a pass as it goes (a progress bar, log lines). Every method has a no-op default.
@@ -496,6 +509,59 @@ impl Services {
                 }
             }
         }
+    }
+
+    /// The worker's token refresh pass: every active connection whose access token expires
+    /// within the policy's margin (due for a sync or not: an unused refresh token must not
+    /// lapse), each under a lease while it is refreshed, so two workers never refresh one
+    /// connection at once (with rotating refresh tokens, the loser's refresh would be refused
+    /// as `invalid_grant` before the winner's tokens are stored). A connection leased
+    /// elsewhere is skipped: its holder refreshes it before using it.
+    pub async fn refresh_expiring_tokens_leased(
+        &self,
+        worker: &WorkerConfig,
+    ) -> Result<TokenPassReport, ServiceError> {
+        let now = self.now();
+        let horizon = now + self.inner.config.token_policy.access_margin;
+        let candidates = self
+            .inner
+            .db
+            .connections_expiring_before(horizon, now, worker.batch_size)
+            .await?;
+        let context = CallContext::new(CallPriority::Background);
+        let holder = self.lease_holder();
+        let lease = worker
+            .lease
+            .min
+            .to_std()
+            .unwrap_or(Duration::from_secs(300));
+        let mut report = TokenPassReport::default();
+        for connection in candidates {
+            let leased = self
+                .inner
+                .db
+                .try_lease_connection(connection.id, &holder, self.now(), lease)
+                .await?;
+            if !leased {
+                report.leased_elsewhere += 1;
+                continue;
+            }
+            let outcome =
+                with_context(Arc::clone(&context), self.usable_access_token(&connection)).await;
+            if let Err(error) = self.inner.db.release_lease(connection.id, &holder).await {
+                warn!(connection_id = %connection.id, %error, "could not release a lease; it will expire");
+            }
+            match outcome {
+                Ok(_) => report.refresh.refreshed += 1,
+                Err(TokenError::NeedsReauth) => report.refresh.needs_reauth += 1,
+                Err(error) => {
+                    warn!(connection_id = %connection.id, %error, "refresh failed");
+                    report.refresh.failed += 1;
+                }
+            }
+        }
+        report.refresh.api_calls = context.calls();
+        Ok(report)
     }
 
     /// What the worker sees now: connections by status, due now, the budget, the latest runs'
