@@ -6,7 +6,7 @@ use chrono::Utc;
 use scheduler::{Job, Schedules};
 use serde::Serialize;
 use services::{
-    RefreshReport, ServiceError, Services, StopSignal, SyncAllReport, SyncProgress, WorkerConfig,
+    ServiceError, Services, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
 };
 use tokio::sync::watch;
 use tracing::{error, info, warn};
@@ -18,7 +18,7 @@ use crate::cli::MAX_DAEMON_SLEEP;
 #[serde(rename_all = "camelCase")]
 pub struct RunOnceReport {
     /// The token refresh pass, which runs first.
-    pub tokens: RefreshReport,
+    pub tokens: TokenPassReport,
     /// The sync pass.
     pub sync: SyncAllReport,
 }
@@ -33,13 +33,8 @@ pub async fn run_once(
     progress: &dyn SyncProgress,
     stop: &StopSignal,
 ) -> Result<RunOnceReport, ServiceError> {
-    let tokens = services.refresh_expiring_tokens().await?;
-    info!(
-        refreshed = tokens.refreshed,
-        needs_reauth = tokens.needs_reauth,
-        failed = tokens.failed,
-        "token refresh finished"
-    );
+    let tokens = services.refresh_expiring_tokens_leased(worker).await?;
+    info!(summary = %crate::display::refresh_summary(&tokens), "token refresh finished");
     let sync = services
         .sync_due_connections(worker, progress, stop)
         .await?;
@@ -118,13 +113,10 @@ pub async fn daemon(
                 break;
             }
             match job {
-                Job::RefreshTokens => match services.refresh_expiring_tokens().await {
-                    Ok(report) => info!(
-                        refreshed = report.refreshed,
-                        needs_reauth = report.needs_reauth,
-                        failed = report.failed,
-                        "token refresh finished"
-                    ),
+                Job::RefreshTokens => match services.refresh_expiring_tokens_leased(worker).await {
+                    Ok(report) => {
+                        info!(summary = %crate::display::refresh_summary(&report), "token refresh finished")
+                    }
                     Err(error) => error!(%error, "token refresh could not run"),
                 },
                 // TikTok is the only platform so far: both syncs take every due connection,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scheduler::SyncPlan;
-use services::{RefreshReport, SyncAllReport, SyncProgress, SyncReport, WorkerStatus};
+use services::{SyncAllReport, SyncProgress, SyncReport, TokenPassReport, WorkerStatus};
 use tracing::info;
 
 /// A progress bar on standard error, one tick per account.
@@ -87,11 +87,20 @@ impl SyncProgress for LogProgress {
 }
 
 /// The token refresh pass in one line.
-pub fn refresh_summary(report: &RefreshReport) -> String {
-    format!(
+pub fn refresh_summary(report: &TokenPassReport) -> String {
+    let refresh = &report.refresh;
+    let mut text = format!(
         "tokens: {} refreshed, {} need re-auth, {} failed (retried later), {} API calls",
-        report.refreshed, report.needs_reauth, report.failed, report.api_calls
-    )
+        refresh.refreshed, refresh.needs_reauth, refresh.failed, refresh.api_calls
+    );
+    if report.leased_elsewhere > 0 {
+        let _ = write!(
+            text,
+            ", {} left to the process syncing them",
+            report.leased_elsewhere
+        );
+    }
+    text
 }
 
 /// The sync pass in a few lines.
@@ -239,15 +248,20 @@ mod tests {
 
     #[test]
     fn the_refresh_summary_is_one_line() {
-        let text = refresh_summary(&RefreshReport {
-            refreshed: 3,
-            needs_reauth: 1,
-            failed: 0,
-            api_calls: 4,
-        });
+        let mut report = TokenPassReport {
+            refresh: services::RefreshReport {
+                refreshed: 3,
+                needs_reauth: 1,
+                failed: 0,
+                api_calls: 4,
+            },
+            leased_elsewhere: 0,
+        };
         assert_eq!(
-            text,
+            refresh_summary(&report),
             "tokens: 3 refreshed, 1 need re-auth, 0 failed (retried later), 4 API calls"
         );
+        report.leased_elsewhere = 2;
+        assert!(refresh_summary(&report).ends_with(", 2 left to the process syncing them"));
     }
 }

@@ -78,7 +78,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::RefreshTokens => {
             let report = services
-                .refresh_expiring_tokens()
+                .refresh_expiring_tokens_leased(&worker)
                 .await
                 .context("the token refresh could not run")?;
             println!("{}", refresh_summary(&report));

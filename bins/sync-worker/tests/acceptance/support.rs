@@ -1,0 +1,312 @@
+//! The harness: a fresh database per test (SQLite always, PostgreSQL when `TEST_DATABASE_URL`
+//! is set), a TikTok sandbox over real HTTP with a frozen clock, the worker's services built
+//! from the same configuration the binary reads, and creators connected through the sandbox's
+//! consent page.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine as _;
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use domain::{Connection, ConnectionId, SyncRun};
+use services::clock::OffsetClock;
+use services::{CallbackParams, Services};
+use tiktok_sandbox::{
+    ConsentForm, DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Endpoint, RegisteredClient, Sandbox,
+    SandboxConfig, SandboxHandle,
+};
+use url::Url;
+
+pub const REDIRECT_URI: &str = "https://app.example/api/auth/tiktok/callback";
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The backends to run on: SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
+pub fn backends() -> Vec<Backend> {
+    let mut backends = vec![Backend::Sqlite];
+    if std::env::var("TEST_DATABASE_URL").is_ok() {
+        backends.push(Backend::Postgres);
+    } else {
+        eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+    }
+    backends
+}
+
+/// A fresh database; dropping it removes it.
+pub struct TestDatabase {
+    pub url: String,
+    _guard: Guard,
+}
+
+enum Guard {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Guard::Postgres { admin_url, name } = self {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await
+                        .unwrap();
+                });
+            })
+            .join();
+        }
+    }
+}
+
+impl TestDatabase {
+    pub async fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let path: PathBuf = dir.path().join("worker.db");
+                Self {
+                    url: format!("sqlite://{}", path.display()),
+                    _guard: Guard::Sqlite(dir),
+                }
+            }
+            Backend::Postgres => {
+                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+                let name = format!("worker_test_{:016x}", rand::random::<u64>());
+                let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .await
+                    .unwrap();
+                let mut url = Url::parse(&admin_url).unwrap();
+                url.set_path(&name);
+                Self {
+                    url: url.to_string(),
+                    _guard: Guard::Postgres { admin_url, name },
+                }
+            }
+        }
+    }
+}
+
+/// Noon UTC, so no sandbox day is crossed unless a test advances the clock.
+pub fn sandbox_start() -> DateTime<Utc> {
+    "2026-11-25T12:00:00Z".parse().unwrap()
+}
+
+/// 30 video counts from 0 to 120.
+pub fn thirty_video_counts() -> Vec<u32> {
+    (0..30).map(|n| n * 120 / 29).collect()
+}
+
+/// The list calls of a full walk: `max(1, ceil(videos / 20))`.
+pub fn list_calls(videos: u32) -> u64 {
+    u64::from(videos.div_ceil(20).max(1))
+}
+
+/// A sandbox, a database, and the worker's configuration for both.
+pub struct World {
+    pub sandbox: SandboxHandle,
+    /// Kept for its lifetime: dropping it removes the database.
+    pub _database: TestDatabase,
+    pub env: HashMap<String, String>,
+    pub clock: OffsetClock,
+    pub services: Services,
+    /// The creators' open ids, in the order given to the sandbox.
+    pub open_ids: Vec<String>,
+    /// Their video counts, by open id.
+    pub videos: HashMap<String, u32>,
+}
+
+impl World {
+    /// A world with one creator per entry of `videos`.
+    pub async fn new(backend: Backend, videos: &[u32]) -> Self {
+        let sandbox = Sandbox::start(
+            SandboxConfig::new()
+                .seed(11)
+                .creator_videos(videos.iter().copied())
+                .initial_time(sandbox_start())
+                .frozen_clock(true)
+                .rate_limit_per_minute(1_000_000)
+                .client(RegisteredClient::new(
+                    DEFAULT_CLIENT_KEY,
+                    DEFAULT_CLIENT_SECRET,
+                    [REDIRECT_URI.to_owned()],
+                )),
+        )
+        .await
+        .unwrap();
+        let database = TestDatabase::new(backend).await;
+        let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
+        let base = sandbox.base_url().to_string();
+        let env: HashMap<String, String> = [
+            ("DATABASE_URL", database.url.clone()),
+            ("TIKTOK_CLIENT_KEY", DEFAULT_CLIENT_KEY.to_owned()),
+            ("TIKTOK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
+            ("TIKTOK_REDIRECT_URI", REDIRECT_URI.to_owned()),
+            ("TIKTOK_AUTH_BASE_URL", base.clone()),
+            ("TIKTOK_API_BASE_URL", base),
+            ("TOKEN_ENCRYPTION_KEY", key),
+            (
+                "JWT_SECRET",
+                "a-test-secret-that-is-long-enough-for-hs256-0123456789".to_owned(),
+            ),
+            ("APP_ORIGIN", "https://app.example".to_owned()),
+            // Fast pacing: the tests count calls, not wait for TikTok's real limit.
+            ("TIKTOK_RATE_LIMIT_PER_MINUTE", "60000".to_owned()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        let clock = OffsetClock::new();
+        let services = services_for(&env, &clock, "worker-a").await;
+        let creators = sandbox.creators();
+        let open_ids: Vec<String> = creators.iter().map(|c| c.open_id.clone()).collect();
+        let videos = creators
+            .iter()
+            .map(|c| (c.open_id.clone(), u32::try_from(c.video_count).unwrap()))
+            .collect();
+        Self {
+            sandbox,
+            _database: database,
+            env,
+            clock,
+            services,
+            open_ids,
+            videos,
+        }
+    }
+
+    /// Connects every creator, in order, as user `user-<n>`, `gap` apart on the services'
+    /// clock (so the first connected is the stalest).
+    pub async fn connect_all(&self, gap: TimeDelta) {
+        for (n, open_id) in self.open_ids.iter().enumerate() {
+            connect(&self.services, &self.sandbox, &format!("user-{n}"), open_id).await;
+            self.clock.advance(gap);
+        }
+    }
+
+    /// Moves both clocks (the sandbox's and the services') forward.
+    pub fn advance(&self, by: TimeDelta) {
+        self.sandbox.advance_clock(by.to_std().unwrap());
+        self.clock.advance(by);
+    }
+
+    pub fn calls(&self, endpoint: Endpoint) -> u64 {
+        self.sandbox.call_count(endpoint)
+    }
+
+    pub fn all_calls(&self) -> u64 {
+        self.sandbox.call_counts().values().sum()
+    }
+
+    /// The connection of a creator.
+    pub async fn connection_of(&self, open_id: &str) -> Connection {
+        let index = self.open_ids.iter().position(|id| id == open_id).unwrap();
+        self.services
+            .database()
+            .find_connection(&format!("user-{index}"), domain::Platform::TikTok)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// Every connection, in id order.
+    pub async fn connections(&self) -> Vec<Connection> {
+        self.services
+            .database()
+            .list_connections(1000)
+            .await
+            .unwrap()
+    }
+
+    /// The runs of a connection, newest first.
+    pub async fn runs(&self, id: ConnectionId) -> Vec<SyncRun> {
+        self.services
+            .database()
+            .recent_sync_runs(id, 100)
+            .await
+            .unwrap()
+    }
+
+    /// Services on the same database, sandbox and clock with a daily quota of `quota` calls.
+    pub async fn services_with_daily_quota(&self, quota: u32, instance: &str) -> Services {
+        let mut env = self.env.clone();
+        env.insert("TIKTOK_DAILY_QUOTA".into(), quota.to_string());
+        services_for(&env, &self.clock, instance).await
+    }
+
+    pub async fn stored_videos(&self, id: ConnectionId) -> i64 {
+        self.services
+            .database()
+            .video_totals(id)
+            .await
+            .unwrap()
+            .videos
+    }
+}
+
+/// Services built the way the binary builds them, from `env`, on `clock`.
+pub async fn services_for(
+    env: &HashMap<String, String>,
+    clock: &OffsetClock,
+    instance: &str,
+) -> Services {
+    let config = api_server::config::Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    sync_worker::wiring::build_services(&config, Arc::new(clock.clone()), instance.to_owned())
+        .await
+        .unwrap()
+}
+
+/// The whole Login Kit flow for `open_id` through the sandbox's consent page, completed by
+/// the services' callback.
+pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str, open_id: &str) {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let authorize = services.begin_connect(user_id).await.unwrap();
+    let page = browser.get(authorize).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let form = ConsentForm::parse(&page.text().await.unwrap()).expect("a consent form");
+    let action = sandbox.base_url().join(&form.action).unwrap();
+    let answer = browser
+        .post(action)
+        .form(&form.authorize_all(open_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    let location = Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    services
+        .complete_connect(CallbackParams {
+            code: param("code"),
+            state: param("state"),
+            scopes: param("scopes"),
+            ..CallbackParams::default()
+        })
+        .await
+        .unwrap();
+}
