@@ -1,9 +1,8 @@
 //! A WebDriver session on headless Chromium, with the waits and screenshots the tests use.
 
+use std::cell::Cell;
 use std::path::PathBuf;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD as BASE64;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -24,6 +23,8 @@ pub struct Browser {
     session_id: Option<String>,
     driver: Chromedriver,
     shots: PathBuf,
+    /// The emulated viewport width, if any.
+    emulated_width: Cell<Option<u32>>,
     _profile: tempfile::TempDir,
 }
 
@@ -74,6 +75,7 @@ impl Browser {
             session_id,
             driver,
             shots,
+            emulated_width: Cell::new(None),
             _profile: profile,
         })
     }
@@ -158,58 +160,66 @@ impl Browser {
     }
 
     /// Emulates a viewport `width` CSS pixels wide (a phone below 500 px: touch, mobile
-    /// viewport), or clears the emulation with `None`.
+    /// viewport), or goes back to the real window with `None`.
     pub async fn emulate_width(&self, width: Option<u32>) {
-        let command = match width {
-            Some(width) => Cdp::new(
-                "Emulation.setDeviceMetricsOverride",
-                json!({
-                    "width": width,
-                    "height": if width < 500 { 844 } else { DESKTOP_HEIGHT },
-                    "deviceScaleFactor": 1,
-                    "mobile": width < 500,
-                }),
-            ),
-            None => Cdp::new("Emulation.clearDeviceMetricsOverride", json!({})),
-        };
-        self.client.issue_cmd(command).await.unwrap();
+        self.emulated_width.set(width);
+        match width {
+            Some(width) => self.emulate(width, default_height(width)).await,
+            None => {
+                self.client
+                    .issue_cmd(Cdp::new("Emulation.clearDeviceMetricsOverride", json!({})))
+                    .await
+                    .unwrap();
+            }
+        }
     }
 
-    /// Saves a PNG of the whole page (beyond the viewport) as `<name>.png` in this test's
-    /// screenshot folder, and returns its path.
+    async fn emulate(&self, width: u32, height: u32) {
+        let metrics = json!({
+            "width": width,
+            "height": height,
+            "deviceScaleFactor": 1,
+            "mobile": width < 500,
+        });
+        self.client
+            .issue_cmd(Cdp::new("Emulation.setDeviceMetricsOverride", metrics))
+            .await
+            .unwrap();
+    }
+
+    /// Saves a PNG of the whole page as `<name>.png` in this test's screenshot folder, and
+    /// returns its path. The viewport is made as tall as the page for the shot (what a very
+    /// tall screen of the same width shows), then restored.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
-        let metrics = self
-            .client
-            .issue_cmd(Cdp::new("Page.getLayoutMetrics", json!({})))
+        let width = self.emulated_width.get().unwrap_or(DESKTOP_WIDTH);
+        let height = self
+            .js("return Math.ceil(document.documentElement.scrollHeight);")
+            .await
+            .as_u64()
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap();
+        self.emulate(width, height.max(default_height(width))).await;
+        // Let the page lay out and paint at the new size before the shot.
+        self.client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
+                Vec::new(),
+            )
             .await
             .unwrap();
-        let width = metrics["cssLayoutViewport"]["clientWidth"]
-            .as_f64()
-            .unwrap();
-        let height = metrics["cssContentSize"]["height"].as_f64().unwrap();
-        let shot = self
-            .client
-            .issue_cmd(Cdp::new(
-                "Page.captureScreenshot",
-                json!({
-                    "format": "png",
-                    "captureBeyondViewport": true,
-                    "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 },
-                }),
-            ))
-            .await
-            .unwrap();
-        let png = BASE64.decode(shot["data"].as_str().unwrap()).unwrap();
-        let path = self.shots.join(format!("{name}.png"));
-        std::fs::write(&path, png).unwrap();
-        println!("screenshot: {}", path.display());
-        path
+        let shot = self.client.screenshot().await;
+        self.emulate_width(self.emulated_width.get()).await;
+        self.save_png(name, &shot.unwrap())
     }
 
     /// Saves a PNG of the viewport alone (what a person sees, e.g. a modal dialog over its
     /// backdrop) as `<name>.png` in this test's screenshot folder, and returns its path.
     pub async fn screenshot_viewport(&self, name: &str) -> PathBuf {
         let png = self.client.screenshot().await.unwrap();
+        self.save_png(name, &png)
+    }
+
+    fn save_png(&self, name: &str, png: &[u8]) -> PathBuf {
         let path = self.shots.join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         println!("screenshot: {}", path.display());
@@ -229,6 +239,11 @@ impl Drop for Browser {
             self.driver.delete_session(&session_id);
         }
     }
+}
+
+/// The viewport height used with a width: a phone's 844 px, else the desktop window's.
+fn default_height(width: u32) -> u32 {
+    if width < 500 { 844 } else { DESKTOP_HEIGHT }
 }
 
 fn is_truthy(value: &Value) -> bool {
