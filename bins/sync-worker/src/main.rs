@@ -56,6 +56,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     )?)?;
 
     let worker = cli.worker.worker_config();
+    // A bad schedule is a configuration error: report it before touching the database.
+    let schedules = match &cli.command {
+        Command::Daemon(args) => Some(args.schedules()?),
+        _ => None,
+    };
     let services = build_services(&config, Arc::new(SystemClock), cli.worker.instance_id())
         .await
         .context("the worker cannot start")?;
@@ -94,8 +99,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print!("{}", status_table(&status));
             }
         }
-        Command::Daemon(args) => {
-            let schedules = args.schedules()?;
+        Command::Daemon(_) => {
+            let schedules = schedules.unwrap_or_default();
             let stop = stop_on_signals();
             tracing::info!("sync-worker daemon started");
             daemon(&services, &worker, &schedules, &LogProgress, &stop).await;

@@ -3,6 +3,9 @@
 //! from the same configuration the binary reads, and creators connected through the sandbox's
 //! consent page.
 
+// Each test binary uses a different part of the harness.
+#![allow(dead_code)]
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
