@@ -62,16 +62,41 @@ async fn no_secret_reaches_the_logs_through_a_whole_flow(database: TestDatabase)
     secrets.push(("access token".into(), access));
     secrets.push(("refresh token".into(), refresh.unwrap()));
 
-    // Reads with both tokens, then a sync that must refresh, then disconnect.
-    flow.get_json("/api/tiktok/videos?limit=5", &signed_jwt)
-        .await;
-    flow.get_json("/api/tiktok/analytics", &dev_jwt).await;
+    // Reads with both tokens, then a sync that must refresh, then disconnect. What the
+    // browser and the frontend were sent is kept, to look for secrets in it too.
+    let mut responses = vec![page.html.clone()];
+    for path in [
+        "/api/connections",
+        "/api/tiktok/profile",
+        "/api/tiktok/videos?limit=5",
+        "/api/tiktok/analytics",
+        "/api/tiktok/sync-runs",
+    ] {
+        responses.push(flow.get_json(path, &signed_jwt).await.to_string());
+    }
     flow.advance_both_clocks(25);
     let (status, _, body) = flow.sync(&signed_jwt).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    responses.push(body.to_string());
     let (access, refresh) = flow.stored_tokens(USER).await;
     secrets.push(("refreshed access token".into(), access));
     secrets.push(("rotated refresh token".into(), refresh.unwrap()));
+    // A failing sync's error message, too.
+    flow.clock.advance(chrono::TimeDelta::seconds(301));
+    flow.sandbox.set_fault(
+        tiktok_sandbox::Endpoint::VideoList,
+        tiktok_sandbox::Fault::ServerError { status: 500 },
+    );
+    let (status, _, body) = flow.sync(&signed_jwt).await;
+    flow.sandbox.clear_faults();
+    assert_eq!(status, StatusCode::BAD_GATEWAY, "{body}");
+    responses.push(body.to_string());
+    responses.push(
+        flow.get_json("/api/tiktok/sync-runs", &dev_jwt)
+            .await
+            .to_string(),
+    );
+    responses.push(flow.metrics().await);
     let response = flow
         .call("DELETE", "/api/auth/tiktok/disconnect", &dev_jwt)
         .await;
@@ -89,6 +114,9 @@ async fn no_secret_reaches_the_logs_through_a_whole_flow(database: TestDatabase)
     for (what, secret) in &secrets {
         assert!(secret.len() >= 8, "{what} is too short to search for");
         assert!(!logs.contains(secret.as_str()), "{what} in the logs");
+        for response in &responses {
+            assert!(!response.contains(secret.as_str()), "{what} in a response");
+        }
     }
     for jwt in [&dev_jwt, &signed_jwt] {
         let signature = jwt.rsplit('.').next().unwrap();

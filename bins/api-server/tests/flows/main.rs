@@ -6,6 +6,7 @@
 mod support;
 
 mod full_flow;
+mod history;
 mod logs;
 mod reads;
 mod reconnects;
