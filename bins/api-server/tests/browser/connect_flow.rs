@@ -33,7 +33,7 @@ async fn connect_sync_and_disconnect_through_the_popup() {
             .origin(),
         "the popup should be on the emulator's consent page, not {popup_url}"
     );
-    browser.screenshot("02-consent-page").await;
+    browser.screenshot_viewport("02-consent-page").await;
     let open_id = dashboard::chosen_creator(&browser).await;
     dashboard::answer_consent(&browser, dashboard_window, AUTHORIZE).await;
     let creator = server.sandbox.creator(&open_id).unwrap();

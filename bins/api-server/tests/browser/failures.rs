@@ -4,7 +4,7 @@ use serde_json::Value;
 use tiktok_sandbox::{Endpoint, Fault};
 
 use crate::support::browser_or_skip;
-use crate::support::dashboard::{self, CANCEL, CONNECT_BUTTON, SYNC_NOW, wait_toast};
+use crate::support::dashboard::{self, AUTHORIZE, CANCEL, CONNECT_BUTTON, SYNC_NOW, wait_toast};
 use crate::support::server::TestServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -114,5 +114,56 @@ async fn a_failing_sync_shows_an_error_toast() {
         "a failed sync does not count as synced"
     );
     browser.screenshot("sync-error").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_token_exchange_shows_an_error_toast() {
+    let browser = browser_or_skip!("connect_exchange_error");
+    let server = TestServer::start().await;
+    dashboard::open(&browser, &server).await;
+    // TikTok's token endpoint fails while the code is exchanged (retries included).
+    server
+        .sandbox
+        .set_fault_for_calls(Endpoint::Token, Fault::ServerError { status: 503 }, 20);
+
+    let dashboard_window = dashboard::open_consent(&browser).await;
+    dashboard::answer_consent(&browser, dashboard_window, AUTHORIZE).await;
+
+    let message = browser
+        .wait_js(
+            "an error toast",
+            "const t = document.querySelector('[data-testid=\"toast-error\"] [data-testid=\"toast-message\"]'); \
+             return t ? t.textContent : null;",
+        )
+        .await;
+    println!("error toast: {message}");
+    let message = message.as_str().unwrap();
+    assert!(
+        message.contains("TikTok") && message.contains("try again"),
+        "the toast says what failed and what to do: {message:?}"
+    );
+    // Still not connected, and Connect can be pressed again.
+    dashboard::wait_loaded(&browser).await;
+    browser.wait_visible(CONNECT_BUTTON).await;
+    browser
+        .wait_js(
+            "the Connect button to be idle again",
+            &format!(
+                "const b = document.querySelector({}).shadowRoot.querySelector('button'); \
+                 return !b.disabled && b.textContent.includes('Connect TikTok');",
+                Value::from(CONNECT_BUTTON)
+            ),
+        )
+        .await;
+    let connected = browser
+        .js("return document.querySelector('[data-testid=\"account-handle\"]').checkVisibility();")
+        .await;
+    assert_eq!(
+        connected,
+        Value::Bool(false),
+        "a failed exchange connected nothing"
+    );
+    browser.screenshot("exchange-error").await;
     browser.close().await;
 }

@@ -11,3 +11,4 @@ mod connect_flow;
 mod failures;
 mod layout;
 mod support;
+mod videos_table;
