@@ -10,7 +10,10 @@ use tiktok_sandbox::{CreatorDetails, Endpoint};
 
 use crate::support::{Flow, FlowOptions, TestDatabase, error_code, on_both_backends};
 
-on_both_backends!(a_creator_connects_reads_syncs_after_expiry_and_disconnects);
+on_both_backends!(
+    a_creator_connects_reads_syncs_after_expiry_and_disconnects,
+    every_tiktok_call_is_counted_in_the_shared_budget_before_it_is_made,
+);
 
 const USER: &str = "creator-a";
 
@@ -218,4 +221,58 @@ async fn assert_reads_match(flow: &Flow, token: &str, details: &CreatorDetails) 
     let today = series.last().unwrap();
     assert_eq!(today["followers"], summary.follower_count);
     assert_eq!(today["views"], sum(|video| video.view_count));
+}
+
+/// The rule of `services::quota`: every call to TikTok (retries and refreshes included) is
+/// counted in the database's daily budget, so the count equals what TikTok received.
+async fn every_tiktok_call_is_counted_in_the_shared_budget_before_it_is_made(
+    database: TestDatabase,
+) {
+    use tiktok_sandbox::Fault;
+
+    let flow = crate::support::FlowOptions::new()
+        .var("TIKTOK_DAILY_QUOTA", "1000")
+        .spawn(database)
+        .await;
+    let token = flow.token("counted-user");
+    let creator = flow.creator_with_videos(95);
+    flow.connect_ok(&token, &creator.open_id).await;
+    // A retried page, and a token TikTok calls invalid (refresh, then the sync again).
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::VideoList, Fault::ServerError { status: 503 }, 1);
+    flow.sandbox
+        .set_fault_for_calls(Endpoint::UserInfo, Fault::AccessTokenInvalid, 1);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+
+    let received: u64 = [
+        Endpoint::Token,
+        Endpoint::Revoke,
+        Endpoint::UserInfo,
+        Endpoint::VideoList,
+        Endpoint::VideoQuery,
+    ]
+    .into_iter()
+    .map(|endpoint| flow.sandbox.call_count(endpoint))
+    .sum();
+    let counted = flow
+        .services
+        .database()
+        .quota_spent(
+            services::quota::DAILY_BUCKET,
+            storage::QuotaWindow::Day,
+            services::clock::Clock::now(&flow.clock),
+        )
+        .await
+        .unwrap();
+    assert_eq!(u64::try_from(counted).unwrap(), received);
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::Token),
+        2,
+        "exchange and one refresh"
+    );
 }
