@@ -7,6 +7,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{Value, json};
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::cdp::Cdp;
 use super::driver::{Chromedriver, Tools};
@@ -17,6 +18,10 @@ use super::wait;
 pub const DESKTOP_WIDTH: u32 = 1280;
 const DESKTOP_HEIGHT: u32 = 900;
 
+/// How many Chromiums run at once: tests run in parallel, the machine may have 2 cores, and
+/// every wait has a deadline.
+static BROWSER_SLOTS: Semaphore = Semaphore::const_new(2);
+
 /// A browser session for one test. Quits Chromium when dropped, even after a panic.
 pub struct Browser {
     client: Client,
@@ -26,6 +31,7 @@ pub struct Browser {
     /// The emulated viewport width, if any.
     emulated_width: Cell<Option<u32>>,
     _profile: tempfile::TempDir,
+    _slot: SemaphorePermit<'static>,
 }
 
 impl Browser {
@@ -33,6 +39,10 @@ impl Browser {
     /// screenshot folder). `None` when Chromium or chromedriver is not installed.
     pub async fn start(test: &str) -> Option<Self> {
         let tools = Tools::find()?;
+        let slot = BROWSER_SLOTS
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
             .join("browser-screenshots")
             .join(test);
@@ -77,6 +87,7 @@ impl Browser {
             shots,
             emulated_width: Cell::new(None),
             _profile: profile,
+            _slot: slot,
         })
     }
 
