@@ -384,6 +384,17 @@ impl Services {
         }
         progress.planned(&plan);
 
+        // What does not run now goes back at once (a manual sync may want it).
+        for connection in leased {
+            if !plan
+                .selected
+                .iter()
+                .any(|planned| planned.id == connection.id)
+            {
+                self.inner.db.release_lease(connection.id, holder).await?;
+            }
+        }
+
         // The planning lease was short; the selected keep theirs for the whole batch.
         let batch_lease = lease_duration(plan.estimated_calls, &worker.lease)
             .to_std()
