@@ -390,3 +390,50 @@ async fn a_stop_before_the_pass_starts_no_account_and_keeps_no_lease() {
     assert_eq!(report.sync.synced, 3);
     world.sandbox.stop().await;
 }
+
+/// Asks the daemon to stop as soon as the first account is synced.
+struct StopAfterFirstAccount(watch::Sender<bool>);
+
+impl services::SyncProgress for StopAfterFirstAccount {
+    fn account_finished(&self, _report: &services::SyncReport) {
+        let _ = self.0.send(true);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_runs_its_schedule_and_stops_after_the_account_in_progress() {
+    let world = World::new(Backend::Sqlite, &[5, 25, 45, 65]).await;
+    // Connected a day ago by the services' clock; the daemon schedules on the system clock.
+    world.clock.advance(TimeDelta::hours(-25));
+    world.connect_all(TimeDelta::seconds(1)).await;
+    world.clock.advance(TimeDelta::hours(25));
+    // Every second, so the test does not wait for 03:00.
+    let schedules =
+        scheduler::Schedules::from_exprs("* * * * * *", "* * * * * *", "0 0 0 1 1 * 2099").unwrap();
+    let (sender, stop) = watch::channel(false);
+    let progress = StopAfterFirstAccount(sender);
+    let worker = WorkerConfig {
+        // One account at a time, so "the account in progress" is exactly one.
+        expected_call_latency: std::time::Duration::ZERO,
+        ..WorkerConfig::default()
+    };
+    sync_worker::commands::daemon(&world.services, &worker, &schedules, &progress, &stop).await;
+
+    let synced = {
+        let mut synced = 0;
+        for connection in world.connections().await {
+            if world
+                .runs(connection.id)
+                .await
+                .iter()
+                .any(|run| run.trigger == SyncTrigger::Scheduled)
+            {
+                synced += 1;
+            }
+        }
+        synced
+    };
+    // The account running when the stop came finished; no other started.
+    assert_eq!(synced, 1);
+    world.sandbox.stop().await;
+}

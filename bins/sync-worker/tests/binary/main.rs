@@ -184,3 +184,61 @@ async fn the_worker_exits_non_zero_only_when_it_cannot_run() {
     );
     world.sandbox.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_stops_on_sigterm() {
+    let world = World::new(Backend::Sqlite, &[1]).await;
+    let mut env = world.env.clone();
+    // Nothing fires during the test.
+    for name in [
+        "SYNC_CRON_ALL_PLATFORMS",
+        "SYNC_CRON_TIKTOK",
+        "SYNC_CRON_TOKEN_REFRESH",
+    ] {
+        env.insert(name.into(), "0 0 0 1 1 * 2099".into());
+    }
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::{BufRead as _, BufReader};
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sync-worker"))
+            .arg("daemon")
+            .env_clear()
+            .envs(&env)
+            .env("DATA_DIR", dir.path())
+            .env("RUST_LOG", "info")
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut logs = String::new();
+        // Wait until it is waiting for its schedule (the signal handlers are in place).
+        loop {
+            let mut line = String::new();
+            assert!(
+                stderr.read_line(&mut line).unwrap() > 0,
+                "exited early: {logs}"
+            );
+            logs.push_str(&line);
+            if line.contains("waiting for the next run") {
+                break;
+            }
+        }
+        let killed = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        (status, logs + &rest)
+    })
+    .await
+    .unwrap();
+    let (status, logs) = output;
+    assert!(status.success(), "{logs}");
+    assert!(logs.contains("daemon stopped"), "{logs}");
+    world.sandbox.stop().await;
+}
