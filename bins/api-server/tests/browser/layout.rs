@@ -22,6 +22,7 @@ async fn connected_dashboard_at_1280_and_390_pixels() {
 
     let creator = dashboard::connect(&browser, &server).await;
     wait_for_charts(&browser).await;
+    wait_for_images(&browser, creator.videos.len().min(20)).await;
     dashboard::dismiss_toasts(&browser).await;
 
     browser.emulate_width(Some(DESKTOP_WIDTH)).await;
@@ -51,6 +52,20 @@ async fn wait_for_charts(browser: &crate::support::browser::Browser) {
                return svg && svg.getBoundingClientRect().width > 0 \
                  && svg.getBoundingClientRect().width <= host.getBoundingClientRect().width + 1; });",
         )
+        .await;
+}
+
+/// Waits until the avatar and the `covers` cover images have loaded (the emulator serves them
+/// from its own origin, which the CSP must allow; a blocked image is removed by the page).
+async fn wait_for_images(browser: &crate::support::browser::Browser, covers: usize) {
+    let script = format!(
+        "const loaded = (img) => img.complete && img.naturalWidth > 0; \
+         const avatar = document.querySelector('[data-testid=\"account-avatar\"] img'); \
+         const covers = Array.from(document.querySelectorAll('[data-testid=\"video-row\"] .cover img')); \
+         return Boolean(avatar && loaded(avatar)) && covers.length === {covers} && covers.every(loaded);"
+    );
+    browser
+        .wait_js("the avatar and every cover image to load", &script)
         .await;
 }
 
