@@ -131,6 +131,11 @@ impl Services {
     /// the outcome (including failures) is in the report and in `sync_runs`.
     ///
     /// The caller makes sure no other sync of this connection runs (a lease).
+    ///
+    /// # Errors
+    /// [`ServiceError::NotConnected`] when the connection was removed while the sync ran
+    /// (nothing of the sync is stored); [`ServiceError::Storage`] when the run could not be
+    /// recorded.
     pub async fn sync_connection(
         &self,
         connection: &Connection,
@@ -242,6 +247,13 @@ impl Services {
         }
         .instrument(span)
         .await
+        // A disconnect while the sync waited on TikTok deletes the connection and, by
+        // cascade, its run: the late writes find nothing. That is "not connected" (nothing
+        // was stored), not a database fault.
+        .map_err(|error| match error {
+            ServiceError::Storage(StorageError::NotFound(_)) => ServiceError::NotConnected,
+            other => other,
+        })
     }
 
     /// Writes a fetched sync in one transaction.

@@ -12,6 +12,7 @@ on_both_backends!(
     connecting_again_after_a_disconnect_starts_afresh,
     disconnect_deletes_our_data_even_when_tiktok_cannot_revoke,
     disconnect_with_an_expired_access_token_still_revokes,
+    a_disconnect_during_a_running_sync_leaves_nothing_behind,
 );
 
 async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
@@ -133,4 +134,56 @@ async fn disconnect_with_an_expired_access_token_still_revokes(database: TestDat
     assert_eq!(revoked.len(), 1);
     assert_eq!(revoked[0].open_id, creator.open_id);
     assert!(flow.stored_connection("late-leaver").await.is_none());
+}
+
+/// The creator disconnects while a sync of theirs waits on TikTok: the disconnect wins, the
+/// sync's late write finds the connection gone and stores nothing, and its answer says so.
+async fn a_disconnect_during_a_running_sync_leaves_nothing_behind(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("hasty-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let connection = flow.stored_connection("hasty-user").await.unwrap();
+    let pages_before = flow.sandbox.call_count(Endpoint::VideoList);
+    flow.sandbox
+        .set_fault(Endpoint::VideoList, Fault::Latency { millis: 1500 });
+
+    let sync = flow.sync(&token);
+    let disconnect = async {
+        // Wait until the sync is inside TikTok's video list, then disconnect.
+        while flow.sandbox.call_count(Endpoint::VideoList) == pages_before {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        flow.call("DELETE", "/api/auth/tiktok/disconnect", &token)
+            .await
+    };
+    let ((sync_status, _, sync_body), disconnected) = tokio::join!(sync, disconnect);
+    flow.sandbox.clear_faults();
+    assert_eq!(disconnected.status(), StatusCode::NO_CONTENT);
+    assert_eq!(sync_status, StatusCode::NOT_FOUND, "{sync_body}");
+    assert_eq!(sync_body["error"]["code"], "not_connected");
+
+    let db = flow.services.database();
+    assert!(flow.stored_connection("hasty-user").await.is_none());
+    let orphans = db
+        .list_videos(
+            connection.id,
+            &storage::VideoQuery {
+                sort: storage::VideoSort::Created,
+                direction: storage::SortDirection::Desc,
+                limit: 100,
+                cursor: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(orphans.videos.is_empty(), "videos of a deleted connection");
+    assert!(
+        db.recent_sync_runs(connection.id, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
 }
