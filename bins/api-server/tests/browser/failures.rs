@@ -22,17 +22,7 @@ async fn cancel_on_the_consent_page_says_connection_cancelled() {
     let button = browser
         .wait_in_shadow(CONNECT_BUTTON, r#"[data-testid="tiktok-connect"]"#)
         .await;
-    let idle = browser
-        .wait_js(
-            "the Connect button to be idle again",
-            &format!(
-                "const b = document.querySelector({}).shadowRoot.querySelector('button'); \
-                 return !b.disabled && b.textContent.includes('Connect TikTok');",
-                Value::from(CONNECT_BUTTON)
-            ),
-        )
-        .await;
-    assert_eq!(idle, Value::Bool(true));
+    dashboard::wait_connect_idle(&browser).await;
     assert!(button.is_enabled().await.unwrap());
     let errors = dashboard::toasts(&browser).await;
     assert!(
@@ -146,16 +136,7 @@ async fn a_failing_token_exchange_shows_an_error_toast() {
     // Still not connected, and Connect can be pressed again.
     dashboard::wait_loaded(&browser).await;
     browser.wait_visible(CONNECT_BUTTON).await;
-    browser
-        .wait_js(
-            "the Connect button to be idle again",
-            &format!(
-                "const b = document.querySelector({}).shadowRoot.querySelector('button'); \
-                 return !b.disabled && b.textContent.includes('Connect TikTok');",
-                Value::from(CONNECT_BUTTON)
-            ),
-        )
-        .await;
+    dashboard::wait_connect_idle(&browser).await;
     let connected = browser
         .js("return document.querySelector('[data-testid=\"account-handle\"]').checkVisibility();")
         .await;
@@ -165,5 +146,32 @@ async fn a_failing_token_exchange_shows_an_error_toast() {
         "a failed exchange connected nothing"
     );
     browser.screenshot("exchange-error").await;
+    browser.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_the_popup_says_connection_window_closed() {
+    let browser = browser_or_skip!("popup_closed_by_user");
+    let server = TestServer::start().await;
+    dashboard::open(&browser, &server).await;
+
+    let dashboard_window = dashboard::open_consent(&browser).await;
+    // The person closes the TikTok window instead of answering.
+    browser.client().close_window().await.unwrap();
+    browser
+        .client()
+        .switch_to_window(dashboard_window)
+        .await
+        .unwrap();
+
+    let message = wait_toast(&browser, "info", "Connection window closed").await;
+    assert_eq!(message, "Connection window closed");
+    dashboard::wait_connect_idle(&browser).await;
+    assert_eq!(
+        server.sandbox.call_count(Endpoint::Token),
+        0,
+        "no code was exchanged"
+    );
+    browser.screenshot("popup-closed").await;
     browser.close().await;
 }

@@ -55,6 +55,19 @@ pub async fn open_consent(browser: &Browser) -> WindowHandle {
     dashboard
 }
 
+/// Waits until the card's Connect button is idle again (enabled, "Connect TikTok"), as after a
+/// connection attempt that ended without connecting.
+pub async fn wait_connect_idle(browser: &Browser) {
+    let script = format!(
+        "const b = document.querySelector({}).shadowRoot.querySelector('button'); \
+         return !b.disabled && b.getAttribute('aria-busy') === 'false' && b.textContent.includes('Connect TikTok');",
+        Value::from(CONNECT_BUTTON)
+    );
+    browser
+        .wait_js("the Connect button to be idle again", &script)
+        .await;
+}
+
 /// The `open_id` chosen in the consent page's "Sign in as" list.
 pub async fn chosen_creator(browser: &Browser) -> String {
     let value = browser
