@@ -21,6 +21,12 @@ const FIRST_REFRESH_BACKOFF: TimeDelta = TimeDelta::minutes(5);
 const REFRESH_BATCH: i64 = 10_000;
 /// The longest wait between two refresh attempts.
 const MAX_REFRESH_BACKOFF: TimeDelta = TimeDelta::hours(2);
+/// How long a rejected refresh waits for another process's rotation of the same token to be
+/// stored before the connection is declared `needs_reauth`: the winner's answer from TikTok
+/// and its database write take well under this.
+const ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+/// How often the stored token version is read again during [`ROTATION_GRACE`].
+const ROTATION_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What a pass of [`Services::refresh_expiring_tokens`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -178,9 +184,10 @@ impl Services {
                 }
             }
             Err(TikTokError::RefreshRejected { .. }) => {
-                // A rotated token also reads as invalid_grant: re-read before deciding.
-                let current = self.inner.db.connection_tokens(id).await?;
-                if current.token_version != stored.token_version {
+                // A rotated token also reads as invalid_grant: another process may have used
+                // it a moment ago and not stored its new pair yet. Decide only once it had
+                // the time to.
+                if let Some(current) = self.rotated_elsewhere(id, stored.token_version).await? {
                     self.inner.observer.token_refresh("lost_race");
                     return access_token(&current);
                 }
@@ -209,6 +216,28 @@ impl Services {
                     Err(TokenError::TikTok(error))
                 }
             }
+        }
+    }
+
+    /// The tokens another task or process stored after version `seen_version`, waiting up to
+    /// [`ROTATION_GRACE`] for them: TikTok rotates the refresh token as it answers the
+    /// winner, so the loser's rejection can arrive before the winner's new pair is stored.
+    /// `None` when nothing newer appeared: the rejection is TikTok's own.
+    async fn rotated_elsewhere(
+        &self,
+        id: ConnectionId,
+        seen_version: i64,
+    ) -> Result<Option<StoredTokens>, TokenError> {
+        let deadline = tokio::time::Instant::now() + ROTATION_GRACE;
+        loop {
+            let current = self.inner.db.connection_tokens(id).await?;
+            if current.token_version != seen_version {
+                return Ok(Some(current));
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Ok(None);
+            }
+            tokio::time::sleep(ROTATION_POLL).await;
         }
     }
 

@@ -8,6 +8,7 @@ mod support;
 mod full_flow;
 mod history;
 mod logs;
+mod processes;
 mod reads;
 mod reconnects;
 mod rejections;

@@ -169,6 +169,7 @@ impl FlowOptions {
         ]);
         vars.extend(self.vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let lookup = vars.clone();
         let secrets = ConfigSecrets {
             jwt_secret: config.jwt_secret.clone(),
             client_secret: config.tiktok.client_secret.clone(),
@@ -210,6 +211,7 @@ impl FlowOptions {
             services,
             clock,
             secrets,
+            vars: lookup,
             _database: database,
             _data_dir: data_dir,
         }
@@ -235,6 +237,8 @@ pub struct Flow {
     /// Our clock (the sandbox has its own).
     pub clock: OffsetClock,
     pub secrets: ConfigSecrets,
+    /// The configuration variables the server was started with.
+    vars: HashMap<&'static str, String>,
     _database: TestDatabase,
     _data_dir: tempfile::TempDir,
 }
@@ -308,6 +312,28 @@ impl Flow {
         let body = response.text().await.unwrap();
         assert_eq!(status, StatusCode::OK, "GET {path}: {body}");
         serde_json::from_str(&body).unwrap()
+    }
+
+    /// A second process (a sync-worker, another api-server) on the same database, the same
+    /// development secrets and this flow's TikTok sandbox, sharing our clock: its use cases,
+    /// wired as the binary wires them (its own unused emulator included), not serving.
+    pub async fn second_process(&self) -> Services {
+        let mut vars = self.vars.clone();
+        let tiktok = self.sandbox.base_url().to_string();
+        vars.insert("TIKTOK_AUTH_BASE_URL", tiktok.clone());
+        vars.insert("TIKTOK_API_BASE_URL", tiktok);
+        let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
+        let wired = wire(
+            config,
+            WiringOptions {
+                clock: Arc::new(self.clock.clone()),
+                sandbox: SandboxConfig::new(),
+                instance_id: format!("second-process-{}", rand::random::<u32>()),
+            },
+        )
+        .await
+        .unwrap();
+        wired.services
     }
 
     /// `GET /metrics`, as Prometheus scrapes it.
