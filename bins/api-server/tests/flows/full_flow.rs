@@ -30,6 +30,12 @@ async fn a_creator_connects_reads_syncs_after_expiry_and_disconnects(database: T
         page.html.contains(r#""type":"tiktok:connected""#),
         "the page posts tiktok:connected"
     );
+    // To the app's origins only (sandbox mode: localhost and 127.0.0.1 on the server's port).
+    let port = flow.address.rsplit(':').next().unwrap();
+    let targets =
+        format!(r#"var targets = ["http://localhost:{port}","http://127.0.0.1:{port}"];"#);
+    assert!(page.html.contains(&targets), "not posted to {targets}");
+    assert!(!page.html.contains(r#""*""#), "posted to any origin");
     // Connect and first sync: one exchange, one user-info call (reused by the first sync),
     // and 95 videos in pages of 20.
     assert_eq!(flow.sandbox.call_count(Endpoint::Token), 1);

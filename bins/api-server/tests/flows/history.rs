@@ -10,6 +10,7 @@ on_both_backends!(
     daily_syncs_build_the_follower_and_view_series,
     a_failed_first_sync_keeps_the_connection_and_a_later_sync_fills_it,
     tiktok_down_during_the_exchange_stores_nothing,
+    a_creator_without_videos_reads_empty_but_complete,
 );
 
 async fn daily_syncs_build_the_follower_and_view_series(database: TestDatabase) {
@@ -108,4 +109,27 @@ async fn tiktok_down_during_the_exchange_stores_nothing(database: TestDatabase) 
     // Trying again works.
     flow.connect_ok(&token, &creator.open_id).await;
     assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
+}
+
+async fn a_creator_without_videos_reads_empty_but_complete(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("new-creator");
+    let creator = flow.creator_with_videos(0);
+    flow.connect_ok(&token, &creator.open_id).await;
+    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 1);
+
+    assert!(flow.all_videos(&token, 20).await.is_empty());
+    let analytics = flow.get_json("/api/tiktok/analytics", &token).await;
+    let summary = &analytics["summary"];
+    assert_eq!(summary["videoCount"], 0);
+    assert_eq!(summary["totalViews"], 0);
+    assert_eq!(summary["videoEngagementRate"], serde_json::Value::Null);
+    assert_eq!(summary["followerCount"], creator.follower_count);
+    assert!(analytics["topVideos"].as_array().unwrap().is_empty());
+    assert_eq!(analytics["series"].as_array().unwrap().len(), 1);
+    let profile = flow.get_json("/api/tiktok/profile", &token).await;
+    assert_eq!(profile["videoCount"], 0);
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["outcome"], "success");
+    assert_eq!(runs["runs"][0]["videosSynced"], 0);
 }
