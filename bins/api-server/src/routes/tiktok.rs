@@ -138,11 +138,20 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         ServiceError::Cooldown { retry_after } => {
             ApiError::too_many_requests("sync_cooldown", error.to_string(), retry_after)
         }
+        // TikTok's own words (codes, log ids) are in the sync log and the server log; the
+        // creator gets a sentence.
         ServiceError::SyncFailed { ref code, .. } if code == "storage" => {
-            ApiError::ServiceUnavailable(error.to_string())
+            ApiError::ServiceUnavailable(
+                "The sync could not be saved; your previous data is unchanged. Try again in a few minutes."
+                    .into(),
+            )
         }
         ServiceError::SyncFailed { .. } | ServiceError::TikTokUnavailable(_) => {
-            ApiError::BadGateway(error.to_string())
+            tracing::warn!(error = %crate::error::ErrorChain(&error), "sync failed at TikTok");
+            ApiError::BadGateway(
+                "TikTok did not answer properly, so the sync failed; your previous data is unchanged. Try again in a few minutes."
+                    .into(),
+            )
         }
         ServiceError::InvalidArgument(message) => ApiError::bad_request("invalid_query", message),
         ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
