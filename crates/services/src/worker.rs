@@ -40,6 +40,9 @@ use crate::tokens::{RefreshReport, TokenError};
 const RUNS_READ_PER_CONNECTION: i64 = 12;
 /// How many connections' runs are read at once while planning.
 const FACT_READS_IN_FLIGHT: usize = 8;
+/// The error code of a sync stopped by the shared call budget (the client's
+/// `CallRejected` kind).
+const CALL_REJECTED: &str = "call_rejected";
 /// How many times one account is tried again after the per-minute budget asked to wait.
 const BUDGET_WAITS_PER_ACCOUNT: u32 = 3;
 
@@ -54,21 +57,36 @@ pub struct WorkerConfig {
     pub batch_size: i64,
     /// The expected latency of one TikTok call, to size the number of accounts synced at once.
     pub expected_call_latency: Duration,
+    /// The most accounts (or token refreshes) in flight at once, whatever the rate limit
+    /// allows: each holds database connections between its calls, so this stays at or below
+    /// the database pool (8 connections by default).
+    pub max_concurrency: usize,
     /// The longest wait for the per-minute budget an account sits out before it is tried
     /// again; a longer refusal (the daily budget) ends the pass and defers the rest.
     pub max_budget_wait: Duration,
 }
 
 impl Default for WorkerConfig {
-    /// A daily interval, 10,000 connections a pass, 300 ms per call, waits of up to 90 s.
+    /// A daily interval, 10,000 connections a pass, 300 ms per call, at most 8 in flight,
+    /// waits of up to 90 s.
     fn default() -> Self {
         Self {
             due: DuePolicy::default(),
             lease: LeasePolicy::default(),
             batch_size: 10_000,
             expected_call_latency: Duration::from_millis(300),
+            max_concurrency: 8,
             max_budget_wait: Duration::from_secs(90),
         }
+    }
+}
+
+impl WorkerConfig {
+    /// How many accounts to run at once at `per_minute` calls a minute per endpoint:
+    /// [`concurrency_for`] the expected latency, at most [`Self::max_concurrency`].
+    pub fn concurrency(&self, per_minute: u32) -> usize {
+        concurrency_for(per_minute, self.expected_call_latency)
+            .clamp(1, self.max_concurrency.max(1))
     }
 }
 
@@ -82,7 +100,8 @@ pub struct SyncAllReport {
     pub synced: u32,
     /// Syncs that failed for a transient reason (recorded, retried later with backoff).
     pub failed: u32,
-    /// Due connections left for later because the daily budget does not cover them.
+    /// Due connections left for later because the daily budget does not cover them (by the
+    /// plan, or refused by the shared call budget during the pass).
     pub deferred: u32,
     /// Syncs that ended with the connection needing re-authorization.
     pub needs_reauth: u32,
@@ -118,9 +137,20 @@ impl SyncAllReport {
         match report.outcome {
             SyncOutcome::Success | SyncOutcome::Partial => self.synced += 1,
             SyncOutcome::NeedsReauth => self.needs_reauth += 1,
+            // Our own budget said no before TikTok was asked: it waits, it did not fail.
+            SyncOutcome::RateLimited if is_budget_refusal(report) => {
+                self.deferred += 1;
+                self.deferred_connections.push(report.connection_id);
+            }
             SyncOutcome::Failed | SyncOutcome::RateLimited => self.failed += 1,
         }
     }
+}
+
+/// Whether a sync ended because the shared call budget (not TikTok) refused a call.
+fn is_budget_refusal(report: &SyncReport) -> bool {
+    report.outcome == SyncOutcome::RateLimited
+        && report.error_code.as_deref() == Some(CALL_REJECTED)
 }
 
 /// What the worker's token refresh pass did.
@@ -416,10 +446,7 @@ impl Services {
             }
         }
 
-        let concurrency = concurrency_for(
-            self.inner.config.quota.per_minute_per_endpoint,
-            worker.expected_call_latency,
-        );
+        let concurrency = worker.concurrency(self.inner.config.quota.per_minute_per_endpoint);
         let budget_spent = Arc::new(AtomicBool::new(false));
         let results: Vec<AccountResult> = futures::stream::iter(runnable)
             .map(|(_, connection)| {
@@ -482,9 +509,7 @@ impl Services {
                 Ok(report) => report,
                 Err(error) => return AccountResult::Error(connection.id, error),
             };
-            let budget_refusal = report.outcome == SyncOutcome::RateLimited
-                && report.error_code.as_deref() == Some("call_rejected");
-            if !budget_refusal {
+            if !is_budget_refusal(&report) {
                 return AccountResult::Ran(report);
             }
             match report.retry_after {
@@ -546,29 +571,46 @@ impl Services {
             .min
             .to_std()
             .unwrap_or(Duration::from_secs(300));
-        let mut report = TokenPassReport::default();
-        for connection in candidates {
-            let leased = self
-                .inner
-                .db
-                .try_lease_connection(connection.id, &holder, self.now(), lease)
-                .await?;
-            if !leased {
-                report.leased_elsewhere += 1;
-                continue;
-            }
-            let outcome =
-                with_context(Arc::clone(&context), self.usable_access_token(&connection)).await;
-            if let Err(error) = self.inner.db.release_lease(connection.id, &holder).await {
-                warn!(connection_id = %connection.id, %error, "could not release a lease; it will expire");
-            }
-            match outcome {
-                Ok(_) => report.refresh.refreshed += 1,
-                Err(TokenError::NeedsReauth) => report.refresh.needs_reauth += 1,
-                Err(error) => {
-                    warn!(connection_id = %connection.id, %error, "refresh failed");
-                    report.refresh.failed += 1;
+        // As many at once as it takes to reach the per-minute limit; the client's limiter
+        // paces the calls.
+        let concurrency = worker.concurrency(self.inner.config.quota.per_minute_per_endpoint);
+        let outcomes: Vec<Result<RefreshOutcome, ServiceError>> = futures::stream::iter(candidates)
+            .map(|connection| {
+                let (context, holder) = (Arc::clone(&context), holder.as_str());
+                async move {
+                    let leased = self
+                        .inner
+                        .db
+                        .try_lease_connection(connection.id, holder, self.now(), lease)
+                        .await?;
+                    if !leased {
+                        return Ok(RefreshOutcome::LeasedElsewhere);
+                    }
+                    let outcome =
+                        with_context(context, self.usable_access_token(&connection)).await;
+                    if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
+                        warn!(connection_id = %connection.id, %error, "could not release a lease; it will expire");
+                    }
+                    Ok(match outcome {
+                        Ok(_) => RefreshOutcome::Refreshed,
+                        Err(TokenError::NeedsReauth) => RefreshOutcome::NeedsReauth,
+                        Err(error) => {
+                            warn!(connection_id = %connection.id, %error, "refresh failed");
+                            RefreshOutcome::Failed
+                        }
+                    })
                 }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        let mut report = TokenPassReport::default();
+        for outcome in outcomes {
+            match outcome? {
+                RefreshOutcome::Refreshed => report.refresh.refreshed += 1,
+                RefreshOutcome::NeedsReauth => report.refresh.needs_reauth += 1,
+                RefreshOutcome::Failed => report.refresh.failed += 1,
+                RefreshOutcome::LeasedElsewhere => report.leased_elsewhere += 1,
             }
         }
         report.refresh.api_calls = context.calls();
@@ -618,6 +660,14 @@ impl Services {
             plan,
         })
     }
+}
+
+/// How one connection of a token refresh pass ended.
+enum RefreshOutcome {
+    Refreshed,
+    NeedsReauth,
+    Failed,
+    LeasedElsewhere,
 }
 
 /// How one account of a pass ended.
@@ -759,6 +809,58 @@ mod tests {
             candidate.last_success_at,
             Some(now() - TimeDelta::hours(25))
         );
+    }
+
+    fn report(id: i64, outcome: SyncOutcome, code: Option<&str>) -> SyncReport {
+        SyncReport {
+            connection_id: ConnectionId(id),
+            outcome,
+            videos_synced: 0,
+            api_calls: 1,
+            finished_at: now(),
+            missing_scopes: Vec::new(),
+            error_code: code.map(str::to_owned),
+            error_message: None,
+            retry_after: None,
+        }
+    }
+
+    #[test]
+    fn a_budget_refusal_counts_as_deferred_and_a_tiktok_429_as_failed() {
+        let mut summary = SyncAllReport::default();
+        summary.count(&report(1, SyncOutcome::Success, None));
+        summary.count(&report(2, SyncOutcome::RateLimited, Some(CALL_REJECTED)));
+        summary.count(&report(
+            3,
+            SyncOutcome::RateLimited,
+            Some("rate_limit_exceeded"),
+        ));
+        summary.count(&report(4, SyncOutcome::NeedsReauth, Some("needs_reauth")));
+        summary.count(&report(5, SyncOutcome::Failed, Some("internal_error")));
+        assert_eq!(
+            (
+                summary.synced,
+                summary.deferred,
+                summary.failed,
+                summary.needs_reauth
+            ),
+            (1, 1, 2, 1)
+        );
+        assert_eq!(summary.deferred_connections, vec![ConnectionId(2)]);
+        assert_eq!(summary.api_calls, 5);
+    }
+
+    #[test]
+    fn concurrency_follows_the_rate_limit_within_the_pool() {
+        let worker = WorkerConfig::default();
+        // 600 a minute at 300 ms a call: 3 in flight, plus one.
+        assert_eq!(worker.concurrency(600), 4);
+        assert_eq!(worker.concurrency(60_000), 8);
+        let zero = WorkerConfig {
+            max_concurrency: 0,
+            ..WorkerConfig::default()
+        };
+        assert_eq!(zero.concurrency(60_000), 1);
     }
 
     #[test]
