@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::Platform;
+use domain::{ConnectionStatus, Platform};
 use serde::Serialize;
 use tracing::{info, warn};
 
@@ -44,11 +44,22 @@ impl Services {
             .ok_or(ServiceError::NotConnected)?;
         let context = CallContext::new(CallPriority::Interactive);
         let revocation = with_context(Arc::clone(&context), async {
-            // An expired access token may not be revocable: refresh it first when needed.
-            let token = self
-                .usable_access_token(&connection)
-                .await
-                .map_err(|error| error.to_string())?;
+            let token = if connection.status == ConnectionStatus::NeedsReauth {
+                // TikTok rejected the refresh token already: asking again only delays the
+                // creator. Revoke with the stored access token, which may still be alive.
+                let stored = self
+                    .inner
+                    .db
+                    .connection_tokens(connection.id)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                crate::tokens::access_token(&stored).map_err(|error| error.to_string())?
+            } else {
+                // An expired access token may not be revocable: refresh it first when needed.
+                self.usable_access_token(&connection)
+                    .await
+                    .map_err(|error| error.to_string())?
+            };
             self.inner
                 .tiktok
                 .revoke(&token)

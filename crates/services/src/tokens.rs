@@ -293,7 +293,8 @@ impl Services {
     }
 }
 
-fn access_token(stored: &StoredTokens) -> Result<AccessToken, TokenError> {
+/// The stored access token, as the client takes it.
+pub(crate) fn access_token(stored: &StoredTokens) -> Result<AccessToken, TokenError> {
     stored
         .access_token
         .as_ref()

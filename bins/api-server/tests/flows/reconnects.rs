@@ -13,6 +13,8 @@ on_both_backends!(
     disconnect_deletes_our_data_even_when_tiktok_cannot_revoke,
     disconnect_with_an_expired_access_token_still_revokes,
     a_disconnect_during_a_running_sync_leaves_nothing_behind,
+    token_lifetimes_come_from_tiktoks_answer,
+    a_connection_that_needs_reauth_can_still_be_disconnected,
 );
 
 async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
@@ -186,4 +188,66 @@ async fn a_disconnect_during_a_running_sync_leaves_nothing_behind(database: Test
     );
     let connections = flow.get_json("/api/connections", &token).await;
     assert_eq!(connections["connections"][0]["connected"], false);
+}
+
+/// With TikTok's access tokens living two hours (not the documented 24), a sync three hours
+/// later refreshes first: it does not find out by calling with a dead token.
+async fn token_lifetimes_come_from_tiktoks_answer(database: TestDatabase) {
+    let flow = FlowOptions::new()
+        .sandbox(|sandbox| sandbox.access_token_lifetime(std::time::Duration::from_secs(7200)))
+        .spawn(database)
+        .await;
+    let token = flow.token("short-lived-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let connection = flow.stored_connection("short-lived-user").await.unwrap();
+    let lifetime =
+        connection.access_token_expires_at.unwrap() - connection.tokens_obtained_at.unwrap();
+    assert_eq!(lifetime, chrono::TimeDelta::hours(2));
+
+    flow.advance_both_clocks(3);
+    let user_info = flow.sandbox.call_count(Endpoint::UserInfo);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(flow.sandbox.call_count(Endpoint::Token), 2, "refreshed");
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::UserInfo),
+        user_info + 1,
+        "no call with the dead token"
+    );
+}
+
+async fn a_connection_that_needs_reauth_can_still_be_disconnected(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("giving-up-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    flow.advance_both_clocks(25);
+    flow.sandbox
+        .set_fault(Endpoint::Token, Fault::RefreshInvalidGrant);
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+
+    let refreshes = flow.sandbox.call_count(Endpoint::Token);
+    let response = flow
+        .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    flow.sandbox.clear_faults();
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::Token),
+        refreshes,
+        "a rejected refresh token is not tried again"
+    );
+    assert!(
+        flow.sandbox.call_count(Endpoint::Revoke) >= 1,
+        "revocation tried"
+    );
+    assert!(flow.stored_connection("giving-up-user").await.is_none());
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["connected"], false);
+    // A fresh connect works afterwards.
+    flow.connect_ok(&token, &creator.open_id).await;
+    let connections = flow.get_json("/api/connections", &token).await;
+    assert_eq!(connections["connections"][0]["status"], "active");
 }

@@ -158,6 +158,12 @@ impl FlowOptions {
         self
     }
 
+    /// Changes the sandbox's settings (token lifetimes, rotation, ...).
+    pub fn sandbox(mut self, change: impl FnOnce(SandboxConfig) -> SandboxConfig) -> Self {
+        self.sandbox = change(self.sandbox);
+        self
+    }
+
     /// Starts the server on `database`.
     pub async fn spawn(self, database: TestDatabase) -> Flow {
         LazyLock::force(&LOGS);
