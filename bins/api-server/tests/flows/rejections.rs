@@ -262,6 +262,13 @@ async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
     assert_eq!(after.status, domain::ConnectionStatus::Active);
     let videos = flow.all_videos(&token, 100).await;
     assert_eq!(videos.len(), 3, "the data synced at connect is intact");
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["trigger"], "manual");
+    assert_eq!(runs["runs"][0]["outcome"], "rate_limited");
+    assert_eq!(
+        runs["runs"][0]["apiCalls"], 1,
+        "the user info call it could make"
+    );
 }
 
 async fn tiktok_failing_during_a_sync_keeps_the_previous_data(database: TestDatabase) {
