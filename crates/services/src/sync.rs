@@ -380,8 +380,16 @@ impl Services {
             .recent_sync_runs(connection.id, RUNS_SCANNED_FOR_COOLDOWN)
             .await?
             .into_iter()
-            .find(|run| run.trigger == SyncTrigger::Manual)
-            .map(|run| run.started_at);
+            .find(|run| run.trigger == SyncTrigger::Manual);
+        // A manual sync still running (and not abandoned by a crashed process: its lease
+        // would have expired) is "in progress", not "cooldown".
+        if let Some(run) = &last_manual {
+            let running_for = (now - run.started_at).to_std().unwrap_or(Duration::ZERO);
+            if run.finished_at.is_none() && running_for < self.inner.config.sync_lease {
+                return Err(ServiceError::SyncInProgress);
+            }
+        }
+        let last_manual = last_manual.map(|run| run.started_at);
         if let Some(last) = last_manual {
             let cooldown = self.inner.config.manual_sync_cooldown;
             let elapsed = (now - last).to_std().unwrap_or(Duration::ZERO);

@@ -14,7 +14,9 @@ CREATE INDEX oauth_states_expires_at ON oauth_states (expires_at);
 CREATE INDEX oauth_states_user_platform ON oauth_states (user_id, platform);
 
 CREATE TABLE connections (
-    id INTEGER PRIMARY KEY NOT NULL,
+    -- AUTOINCREMENT: a deleted connection's id is never handed to a new one (host products
+    -- may still hold events about it). PostgreSQL's BIGSERIAL never reuses either.
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     user_id TEXT NOT NULL,
     platform TEXT NOT NULL,
     platform_account_id TEXT NOT NULL,
