@@ -162,6 +162,10 @@ impl Database {
         if updated == 1 {
             return Ok(true);
         }
+        // Give the pooled connection back before taking another: with every connection of
+        // the pool held by a caller here, each waiting for a second one, the pool would
+        // deadlock until the acquire timeout.
+        drop(conn);
         // Tell "held by someone else" (false) from "no such connection" (an error).
         self.get_connection(id).await.map(|_| false)
     }
@@ -185,6 +189,7 @@ impl Database {
         if updated == 1 {
             return Ok(());
         }
+        drop(conn);
         // Already requested (the first time is kept), or no such connection (an error).
         self.get_connection(id).await.map(|_| ())
     }
