@@ -107,6 +107,9 @@ pub struct Connection {
     /// When a sync was asked for and could not run yet (the call budget was spent); the
     /// worker takes such connections first. Cleared by the next successful sync.
     pub sync_requested_at: Option<DateTime<Utc>>,
+    /// When the last sync that walked every video page finished; `None` before the first
+    /// one. Shallow syncs (only the newest pages) leave it as it is.
+    pub last_full_sync_at: Option<DateTime<Utc>>,
     /// When the connection was first made.
     pub created_at: DateTime<Utc>,
     /// When the row last changed.

@@ -716,6 +716,7 @@ mod tests {
             last_sync_outcome: None,
             last_sync_error: None,
             sync_requested_at: None,
+            last_full_sync_at: None,
             created_at: now() - TimeDelta::days(30),
             updated_at: now(),
         }

@@ -6,7 +6,9 @@
 //! - OAuth states: [`Database::create_oauth_state`], [`Database::consume_oauth_state`].
 //! - Connections and tokens: [`Database::upsert_connection`], [`Database::connection_tokens`],
 //!   [`Database::swap_tokens`], [`Database::mark_needs_reauth`], [`Database::disconnect`], …
-//! - Sync: [`Database::apply_sync`], [`Database::start_sync_run`], [`Database::finish_sync_run`].
+//! - Sync: [`Database::apply_sync`] (a full walk), [`Database::apply_shallow_sync`] (only the
+//!   newest pages), [`Database::start_sync_run`], [`Database::finish_sync_run`],
+//!   [`Database::count_videos_posted_since`] (for the sync depth's estimates).
 //! - Reads: [`Database::list_videos`], [`Database::profile_history`].
 //! - Webhooks and the host outbox: [`Database::record_webhook_event`],
 //!   [`Database::claim_outbound_events`]; changes that notify the host take a `notify` event
@@ -27,6 +29,7 @@ mod leasing;
 mod models;
 mod oauth_states;
 mod outbox;
+mod planning;
 mod quota;
 mod reads;
 pub mod schema;

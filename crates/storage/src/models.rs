@@ -39,6 +39,7 @@ pub(crate) struct ConnectionRow {
     last_sync_outcome: Option<String>,
     last_sync_error: Option<String>,
     sync_requested_at: Option<i64>,
+    last_full_sync_at: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -80,6 +81,7 @@ impl ConnectionRow {
                 .transpose()?,
             last_sync_error: self.last_sync_error,
             sync_requested_at: from_unix_opt(self.sync_requested_at)?,
+            last_full_sync_at: from_unix_opt(self.last_full_sync_at)?,
             created_at: from_unix(self.created_at)?,
             updated_at: from_unix(self.updated_at)?,
         })

@@ -92,6 +92,8 @@ diesel::table! {
         last_sync_error -> Nullable<Text>,
         /// Unix seconds: a sync was asked for and is waiting for the call budget.
         sync_requested_at -> Nullable<BigInt>,
+        /// Unix seconds: when the last sync that walked every video page finished.
+        last_full_sync_at -> Nullable<BigInt>,
         /// Worker holding the sync lease.
         lease_holder -> Nullable<Text>,
         /// Unix seconds.

@@ -27,8 +27,8 @@ pub struct SyncWrite<'a> {
     pub connection_id: ConnectionId,
     /// The profile as fetched (`None` if it was not fetched; the stored one is kept).
     pub profile: Option<&'a Profile>,
-    /// The videos fetched (all pages). Existing videos are updated, new ones inserted;
-    /// videos not in the list are left as they are.
+    /// The videos fetched (every page walked). Existing videos are updated, new ones
+    /// inserted; videos not in the list are left as they are.
     pub videos: &'a [Video],
     /// `success` or `partial` (a failed sync writes nothing: use
     /// [`Database::record_sync_failure`]).
@@ -93,13 +93,40 @@ fn total_views(view_counts: &[i64]) -> i64 {
     i64::try_from(total).unwrap_or(i64::MAX)
 }
 
+/// How much of the video list a sync walked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum VideoWalk {
+    /// Every page: the connection's last full walk moves to this sync.
+    Full,
+    /// Only the newest pages: the last full walk stays where it was.
+    Shallow,
+}
+
 impl Database {
-    /// Writes a sync result in ONE transaction: the profile fields, the videos (upserted in
-    /// multi-row `INSERT … ON CONFLICT DO UPDATE` statements, never one per row), today's
-    /// video snapshots and profile snapshot (a second sync the same day overwrites that
-    /// day), and the connection's last sync time, outcome and error. On any error nothing is
-    /// written.
+    /// Writes the result of a sync that walked every video page, in ONE transaction: the
+    /// profile fields, the videos (upserted in multi-row `INSERT … ON CONFLICT DO UPDATE`
+    /// statements, never one per row), today's video snapshots and profile snapshot (a second
+    /// sync the same day overwrites that day), and the connection's last sync time, last full
+    /// walk time, outcome and error. On any error nothing is written.
     pub async fn apply_sync(&self, write: &SyncWrite<'_>) -> StorageResult<AppliedSync> {
+        self.apply_walk(write, VideoWalk::Full).await
+    }
+
+    /// Writes the result of a sync that walked only the newest video pages (a shallow sync,
+    /// stopped at the first video older than its window): the same writes as
+    /// [`Database::apply_sync`], in one transaction, except that the connection's last full
+    /// walk time is left as it is.
+    /// Only the videos fetched are upserted and snapshotted; stored older videos are kept
+    /// untouched (never deleted).
+    pub async fn apply_shallow_sync(&self, write: &SyncWrite<'_>) -> StorageResult<AppliedSync> {
+        self.apply_walk(write, VideoWalk::Shallow).await
+    }
+
+    async fn apply_walk(
+        &self,
+        write: &SyncWrite<'_>,
+        walk: VideoWalk,
+    ) -> StorageResult<AppliedSync> {
         use connections::dsl as c;
         use profile_snapshots::dsl as ps;
         use videos::dsl as v;
@@ -128,6 +155,12 @@ impl Database {
                 .execute(conn)
                 .await?;
             expect_one(updated)?;
+            if walk == VideoWalk::Full {
+                diesel::update(c::connections.find(connection_id))
+                    .set(c::last_full_sync_at.eq(Some(now)))
+                    .execute(conn)
+                    .await?;
+            }
             if let Some(profile) = write.profile {
                 diesel::update(c::connections.find(connection_id))
                     .set((

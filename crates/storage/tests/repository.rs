@@ -26,6 +26,7 @@ on_both_backends!(
     two_refreshers_swap_at_once_and_exactly_one_wins,
     refresh_bookkeeping_and_expiring_connections,
     sync_writes_profile_videos_and_snapshots,
+    shallow_syncs_keep_the_last_full_walk_and_older_videos,
     failed_sync_writes_nothing,
     videos_page_through_every_sort_without_gaps,
     sync_runs_are_logged,
@@ -511,6 +512,72 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         })
         .await;
     assert!(matches!(missing, Err(StorageError::NotFound(_))));
+}
+
+async fn shallow_syncs_keep_the_last_full_walk_and_older_videos(t: &TestDb) {
+    let db = &t.db;
+    let connection = connect_user(db, "user-1", "open-1").await;
+    assert_eq!(connection.last_full_sync_at, None, "never walked");
+    // 50 videos posted a minute apart (video n at n minutes).
+    let all: Vec<_> = (0..50_u64).map(|i| video(i, 100, 1, 1, 1)).collect();
+    let stats = profile("open-1", 100);
+    let write = |videos, synced_at| SyncWrite {
+        connection_id: connection.id,
+        profile: Some(&stats),
+        videos,
+        outcome: SyncOutcome::Success,
+        error: None,
+        synced_at,
+        notify: None,
+    };
+    db.apply_sync(&write(&all, at(3600))).await.unwrap();
+    let full = db.get_connection(connection.id).await.unwrap();
+    assert_eq!(full.last_full_sync_at, Some(at(3600)));
+    assert_eq!(full.last_synced_at, Some(at(3600)));
+    assert_eq!(
+        db.count_videos_posted_since(connection.id, at(40 * 60))
+            .await
+            .unwrap(),
+        10,
+        "videos 40 to 49"
+    );
+
+    // A day later only the ten newest are fetched, with more views.
+    let newest: Vec<_> = (40..50_u64).map(|i| video(i, 900, 1, 1, 1)).collect();
+    let next_day = at(3600) + TimeDelta::days(1);
+    let applied = db
+        .apply_shallow_sync(&write(&newest, next_day))
+        .await
+        .unwrap();
+    assert_eq!(applied.videos_written, 10);
+    assert_eq!(applied.total_video_views, 40 * 100 + 10 * 900);
+    let shallow = db.get_connection(connection.id).await.unwrap();
+    assert_eq!(shallow.last_synced_at, Some(next_day));
+    assert_eq!(
+        shallow.last_full_sync_at,
+        Some(at(3600)),
+        "a shallow walk is not a full one"
+    );
+    // The older videos are all still stored; only the fetched ones have today's snapshot.
+    assert_eq!(db.video_totals(connection.id).await.unwrap().videos, 50);
+    let day = next_day.date_naive();
+    let fetched = db
+        .video_history(connection.id, &newest[0].platform_video_id, day, 1)
+        .await
+        .unwrap();
+    assert_eq!(fetched.len(), 1);
+    assert_eq!(fetched[0].counts.views, 900);
+    let older = db
+        .video_history(connection.id, &all[0].platform_video_id, day, 1)
+        .await
+        .unwrap();
+    assert!(older.is_empty(), "no snapshot for a video not fetched");
+    assert_eq!(
+        db.count_videos_posted_since(connection.id, at(50 * 60))
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 async fn failed_sync_writes_nothing(t: &TestDb) {
