@@ -6,13 +6,14 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use actix_web::web;
+use scheduler::pacing_quota;
 use secrecy::ExposeSecret as _;
 use services::clock::{Clock, SystemClock};
 use services::observer::ServiceObserver;
 use services::quota::QuotaConfig;
 use services::{Services, ServicesConfig};
 use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
-use tiktok_client::{TikTokClient, per_minute_rate_limiter};
+use tiktok_client::{EndpointRateLimiter, TikTokClient};
 use tiktok_sandbox::{RegisteredClient, Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::config::Config;
@@ -114,6 +115,55 @@ pub fn token_cipher(config: &Config) -> Result<TokenCipher, storage::CryptoError
     TokenCipher::new(primary, others)
 }
 
+/// The share of a daily quota kept for creators pressing "Sync now": a tenth. Every process
+/// (api-server, sync-worker) plans with the same reserve.
+pub fn manual_reserve(daily_quota: Option<u32>) -> u32 {
+    daily_quota.map_or(0, |daily| daily / 10)
+}
+
+/// The TikTok client for the configured app and base URLs, with a `governor` limiter per
+/// endpoint that spreads calls evenly over the minute ([`scheduler::pacing_quota`]) instead
+/// of letting a whole minute's budget burst.
+pub fn tiktok_client(config: &Config) -> Result<TikTokClient, WiringError> {
+    let per_minute =
+        NonZeroU32::new(config.sync.rate_limit_per_minute).ok_or(WiringError::ZeroRateLimit)?;
+    let limiter: Arc<EndpointRateLimiter> =
+        Arc::new(governor::RateLimiter::keyed(pacing_quota(per_minute)));
+    Ok(TikTokClient::new(
+        tiktok_client::TikTokConfig::new(
+            config.tiktok.client_key.clone(),
+            config.tiktok.client_secret.clone(),
+            config.tiktok.redirect_uri.clone(),
+        )
+        .with_scopes(config.tiktok.scopes.clone())
+        .with_auth_base_url(config.tiktok.auth_base_url.clone())
+        .with_api_base_url(config.tiktok.api_base_url.clone()),
+    )?
+    .with_rate_limiter(limiter))
+}
+
+/// The use cases' settings from the configuration; `instance_id` names this process in
+/// leases.
+pub fn services_config(config: &Config, instance_id: String) -> ServicesConfig {
+    let mut services_config = ServicesConfig::new(config.tiktok.scopes.clone(), instance_id);
+    services_config.manual_sync_cooldown = config.sync.manual_cooldown;
+    services_config.quota = QuotaConfig {
+        per_minute_per_endpoint: config.sync.rate_limit_per_minute,
+        daily: config.sync.daily_quota,
+        manual_reserve: manual_reserve(config.sync.daily_quota),
+    };
+    services_config
+}
+
+/// Opens the configured database (running its migrations) with the configured token keys.
+pub async fn open_database(config: &Config) -> Result<Database, WiringError> {
+    Ok(Database::connect(
+        config.database_url.expose_secret(),
+        ConnectOptions::new(token_cipher(config)?),
+    )
+    .await?)
+}
+
 /// Binds the server, starts the emulator in sandbox mode, opens and migrates the database,
 /// and builds the use cases and the HTTP app around them.
 pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, WiringError> {
@@ -137,43 +187,15 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
     };
     let config = builder.config().clone();
 
-    let cipher = token_cipher(&config)?;
-    let db = Database::connect(
-        config.database_url.expose_secret(),
-        ConnectOptions::new(cipher),
-    )
-    .await?;
-
-    let per_minute =
-        NonZeroU32::new(config.sync.rate_limit_per_minute).ok_or(WiringError::ZeroRateLimit)?;
-    let tiktok = TikTokClient::new(
-        tiktok_client::TikTokConfig::new(
-            config.tiktok.client_key.clone(),
-            config.tiktok.client_secret.clone(),
-            config.tiktok.redirect_uri.clone(),
-        )
-        .with_scopes(config.tiktok.scopes.clone())
-        .with_auth_base_url(config.tiktok.auth_base_url.clone())
-        .with_api_base_url(config.tiktok.api_base_url.clone()),
-    )?
-    .with_rate_limiter(per_minute_rate_limiter(per_minute));
-
+    let db = open_database(&config).await?;
+    let tiktok = tiktok_client(&config)?;
     let metrics = Metrics::new().map_err(StartupError::from)?;
-    let mut services_config =
-        ServicesConfig::new(config.tiktok.scopes.clone(), options.instance_id);
-    services_config.manual_sync_cooldown = config.sync.manual_cooldown;
-    services_config.quota = QuotaConfig {
-        per_minute_per_endpoint: config.sync.rate_limit_per_minute,
-        daily: config.sync.daily_quota,
-        // A tenth of a daily budget is kept for creators pressing "Sync now".
-        manual_reserve: config.sync.daily_quota.map_or(0, |daily| daily / 10),
-    };
     let services = Services::new(
         db.clone(),
         tiktok,
         options.clock,
         Arc::new(MetricsObserver(metrics.clone())),
-        services_config,
+        services_config(&config, options.instance_id),
     );
 
     let data = web::Data::new(services.clone());
@@ -197,4 +219,16 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         services,
         sandbox,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenth_of_the_daily_quota_is_reserved() {
+        assert_eq!(manual_reserve(None), 0);
+        assert_eq!(manual_reserve(Some(1000)), 100);
+        assert_eq!(manual_reserve(Some(9)), 0);
+    }
 }

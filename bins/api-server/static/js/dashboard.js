@@ -393,10 +393,9 @@ async function syncNow() {
       showToast('error', 'TikTok needs you to reconnect before syncing again');
       await refreshConnection();
     } else if (code === 'tiktok_unavailable') {
-      // The server's message carries TikTok's own error and log id: worth keeping for
-      // support, too technical for a toast. The toast says what to do; the status line keeps
-      // the details until the next sync.
-      showToast('error', 'The sync failed: TikTok is not answering properly. Try again in a few minutes.');
+      // The server says what happened in words; TikTok's own code and log id are in the
+      // sync log (GET /api/tiktok/sync-runs) for support.
+      showToast('error', message);
       $('[data-testid="sync-status"]').textContent = `Last attempt failed. ${message}`;
     } else {
       showToast('error', message);
