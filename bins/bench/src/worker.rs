@@ -32,6 +32,9 @@ use crate::sandbox_flow::{SCOPES, connect_creator, consent_browser, redirect_uri
 /// The pacing given to the worker when none is measured: far above anything reached.
 const UNPACED_PER_MINUTE: u32 = 10_000_000;
 
+/// GNU time, for exact CPU and peak memory of the worker process.
+const GNU_TIME: &str = "/usr/bin/time";
+
 /// The seed's approach: one account at a time, then a 3-second pause.
 const SEED_PAUSE: Duration = Duration::from_secs(3);
 
@@ -70,9 +73,9 @@ pub struct WorkerReport {
     pub latency_ms: u64,
     /// Wall time of the worker's pass.
     pub wall: Duration,
-    /// Worker CPU seconds (user + system), last sample before it exited.
+    /// Worker CPU seconds (user + system): exact with GNU time, else the last sample.
     pub cpu_seconds: f64,
-    /// Worker peak RSS (VmHWM), last sample before it exited, KiB.
+    /// Worker peak RSS in KiB: exact with GNU time, else the last `VmHWM` sample.
     pub peak_rss_kib: u64,
     /// How the worker exited.
     pub exit: String,
@@ -146,7 +149,21 @@ fn run_worker(
         )));
     }
     let log = std::fs::File::create(work_dir.join("sync-worker.log"))?;
-    let mut command = Command::new(&spec.worker_bin);
+    // GNU time, when installed, reports the exact CPU time and peak RSS of the whole run
+    // (sampling /proc misses the last moments before the process exits).
+    let time_report = work_dir.join("time.txt");
+    let gnu_time = std::path::Path::new(GNU_TIME).is_file();
+    let mut command = if gnu_time {
+        let mut command = Command::new(GNU_TIME);
+        command
+            .arg("-o")
+            .arg(&time_report)
+            .args(["-f", "%U %S %M"])
+            .arg(&spec.worker_bin);
+        command
+    } else {
+        Command::new(&spec.worker_bin)
+    };
     command
         .args(&spec.worker_args)
         .current_dir(work_dir)
@@ -178,15 +195,37 @@ fn run_worker(
         if let Some(status) = child.try_wait()? {
             break status;
         }
-        if let Ok(seconds) = proc_stats::cpu_seconds(pid) {
-            cpu = seconds;
-        }
-        if let Ok(memory) = proc_stats::memory(pid) {
-            peak = peak.max(memory.hwm_kib);
+        // Under GNU time the pid is time's own: its report is read instead.
+        if !gnu_time {
+            if let Ok(seconds) = proc_stats::cpu_seconds(pid) {
+                cpu = seconds;
+            }
+            if let Ok(memory) = proc_stats::memory(pid) {
+                peak = peak.max(memory.hwm_kib);
+            }
         }
         std::thread::sleep(Duration::from_millis(100));
     };
-    Ok((started.elapsed(), cpu, peak, status.to_string()))
+    let wall = started.elapsed();
+    if gnu_time {
+        let report = std::fs::read_to_string(&time_report)?;
+        let (cpu, peak) = parse_gnu_time(&report).ok_or_else(|| {
+            BenchError::Setup(format!("{GNU_TIME} wrote an unexpected report: {report:?}"))
+        })?;
+        return Ok((wall, cpu, peak, status.to_string()));
+    }
+    Ok((wall, cpu, peak, status.to_string()))
+}
+
+/// `user system max_rss_kib` as written by `time -f "%U %S %M"` (its last line: a failing
+/// command adds a line before it).
+fn parse_gnu_time(report: &str) -> Option<(f64, u64)> {
+    let line = report.lines().rev().find(|line| !line.trim().is_empty())?;
+    let mut fields = line.split_whitespace();
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    let peak: u64 = fields.next()?.parse().ok()?;
+    Some((user + system, peak))
 }
 
 /// Runs benchmark 2.
@@ -319,4 +358,19 @@ pub fn render(report: &WorkerReport) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_gnu_time_output_even_after_an_exit_status_line() {
+        assert_eq!(parse_gnu_time("1.25 0.50 18000\n"), Some((1.75, 18_000)));
+        assert_eq!(
+            parse_gnu_time("Command exited with non-zero status 1\n0.10 0.00 9000\n"),
+            Some((0.1, 9_000))
+        );
+        assert_eq!(parse_gnu_time("garbage"), None);
+    }
 }
