@@ -22,6 +22,7 @@ pub mod quota;
 mod read;
 mod sync;
 mod tokens;
+mod video_walk;
 pub mod views;
 mod worker;
 

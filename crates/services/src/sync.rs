@@ -1,5 +1,5 @@
-//! Syncing one account: profile and every video page, written in one transaction, recorded in
-//! `sync_runs` whatever happens.
+//! Syncing one account: profile and the video pages of the planned depth (every page by
+//! default), written in one transaction, recorded in `sync_runs` whatever happens.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     Connection, ConnectionId, ConnectionStatus, Platform, Profile, SyncOutcome, SyncTrigger,
 };
-use futures::TryStreamExt as _;
+use scheduler::PlannedDepth;
 use serde::Serialize;
 use storage::{StorageError, SyncRunFinish, SyncWrite};
 use tiktok_client::{AccessToken, TikTokError, UserField};
@@ -16,9 +16,10 @@ use tracing::{Instrument as _, info, info_span, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
-use crate::mapping::{profile_from_user_info, video_from_tiktok};
+use crate::mapping::profile_from_user_info;
 use crate::quota::{CallContext, CallPriority, with_context};
 use crate::tokens::TokenError;
+use crate::video_walk::walk_videos;
 
 /// How many of the latest runs are searched for the last manual one.
 const RUNS_SCANNED_FOR_COOLDOWN: i64 = 20;
@@ -36,6 +37,9 @@ pub struct SyncReport {
     pub outcome: SyncOutcome,
     /// Videos written.
     pub videos_synced: u64,
+    /// Whether the sync walked every video page (a full walk); `false` for a shallow sync
+    /// that stopped at older videos, and for a sync that failed.
+    pub full_walk: bool,
     /// TikTok calls spent (retries and refreshes included).
     pub api_calls: u32,
     /// When it ended.
@@ -122,13 +126,24 @@ impl SyncFailure {
 struct Fetched {
     profile: Profile,
     videos: Vec<domain::Video>,
+    /// Whether the video list was walked to its end (or, without the video scope, whether a
+    /// full walk was planned).
+    full_walk: bool,
+    missing_scopes: Vec<String>,
+}
+
+/// What a successful write stored.
+struct Written {
+    videos: u64,
+    full_walk: bool,
     missing_scopes: Vec<String>,
 }
 
 impl Services {
     /// Syncs one connection now: refreshes its token when needed, fetches the profile and
     /// every video page, writes it all in one transaction, and records the run. Never fails:
-    /// the outcome (including failures) is in the report and in `sync_runs`.
+    /// the outcome (including failures) is in the report and in `sync_runs`. The same as
+    /// [`Self::sync_connection_at_depth`] with [`PlannedDepth::Full`].
     ///
     /// The caller makes sure no other sync of this connection runs (a lease).
     ///
@@ -144,6 +159,25 @@ impl Services {
         self.sync_connection_with(connection, trigger, None).await
     }
 
+    /// [`Self::sync_connection`] at a planned depth (the scheduler's
+    /// [`scheduler::decide_depth`]): [`PlannedDepth::Full`] walks every video page;
+    /// [`PlannedDepth::Recent`] still fetches the profile (one user-info call) but walks the
+    /// video pages newest first only until the first page that reaches a video created before
+    /// its `created_after`. A shallow sync writes (and snapshots) only the videos it fetched,
+    /// keeps every older stored video, and leaves the connection's last full walk time as it
+    /// was, unless it happened to reach the end of the list.
+    ///
+    /// # Errors
+    /// As [`Self::sync_connection`].
+    pub async fn sync_connection_at_depth(
+        &self,
+        connection: &Connection,
+        trigger: SyncTrigger,
+        depth: PlannedDepth,
+    ) -> Result<SyncReport, ServiceError> {
+        self.run_sync(connection, trigger, None, depth).await
+    }
+
     /// [`Self::sync_connection`], reusing a profile fetched moments ago (on connect) instead
     /// of spending a user-info call on it again.
     pub(crate) async fn sync_connection_with(
@@ -152,27 +186,51 @@ impl Services {
         trigger: SyncTrigger,
         prefetched: Option<Profile>,
     ) -> Result<SyncReport, ServiceError> {
+        self.run_sync(connection, trigger, prefetched, PlannedDepth::Full)
+            .await
+    }
+
+    /// One sync, recorded in `sync_runs` whatever happens.
+    async fn run_sync(
+        &self,
+        connection: &Connection,
+        trigger: SyncTrigger,
+        prefetched: Option<Profile>,
+        depth: PlannedDepth,
+    ) -> Result<SyncReport, ServiceError> {
         let priority = match trigger {
             SyncTrigger::Scheduled => CallPriority::Background,
             _ => CallPriority::Interactive,
         };
         let context = CallContext::new(priority);
-        let span = info_span!("sync", connection_id = %connection.id, trigger = trigger.as_str());
+        let span = info_span!(
+            "sync",
+            connection_id = %connection.id,
+            trigger = trigger.as_str(),
+            full = depth.is_full()
+        );
         async {
             let run = self
                 .inner
                 .db
                 .start_sync_run(connection.id, trigger, self.now())
                 .await?;
-            let fetched =
-                with_context(Arc::clone(&context), self.fetch(connection, prefetched)).await;
+            let fetched = with_context(
+                Arc::clone(&context),
+                self.fetch(connection, prefetched, depth),
+            )
+            .await;
             let result = match fetched {
                 Ok(fetched) => self.write(connection, fetched).await,
                 Err(failure) => Err(failure),
             };
             let finished_at = self.now();
             let report = match result {
-                Ok((videos_synced, missing_scopes)) => {
+                Ok(Written {
+                    videos: videos_synced,
+                    full_walk,
+                    missing_scopes,
+                }) => {
                     let outcome = if missing_scopes.is_empty() {
                         SyncOutcome::Success
                     } else {
@@ -184,6 +242,7 @@ impl Services {
                         connection_id: connection.id,
                         outcome,
                         videos_synced,
+                        full_walk,
                         api_calls: context.calls(),
                         finished_at,
                         error_code: message.as_ref().map(|_| "missing_scopes".to_owned()),
@@ -213,6 +272,7 @@ impl Services {
                         connection_id: connection.id,
                         outcome,
                         videos_synced: 0,
+                        full_walk: false,
                         api_calls: context.calls(),
                         finished_at,
                         missing_scopes: self.missing_scopes(&connection.scopes),
@@ -240,6 +300,7 @@ impl Services {
             info!(
                 outcome = report.outcome.as_str(),
                 videos = report.videos_synced,
+                full_walk = report.full_walk,
                 api_calls = report.api_calls,
                 "sync finished"
             );
@@ -256,31 +317,37 @@ impl Services {
         })
     }
 
-    /// Writes a fetched sync in one transaction.
+    /// Writes a fetched sync in one transaction; only a full walk moves the connection's
+    /// last full walk time.
     async fn write(
         &self,
         connection: &Connection,
         fetched: Fetched,
-    ) -> Result<(u64, Vec<String>), SyncFailure> {
+    ) -> Result<Written, SyncFailure> {
         let outcome = if fetched.missing_scopes.is_empty() {
             SyncOutcome::Success
         } else {
             SyncOutcome::Partial
         };
-        let applied = self
-            .inner
-            .db
-            .apply_sync(&SyncWrite {
-                connection_id: connection.id,
-                profile: Some(&fetched.profile),
-                videos: &fetched.videos,
-                outcome,
-                error: None,
-                synced_at: self.now(),
-                notify: None,
-            })
-            .await?;
-        Ok((applied.videos_written as u64, fetched.missing_scopes))
+        let write = SyncWrite {
+            connection_id: connection.id,
+            profile: Some(&fetched.profile),
+            videos: &fetched.videos,
+            outcome,
+            error: None,
+            synced_at: self.now(),
+            notify: None,
+        };
+        let applied = if fetched.full_walk {
+            self.inner.db.apply_sync(&write).await?
+        } else {
+            self.inner.db.apply_shallow_sync(&write).await?
+        };
+        Ok(Written {
+            videos: applied.videos_written as u64,
+            full_walk: fetched.full_walk,
+            missing_scopes: fetched.missing_scopes,
+        })
     }
 
     /// Fetches everything a sync writes, refreshing the token once and retrying once when
@@ -289,10 +356,11 @@ impl Services {
         &self,
         connection: &Connection,
         prefetched: Option<Profile>,
+        depth: PlannedDepth,
     ) -> Result<Fetched, SyncFailure> {
         let token = self.usable_access_token(connection).await?;
         match self
-            .fetch_with(connection, &token, prefetched.clone())
+            .fetch_with(connection, &token, prefetched.clone(), depth)
             .await
         {
             Err(SyncFailure::TikTok(TikTokError::AccessTokenInvalid { .. })) => {
@@ -303,7 +371,7 @@ impl Services {
                     .await?
                     .token_version;
                 let token = self.refresh_tokens(connection.id, version).await?;
-                self.fetch_with(connection, &token, prefetched).await
+                self.fetch_with(connection, &token, prefetched, depth).await
             }
             other => other,
         }
@@ -314,6 +382,7 @@ impl Services {
         connection: &Connection,
         token: &AccessToken,
         prefetched: Option<Profile>,
+        depth: PlannedDepth,
     ) -> Result<Fetched, SyncFailure> {
         // The scopes may have changed at the last refresh: read what is stored now.
         let scopes = self.inner.db.connection_tokens(connection.id).await?.scopes;
@@ -328,16 +397,9 @@ impl Services {
             return Err(SyncFailure::AccountMismatch(profile.platform_account_id));
         }
         let mut missing_scopes = self.missing_scopes(&scopes);
-        let videos = if scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
-            match self
-                .inner
-                .tiktok
-                .videos(token)
-                .map_ok(video_from_tiktok)
-                .try_collect::<Vec<_>>()
-                .await
-            {
-                Ok(videos) => Some(videos),
+        let walked = if scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
+            match walk_videos(&self.inner.tiktok, token, depth).await {
+                Ok(walked) => Some(walked),
                 // The user withdrew the scope in TikTok's app: sync what is left.
                 Err(TikTokError::ScopeNotAuthorized { .. }) => {
                     if !missing_scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
@@ -350,9 +412,14 @@ impl Services {
         } else {
             None
         };
+        let (videos, full_walk) = match walked {
+            Some(walked) => (walked.videos, walked.reached_end),
+            None => (Vec::new(), depth.is_full()),
+        };
         Ok(Fetched {
             profile,
-            videos: videos.unwrap_or_default(),
+            videos,
+            full_walk,
             missing_scopes,
         })
     }

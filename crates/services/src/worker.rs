@@ -21,8 +21,8 @@ use domain::{
 };
 use futures::StreamExt as _;
 use scheduler::{
-    Budget, DuePolicy, LeasePolicy, ManualReserve, PlanConfig, PlannedSync, SyncCandidate,
-    SyncDepth, SyncPlan, concurrency_for, lease_duration, plan_syncs,
+    Budget, DuePolicy, LeasePolicy, ManualReserve, PlanConfig, PlannedDepth, PlannedSync,
+    SyncCandidate, SyncDepth, SyncPlan, concurrency_for, decide_depth, lease_duration, plan_syncs,
 };
 use serde::Serialize;
 use storage::QuotaWindow;
@@ -51,6 +51,9 @@ const BUDGET_WAITS_PER_ACCOUNT: u32 = 3;
 pub struct WorkerConfig {
     /// When connections are due (interval, retry backoff, slack).
     pub due: DuePolicy,
+    /// How deep scheduled syncs walk the video list: every page (the default), or only the
+    /// recent videos between periodic full walks.
+    pub depth: SyncDepth,
     /// How long a batch's leases last.
     pub lease: LeasePolicy,
     /// The most connections one pass leases.
@@ -67,11 +70,12 @@ pub struct WorkerConfig {
 }
 
 impl Default for WorkerConfig {
-    /// A daily interval, 10,000 connections a pass, 300 ms per call, at most 8 in flight,
-    /// waits of up to 90 s.
+    /// A daily interval, full syncs, 10,000 connections a pass, 300 ms per call, at most 8 in
+    /// flight, waits of up to 90 s.
     fn default() -> Self {
         Self {
             due: DuePolicy::default(),
+            depth: SyncDepth::Full,
             lease: LeasePolicy::default(),
             batch_size: 10_000,
             expected_call_latency: Duration::from_millis(300),
@@ -113,7 +117,8 @@ pub struct SyncAllReport {
     pub api_calls: u32,
     /// Calls the plan estimated.
     pub planned_calls: u32,
-    /// Calls the sync depth saved over full walks.
+    /// Calls the sync depth saved over full walks, as planned (from the videos stored at the
+    /// last sync).
     pub calls_saved: u32,
     /// How long the pass took.
     #[serde(serialize_with = "serialize_seconds")]
@@ -200,6 +205,8 @@ pub struct WorkerStatus {
     pub due_now: u32,
     /// The budget the plan was made against.
     pub budget: Budget,
+    /// The configured sync depth.
+    pub depth: SyncDepth,
     /// Calls left today for scheduled syncs (quota less reserve less spent); `None` without a
     /// daily quota.
     pub scheduled_left_today: Option<u32>,
@@ -212,7 +219,8 @@ pub struct WorkerStatus {
 }
 
 /// The facts about `connection` the scheduler plans with, from its latest `runs` (any order)
-/// and its token expiry under `token_policy` at `now`.
+/// and its token expiry under `token_policy` at `now`. The count of recent videos, which only
+/// a shallow sync depth needs, is left unknown.
 pub fn sync_candidate(
     connection: &Connection,
     runs: &[SyncRun],
@@ -255,8 +263,7 @@ pub fn sync_candidate(
         consecutive_failures: u32::try_from(failures.len()).unwrap_or(u32::MAX),
         last_failure_at: failures.first().and_then(|run| run.finished_at),
         last_video_count: video_count,
-        // Every sync walks every video page (full depth), so the last one was full.
-        last_full_sync_at: last_success_at,
+        last_full_sync_at: connection.last_full_sync_at,
         manual_requested_at: connection.sync_requested_at,
         token_refresh_needed: connection.status == ConnectionStatus::Active
             && token_policy.access_token_needs_refresh(
@@ -303,10 +310,13 @@ impl Services {
         })
     }
 
-    /// The scheduler's facts about each of `connections`.
+    /// The scheduler's facts about each of `connections`. Under a shallow `depth`, a
+    /// connection whose sync would be shallow also gets its count of stored videos inside the
+    /// window, so the plan can estimate (and report) the calls the depth saves.
     async fn sync_candidates(
         &self,
         connections: &[Connection],
+        depth: SyncDepth,
         now: DateTime<Utc>,
     ) -> Result<Vec<SyncCandidate>, ServiceError> {
         let policy = self.inner.config.token_policy;
@@ -317,7 +327,18 @@ impl Services {
                     .db
                     .recent_sync_runs(connection.id, RUNS_READ_PER_CONNECTION)
                     .await?;
-                Ok(sync_candidate(connection, &runs, &policy, now))
+                let mut candidate = sync_candidate(connection, &runs, &policy, now);
+                if let PlannedDepth::Recent { created_after } =
+                    decide_depth(depth, candidate.last_full_sync_at, now)
+                {
+                    candidate.recent_video_count = Some(
+                        self.inner
+                            .db
+                            .count_videos_posted_since(connection.id, created_after)
+                            .await?,
+                    );
+                }
+                Ok(candidate)
             })
             .buffered(FACT_READS_IN_FLIGHT)
             .collect::<Vec<Result<_, ServiceError>>>()
@@ -395,11 +416,11 @@ impl Services {
         report: &mut SyncAllReport,
     ) -> Result<(), ServiceError> {
         let now = self.now();
-        let candidates = self.sync_candidates(leased, now).await?;
+        let candidates = self.sync_candidates(leased, worker.depth, now).await?;
         let budget = self.worker_budget(now).await?;
         let config = PlanConfig {
             due: worker.due,
-            depth: SyncDepth::Full,
+            depth: worker.depth,
         };
         let plan = plan_syncs(&candidates, &config, &budget, now);
         report.planned_calls = plan.estimated_calls;
@@ -449,11 +470,18 @@ impl Services {
         let concurrency = worker.concurrency(self.inner.config.quota.per_minute_per_endpoint);
         let budget_spent = Arc::new(AtomicBool::new(false));
         let results: Vec<AccountResult> = futures::stream::iter(runnable)
-            .map(|(_, connection)| {
+            .map(|(planned, connection)| {
                 let budget_spent = Arc::clone(&budget_spent);
                 async move {
                     let result = self
-                        .sync_one(worker, stop, &budget_spent, holder, connection)
+                        .sync_one(
+                            worker,
+                            stop,
+                            &budget_spent,
+                            holder,
+                            connection,
+                            planned.depth,
+                        )
                         .await;
                     if let AccountResult::Ran(run) = &result {
                         progress.account_finished(run);
@@ -484,8 +512,9 @@ impl Services {
         Ok(())
     }
 
-    /// One account of a pass, unless a stop was asked or the daily budget ran out; waits out
-    /// a short per-minute refusal of the shared budget and tries again.
+    /// One account of a pass at its planned depth, unless a stop was asked or the daily
+    /// budget ran out; waits out a short per-minute refusal of the shared budget and tries
+    /// again.
     async fn sync_one(
         &self,
         worker: &WorkerConfig,
@@ -493,6 +522,7 @@ impl Services {
         budget_spent: &AtomicBool,
         holder: &str,
         connection: &Connection,
+        depth: PlannedDepth,
     ) -> AccountResult {
         let mut waits = 0;
         loop {
@@ -503,7 +533,7 @@ impl Services {
                 return AccountResult::Deferred(connection.id);
             }
             let report = match self
-                .sync_connection(connection, SyncTrigger::Scheduled)
+                .sync_connection_at_depth(connection, SyncTrigger::Scheduled, depth)
                 .await
             {
                 Ok(report) => report,
@@ -636,13 +666,13 @@ impl Services {
             .filter(|connection| connection.status == ConnectionStatus::Active)
             .cloned()
             .collect();
-        let candidates = self.sync_candidates(&active, now).await?;
+        let candidates = self.sync_candidates(&active, worker.depth, now).await?;
         let budget = self.worker_budget(now).await?;
         let plan = plan_syncs(
             &candidates,
             &PlanConfig {
                 due: worker.due,
-                depth: SyncDepth::Full,
+                depth: worker.depth,
             },
             &budget,
             now,
@@ -656,6 +686,7 @@ impl Services {
             scheduled_left_today: budget.scheduled_left_today(),
             left_today: budget.left_today(),
             budget,
+            depth: worker.depth,
             last_run_outcomes: count_outcomes(&latest),
             plan,
         })
@@ -762,6 +793,26 @@ mod tests {
     }
 
     #[test]
+    fn the_last_full_walk_is_the_connections_not_the_last_success() {
+        let mut conn = connection(1, Some(30), 45);
+        conn.last_full_sync_at = Some(now() - TimeDelta::days(3));
+        let runs = [run(1, 1, 30 * 60, SyncOutcome::Success)];
+        let candidate = sync_candidate(&conn, &runs, &TokenExpiryPolicy::default(), now());
+        assert_eq!(
+            candidate.last_full_sync_at,
+            Some(now() - TimeDelta::days(3))
+        );
+        assert_eq!(
+            candidate.last_success_at,
+            Some(now() - TimeDelta::hours(30))
+        );
+        assert_eq!(candidate.recent_video_count, None);
+        conn.last_full_sync_at = None;
+        let never = sync_candidate(&conn, &runs, &TokenExpiryPolicy::default(), now());
+        assert_eq!(never.last_full_sync_at, None, "never walked fully");
+    }
+
+    #[test]
     fn a_recent_failure_backs_off_and_an_older_one_is_retried() {
         let policy = DuePolicy::default();
         let fresh = sync_candidate(
@@ -817,6 +868,7 @@ mod tests {
             connection_id: ConnectionId(id),
             outcome,
             videos_synced: 0,
+            full_walk: false,
             api_calls: 1,
             finished_at: now(),
             missing_scopes: Vec::new(),
