@@ -90,7 +90,7 @@ impl TestDatabase {
     /// A new PostgreSQL database; `None` (after saying so) without `TEST_DATABASE_URL`.
     pub async fn postgres() -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+            say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
             return None;
         };
         let name = format!("flow_{:016x}", rand::random::<u64>());
@@ -557,4 +557,14 @@ pub async fn error_code(response: reqwest::Response) -> String {
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.is_empty(), "error without a message: {body}");
     body["error"]["code"].as_str().unwrap().to_owned()
+}
+
+/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
+/// `println!`/`eprintln!` of passing tests, so those would never be seen.
+pub fn say_skipped(message: &str) {
+    use std::io::Write as _;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{message}");
+    });
 }

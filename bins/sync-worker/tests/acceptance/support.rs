@@ -38,7 +38,7 @@ pub fn backends() -> Vec<Backend> {
     if std::env::var("TEST_DATABASE_URL").is_ok() {
         backends.push(Backend::Postgres);
     } else {
-        eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+        say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
     }
     backends
 }
@@ -312,4 +312,14 @@ pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str
         })
         .await
         .unwrap();
+}
+
+/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
+/// `println!`/`eprintln!` of passing tests, so those would never be seen.
+pub fn say_skipped(message: &str) {
+    use std::io::Write as _;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{message}");
+    });
 }

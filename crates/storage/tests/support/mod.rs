@@ -84,7 +84,7 @@ impl TestDb {
     /// (after saying so) when `TEST_DATABASE_URL` is not set.
     pub async fn postgres_connected_by(processes: usize) -> Option<Self> {
         let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            eprintln!("skipping PostgreSQL: TEST_DATABASE_URL not set");
+            say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
             return None;
         };
         let name = format!("storage_test_{:016x}", rand::random::<u64>());
@@ -218,4 +218,14 @@ pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Vid
             shares,
         },
     }
+}
+
+/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
+/// `println!`/`eprintln!` of passing tests, so those would never be seen.
+pub fn say_skipped(message: &str) {
+    use std::io::Write as _;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "{message}");
+    });
 }
