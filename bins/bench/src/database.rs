@@ -63,6 +63,23 @@ pub async fn recreate(url: &str) -> BenchResult<()> {
     Ok(())
 }
 
+/// Refreshes PostgreSQL's planner statistics after a bulk fill, as autovacuum would soon do
+/// on a server where it is on (it is off on some test servers, which leaves the planner
+/// guessing from empty statistics). Nothing to do for SQLite.
+pub async fn analyze(url: &str) -> BenchResult<()> {
+    if !is_postgres(url) {
+        return Ok(());
+    }
+    let mut conn = AsyncPgConnection::establish(url)
+        .await
+        .map_err(|error| BenchError::Postgres(error.to_string()))?;
+    diesel::sql_query("ANALYZE")
+        .execute(&mut conn)
+        .await
+        .map_err(|error| BenchError::Postgres(error.to_string()))?;
+    Ok(())
+}
+
 /// Opens (and migrates) the database with a pool of `pool_size` connections.
 pub async fn open(url: &str, cipher: TokenCipher, pool_size: usize) -> BenchResult<Database> {
     let mut options = ConnectOptions::new(cipher);

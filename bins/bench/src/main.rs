@@ -176,6 +176,7 @@ async fn seed(data: &DataArgs, seed: u64, secrets: &BenchSecrets) -> BenchResult
     );
     let started = Instant::now();
     dataset::fill(&db, spec, writers).await?;
+    database::analyze(&data.database_url).await?;
     println!(
         "Filled {} connections and {} videos ({} days of history) in {:.1} s.\n",
         spec.connections,
