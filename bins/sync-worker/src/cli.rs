@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand};
-use scheduler::{DuePolicy, ScheduleError, Schedules};
+use scheduler::{DepthError, DuePolicy, ScheduleError, Schedules, SyncDepth};
 use services::WorkerConfig;
 
 /// Refreshes TikTok tokens and syncs every due connection, once or on schedules.
@@ -84,23 +84,72 @@ pub struct WorkerArgs {
     /// This process's name in sync leases (default: host name and process id).
     #[arg(long, env = "WORKER_INSTANCE_ID", global = true)]
     pub instance_id: Option<String>,
+    /// Shallow daily syncs: walk only the videos created within this many days, and every
+    /// video once every SYNC_FULL_EVERY_DAYS days (set both, or neither for full syncs).
+    #[arg(long, env = "SYNC_RECENT_DAYS", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub sync_recent_days: Option<u32>,
+    /// With SYNC_RECENT_DAYS: a connection's sync walks every video when its last full walk
+    /// is this many calendar days old.
+    #[arg(long, env = "SYNC_FULL_EVERY_DAYS", global = true,
+          value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub sync_full_every_days: Option<u32>,
+}
+
+/// Worker options that do not fit together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkerArgsError {
+    /// One of the two sync depth variables was set without the other.
+    #[error(
+        "{given} is set but {missing} is not: set both for shallow daily syncs with a periodic \
+         full walk, or neither to walk every video at every sync"
+    )]
+    HalfADepth {
+        /// The variable that was set.
+        given: &'static str,
+        /// The variable that is missing.
+        missing: &'static str,
+    },
+    /// The sync depth's values cannot work.
+    #[error("invalid sync depth (SYNC_RECENT_DAYS, SYNC_FULL_EVERY_DAYS): {0}")]
+    Depth(#[from] DepthError),
 }
 
 impl WorkerArgs {
+    /// The sync depth: full unless both `SYNC_RECENT_DAYS` and `SYNC_FULL_EVERY_DAYS` are set.
+    pub fn sync_depth(&self) -> Result<SyncDepth, WorkerArgsError> {
+        match (self.sync_recent_days, self.sync_full_every_days) {
+            (None, None) => Ok(SyncDepth::Full),
+            (Some(recent), Some(full_every)) => Ok(SyncDepth::recent(recent, full_every)?),
+            (Some(_), None) => Err(WorkerArgsError::HalfADepth {
+                given: "SYNC_RECENT_DAYS",
+                missing: "SYNC_FULL_EVERY_DAYS",
+            }),
+            (None, Some(_)) => Err(WorkerArgsError::HalfADepth {
+                given: "SYNC_FULL_EVERY_DAYS",
+                missing: "SYNC_RECENT_DAYS",
+            }),
+        }
+    }
+
     /// The planning settings.
-    pub fn worker_config(&self) -> WorkerConfig {
+    ///
+    /// # Errors
+    /// [`WorkerArgsError`] when only one of the sync depth's two variables is set.
+    pub fn worker_config(&self) -> Result<WorkerConfig, WorkerArgsError> {
         let defaults = DuePolicy::default();
         let interval = TimeDelta::hours(i64::from(self.sync_interval_hours));
-        WorkerConfig {
+        Ok(WorkerConfig {
             due: DuePolicy {
                 sync_interval: interval,
                 // A twelfth of the interval (2 hours of a day) absorbs the run's own length.
                 schedule_slack: defaults.schedule_slack.min(interval / 12),
                 ..defaults
             },
+            depth: self.sync_depth()?,
             batch_size: i64::from(self.batch_size),
             ..WorkerConfig::default()
-        }
+        })
     }
 
     /// The lease holder name of this process.
@@ -137,9 +186,60 @@ mod tests {
         ])
         .expect("valid");
         assert!(matches!(cli.command, Command::Status { json: true }));
-        let config = cli.worker.worker_config();
+        let config = cli.worker.worker_config().expect("consistent options");
         assert_eq!(config.due.sync_interval, TimeDelta::hours(12));
         assert_eq!(config.due.schedule_slack, TimeDelta::hours(1));
+        assert_eq!(config.depth, SyncDepth::Full);
+    }
+
+    fn depth_of(args: &[&str]) -> Result<SyncDepth, WorkerArgsError> {
+        let cli =
+            Cli::try_parse_from(["sync-worker", "run-once"].iter().chain(args)).expect("parsable");
+        cli.worker.worker_config().map(|config| config.depth)
+    }
+
+    #[test]
+    fn the_sync_depth_takes_both_variables_or_neither() {
+        assert_eq!(depth_of(&[]), Ok(SyncDepth::Full));
+        assert_eq!(
+            depth_of(&["--sync-recent-days", "30", "--sync-full-every-days", "7"]),
+            Ok(SyncDepth::Recent {
+                newer_than_days: 30,
+                full_every_days: 7
+            })
+        );
+        let half = depth_of(&["--sync-recent-days", "30"]).expect_err("half a depth");
+        assert_eq!(
+            half,
+            WorkerArgsError::HalfADepth {
+                given: "SYNC_RECENT_DAYS",
+                missing: "SYNC_FULL_EVERY_DAYS"
+            }
+        );
+        assert!(
+            half.to_string()
+                .starts_with("SYNC_RECENT_DAYS is set but SYNC_FULL_EVERY_DAYS is not")
+        );
+        let other = depth_of(&["--sync-full-every-days", "7"]).expect_err("half a depth");
+        assert!(
+            other
+                .to_string()
+                .starts_with("SYNC_FULL_EVERY_DAYS is set but SYNC_RECENT_DAYS is not")
+        );
+    }
+
+    #[test]
+    fn a_zero_day_depth_is_refused_by_name() {
+        let error = Cli::try_parse_from([
+            "sync-worker",
+            "run-once",
+            "--sync-recent-days",
+            "0",
+            "--sync-full-every-days",
+            "7",
+        ])
+        .expect_err("zero days");
+        assert!(error.to_string().contains("SYNC_RECENT_DAYS"), "{error}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use scheduler::SyncPlan;
+use scheduler::{SyncDepth, SyncPlan};
 use services::{SyncAllReport, SyncProgress, SyncReport, TokenPassReport, WorkerStatus};
 use tracing::info;
 
@@ -142,6 +142,20 @@ pub fn sync_summary(report: &SyncAllReport) -> String {
     text
 }
 
+/// The sync depth in words.
+pub fn depth_text(depth: &SyncDepth) -> String {
+    match depth {
+        SyncDepth::Full => "full: every sync walks every video".to_owned(),
+        SyncDepth::Recent {
+            newer_than_days,
+            full_every_days,
+        } => format!(
+            "recent: videos of the last {newer_than_days} days, every video once every \
+             {full_every_days} days"
+        ),
+    }
+}
+
 /// The status as a human table.
 pub fn status_table(status: &WorkerStatus) -> String {
     let mut text = String::new();
@@ -187,6 +201,9 @@ pub fn status_table(status: &WorkerStatus) -> String {
         }
     }
 
+    let _ = writeln!(text, "\nsync depth");
+    let _ = writeln!(text, "  {}", depth_text(&status.depth));
+
     let _ = writeln!(text, "\nlast run of each connection");
     if status.last_run_outcomes.is_empty() {
         let _ = writeln!(text, "  (no runs yet)");
@@ -199,9 +216,10 @@ pub fn status_table(status: &WorkerStatus) -> String {
     let _ = writeln!(text, "\na pass now");
     let _ = writeln!(
         text,
-        "  would sync {} connections (~{} calls)",
+        "  would sync {} connections (~{} calls, ~{} saved by sync depth)",
         plan.selected.len(),
-        plan.estimated_calls
+        plan.estimated_calls,
+        plan.calls_saved
     );
     if plan.deferred.is_empty() {
         let _ = writeln!(text, "  would defer none");
@@ -244,6 +262,19 @@ mod tests {
              calls (97 planned, 0 saved by sync depth), 1.5 s"
         ));
         assert!(text.contains("deferred: 4, 9"), "{text}");
+    }
+
+    #[test]
+    fn the_sync_depth_reads_in_words() {
+        assert_eq!(
+            depth_text(&SyncDepth::Full),
+            "full: every sync walks every video"
+        );
+        let recent = SyncDepth::recent(30, 7).expect("valid depth");
+        assert_eq!(
+            depth_text(&recent),
+            "recent: videos of the last 30 days, every video once every 7 days"
+        );
     }
 
     #[test]

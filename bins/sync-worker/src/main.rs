@@ -55,7 +55,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         std::io::stderr,
     )?)?;
 
-    let worker = cli.worker.worker_config();
+    // Before the database: half a sync depth is a configuration error naming the variable.
+    let worker = cli.worker.worker_config()?;
+    tracing::info!(depth = ?worker.depth, "sync depth");
     // A bad schedule is a configuration error: report it before touching the database.
     let schedules = match &cli.command {
         Command::Daemon(args) => Some(args.schedules()?),

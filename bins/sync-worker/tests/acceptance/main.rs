@@ -2,6 +2,7 @@
 //! database (SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set).
 #![allow(clippy::unwrap_used)]
 
+mod depth;
 mod support;
 
 use chrono::TimeDelta;

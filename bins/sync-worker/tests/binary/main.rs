@@ -172,6 +172,26 @@ async fn the_worker_exits_non_zero_only_when_it_cannot_run() {
         stderr(&output)
     );
 
+    // Half a sync depth is refused by name; both halves show in `status`.
+    let mut env = world.env.clone();
+    env.insert("SYNC_RECENT_DAYS".into(), "30".into());
+    let output = sync_worker(&["run-once"], &env).await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("SYNC_RECENT_DAYS is set but SYNC_FULL_EVERY_DAYS is not"),
+        "{}",
+        stderr(&output)
+    );
+    env.insert("SYNC_FULL_EVERY_DAYS".into(), "7".into());
+    let output = sync_worker(&["status"], &env).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        String::from_utf8_lossy(&output.stdout)
+            .contains("recent: videos of the last 30 days, every video once every 7 days"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+
     // A bad schedule stops the daemon before it starts.
     let mut env = world.env.clone();
     env.insert("SYNC_CRON_TIKTOK".into(), "every morning".into());
