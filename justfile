@@ -18,9 +18,9 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Benchmarks (see docs/benchmarks.md): `just bench api-calls`, `just bench read-load --database-url ...`.
-# The read and start-up benchmarks start the release api-server built beside the bench binary.
+# The benchmarks start the release api-server and sync-worker built beside the bench binary.
 bench *ARGS:
-    cargo build --release -p api-server
+    cargo build --release -p api-server -p sync-worker
     cargo run -p bench --release -- {{ARGS}}
 
 # What CI runs.
