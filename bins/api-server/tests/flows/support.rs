@@ -8,7 +8,6 @@ use api_server::auth::JwtIssuer;
 use api_server::config::{Config, LogFormat};
 use api_server::telemetry::{self, LogCapture};
 use api_server::wiring::{Wired, WiringOptions, wire};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use domain::{Connection, Platform};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -38,75 +37,7 @@ pub const PROTECTED_ROUTES: [(&str, &str); 8] = [
     ("GET", "/api/tiktok/sync-runs"),
 ];
 
-/// A database for one test: a temp SQLite file, or a PostgreSQL database created from
-/// `TEST_DATABASE_URL` and dropped afterwards.
-pub struct TestDatabase {
-    url: String,
-    _guard: DatabaseGuard,
-}
-
-enum DatabaseGuard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for DatabaseGuard {
-    fn drop(&mut self) {
-        if let DatabaseGuard::Postgres { admin_url, name } = self {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop runs inside the test's runtime: use a thread with its own runtime.
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                });
-            })
-            .join();
-            if dropped.is_err() {
-                eprintln!("could not drop a flow test database");
-            }
-        }
-    }
-}
-
-impl TestDatabase {
-    /// A new SQLite file in a temp folder.
-    pub fn sqlite() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("flow.db").display());
-        Self {
-            url,
-            _guard: DatabaseGuard::Sqlite(dir),
-        }
-    }
-
-    /// A new PostgreSQL database; `None` (after saying so) without `TEST_DATABASE_URL`.
-    pub async fn postgres() -> Option<Self> {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
-            return None;
-        };
-        let name = format!("flow_{:016x}", rand::random::<u64>());
-        let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let mut url = Url::parse(&admin_url).unwrap();
-        url.set_path(&name);
-        Some(Self {
-            url: url.to_string(),
-            _guard: DatabaseGuard::Postgres { admin_url, name },
-        })
-    }
-}
+pub use test_databases::TestDatabase;
 
 /// Runs each listed `async fn(TestDatabase)` once on SQLite and once on PostgreSQL.
 macro_rules! on_both_backends {
@@ -115,7 +46,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::support::TestDatabase::sqlite()).await;
+                    super::$name($crate::support::TestDatabase::sqlite("flow.db")).await;
                 }
             )*
         }
@@ -123,7 +54,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(database) = $crate::support::TestDatabase::postgres().await else {
+                    let Some(database) = $crate::support::TestDatabase::postgres("flow").await else {
                         return;
                     };
                     super::$name(database).await;
@@ -171,7 +102,7 @@ impl FlowOptions {
         let mut vars = HashMap::from([
             ("PORT", "0".to_owned()),
             ("DATA_DIR", data_dir.path().to_string_lossy().into_owned()),
-            ("DATABASE_URL", database.url.clone()),
+            ("DATABASE_URL", database.url().to_owned()),
         ]);
         vars.extend(self.vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
@@ -557,14 +488,4 @@ pub async fn error_code(response: reqwest::Response) -> String {
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.is_empty(), "error without a message: {body}");
     body["error"]["code"].as_str().unwrap().to_owned()
-}
-
-/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
-/// `println!`/`eprintln!` of passing tests, so those would never be seen.
-pub fn say_skipped(message: &str) {
-    use std::io::Write as _;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(std::io::stderr(), "{message}");
-    });
 }

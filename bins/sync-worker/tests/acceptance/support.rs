@@ -7,13 +7,11 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use domain::{Connection, ConnectionId, SyncRun};
 use services::clock::OffsetClock;
 use services::{CallbackParams, Services};
@@ -35,75 +33,23 @@ pub enum Backend {
 /// The backends to run on: SQLite, and PostgreSQL when `TEST_DATABASE_URL` is set.
 pub fn backends() -> Vec<Backend> {
     let mut backends = vec![Backend::Sqlite];
-    if std::env::var("TEST_DATABASE_URL").is_ok() {
+    if test_databases::postgres_configured() {
         backends.push(Backend::Postgres);
     } else {
-        say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
+        test_databases::say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
     }
     backends
 }
 
-/// A fresh database; dropping it removes it.
-pub struct TestDatabase {
-    pub url: String,
-    _guard: Guard,
-}
+pub use test_databases::TestDatabase;
 
-enum Guard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Guard::Postgres { admin_url, name } = self {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop runs inside the test's runtime: use a thread with its own runtime.
-            let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                });
-            })
-            .join();
-        }
-    }
-}
-
-impl TestDatabase {
-    pub async fn new(backend: Backend) -> Self {
-        match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
-                let path: PathBuf = dir.path().join("worker.db");
-                Self {
-                    url: format!("sqlite://{}", path.display()),
-                    _guard: Guard::Sqlite(dir),
-                }
-            }
-            Backend::Postgres => {
-                let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
-                let name = format!("worker_test_{:016x}", rand::random::<u64>());
-                let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-                diesel::sql_query(format!("CREATE DATABASE {name}"))
-                    .execute(&mut admin)
-                    .await
-                    .unwrap();
-                let mut url = Url::parse(&admin_url).unwrap();
-                url.set_path(&name);
-                Self {
-                    url: url.to_string(),
-                    _guard: Guard::Postgres { admin_url, name },
-                }
-            }
-        }
+/// A fresh database of `backend`.
+pub async fn test_database(backend: Backend) -> TestDatabase {
+    match backend {
+        Backend::Sqlite => TestDatabase::sqlite("worker.db"),
+        Backend::Postgres => TestDatabase::postgres("worker_test")
+            .await
+            .expect("backends() lists PostgreSQL only when TEST_DATABASE_URL is set"),
     }
 }
 
@@ -154,11 +100,11 @@ impl World {
         )
         .await
         .unwrap();
-        let database = TestDatabase::new(backend).await;
+        let database = test_database(backend).await;
         let key = base64::engine::general_purpose::STANDARD.encode(rand::random::<[u8; 32]>());
         let base = sandbox.base_url().to_string();
         let env: HashMap<String, String> = [
-            ("DATABASE_URL", database.url.clone()),
+            ("DATABASE_URL", database.url().to_owned()),
             ("TIKTOK_CLIENT_KEY", DEFAULT_CLIENT_KEY.to_owned()),
             ("TIKTOK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET.to_owned()),
             ("TIKTOK_REDIRECT_URI", REDIRECT_URI.to_owned()),
@@ -312,14 +258,4 @@ pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str
         })
         .await
         .unwrap();
-}
-
-/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
-/// `println!`/`eprintln!` of passing tests, so those would never be seen.
-pub fn say_skipped(message: &str) {
-    use std::io::Write as _;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(std::io::stderr(), "{message}");
-    });
 }

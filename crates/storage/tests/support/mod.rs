@@ -8,47 +8,16 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use domain::{Platform, Profile, Video, VideoCounts};
 use secrecy::SecretString;
 use storage::{ConnectOptions, Database, NewConnection, TokenCipher, TokenKey, TokenSet};
+use test_databases::TestDatabase;
 
 /// A database for one test; dropping it deletes the database.
 pub struct TestDb {
     pub db: Database,
     pub sqlite_file: Option<PathBuf>,
-    _guard: Guard,
-}
-
-enum Guard {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Guard::Postgres { admin_url, name } = self {
-            let (admin_url, database) = (admin_url.clone(), name.clone());
-            // Drop runs inside the test's runtime: use a thread with its own runtime.
-            let dropped = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                runtime.block_on(async {
-                    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-                    diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)"))
-                        .execute(&mut admin)
-                        .await
-                        .unwrap();
-                });
-            })
-            .join();
-            if dropped.is_err() {
-                eprintln!("could not drop test database {name}");
-            }
-        }
-    }
+    _database: TestDatabase,
 }
 
 pub fn cipher() -> TokenCipher {
@@ -68,42 +37,26 @@ impl TestDb {
     /// A new SQLite file, migrated by `processes` handles connecting at once (as an
     /// api-server and a sync-worker starting together would).
     pub async fn sqlite_connected_by(processes: usize) -> Self {
-        let dir = tempfile::tempdir().unwrap();
         // A nested path checks that connect creates the parent folder.
-        let path = dir.path().join("nested").join("app.db");
-        let url = format!("sqlite://{}", path.display());
-        let db = connect_concurrently(&url, processes).await;
+        let database = TestDatabase::sqlite("nested/app.db");
+        let path = PathBuf::from(database.url().trim_start_matches("sqlite://"));
+        let db = connect_concurrently(database.url(), processes).await;
         Self {
             db,
             sqlite_file: Some(path),
-            _guard: Guard::Sqlite(dir),
+            _database: database,
         }
     }
 
     /// A new PostgreSQL database, migrated by `processes` handles connecting at once; `None`
     /// (after saying so) when `TEST_DATABASE_URL` is not set.
     pub async fn postgres_connected_by(processes: usize) -> Option<Self> {
-        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-            say_skipped("skipping PostgreSQL: TEST_DATABASE_URL not set");
-            return None;
-        };
-        let name = format!("storage_test_{:016x}", rand::random::<u64>());
-        let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
-        diesel::sql_query(format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let mut url = url::Url::parse(&admin_url).unwrap();
-        url.set_path(&name);
-        let guard = Guard::Postgres {
-            admin_url: admin_url.clone(),
-            name,
-        };
-        let db = connect_concurrently(url.as_str(), processes).await;
+        let database = TestDatabase::postgres("storage_test").await?;
+        let db = connect_concurrently(database.url(), processes).await;
         Some(Self {
             db,
             sqlite_file: None,
-            _guard: guard,
+            _database: database,
         })
     }
 }
@@ -218,14 +171,4 @@ pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Vid
             shares,
         },
     }
-}
-
-/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
-/// `println!`/`eprintln!` of passing tests, so those would never be seen.
-pub fn say_skipped(message: &str) {
-    use std::io::Write as _;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(std::io::stderr(), "{message}");
-    });
 }

@@ -13,7 +13,7 @@ macro_rules! browser_or_skip {
         match $crate::support::browser::Browser::start($test).await {
             Some(browser) => browser,
             None => {
-                $crate::support::say_skipped(
+                ::test_databases::say_skipped(
                     "skipping browser tests: chromium/chromedriver not found",
                 );
                 return;
@@ -23,13 +23,3 @@ macro_rules! browser_or_skip {
 }
 
 pub(crate) use browser_or_skip;
-
-/// Says once per test binary, on the real stderr, that some tests skip: libtest captures
-/// `println!`/`eprintln!` of passing tests, so those would never be seen.
-pub fn say_skipped(message: &str) {
-    use std::io::Write as _;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        let _ = writeln!(std::io::stderr(), "{message}");
-    });
-}
