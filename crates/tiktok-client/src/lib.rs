@@ -16,6 +16,9 @@
 //! - **Display API**: [`TikTokClient::user_info`],
 //!   [`TikTokClient::list_videos`] (one page), [`TikTokClient::videos`] (a
 //!   `Stream` over every page), [`TikTokClient::query_videos`].
+//! - **Webhooks**: [`TikTokClient::verify_webhook`] checks the
+//!   `TikTok-Signature` header on the raw body (constant time, bounded clock
+//!   skew) and reads the event ([`WebhookEvent`], [`RemovalReason`]).
 //! - **Errors**: one [`TikTokError`], with [`TikTokError::is_retryable`] and
 //!   [`TikTokError::log_id`].
 //! - **Resilience**: bounded retries with exponential backoff and jitter for
@@ -84,6 +87,7 @@ mod retry;
 mod token;
 mod user;
 mod video;
+mod webhook;
 
 pub use client::{EndpointRateLimiter, TikTokClient, per_minute_rate_limiter};
 pub use config::{
@@ -97,6 +101,10 @@ pub use pkce::{AuthorizationRequest, pkce_challenge};
 pub use token::{AccessToken, RefreshToken, TokenSet};
 pub use user::{UserField, UserInfo};
 pub use video::{MAX_VIDEOS_PER_CALL, Video, VideoField, VideoPage};
+pub use webhook::{
+    AUTHORIZATION_REMOVED, DEFAULT_SIGNATURE_TOLERANCE, RemovalReason, SIGNATURE_HEADER,
+    WebhookError, WebhookEvent, parse_webhook, verify_signature,
+};
 
 /// Re-exported so callers can build a [`governor::Quota`] for
 /// [`EndpointRateLimiter`] and a `SecretString` for [`TikTokConfig`] without
