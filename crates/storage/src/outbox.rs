@@ -30,6 +30,45 @@ pub struct NewOutboundEvent<'a> {
     pub created_at: DateTime<Utc>,
 }
 
+/// Where an event is in its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryState {
+    /// Waiting for its first or next attempt (or being attempted now).
+    Pending,
+    /// The host acknowledged it.
+    Delivered,
+    /// Its retry window passed without an acknowledgement; no more attempts.
+    GaveUp,
+}
+
+impl DeliveryState {
+    /// A stable label (`pending`, `delivered`, `gave_up`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::GaveUp => "gave_up",
+        }
+    }
+}
+
+/// A notification and its delivery state, for `GET /api/webhooks/deliveries`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboundEventStatus {
+    /// The event.
+    pub event: OutboundEvent,
+    /// Where its delivery is.
+    pub state: DeliveryState,
+    /// The next attempt (pending only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the host acknowledged it.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When delivery stopped.
+    pub gave_up_at: Option<DateTime<Utc>>,
+    /// The last failure.
+    pub last_error: Option<String>,
+}
+
 /// A queued notification, as claimed for delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboundEvent {
@@ -98,6 +137,7 @@ macro_rules! enqueue_outbound {
 pub(crate) use enqueue_outbound;
 
 type OutboundColumns = (i64, String, String, Option<i64>, String, i64, i64);
+type StateColumns = (i64, Option<i64>, Option<i64>, Option<String>);
 
 fn into_event(row: OutboundColumns) -> StorageResult<OutboundEvent> {
     let (id, event, user_id, connection_id, payload, attempts, created_at) = row;
@@ -113,12 +153,41 @@ fn into_event(row: OutboundColumns) -> StorageResult<OutboundEvent> {
     })
 }
 
-/// Due, undelivered events, oldest first, as a query of ids.
+diesel::alias!(outbound_events as earlier_outbound: EarlierOutbound);
+
+/// Due events still to deliver, oldest first, as a query of ids. An event waits while an
+/// earlier one of the same connection is undelivered and not given up (in flight or backing
+/// off), so each connection's events reach the host in order.
 macro_rules! due_outbound_ids {
     ($now:expr, $limit:expr) => {
         outbound_events::table
             .filter(outbound_events::delivered_at.is_null())
+            .filter(outbound_events::gave_up_at.is_null())
             .filter(outbound_events::next_attempt_at.le($now))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                earlier_outbound
+                    .filter(
+                        earlier_outbound
+                            .field(outbound_events::connection_id)
+                            .eq(outbound_events::connection_id),
+                    )
+                    .filter(
+                        earlier_outbound
+                            .field(outbound_events::id)
+                            .lt(outbound_events::id),
+                    )
+                    .filter(
+                        earlier_outbound
+                            .field(outbound_events::delivered_at)
+                            .is_null(),
+                    )
+                    .filter(
+                        earlier_outbound
+                            .field(outbound_events::gave_up_at)
+                            .is_null(),
+                    )
+                    .select(earlier_outbound.field(outbound_events::id)),
+            )))
             .order((
                 outbound_events::next_attempt_at.asc(),
                 outbound_events::id.asc(),
@@ -161,7 +230,8 @@ impl Database {
 
     /// Claims up to `limit` due, undelivered events for delivery: they are hidden from other
     /// claimers until `now + claim_for` (so a crashed deliverer's events come back), oldest
-    /// first. Concurrent claimers never get the same event (`FOR UPDATE SKIP LOCKED` on
+    /// first, and at most one event per connection: the oldest still to deliver. Concurrent
+    /// claimers never get the same event (`FOR UPDATE SKIP LOCKED` on
     /// PostgreSQL, an immediate transaction on SQLite).
     pub async fn claim_outbound_events(
         &self,
@@ -238,6 +308,83 @@ impl Database {
         outbound_found(updated)
     }
 
+    /// Records the last failed attempt of an event whose retry window is spent: it stays
+    /// undelivered, with its error, and is never claimed again.
+    pub async fn mark_outbound_gave_up(
+        &self,
+        id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        let mut conn = self.conn().await?;
+        let updated = with_conn!(&mut conn, |c| {
+            diesel::update(outbound_events::table.find(id))
+                .set((
+                    outbound_events::attempts.eq(outbound_events::attempts + 1),
+                    outbound_events::last_error.eq(Some(error)),
+                    outbound_events::gave_up_at.eq(Some(to_unix(now))),
+                ))
+                .execute(c)
+                .await?
+        });
+        outbound_found(updated)
+    }
+
+    /// A user's most recent events with their delivery state, newest first.
+    pub async fn list_outbound_events(
+        &self,
+        user_id: &str,
+        limit: i64,
+    ) -> StorageResult<Vec<OutboundEventStatus>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<(OutboundColumns, StateColumns)> = with_conn!(&mut conn, |c| {
+            outbound_events::table
+                .filter(outbound_events::user_id.eq(user_id))
+                .order(outbound_events::id.desc())
+                .limit(limit)
+                .select((
+                    (
+                        outbound_events::id,
+                        outbound_events::event,
+                        outbound_events::user_id,
+                        outbound_events::connection_id,
+                        outbound_events::payload,
+                        outbound_events::attempts,
+                        outbound_events::created_at,
+                    ),
+                    (
+                        outbound_events::next_attempt_at,
+                        outbound_events::delivered_at,
+                        outbound_events::gave_up_at,
+                        outbound_events::last_error,
+                    ),
+                ))
+                .load(c)
+                .await?
+        });
+        rows.into_iter()
+            .map(
+                |(event, (next_attempt_at, delivered_at, gave_up_at, last_error))| {
+                    let state = match (delivered_at, gave_up_at) {
+                        (Some(_), _) => DeliveryState::Delivered,
+                        (None, Some(_)) => DeliveryState::GaveUp,
+                        (None, None) => DeliveryState::Pending,
+                    };
+                    Ok(OutboundEventStatus {
+                        event: into_event(event)?,
+                        state,
+                        next_attempt_at: (state == DeliveryState::Pending)
+                            .then(|| from_unix(next_attempt_at))
+                            .transpose()?,
+                        delivered_at: delivered_at.map(from_unix).transpose()?,
+                        gave_up_at: gave_up_at.map(from_unix).transpose()?,
+                        last_error,
+                    })
+                },
+            )
+            .collect()
+    }
+
     /// Deletes events delivered before `before`. Returns how many.
     pub async fn purge_delivered_outbound(&self, before: DateTime<Utc>) -> StorageResult<usize> {
         let before = to_unix(before);
@@ -253,7 +400,8 @@ impl Database {
         }))
     }
 
-    /// Undelivered events of a user, oldest first (for status displays and tests).
+    /// Undelivered events of a user still being tried, oldest first (for status displays
+    /// and tests).
     pub async fn pending_outbound_events(
         &self,
         user_id: &str,
@@ -263,6 +411,7 @@ impl Database {
             outbound_events::table
                 .filter(outbound_events::user_id.eq(user_id))
                 .filter(outbound_events::delivered_at.is_null())
+                .filter(outbound_events::gave_up_at.is_null())
                 .order(outbound_events::id.asc())
                 .select((
                     outbound_events::id,

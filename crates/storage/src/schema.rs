@@ -252,6 +252,9 @@ diesel::table! {
         received_at -> BigInt,
         /// What handling the event did.
         outcome -> Nullable<Text>,
+        /// The platform's reason code, e.g. TikTok's `content.reason` of
+        /// `authorization.removed`.
+        reason_code -> Nullable<BigInt>,
     }
 }
 
@@ -278,6 +281,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         /// Unix seconds.
         created_at -> BigInt,
+        /// Unix seconds: delivery stopped, its retry window spent (never delivered).
+        gave_up_at -> Nullable<BigInt>,
     }
 }
 

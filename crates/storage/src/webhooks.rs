@@ -9,7 +9,7 @@ use domain::Platform;
 use crate::db::{Database, with_conn};
 use crate::error::{StorageError, StorageResult};
 use crate::schema::webhook_events;
-use crate::time::to_unix;
+use crate::time::{from_unix, to_unix};
 
 /// A verified webhook to record.
 #[derive(Debug, Clone)]
@@ -26,6 +26,27 @@ pub struct NewWebhookEvent<'a> {
     pub body_digest: &'a str,
     /// When it arrived.
     pub received_at: DateTime<Utc>,
+    /// The platform's reason code, when the event has one (TikTok's `content.reason`).
+    pub reason_code: Option<i64>,
+}
+
+/// A recorded webhook, for operators and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookEventRecord {
+    /// Id.
+    pub id: i64,
+    /// The platform that sent it.
+    pub platform: String,
+    /// Event name.
+    pub event: String,
+    /// The account concerned.
+    pub platform_account_id: Option<String>,
+    /// The platform's reason code.
+    pub reason_code: Option<i64>,
+    /// What handling it did (`None` while unhandled).
+    pub outcome: Option<String>,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
 }
 
 #[derive(Insertable)]
@@ -37,11 +58,14 @@ struct WebhookInsert<'a> {
     event_created_at: i64,
     body_digest: &'a str,
     received_at: i64,
+    reason_code: Option<i64>,
 }
 
 impl Database {
     /// Records a webhook. Returns its id, or `None` if the same body was already recorded
-    /// (a redelivery: acknowledge it and do nothing).
+    /// and handled (a redelivery: acknowledge it and do nothing). A body recorded before but
+    /// never handled (the process stopped, or the database failed, in between) returns its
+    /// first id again, so the redelivery finishes the work; handling must be idempotent.
     pub async fn record_webhook_event(
         &self,
         new: &NewWebhookEvent<'_>,
@@ -54,19 +78,80 @@ impl Database {
             event_created_at: to_unix(new.event_created_at),
             body_digest: new.body_digest,
             received_at: to_unix(new.received_at),
+            reason_code: new.reason_code,
         };
         let mut conn = self.conn().await?;
         let id: Option<i64> = with_conn!(&mut conn, |c| {
-            diesel::insert_into(w::webhook_events)
+            let inserted: Option<i64> = diesel::insert_into(w::webhook_events)
                 .values(&row)
                 .on_conflict(w::body_digest)
                 .do_nothing()
                 .returning(w::id)
                 .get_result(c)
                 .await
-                .optional()?
+                .optional()?;
+            match inserted {
+                Some(id) => Some(id),
+                None => {
+                    let (id, outcome): (i64, Option<String>) = w::webhook_events
+                        .filter(w::body_digest.eq(new.body_digest))
+                        .select((w::id, w::outcome))
+                        .first(c)
+                        .await?;
+                    outcome.is_none().then_some(id)
+                }
+            }
         });
         Ok(id)
+    }
+
+    /// The most recent webhooks received, newest first.
+    pub async fn recent_webhook_events(
+        &self,
+        limit: i64,
+    ) -> StorageResult<Vec<WebhookEventRecord>> {
+        use webhook_events::dsl as w;
+        let mut conn = self.conn().await?;
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            i64,
+        );
+        let rows: Vec<Row> = with_conn!(&mut conn, |c| {
+            w::webhook_events
+                .order(w::id.desc())
+                .limit(limit)
+                .select((
+                    w::id,
+                    w::platform,
+                    w::event,
+                    w::platform_account_id,
+                    w::reason_code,
+                    w::outcome,
+                    w::received_at,
+                ))
+                .load(c)
+                .await?
+        });
+        rows.into_iter()
+            .map(
+                |(id, platform, event, platform_account_id, reason_code, outcome, received_at)| {
+                    Ok(WebhookEventRecord {
+                        id,
+                        platform,
+                        event,
+                        platform_account_id,
+                        reason_code,
+                        outcome,
+                        received_at: from_unix(received_at)?,
+                    })
+                },
+            )
+            .collect()
     }
 
     /// Deletes webhooks received before `before` (keep them longer than the platform's

@@ -39,6 +39,7 @@ on_both_backends!(
     webhooks_are_recorded_once,
     host_notifications_are_queued_with_their_change,
     outbox_claims_never_overlap_and_retry,
+    outbox_keeps_each_connections_order_and_gives_up,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1256,14 +1257,22 @@ async fn webhooks_are_recorded_once(t: &TestDb) {
         event_created_at: t0(),
         body_digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         received_at: at(1),
+        reason_code: Some(1),
     };
     let id = db.record_webhook_event(&event).await.unwrap().unwrap();
+    // Recorded but not handled yet (the handler failed): a redelivery finishes the work.
+    assert_eq!(db.record_webhook_event(&event).await.unwrap(), Some(id));
+    db.set_webhook_outcome(id, "disconnected").await.unwrap();
     assert_eq!(
         db.record_webhook_event(&event).await.unwrap(),
         None,
-        "redelivery"
+        "redelivery of a handled webhook"
     );
-    db.set_webhook_outcome(id, "disconnected").await.unwrap();
+    let recorded = db.recent_webhook_events(10).await.unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].reason_code, Some(1));
+    assert_eq!(recorded[0].outcome.as_deref(), Some("disconnected"));
+    assert_eq!(recorded[0].platform_account_id.as_deref(), Some("open-1"));
     assert_eq!(db.purge_webhook_events(at(1)).await.unwrap(), 0);
     assert_eq!(db.purge_webhook_events(at(2)).await.unwrap(), 1);
     assert!(db.record_webhook_event(&event).await.unwrap().is_some());
@@ -1426,4 +1435,82 @@ async fn outbox_claims_never_overlap_and_retry(t: &TestDb) {
         db.mark_outbound_delivered(987_654, at(4)).await,
         Err(StorageError::NotFound(_))
     ));
+}
+
+async fn outbox_keeps_each_connections_order_and_gives_up(t: &TestDb) {
+    let db = &t.db;
+    let (x, y) = (Some(domain::ConnectionId(7)), Some(domain::ConnectionId(8)));
+    let payload = serde_json::json!({});
+    for (name, connection) in [("a1", x), ("b1", y), ("a2", x), ("a3", x), ("b2", y)] {
+        db.enqueue_outbound_event(&event(name, "user-1", connection, &payload))
+            .await
+            .unwrap();
+    }
+    let claim = Duration::from_secs(60);
+    let names = |events: &[storage::OutboundEvent]| -> Vec<String> {
+        events.iter().map(|e| e.event.clone()).collect()
+    };
+    // One event per connection, the oldest; the next waits while it is in flight.
+    let first = db.claim_outbound_events(at(1), claim, 100).await.unwrap();
+    assert_eq!(names(&first), ["a1", "b1"]);
+    assert!(
+        db.claim_outbound_events(at(30), claim, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // ... and while it backs off after a failure.
+    db.mark_outbound_failed(first[0].id, "503", at(500))
+        .await
+        .unwrap();
+    db.mark_outbound_delivered(first[1].id, at(2))
+        .await
+        .unwrap();
+    let second = db.claim_outbound_events(at(200), claim, 100).await.unwrap();
+    assert_eq!(names(&second), ["b2"]);
+    // A given-up event stays undelivered and lets the next one go.
+    db.mark_outbound_gave_up(first[0].id, "host down", at(250))
+        .await
+        .unwrap();
+    let third = db.claim_outbound_events(at(250), claim, 100).await.unwrap();
+    assert_eq!(names(&third), ["a2"]);
+    assert_eq!(
+        db.pending_outbound_events("user-1")
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.event.as_str())
+            .collect::<Vec<_>>(),
+        ["a2", "a3", "b2"]
+    );
+
+    let listed = db.list_outbound_events("user-1", 10).await.unwrap();
+    let states: Vec<(&str, storage::DeliveryState)> = listed
+        .iter()
+        .map(|status| (status.event.event.as_str(), status.state))
+        .collect();
+    use storage::DeliveryState::{Delivered, GaveUp, Pending};
+    assert_eq!(
+        states,
+        [
+            ("b2", Pending),
+            ("a3", Pending),
+            ("a2", Pending),
+            ("b1", Delivered),
+            ("a1", GaveUp)
+        ]
+    );
+    let gave_up = &listed[4];
+    assert_eq!(gave_up.event.attempts, 2);
+    assert_eq!(gave_up.last_error.as_deref(), Some("host down"));
+    assert_eq!(gave_up.gave_up_at, Some(at(250)));
+    assert_eq!(gave_up.next_attempt_at, None);
+    assert_eq!(listed[3].delivered_at, Some(at(2)));
+    assert!(
+        db.list_outbound_events("user-2", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(db.list_outbound_events("user-1", 2).await.unwrap().len(), 2);
 }
