@@ -100,7 +100,11 @@ fn repository_futures_are_send() {
             event_created_at: t0(),
             body_digest: "d",
             received_at: t0(),
+            reason_code: None,
         }));
+        assert_send(db.recent_webhook_events(1));
+        assert_send(db.mark_outbound_gave_up(1, "e", t0()));
+        assert_send(db.list_outbound_events("u", 1));
     };
     // Reference the closure so it is type-checked without running.
     let _ = &check;
