@@ -13,6 +13,7 @@ use url::Url;
 use crate::Services;
 use crate::error::{ConnectError, ServiceError};
 use crate::mapping::profile_from_user_info;
+use crate::notifications::Notice;
 use crate::quota::{CallContext, CallPriority, with_context};
 use crate::tokens::storage_tokens;
 
@@ -156,6 +157,16 @@ impl Services {
                     .unwrap_or(existing.profile.platform_account_id),
             });
         }
+        let missing_scopes = self.missing_scopes(&tokens.scopes);
+        let notice = self.notice(|| {
+            Notice::connected(
+                &stored.user_id,
+                Platform::TikTok,
+                &profile,
+                &missing_scopes,
+                self.now(),
+            )
+        });
         let connection = self
             .inner
             .db
@@ -165,7 +176,7 @@ impl Services {
                     platform: Platform::TikTok,
                     profile: &profile,
                     tokens: &storage_tokens(&tokens, requested_at),
-                    notify: None,
+                    notify: notice.as_ref().map(Notice::as_new),
                 },
                 self.now(),
             )
@@ -174,9 +185,9 @@ impl Services {
                 StorageError::Conflict(_) => ConnectError::AccountInUse,
                 other => ConnectError::Storage(other),
             })?;
+        self.queued(notice.as_ref());
         info!(connection_id = %connection.id, "TikTok account connected");
 
-        let missing_scopes = self.missing_scopes(&tokens.scopes);
         // The first sync's failure does not undo the connection: it is recorded, and the
         // worker or the creator syncs again later.
         match self

@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
-use domain::{ConnectionStatus, Platform};
+use domain::{Connection, ConnectionStatus, Platform};
 use serde::Serialize;
 use tracing::{info, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
+use crate::notifications::{Notice, RemovalCause};
 use crate::quota::{CallContext, CallPriority, with_context};
 
 /// What happened at TikTok when a connection was removed.
@@ -75,7 +76,7 @@ impl Services {
             }
         };
         self.inner.observer.revocation(outcome.as_str());
-        self.inner.db.disconnect(connection.id, None).await?;
+        self.end_connection(&connection, RemovalCause::User).await?;
         info!(
             connection_id = %connection.id,
             revocation = outcome.as_str(),
@@ -83,5 +84,24 @@ impl Services {
             "TikTok account disconnected and its data deleted"
         );
         Ok(outcome)
+    }
+
+    /// Deletes a connection's tokens and synced data, telling the host why. Returns `false`
+    /// if it was already gone (then nothing is queued).
+    pub(crate) async fn end_connection(
+        &self,
+        connection: &Connection,
+        cause: RemovalCause,
+    ) -> Result<bool, ServiceError> {
+        let notice = self.notice(|| Notice::removed(connection, cause, self.now()));
+        let removed = self
+            .inner
+            .db
+            .disconnect(connection.id, notice.as_ref().map(Notice::as_new).as_ref())
+            .await?;
+        if removed {
+            self.queued(notice.as_ref());
+        }
+        Ok(removed)
     }
 }

@@ -17,13 +17,16 @@ mod connect;
 mod disconnect;
 pub mod error;
 mod mapping;
+pub mod notifications;
 pub mod observer;
+pub mod outbox;
 pub mod quota;
 mod read;
 mod sync;
 mod tokens;
 mod video_walk;
 pub mod views;
+mod webhooks;
 mod worker;
 
 use std::collections::HashMap;
@@ -41,6 +44,7 @@ pub use error::{ConnectError, ServiceError};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{ManualSync, SyncReport};
 pub use tokens::RefreshReport;
+pub use webhooks::{WebhookHandled, WebhookRejection};
 pub use worker::{
     NoProgress, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
     WorkerStatus, sync_candidate,
@@ -67,6 +71,10 @@ pub struct ServicesConfig {
     pub sync_lease: Duration,
     /// Who this process is, in leases (unique per process).
     pub instance_id: String,
+    /// Whether changes queue notifications for the host product (`HOST_WEBHOOK_URL` is set).
+    pub host_notifications: bool,
+    /// How far the timestamp of a platform's webhook signature may be from now.
+    pub webhook_tolerance: Duration,
 }
 
 impl ServicesConfig {
@@ -85,6 +93,8 @@ impl ServicesConfig {
             },
             sync_lease: Duration::from_secs(15 * 60),
             instance_id: instance_id.into(),
+            host_notifications: false,
+            webhook_tolerance: tiktok_client::DEFAULT_SIGNATURE_TOLERANCE,
         }
     }
 }
@@ -106,6 +116,8 @@ struct Inner {
     refresh_locks: Mutex<HashMap<ConnectionId, Arc<tokio::sync::Mutex<()>>>>,
     /// Numbers the leases this process takes.
     lease_counter: std::sync::atomic::AtomicU64,
+    /// Wakes this process's outbox deliverer when a change queued a notification.
+    outbox_wake: Arc<tokio::sync::Notify>,
 }
 
 impl std::fmt::Debug for Services {
@@ -143,6 +155,7 @@ impl Services {
                 config,
                 refresh_locks: Mutex::new(HashMap::new()),
                 lease_counter: std::sync::atomic::AtomicU64::new(0),
+                outbox_wake: Arc::new(tokio::sync::Notify::new()),
             }),
         }
     }
@@ -157,8 +170,29 @@ impl Services {
         &self.inner.config
     }
 
+    /// Signalled whenever a change queued a host notification: an [`outbox::Deliverer`]
+    /// built with it delivers at once instead of at its next poll.
+    pub fn outbox_signal(&self) -> Arc<tokio::sync::Notify> {
+        Arc::clone(&self.inner.outbox_wake)
+    }
+
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.inner.clock.now()
+    }
+
+    /// The notification `build` makes, when host notifications are on.
+    fn notice(
+        &self,
+        build: impl FnOnce() -> notifications::Notice,
+    ) -> Option<notifications::Notice> {
+        self.inner.config.host_notifications.then(build)
+    }
+
+    /// Tells the deliverer that `notice` was queued (when there was one).
+    fn queued(&self, notice: Option<&notifications::Notice>) {
+        if notice.is_some() {
+            self.inner.outbox_wake.notify_one();
+        }
     }
 
     /// A lease holder name unique to this process and call.

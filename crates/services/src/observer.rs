@@ -30,6 +30,18 @@ pub trait ServiceObserver: Send + Sync {
     fn revocation(&self, outcome: &'static str) {
         let _ = outcome;
     }
+
+    /// A verified platform webhook was handled: `outcome` is `disconnected`,
+    /// `unknown_account`, `ignored` or `duplicate`.
+    fn webhook_received(&self, event: &str, outcome: &'static str) {
+        let _ = (event, outcome);
+    }
+
+    /// An attempt to deliver a host notification ended: `result` is `delivered`, `failed`
+    /// (retried later) or `gave_up` (its retry window is spent).
+    fn host_delivery(&self, result: &'static str) {
+        let _ = result;
+    }
 }
 
 /// An observer that counts nothing.

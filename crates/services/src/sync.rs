@@ -17,6 +17,7 @@ use tracing::{Instrument as _, info, info_span, warn};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::mapping::profile_from_user_info;
+use crate::notifications::{Notice, SyncCompleted};
 use crate::quota::{CallContext, CallPriority, with_context};
 use crate::tokens::TokenError;
 use crate::video_walk::walk_videos;
@@ -221,7 +222,10 @@ impl Services {
             )
             .await;
             let result = match fetched {
-                Ok(fetched) => self.write(connection, fetched).await,
+                Ok(fetched) => {
+                    self.write(connection, fetched, trigger, context.calls())
+                        .await
+                }
                 Err(failure) => Err(failure),
             };
             let finished_at = self.now();
@@ -255,8 +259,19 @@ impl Services {
                     warn!(error = %failure, "sync failed");
                     let outcome = failure.outcome();
                     let message = failure.to_string();
-                    // NeedsReauth was recorded on the connection by the refresh already.
+                    // NeedsReauth was recorded (and notified) on the connection by the refresh.
                     if outcome != SyncOutcome::NeedsReauth {
+                        let notice = self.notice(|| {
+                            Notice::sync_failed(
+                                connection,
+                                trigger,
+                                outcome,
+                                &failure.code(),
+                                &message,
+                                context.calls(),
+                                finished_at,
+                            )
+                        });
                         self.inner
                             .db
                             .record_sync_failure(
@@ -264,9 +279,10 @@ impl Services {
                                 outcome,
                                 &message,
                                 finished_at,
-                                None,
+                                notice.as_ref().map(Notice::as_new).as_ref(),
                             )
                             .await?;
+                        self.queued(notice.as_ref());
                     }
                     SyncReport {
                         connection_id: connection.id,
@@ -323,26 +339,43 @@ impl Services {
         &self,
         connection: &Connection,
         fetched: Fetched,
+        trigger: SyncTrigger,
+        api_calls: u32,
     ) -> Result<Written, SyncFailure> {
         let outcome = if fetched.missing_scopes.is_empty() {
             SyncOutcome::Success
         } else {
             SyncOutcome::Partial
         };
+        let synced_at = self.now();
+        let notice = self.notice(|| {
+            Notice::sync_completed(
+                connection,
+                SyncCompleted {
+                    trigger,
+                    outcome,
+                    videos: fetched.videos.len() as u64,
+                    api_calls,
+                    full_walk: fetched.full_walk,
+                },
+                synced_at,
+            )
+        });
         let write = SyncWrite {
             connection_id: connection.id,
             profile: Some(&fetched.profile),
             videos: &fetched.videos,
             outcome,
             error: None,
-            synced_at: self.now(),
-            notify: None,
+            synced_at,
+            notify: notice.as_ref().map(Notice::as_new),
         };
         let applied = if fetched.full_walk {
             self.inner.db.apply_sync(&write).await?
         } else {
             self.inner.db.apply_shallow_sync(&write).await?
         };
+        self.queued(notice.as_ref());
         Ok(Written {
             videos: applied.videos_written as u64,
             full_walk: fetched.full_walk,

@@ -12,6 +12,7 @@ use tracing::{info, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
+use crate::notifications::Notice;
 use crate::quota::{CallContext, CallPriority, with_context};
 
 /// Delay before the first retry of a refresh that failed for a transient reason; it doubles
@@ -243,10 +244,22 @@ impl Services {
 
     async fn mark_needs_reauth(&self, id: ConnectionId, reason: &str) -> Result<(), TokenError> {
         warn!(connection_id = %id, reason, "connection needs re-authorization");
+        let notice = if self.inner.config.host_notifications {
+            let connection = self.inner.db.get_connection(id).await?;
+            self.notice(|| Notice::needs_reauth(&connection, reason, self.now()))
+        } else {
+            None
+        };
         self.inner
             .db
-            .mark_needs_reauth(id, reason, self.now(), None)
+            .mark_needs_reauth(
+                id,
+                reason,
+                self.now(),
+                notice.as_ref().map(Notice::as_new).as_ref(),
+            )
             .await?;
+        self.queued(notice.as_ref());
         Ok(())
     }
 

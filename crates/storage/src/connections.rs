@@ -66,7 +66,8 @@ pub struct NewConnection<'a> {
     pub profile: &'a Profile,
     /// The tokens of the exchange. `refresh_token` should be present on connect.
     pub tokens: &'a TokenSet,
-    /// A host notification (`connection.connected`) to queue in the same transaction.
+    /// A host notification (`connection.connected`) to queue in the same transaction; without
+    /// a connection id it is given the upserted connection's.
     pub notify: Option<NewOutboundEvent<'a>>,
 }
 
@@ -257,6 +258,7 @@ impl Database {
                         .into(),
                 ));
             };
+            let outbound = outbound.as_ref().map(|event| event.about(row.id));
             enqueue_outbound!(conn, &outbound);
             row.into_domain()
         })

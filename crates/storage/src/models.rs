@@ -11,7 +11,7 @@ use crate::time::{from_unix, from_unix_opt};
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = connections)]
 pub(crate) struct ConnectionRow {
-    id: i64,
+    pub(crate) id: i64,
     user_id: String,
     platform: String,
     platform_account_id: String,

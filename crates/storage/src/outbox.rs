@@ -88,7 +88,7 @@ pub struct OutboundEvent {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Insertable)]
+#[derive(Insertable, Clone)]
 #[diesel(table_name = outbound_events, treat_none_as_default_value = false)]
 pub(crate) struct OutboundInsert {
     event: String,
@@ -115,6 +115,15 @@ impl OutboundInsert {
             next_attempt_at: created_at,
             created_at,
         })
+    }
+
+    /// The row, about `id` unless it names a connection already (a first connect learns its
+    /// connection's id inside the transaction).
+    pub(crate) fn about(&self, id: i64) -> Self {
+        Self {
+            connection_id: self.connection_id.or(Some(id)),
+            ..self.clone()
+        }
     }
 
     /// The rows of an optional event.

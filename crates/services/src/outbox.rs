@@ -1,0 +1,390 @@
+//! Delivering the outbox to the host product (`HOST_WEBHOOK_URL`): signed POSTs, at least
+//! once, in order per connection, with exponential backoff until the event's retry window is
+//! spent.
+//!
+//! Every process that runs a [`Deliverer`] (api-server, sync-worker) may deliver; storage's
+//! claim hands each event to one of them at a time and only the oldest undelivered event of
+//! a connection. Delivery runs in its own task, so a slow or dead receiver never holds up a
+//! sync or a request: those only write a row.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use futures::StreamExt as _;
+use hmac::{Hmac, Mac};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+use sha2::Sha256;
+use storage::{Database, OutboundEvent, StorageError};
+use tracing::{debug, info, warn};
+use url::Url;
+
+use crate::Services;
+use crate::clock::Clock;
+use crate::observer::ServiceObserver;
+
+/// The header carrying the signature: `t=<unix seconds>,s=<hex HMAC-SHA256>` over
+/// `<t>.<body>`, keyed with `HOST_WEBHOOK_SECRET` (the scheme TikTok signs its webhooks with).
+pub const SIGNATURE_HEADER: &str = "X-Signature";
+/// The header carrying the event's id, the same on every attempt (the receiver's
+/// idempotency key; it is also in the body).
+pub const EVENT_ID_HEADER: &str = "X-Webhook-Id";
+
+/// How notifications reach the host product.
+#[derive(Clone)]
+pub struct HostWebhookConfig {
+    /// Where to POST (`HOST_WEBHOOK_URL`).
+    pub url: Url,
+    /// The signing key (`HOST_WEBHOOK_SECRET`).
+    pub secret: SecretString,
+    /// How long after its creation an event is still tried (`HOST_WEBHOOK_MAX_AGE_SECS`).
+    pub max_age: Duration,
+    /// The pause after the first failed attempt, doubled after each further one
+    /// (`HOST_WEBHOOK_FIRST_RETRY_SECS`).
+    pub first_retry: Duration,
+    /// The longest pause between two attempts (`HOST_WEBHOOK_MAX_RETRY_SECS`).
+    pub max_retry: Duration,
+    /// How long one attempt may take (`HOST_WEBHOOK_TIMEOUT_SECS`).
+    pub timeout: Duration,
+    /// How often the outbox is looked at when nothing signals new events.
+    pub poll_interval: Duration,
+    /// Events delivered at once (each to a different connection).
+    pub concurrency: usize,
+}
+
+impl HostWebhookConfig {
+    /// Defaults: tried for 72 hours (TikTok's own retry window), first retry after 10 s,
+    /// pauses up to an hour, 10 s per attempt, a look every 5 s, 8 at once.
+    pub fn new(url: Url, secret: SecretString) -> Self {
+        Self {
+            url,
+            secret,
+            max_age: Duration::from_secs(72 * 3600),
+            first_retry: Duration::from_secs(10),
+            max_retry: Duration::from_secs(3600),
+            timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(5),
+            concurrency: 8,
+        }
+    }
+
+    /// The pause before the next attempt after `failed` failed attempts (counting the one
+    /// that just failed): `first_retry * 2^(failed - 1)`, at most `max_retry`.
+    pub fn backoff(&self, failed: u32) -> Duration {
+        let doublings = failed.saturating_sub(1).min(30);
+        self.first_retry
+            .saturating_mul(1 << doublings)
+            .min(self.max_retry)
+    }
+}
+
+impl std::fmt::Debug for HostWebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostWebhookConfig")
+            .field("url", &self.url.origin().ascii_serialization())
+            .field("secret", &"[redacted]")
+            .field("max_age", &self.max_age)
+            .field("first_retry", &self.first_retry)
+            .field("max_retry", &self.max_retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `X-Signature` value for `body` signed at `timestamp` with `secret`.
+pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let mut mac =
+        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length");
+    mac.update(timestamp.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!(
+        "t={timestamp},s={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// The JSON body of an event: id, type, time, user, connection, and the event's data.
+pub fn envelope(event: &OutboundEvent) -> serde_json::Value {
+    json!({
+        "id": event_id(event.id),
+        "type": event.event,
+        "created_at": event.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "user_id": event.user_id,
+        "connection_id": event.connection_id.map(|id| id.0),
+        "data": event.payload,
+    })
+}
+
+/// The public id of an outbox row (`evt_<n>`).
+pub fn event_id(id: i64) -> String {
+    format!("evt_{id}")
+}
+
+/// What one pass over the outbox did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Events the host acknowledged.
+    pub delivered: u32,
+    /// Failed attempts that will be retried.
+    pub failed: u32,
+    /// Events whose retry window is spent: left undelivered, not tried again.
+    pub gave_up: u32,
+}
+
+/// The HTTP client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[error("the host webhook client could not be built: {0}")]
+pub struct DelivererError(String);
+
+/// Delivers the outbox to the host product.
+#[derive(Clone)]
+pub struct Deliverer {
+    db: Database,
+    http: reqwest::Client,
+    config: HostWebhookConfig,
+    clock: Arc<dyn Clock>,
+    observer: Arc<dyn ServiceObserver>,
+    wake: Arc<tokio::sync::Notify>,
+}
+
+impl std::fmt::Debug for Deliverer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Deliverer")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// At most this many claims per pass, so a flood of events cannot keep a pass going forever.
+const MAX_CLAIMS_PER_PASS: usize = 1000;
+
+impl Deliverer {
+    /// A deliverer sharing `services`' database, clock and observer, woken whenever they
+    /// queue a notification.
+    pub fn new(services: &Services, config: HostWebhookConfig) -> Result<Self, DelivererError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            // A receiver that redirects has not acknowledged anything.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|error| DelivererError(error.without_url().to_string()))?;
+        Ok(Self {
+            db: services.inner.db.clone(),
+            http,
+            config,
+            clock: Arc::clone(&services.inner.clock),
+            observer: Arc::clone(&services.inner.observer),
+            wake: services.outbox_signal(),
+        })
+    }
+
+    /// Delivers every event due now: each connection's oldest pending event, again and again
+    /// until none is due (a failed one waits for its backoff).
+    pub async fn deliver_due(&self) -> Result<DeliveryReport, StorageError> {
+        let mut report = DeliveryReport::default();
+        let claim_for = self.config.timeout + Duration::from_secs(30);
+        let batch = i64::try_from(self.config.concurrency.max(1) * 4).unwrap_or(32);
+        for _ in 0..MAX_CLAIMS_PER_PASS {
+            let events = self
+                .db
+                .claim_outbound_events(self.clock.now(), claim_for, batch)
+                .await?;
+            if events.is_empty() {
+                break;
+            }
+            let results: Vec<Result<Attempt, StorageError>> = futures::stream::iter(events)
+                .map(|event| self.deliver(event))
+                .buffer_unordered(self.config.concurrency.max(1))
+                .collect()
+                .await;
+            for result in results {
+                match result? {
+                    Attempt::Delivered => report.delivered += 1,
+                    Attempt::Failed => report.failed += 1,
+                    Attempt::GaveUp => report.gave_up += 1,
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Delivers until `stop` completes: at once when a change signals a new event, and every
+    /// poll interval otherwise (events of other processes, retries that became due).
+    pub async fn run_until(self, stop: impl Future<Output = ()>) {
+        info!(host = %self.config.url.origin().ascii_serialization(), "host webhook delivery started");
+        tokio::pin!(stop);
+        loop {
+            match self.deliver_due().await {
+                Ok(report) if report != DeliveryReport::default() => {
+                    debug!(?report, "outbox pass");
+                }
+                Ok(_) => {}
+                Err(error) => warn!(%error, "outbox pass failed; trying again later"),
+            }
+            tokio::select! {
+                () = &mut stop => break,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.config.poll_interval) => {}
+            }
+        }
+        info!("host webhook delivery stopped");
+    }
+
+    /// One attempt at one event, its result recorded.
+    async fn deliver(&self, event: OutboundEvent) -> Result<Attempt, StorageError> {
+        let body = envelope(&event).to_string();
+        let signature = sign(
+            self.config.secret.expose_secret().as_bytes(),
+            Utc::now().timestamp(),
+            body.as_bytes(),
+        );
+        let sent = self
+            .http
+            .post(self.config.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(SIGNATURE_HEADER, signature)
+            .header(EVENT_ID_HEADER, event_id(event.id))
+            .body(body)
+            .send()
+            .await;
+        let failure = match sent {
+            Ok(response) if response.status().is_success() => None,
+            Ok(response) => Some(format!(
+                "the host answered HTTP {}",
+                response.status().as_u16()
+            )),
+            // The URL may carry a credential in its query: never in an error or a log.
+            Err(error) => Some(describe(&error.without_url())),
+        };
+        let now = self.clock.now();
+        let Some(failure) = failure else {
+            self.db.mark_outbound_delivered(event.id, now).await?;
+            self.observer.host_delivery("delivered");
+            debug!(event_id = event.id, event = %event.event, "host notification delivered");
+            return Ok(Attempt::Delivered);
+        };
+        let failed = u32::try_from(event.attempts)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
+        let next = now + delta(self.config.backoff(failed));
+        if next > event.created_at + delta(self.config.max_age) {
+            warn!(event_id = event.id, event = %event.event, attempts = failed, %failure, "host notification given up: its retry window is spent");
+            self.db
+                .mark_outbound_gave_up(event.id, &failure, now)
+                .await?;
+            self.observer.host_delivery("gave_up");
+            return Ok(Attempt::GaveUp);
+        }
+        info!(event_id = event.id, event = %event.event, attempts = failed, %failure, retry_at = %next, "host notification not delivered; will retry");
+        self.db
+            .mark_outbound_failed(event.id, &failure, round_up(next))
+            .await?;
+        self.observer.host_delivery("failed");
+        Ok(Attempt::Failed)
+    }
+}
+
+enum Attempt {
+    Delivered,
+    Failed,
+    GaveUp,
+}
+
+fn describe(error: &reqwest::Error) -> String {
+    if error.is_timeout() {
+        "the host did not answer in time".into()
+    } else if error.is_connect() {
+        "the host could not be reached".into()
+    } else {
+        format!("the request failed: {error}")
+    }
+}
+
+fn delta(duration: Duration) -> TimeDelta {
+    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+}
+
+/// Storage keeps whole seconds: round a retry time up so it is never earlier than asked.
+fn round_up(time: DateTime<Utc>) -> DateTime<Utc> {
+    if time.timestamp_subsec_nanos() == 0 {
+        time
+    } else {
+        DateTime::from_timestamp(time.timestamp().saturating_add(1), 0).unwrap_or(time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signs_timestamp_dot_body_as_computed_independently() {
+        // Python: hmac.new(b"host-secret", b"1764050000." + BODY, hashlib.sha256).hexdigest()
+        let body = br#"{"id":"evt_1","type":"sync.completed"}"#;
+        assert_eq!(
+            sign(b"host-secret", 1_764_050_000, body),
+            "t=1764050000,s=2e21d5eecc4040fb2d35e5e96c4765be3b1f3de576d1229e5b63353f1bfd257f"
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let mut config = HostWebhookConfig::new(
+            Url::parse("http://host.test/hook").unwrap(),
+            SecretString::from("s"),
+        );
+        config.first_retry = Duration::from_secs(10);
+        config.max_retry = Duration::from_secs(60);
+        let pauses: Vec<u64> = (1..=5).map(|n| config.backoff(n).as_secs()).collect();
+        assert_eq!(pauses, [10, 20, 40, 60, 60]);
+        assert_eq!(config.backoff(u32::MAX).as_secs(), 60);
+    }
+
+    #[test]
+    fn the_envelope_names_the_event_and_holds_its_data() {
+        let event = OutboundEvent {
+            id: 42,
+            event: "connection.removed".into(),
+            user_id: "user-1".into(),
+            connection_id: Some(domain::ConnectionId(7)),
+            payload: json!({ "reason": "user" }),
+            attempts: 0,
+            created_at: DateTime::from_timestamp(1_764_050_000, 0).unwrap(),
+        };
+        assert_eq!(
+            envelope(&event),
+            json!({
+                "id": "evt_42",
+                "type": "connection.removed",
+                "created_at": "2025-11-25T05:53:20Z",
+                "user_id": "user-1",
+                "connection_id": 7,
+                "data": { "reason": "user" },
+            })
+        );
+    }
+
+    #[test]
+    fn retry_times_round_up_to_whole_seconds() {
+        let time = DateTime::from_timestamp(100, 1).unwrap();
+        assert_eq!(round_up(time).timestamp(), 101);
+        let whole = DateTime::from_timestamp(100, 0).unwrap();
+        assert_eq!(round_up(whole), whole);
+    }
+
+    #[test]
+    fn the_config_debug_hides_the_secret_and_the_path() {
+        let config = HostWebhookConfig::new(
+            Url::parse("https://host.test/hook?token=abc").unwrap(),
+            SecretString::from("very-secret"),
+        );
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("abc"),
+            "{shown}"
+        );
+    }
+}
