@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use secrecy::SecretString;
+use services::outbox::HostWebhookConfig;
 use url::Url;
 
 pub use dev_secrets::DevSecrets;
@@ -91,6 +92,9 @@ pub struct TikTokConfig {
     /// Whether `TIKTOK_AUTH_BASE_URL` / `TIKTOK_API_BASE_URL` were given explicitly; in sandbox
     /// mode the emulator's address replaces them when they were not.
     pub base_urls_explicit: bool,
+    /// How far the timestamp of a webhook's `TikTok-Signature` may be from now
+    /// (`TIKTOK_WEBHOOK_TOLERANCE_SECS`).
+    pub webhook_tolerance: Duration,
 }
 
 /// Limits on syncing and on the TikTok API budget.
@@ -146,6 +150,8 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Log filter directives (`RUST_LOG`), default `info`.
     pub log_filter: String,
+    /// Notifications to the host product (`HOST_WEBHOOK_URL` and friends); `None`: none sent.
+    pub host_webhook: Option<HostWebhookConfig>,
     /// Values derived from the port (sandbox defaults), re-derived once the real port is known.
     port_derived: PortDerived,
 }
@@ -264,6 +270,12 @@ impl Config {
             )?,
             daily_quota: env.parse_optional("TIKTOK_DAILY_QUOTA", parse::positive)?,
         };
+        let webhook_tolerance = Duration::from_secs(env.parse_or(
+            "TIKTOK_WEBHOOK_TOLERANCE_SECS",
+            tiktok_client::DEFAULT_SIGNATURE_TOLERANCE.as_secs(),
+            parse::seconds,
+        )?);
+        let host_webhook = host_webhook(&env)?;
         let log_format = env.parse_or("LOG_FORMAT", LogFormat::Pretty, parse::log_format)?;
         let log_filter = get("RUST_LOG").unwrap_or_else(|| "info".into());
 
@@ -285,6 +297,8 @@ impl Config {
             auth_base_url,
             api_base_url,
             base_urls_explicit,
+            webhook_tolerance,
+            host_webhook,
         };
 
         match get("TIKTOK_CLIENT_KEY") {
@@ -383,6 +397,8 @@ struct Partial {
     auth_base_url: Url,
     api_base_url: Url,
     base_urls_explicit: bool,
+    webhook_tolerance: Duration,
+    host_webhook: Option<HostWebhookConfig>,
 }
 
 /// The mode-dependent values.
@@ -412,6 +428,7 @@ impl Partial {
                 auth_base_url: self.auth_base_url,
                 api_base_url: self.api_base_url,
                 base_urls_explicit: self.base_urls_explicit,
+                webhook_tolerance: self.webhook_tolerance,
             },
             token_encryption_keys: rest.keys,
             jwt_secret: rest.jwt_secret,
@@ -419,9 +436,45 @@ impl Partial {
             sync: self.sync,
             log_format: self.log_format,
             log_filter: self.log_filter,
+            host_webhook: self.host_webhook,
             port_derived: rest.port_derived,
         }
     }
+}
+
+/// The host product's webhook settings: none without `HOST_WEBHOOK_URL`; with it,
+/// `HOST_WEBHOOK_SECRET` is required.
+fn host_webhook(env: &parse::Env<'_>) -> Result<Option<HostWebhookConfig>, ConfigError> {
+    let Some(url) = env.parse_optional("HOST_WEBHOOK_URL", parse::secret_url)? else {
+        return Ok(None);
+    };
+    let secret = env
+        .parse_optional("HOST_WEBHOOK_SECRET", parse::webhook_secret)?
+        .ok_or(ConfigError::Invalid {
+            variable: "HOST_WEBHOOK_SECRET",
+            reason: "is required when HOST_WEBHOOK_URL is set (the notifications are signed \
+                     with it)"
+                .into(),
+        })?;
+    let mut config = HostWebhookConfig::new(url, secret);
+    let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(env.parse_or(
+            name,
+            default.as_secs(),
+            parse::positive_seconds,
+        )?))
+    };
+    config.max_age = seconds("HOST_WEBHOOK_MAX_AGE_SECS", config.max_age)?;
+    config.first_retry = seconds("HOST_WEBHOOK_FIRST_RETRY_SECS", config.first_retry)?;
+    config.max_retry = seconds("HOST_WEBHOOK_MAX_RETRY_SECS", config.max_retry)?;
+    config.timeout = seconds("HOST_WEBHOOK_TIMEOUT_SECS", config.timeout)?;
+    if config.max_retry < config.first_retry {
+        return Err(ConfigError::Invalid {
+            variable: "HOST_WEBHOOK_MAX_RETRY_SECS",
+            reason: "is shorter than HOST_WEBHOOK_FIRST_RETRY_SECS".into(),
+        });
+    }
+    Ok(Some(config))
 }
 
 /// Parses a URL constant of this module.

@@ -42,6 +42,15 @@ pub enum ApiError {
     /// 401: no valid bearer token. Answered with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthorized(&'static str),
+    /// 401 with a specific code: a webhook whose signature does not prove its sender (no
+    /// `WWW-Authenticate`: no bearer token would help).
+    #[error("{message}")]
+    SignatureRejected {
+        /// Machine-readable code, e.g. `bad_signature`.
+        code: &'static str,
+        /// Human-readable explanation.
+        message: String,
+    },
     /// 403: authenticated, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -151,7 +160,8 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::NotFoundCode { code, .. }
             | Self::Conflict { code, .. }
-            | Self::TooManyRequests { code, .. } => code,
+            | Self::TooManyRequests { code, .. }
+            | Self::SignatureRejected { code, .. } => code,
             Self::InvalidQuery { .. } => "invalid_query",
             Self::InvalidBody(_) => "invalid_body",
             Self::Unauthorized(_) => "unauthorized",
@@ -173,7 +183,7 @@ impl ResponseError for ApiError {
             Self::BadRequest { .. } | Self::InvalidQuery { .. } | Self::InvalidBody(_) => {
                 StatusCode::BAD_REQUEST
             }
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) | Self::SignatureRejected { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) | Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

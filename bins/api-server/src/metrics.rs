@@ -30,6 +30,9 @@ pub struct Metrics {
     quota_left: IntGaugeVec,
     token_refreshes: IntCounterVec,
     revocations: IntCounterVec,
+    webhooks_received: IntCounterVec,
+    webhooks_refused: IntCounterVec,
+    host_deliveries: IntCounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -91,6 +94,30 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
+        let webhooks_received = IntCounterVec::new(
+            Opts::new(
+                "webhooks_received_total",
+                "Verified platform webhooks by event and what handling did",
+            ),
+            &["event", "outcome"],
+        )?;
+        let webhooks_refused = IntCounterVec::new(
+            Opts::new(
+                "webhooks_refused_total",
+                "Platform webhooks refused, by reason (bad signature, stale timestamp, ...)",
+            ),
+            &["reason"],
+        )?;
+        let host_deliveries = IntCounterVec::new(
+            Opts::new(
+                "host_webhook_deliveries_total",
+                "Attempts to deliver host notifications, by result (delivered, failed, gave_up)",
+            ),
+            &["result"],
+        )?;
+        registry.register(Box::new(webhooks_received.clone()))?;
+        registry.register(Box::new(webhooks_refused.clone()))?;
+        registry.register(Box::new(host_deliveries.clone()))?;
         registry.register(Box::new(http_requests.clone()))?;
         registry.register(Box::new(revocations.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
@@ -107,6 +134,9 @@ impl Metrics {
             quota_left,
             token_refreshes,
             revocations,
+            webhooks_received,
+            webhooks_refused,
+            host_deliveries,
         })
     }
 
@@ -147,6 +177,24 @@ impl Metrics {
     /// Counts one revocation at TikTok on disconnect by outcome (`revoked`, `failed`).
     pub fn record_revocation(&self, outcome: &str) {
         self.revocations.with_label_values(&[outcome]).inc();
+    }
+
+    /// Counts one verified webhook by event and outcome (`disconnected`, `unknown_account`,
+    /// `ignored`, `duplicate`).
+    pub fn record_webhook(&self, event: &str, outcome: &str) {
+        self.webhooks_received
+            .with_label_values(&[event, outcome])
+            .inc();
+    }
+
+    /// Counts one refused webhook by reason (`bad_signature`, `stale_timestamp`, ...).
+    pub fn record_webhook_refused(&self, reason: &str) {
+        self.webhooks_refused.with_label_values(&[reason]).inc();
+    }
+
+    /// Counts one delivery attempt of a host notification by result.
+    pub fn record_host_delivery(&self, result: &str) {
+        self.host_deliveries.with_label_values(&[result]).inc();
     }
 
     /// The registry, to add collectors of other components.

@@ -10,6 +10,7 @@ use scheduler::pacing_quota;
 use secrecy::ExposeSecret as _;
 use services::clock::{Clock, SystemClock};
 use services::observer::ServiceObserver;
+use services::outbox::Deliverer;
 use services::quota::QuotaConfig;
 use services::{Services, ServicesConfig};
 use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
@@ -19,6 +20,7 @@ use tiktok_sandbox::{RegisteredClient, Sandbox, SandboxConfig, SandboxHandle};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readiness::{NotReady, probe_fn};
+use crate::routes::webhooks::TIKTOK_WEBHOOK_PATH;
 use crate::startup::{Application, StartupError};
 
 /// What can stop the server from starting.
@@ -42,6 +44,9 @@ pub enum WiringError {
     /// The in-process TikTok emulator could not start.
     #[error("the sandbox TikTok emulator could not start: {0}")]
     Sandbox(#[from] tiktok_sandbox::SandboxError),
+    /// The host notifications' HTTP client could not be built.
+    #[error("HOST_WEBHOOK_URL: {0}")]
+    HostWebhook(#[from] services::outbox::DelivererError),
 }
 
 /// Knobs that tests turn; the binary uses the defaults.
@@ -102,6 +107,14 @@ impl ServiceObserver for MetricsObserver {
     fn revocation(&self, outcome: &'static str) {
         self.0.record_revocation(outcome);
     }
+
+    fn webhook_received(&self, event: &str, outcome: &'static str) {
+        self.0.record_webhook(event, outcome);
+    }
+
+    fn host_delivery(&self, result: &'static str) {
+        self.0.record_host_delivery(result);
+    }
 }
 
 /// The token cipher from the configured keys (the first one encrypts).
@@ -152,7 +165,22 @@ pub fn services_config(config: &Config, instance_id: String) -> ServicesConfig {
         daily: config.sync.daily_quota,
         manual_reserve: manual_reserve(config.sync.daily_quota),
     };
+    services_config.host_notifications = config.host_webhook.is_some();
+    services_config.webhook_tolerance = config.tiktok.webhook_tolerance;
     services_config
+}
+
+/// The host notifications' deliverer, when `HOST_WEBHOOK_URL` is set.
+pub fn host_deliverer(
+    config: &Config,
+    services: &Services,
+) -> Result<Option<Deliverer>, WiringError> {
+    config
+        .host_webhook
+        .clone()
+        .map(|host| Deliverer::new(services, host))
+        .transpose()
+        .map_err(WiringError::from)
 }
 
 /// Opens the configured database (running its migrations) with the configured token keys.
@@ -175,7 +203,17 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
             tiktok.client_secret.expose_secret().to_owned(),
             [tiktok.redirect_uri.to_string()],
         );
-        let handle = Sandbox::start(options.sandbox.client(client)).await?;
+        let mut sandbox = options.sandbox.client(client);
+        if !sandbox.has_webhook_url() {
+            // The emulator plays TikTok's part: it tells this server when a creator removes
+            // the app, at the route TikTok's portal would be given.
+            let port = builder.config().server.port;
+            sandbox = sandbox.webhook_url(
+                url::Url::parse(&format!("http://127.0.0.1:{port}{TIKTOK_WEBHOOK_PATH}"))
+                    .expect("a loopback URL with a port is valid"),
+            );
+        }
+        let handle = Sandbox::start(sandbox).await?;
         let config = builder.config_mut();
         if !config.tiktok.base_urls_explicit {
             config.tiktok.auth_base_url = handle.base_url();
@@ -197,6 +235,12 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         Arc::new(MetricsObserver(metrics.clone())),
         services_config(&config, options.instance_id),
     );
+
+    if let Some(deliverer) = host_deliverer(&config, &services)? {
+        // Runs for the life of the process; an attempt cut short by shutdown is retried by
+        // the next process once its claim lapses (delivery is at least once).
+        tokio::spawn(deliverer.run_until(std::future::pending()));
+    }
 
     let data = web::Data::new(services.clone());
     let app = builder

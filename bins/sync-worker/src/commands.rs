@@ -5,6 +5,7 @@ use std::time::Duration;
 use chrono::Utc;
 use scheduler::{Job, Schedules};
 use serde::Serialize;
+use services::outbox::{Deliverer, DeliveryReport};
 use services::{
     ServiceError, Services, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
 };
@@ -135,4 +136,27 @@ pub async fn daemon(
         }
     }
     info!("daemon stopped");
+}
+
+/// One pass over the host notifications' outbox (after `run-once` or `refresh-tokens`): every
+/// due event is tried once; failures wait for their backoff and the next process that
+/// delivers. A database failure is logged, not fatal: the syncs themselves are done.
+pub async fn deliver_notifications(deliverer: &Deliverer) -> Option<DeliveryReport> {
+    match deliverer.deliver_due().await {
+        Ok(report) => Some(report),
+        Err(error) => {
+            warn!(%error, "host notifications could not be delivered; they stay queued");
+            None
+        }
+    }
+}
+
+/// Delivers host notifications until `stop` turns true (beside the daemon's jobs).
+pub async fn deliver_until_stopped(deliverer: Deliverer, stop: &StopSignal) {
+    let mut stop = stop.clone();
+    deliverer
+        .run_until(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await;
 }

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scheduler::{SyncDepth, SyncPlan};
+use services::outbox::DeliveryReport;
 use services::{SyncAllReport, SyncProgress, SyncReport, TokenPassReport, WorkerStatus};
 use tracing::info;
 
@@ -101,6 +102,14 @@ pub fn refresh_summary(report: &TokenPassReport) -> String {
         );
     }
     text
+}
+
+/// The host notifications' pass in a line.
+pub fn delivery_summary(report: &DeliveryReport) -> String {
+    format!(
+        "host notifications: {} delivered, {} to retry, {} given up",
+        report.delivered, report.failed, report.gave_up
+    )
 }
 
 /// The sync pass in a few lines.

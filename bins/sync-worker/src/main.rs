@@ -11,9 +11,11 @@ use clap::Parser as _;
 use services::SyncProgress;
 use services::clock::SystemClock;
 use sync_worker::cli::{Cli, Command};
-use sync_worker::commands::{daemon, run_once, stop_on_signals};
+use sync_worker::commands::{
+    daemon, deliver_notifications, deliver_until_stopped, run_once, stop_on_signals,
+};
 use sync_worker::display::{
-    LogProgress, TerminalProgress, refresh_summary, status_table, sync_summary,
+    LogProgress, TerminalProgress, delivery_summary, refresh_summary, status_table, sync_summary,
 };
 use sync_worker::wiring::build_services;
 
@@ -66,6 +68,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let services = build_services(&config, Arc::new(SystemClock), cli.worker.instance_id())
         .await
         .context("the worker cannot start")?;
+    let deliverer = api_server::wiring::host_deliverer(&config, &services)
+        .context("the worker cannot start")?;
 
     match cli.command {
         Command::RunOnce => {
@@ -82,6 +86,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = report.context("the sync pass could not run")?;
             println!("{}", refresh_summary(&report.tokens));
             println!("{}", sync_summary(&report.sync));
+            if let Some(deliverer) = &deliverer
+                && let Some(delivered) = deliver_notifications(deliverer).await
+            {
+                println!("{}", delivery_summary(&delivered));
+            }
         }
         Command::RefreshTokens => {
             let report = services
@@ -89,6 +98,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .context("the token refresh could not run")?;
             println!("{}", refresh_summary(&report));
+            if let Some(deliverer) = &deliverer
+                && let Some(delivered) = deliver_notifications(deliverer).await
+            {
+                println!("{}", delivery_summary(&delivered));
+            }
         }
         Command::Status { json } => {
             let status = services
@@ -105,7 +119,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let schedules = schedules.unwrap_or_default();
             let stop = stop_on_signals();
             tracing::info!("sync-worker daemon started");
-            daemon(&services, &worker, &schedules, &LogProgress, &stop).await;
+            // Notifications are delivered until the jobs are over (a stop lets the accounts
+            // in progress finish, and their notifications go out with them).
+            let (jobs_done, jobs_over) = tokio::sync::watch::channel(false);
+            let jobs = async {
+                daemon(&services, &worker, &schedules, &LogProgress, &stop).await;
+                let _ = jobs_done.send(true);
+            };
+            match deliverer {
+                Some(deliverer) => {
+                    tokio::join!(jobs, deliver_until_stopped(deliverer, &jobs_over));
+                }
+                None => jobs.await,
+            }
         }
     }
     Ok(())

@@ -6,8 +6,8 @@ use storage::{SortDirection, StoredVideo, VideoQuery, VideoSort};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::views::{
-    AnalyticsSummary, AnalyticsView, ConnectionView, ProfileView, SeriesPoint, SyncRunView,
-    VideoPageView, VideoView,
+    AnalyticsSummary, AnalyticsView, ConnectionView, DeliveryView, ProfileView, SeriesPoint,
+    SyncRunView, VideoPageView, VideoView,
 };
 
 /// How many of the most recent videos the account engagement rate averages over.
@@ -229,6 +229,25 @@ impl Services {
             .recent_sync_runs(connection.id, i64::from(limit))
             .await?;
         Ok(runs.into_iter().map(SyncRunView::from).collect())
+    }
+
+    /// The user's most recent host notifications and their delivery state, newest first.
+    pub async fn webhook_deliveries(
+        &self,
+        user_id: &str,
+        limit: u32,
+    ) -> Result<Vec<DeliveryView>, ServiceError> {
+        if !(1..=100).contains(&limit) {
+            return Err(ServiceError::InvalidArgument(
+                "limit must be between 1 and 100".into(),
+            ));
+        }
+        let events = self
+            .inner
+            .db
+            .list_outbound_events(user_id, i64::from(limit))
+            .await?;
+        Ok(events.into_iter().map(DeliveryView::from).collect())
     }
 }
 

@@ -247,3 +247,55 @@ impl From<SyncRun> for SyncRunView {
         }
     }
 }
+
+/// A notification to the host product and where its delivery is
+/// (`GET /api/webhooks/deliveries`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryView {
+    /// The event's id (`evt_<n>`), as sent in the body and the `X-Webhook-Id` header.
+    pub id: String,
+    /// `connection.connected`, `connection.needs_reauth`, `connection.removed`,
+    /// `sync.completed` or `sync.failed`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The connection concerned (it may be gone).
+    pub connection_id: Option<i64>,
+    /// When the change happened.
+    pub created_at: DateTime<Utc>,
+    /// `pending`, `delivered` or `gave_up`.
+    pub state: String,
+    /// Attempts that failed so far.
+    pub failed_attempts: i64,
+    /// The next attempt (pending only).
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// When the host acknowledged it.
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// When delivery stopped, its retry window spent.
+    pub gave_up_at: Option<DateTime<Utc>>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// The event's data, as sent.
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+impl From<storage::OutboundEventStatus> for DeliveryView {
+    fn from(status: storage::OutboundEventStatus) -> Self {
+        let event = status.event;
+        Self {
+            id: crate::outbox::event_id(event.id),
+            event_type: event.event,
+            connection_id: event.connection_id.map(|id| id.0),
+            created_at: event.created_at,
+            state: status.state.as_str().to_owned(),
+            // Only failures count as attempts in the outbox; a delivery does not.
+            failed_attempts: event.attempts,
+            next_attempt_at: status.next_attempt_at,
+            delivered_at: status.delivered_at,
+            gave_up_at: status.gave_up_at,
+            last_error: status.last_error,
+            data: event.payload,
+        }
+    }
+}

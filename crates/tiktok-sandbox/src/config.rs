@@ -309,6 +309,11 @@ impl SandboxConfig {
         self
     }
 
+    /// Whether a webhook URL is set.
+    pub fn has_webhook_url(&self) -> bool {
+        self.webhook_url.is_some()
+    }
+
     /// The first redirect URI of the first registered client (for examples and demos).
     pub fn first_redirect_uri(&self) -> Option<String> {
         self.clients

@@ -10,6 +10,8 @@ use super::{ConfigError, LogFormat};
 
 /// Minimum length of `JWT_SECRET`: HS256 wants at least as many bytes as its 256-bit output.
 pub(super) const MIN_JWT_SECRET_LEN: usize = 32;
+/// Shortest accepted `HOST_WEBHOOK_SECRET`, in bytes.
+pub(super) const MIN_WEBHOOK_SECRET_LEN: usize = 16;
 
 /// Looks variables up and attaches their names to parse failures.
 pub(super) struct Env<'a> {
@@ -58,6 +60,13 @@ pub(super) fn ip(raw: &str) -> Result<IpAddr, String> {
 pub(super) fn seconds(raw: &str) -> Result<u64, String> {
     raw.parse()
         .map_err(|_| format!("`{raw}` is not a whole number of seconds"))
+}
+
+pub(super) fn positive_seconds(raw: &str) -> Result<u64, String> {
+    match seconds(raw)? {
+        0 => Err("must be at least 1 second".into()),
+        n => Ok(n),
+    }
 }
 
 pub(super) fn positive(raw: &str) -> Result<u32, String> {
@@ -110,6 +119,29 @@ pub(super) fn http_url(raw: &str) -> Result<Url, String> {
         "http" | "https" => Err(format!("`{raw}` has no host")),
         other => Err(format!("`{raw}` uses `{other}`; expected http or https")),
     }
+}
+
+/// An absolute `http` or `https` URL that may carry a credential (in its path or query):
+/// errors never repeat it.
+pub(super) fn secret_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw).map_err(|error| format!("is not a valid URL ({error})"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err("has no host".into()),
+        other => Err(format!("uses `{other}`; expected http or https")),
+    }
+}
+
+/// A signing secret of at least [`MIN_WEBHOOK_SECRET_LEN`] bytes.
+pub(super) fn webhook_secret(raw: &str) -> Result<SecretString, String> {
+    if raw.len() < MIN_WEBHOOK_SECRET_LEN {
+        return Err(format!(
+            "is {} bytes long; use at least {MIN_WEBHOOK_SECRET_LEN} random bytes \
+             (for example `openssl rand -hex 32`)",
+            raw.len()
+        ));
+    }
+    Ok(SecretString::from(raw))
 }
 
 /// A web origin: `scheme://host[:port]`, with nothing after it but an optional `/`. Returned

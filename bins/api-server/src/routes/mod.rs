@@ -1,9 +1,10 @@
-//! The TikTok routes (connect, callback, disconnect, sync, reads), registered on the platform
+//! The TikTok routes (connect, callback, disconnect, sync, reads, webhooks), registered on the platform
 //! built in [`crate::startup`]. The handlers reach the use cases through
 //! `web::Data<services::Services>`, registered by the binary's wiring.
 
 pub mod callback_page;
 pub mod tiktok;
+pub mod webhooks;
 
 use utoipa::OpenApi;
 
@@ -18,7 +19,9 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         .service(tiktok::profile)
         .service(tiktok::videos)
         .service(tiktok::analytics)
-        .service(tiktok::sync_runs);
+        .service(tiktok::sync_runs)
+        .service(webhooks::tiktok_webhook)
+        .service(webhooks::deliveries);
 }
 
 /// The OpenAPI description of the routes registered by [`configure`].
@@ -34,6 +37,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         tiktok::videos,
         tiktok::analytics,
         tiktok::sync_runs,
+        webhooks::tiktok_webhook,
+        webhooks::deliveries,
     ),
     components(schemas(
         tiktok::ConnectResponse,
@@ -51,11 +56,15 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         services::views::SeriesPoint,
         services::views::AnalyticsView,
         services::views::SyncRunView,
+        services::views::DeliveryView,
+        webhooks::WebhookAck,
+        webhooks::DeliveriesResponse,
     )),
     tags(
         (name = "connect", description = "Connecting and disconnecting a TikTok account"),
         (name = "sync", description = "Syncing on demand"),
         (name = "read", description = "The synced data"),
+        (name = "webhooks", description = "TikTok's webhooks in, notifications to the host product out"),
     )
 )]
 pub struct RoutesApi;
