@@ -126,6 +126,30 @@ pub struct SandboxConfig {
     pub(crate) frozen_clock: bool,
     pub(crate) public_base_url: Option<url::Url>,
     pub(crate) webhook_url: Option<url::Url>,
+    pub(crate) webhook_retry: WebhookRetry,
+}
+
+/// How the sandbox retries a webhook the app did not acknowledge with a 2xx (TikTok retries
+/// with exponential backoff for up to 72 hours; a sandbox gives up sooner).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookRetry {
+    /// Attempts in all, the first included.
+    pub attempts: u32,
+    /// The pause before the second attempt, doubled for each later one.
+    pub first_backoff: Duration,
+    /// The longest pause.
+    pub max_backoff: Duration,
+}
+
+impl Default for WebhookRetry {
+    /// 10 attempts over about 90 seconds: 0.25 s, doubling, at most 30 s apart.
+    fn default() -> Self {
+        Self {
+            attempts: 10,
+            first_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
 }
 
 impl Default for SandboxConfig {
@@ -148,6 +172,7 @@ impl Default for SandboxConfig {
             frozen_clock: false,
             public_base_url: None,
             webhook_url: None,
+            webhook_retry: WebhookRetry::default(),
         }
     }
 }
@@ -306,6 +331,12 @@ impl SandboxConfig {
     /// callback URL registered for the app in TikTok's portal. Default: none, no webhooks.
     pub fn webhook_url(mut self, url: url::Url) -> Self {
         self.webhook_url = Some(url);
+        self
+    }
+
+    /// How unacknowledged webhooks are retried (default: [`WebhookRetry::default`]).
+    pub fn webhook_retry(mut self, retry: WebhookRetry) -> Self {
+        self.webhook_retry = retry;
         self
     }
 

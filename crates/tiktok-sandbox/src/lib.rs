@@ -78,6 +78,7 @@ pub use clock::SandboxClock;
 pub use config::{
     DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URIS, MAX_CREATORS,
     MAX_TOTAL_VIDEOS, MAX_VIDEOS_PER_CREATOR, RegisteredClient, SandboxConfig, VideosPerCreator,
+    WebhookRetry,
 };
 pub use consent_form::ConsentForm;
 pub use data::{CreatorDetails, CreatorSummary, SandboxVideo};

@@ -63,7 +63,7 @@ impl Sandbox {
             limits: RateLimiter::new(config.rate_limit_per_minute, config.daily_quota),
             faults: Default::default(),
             calls: CallCounter::default(),
-            webhooks: WebhookSender::new(config.webhook_url.clone()),
+            webhooks: WebhookSender::new(config.webhook_url.clone(), config.webhook_retry),
             base_url: base_url.clone(),
             clock,
             catalog,
@@ -211,7 +211,7 @@ impl SandboxHandle {
     /// Removes every live grant of a creator on "TikTok's side" (the creator disconnects the
     /// app, the account is deleted or banned, ...): their tokens die at once and, when a
     /// webhook URL is configured, each app is sent a signed `authorization.removed` event
-    /// (awaited, with a few retries). Returns the revocations made.
+    /// (awaited, retried as [`crate::WebhookRetry`] says). Returns the revocations made.
     pub async fn remove_authorization(
         &self,
         open_id: &str,

@@ -12,16 +12,11 @@ use serde_json::json;
 use sha2::Sha256;
 use url::Url;
 
-use crate::config::RegisteredClient;
+use crate::config::{RegisteredClient, WebhookRetry};
 
-/// Attempts per event before the sandbox gives up (TikTok retries for 72 hours; a sandbox
-/// need not).
-const ATTEMPTS: u32 = 3;
-/// Pause before the second attempt; doubled for each later one.
-const FIRST_BACKOFF: Duration = Duration::from_millis(200);
-
-/// Why a grant was removed: TikTok's `reason` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why a grant was removed: TikTok's `reason` values. The control API takes the name
+/// (`"account_banned"`) or TikTok's number (`4`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemovalReason {
     /// 0: unknown.
@@ -48,6 +43,52 @@ impl RemovalReason {
             RemovalReason::AgeChanged => 3,
             RemovalReason::AccountBanned => 4,
             RemovalReason::DeveloperRevoked => 5,
+        }
+    }
+}
+
+impl RemovalReason {
+    /// Every reason, by TikTok's number.
+    pub const ALL: [RemovalReason; 6] = [
+        RemovalReason::Unknown,
+        RemovalReason::UserDisconnected,
+        RemovalReason::AccountDeleted,
+        RemovalReason::AgeChanged,
+        RemovalReason::AccountBanned,
+        RemovalReason::DeveloperRevoked,
+    ];
+
+    /// The reason for TikTok's number, if it is one (0 to 5).
+    pub fn from_code(code: u64) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|reason| u64::from(reason.code()) == code)
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|reason| {
+            serde_json::to_value(reason).is_ok_and(|value| value.as_str() == Some(name))
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for RemovalReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Code(u64),
+            Name(String),
+        }
+        let invalid = || {
+            serde::de::Error::custom(
+                "reason must be 0 to 5 or one of unknown, user_disconnected, account_deleted, \
+                 age_changed, account_banned, developer_revoked",
+            )
+        };
+        match Raw::deserialize(deserializer)? {
+            Raw::Code(code) => Self::from_code(code).ok_or_else(invalid),
+            Raw::Name(name) => Self::from_name(&name).ok_or_else(invalid),
         }
     }
 }
@@ -86,12 +127,13 @@ pub fn sign_webhook(client_secret: &str, timestamp: i64, body: &str) -> String {
 #[derive(Debug)]
 pub(crate) struct WebhookSender {
     url: Option<Url>,
+    retry: WebhookRetry,
     http: reqwest::Client,
     deliveries: Mutex<Vec<WebhookDelivery>>,
 }
 
 impl WebhookSender {
-    pub(crate) fn new(url: Option<Url>) -> Self {
+    pub(crate) fn new(url: Option<Url>, retry: WebhookRetry) -> Self {
         // No idle pool: deliveries run on different runtimes, which must not share sockets.
         let http = reqwest::Client::builder()
             .pool_max_idle_per_host(0)
@@ -100,6 +142,7 @@ impl WebhookSender {
             .unwrap_or_default();
         Self {
             url,
+            retry,
             http,
             deliveries: Mutex::new(Vec::new()),
         }
@@ -145,11 +188,11 @@ impl WebhookSender {
             attempts: 0,
             delivered: false,
         };
-        let mut backoff = FIRST_BACKOFF;
-        while delivery.attempts < ATTEMPTS && !delivery.delivered {
+        let mut backoff = self.retry.first_backoff;
+        while delivery.attempts < self.retry.attempts.max(1) && !delivery.delivered {
             if delivery.attempts > 0 {
                 tokio::time::sleep(backoff).await;
-                backoff *= 2;
+                backoff = (backoff * 2).min(self.retry.max_backoff);
             }
             delivery.attempts += 1;
             let signature = sign_webhook(&client.client_secret, Utc::now().timestamp(), &body);
@@ -204,5 +247,18 @@ mod tests {
     fn reasons_use_tiktoks_numbers() {
         assert_eq!(RemovalReason::UserDisconnected.code(), 1);
         assert_eq!(RemovalReason::DeveloperRevoked.code(), 5);
+    }
+
+    #[test]
+    fn reasons_are_read_from_numbers_or_names() {
+        for (code, reason) in RemovalReason::ALL.into_iter().enumerate() {
+            let by_code: RemovalReason = serde_json::from_value(json!(code)).unwrap();
+            assert_eq!(by_code, reason);
+            let name = serde_json::to_value(reason).unwrap();
+            let by_name: RemovalReason = serde_json::from_value(name).unwrap();
+            assert_eq!(by_name, reason);
+        }
+        assert!(serde_json::from_value::<RemovalReason>(json!(6)).is_err());
+        assert!(serde_json::from_value::<RemovalReason>(json!("gone")).is_err());
     }
 }

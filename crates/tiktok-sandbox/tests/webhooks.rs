@@ -17,6 +17,13 @@ type Received = Arc<Mutex<Vec<(String, String)>>>;
 
 /// A stand-in for the app's webhook endpoint that records each POST and answers 200.
 async fn start_receiver() -> (url::Url, Received, actix_web::dev::ServerHandle) {
+    start_failing_receiver(0).await
+}
+
+/// A receiver that answers 500 to its first `failures` POSTs, then 200.
+async fn start_failing_receiver(
+    failures: usize,
+) -> (url::Url, Received, actix_web::dev::ServerHandle) {
     let received: Received = Arc::default();
     let store = received.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -36,8 +43,13 @@ async fn start_receiver() -> (url::Url, Received, actix_web::dev::ServerHandle) 
                         .unwrap()
                         .to_owned();
                     let body = String::from_utf8(body.to_vec()).unwrap();
-                    store.lock().unwrap().push((signature, body));
-                    HttpResponse::Ok().finish()
+                    let mut store = store.lock().unwrap();
+                    store.push((signature, body));
+                    if store.len() <= failures {
+                        HttpResponse::InternalServerError().finish()
+                    } else {
+                        HttpResponse::Ok().finish()
+                    }
                 }
             }),
         )
@@ -136,9 +148,56 @@ async fn the_control_api_deauthorizes_a_creator_without_a_webhook_url() {
         .await
         .unwrap();
     assert_eq!(response["revocations"][0]["open_id"], json!(open_id));
-    assert_eq!(response["webhooks"], json!([]));
+    assert_eq!(response["webhooks_sending"], json!(0));
     let (status, _) = browser.user_info(&access_token(&tokens), "open_id").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(sandbox.webhook_deliveries().is_empty());
     assert_eq!(sandbox.revocation_count(), 1);
+}
+
+#[tokio::test]
+async fn the_control_api_takes_tiktoks_reason_numbers_and_retries_until_acknowledged() {
+    let (receiver, received, receiver_handle) = start_failing_receiver(2).await;
+    let retry = tiktok_sandbox::WebhookRetry {
+        attempts: 5,
+        first_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(20),
+    };
+    let (sandbox, browser) = start(config().webhook_url(receiver).webhook_retry(retry)).await;
+    let tokens = browser.connect(ALL_SCOPES).await;
+    let open_id = tokens["open_id"].as_str().unwrap();
+    let response = browser
+        .http
+        .post(browser.url(&format!("/sandbox/creators/{open_id}/deauthorize")))
+        .json(&json!({ "reason": 4 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let response: Value = response.json().await.unwrap();
+    assert_eq!(response["webhooks_sending"], json!(1));
+    // Delivered in the background; wait for it without a timed assertion.
+    while sandbox.webhook_deliveries().is_empty() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let delivery = &sandbox.webhook_deliveries()[0];
+    assert!(delivery.delivered);
+    assert_eq!(delivery.attempts, 3, "two 500s, then a 200");
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 3);
+    for (signature, body) in &received {
+        let event = check_signed(signature, body);
+        let content: Value = serde_json::from_str(event["content"].as_str().unwrap()).unwrap();
+        assert_eq!(content, json!({ "reason": 4 }));
+    }
+
+    let refused = browser
+        .http
+        .post(browser.url(&format!("/sandbox/creators/{open_id}/deauthorize")))
+        .json(&json!({ "reason": 9 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    receiver_handle.stop(false).await;
 }

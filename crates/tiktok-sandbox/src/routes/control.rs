@@ -160,7 +160,8 @@ async fn list_revocations(state: web::Data<SandboxState>) -> HttpResponse {
     )
 }
 
-/// Body of `POST /sandbox/creators/{open_id}/deauthorize` (empty means `user_disconnected`).
+/// Body of `POST /sandbox/creators/{open_id}/deauthorize`: `{"reason": 0..5 or a name}`
+/// (empty means `user_disconnected`).
 #[derive(Debug, Deserialize)]
 struct Deauthorize {
     #[serde(default = "default_reason")]
@@ -193,13 +194,25 @@ async fn deauthorize_creator(
         }
     };
     let revocations = state.auth.revoke_creator(&path, state.clock.now());
-    let mut deliveries = Vec::new();
-    for revocation in &revocations {
-        deliveries.extend(state.notify_removed(revocation, reason).await);
+    // As at TikTok, the webhooks go out after the answer, retried in the background; they
+    // show up at GET /sandbox/webhooks.
+    let sending = if state.webhooks.is_enabled() {
+        revocations.len()
+    } else {
+        0
+    };
+    if sending > 0 {
+        let state = state.into_inner();
+        let removed = revocations.clone();
+        tokio::spawn(async move {
+            for revocation in &removed {
+                state.notify_removed(revocation, reason).await;
+            }
+        });
     }
     json_body(
         StatusCode::OK,
-        &json!({ "revocations": revocations, "webhooks": deliveries }),
+        &json!({ "revocations": revocations, "webhooks_sending": sending }),
     )
 }
 
