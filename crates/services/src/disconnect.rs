@@ -1,4 +1,5 @@
-//! Disconnecting: revoke at TikTok (best effort), then delete the tokens and every synced row.
+//! Disconnecting: delete the tokens and every synced row, then revoke at TikTok (best
+//! effort), and ending a connection TikTok ended.
 
 use std::sync::Arc;
 
@@ -33,9 +34,14 @@ impl RevocationOutcome {
 }
 
 impl Services {
-    /// Disconnects the user's TikTok account: revokes the grant at TikTok (best effort, the
-    /// outcome logged and counted), then deletes the tokens and all synced data of that
-    /// connection, nothing else.
+    /// Disconnects the user's TikTok account: deletes the tokens and all synced data of that
+    /// connection (nothing else), then revokes the grant at TikTok (best effort, the outcome
+    /// logged and counted).
+    ///
+    /// The token to revoke is read (and refreshed if it expired) first, but the revocation
+    /// happens after the deletion: TikTok answers a revoke with an `authorization.removed`
+    /// webhook, which must find the connection already gone, not end it a second time with
+    /// another reason.
     pub async fn disconnect(&self, user_id: &str) -> Result<RevocationOutcome, ServiceError> {
         let connection = self
             .inner
@@ -44,8 +50,8 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotConnected)?;
         let context = CallContext::new(CallPriority::Interactive);
-        let revocation = with_context(Arc::clone(&context), async {
-            let token = if connection.status == ConnectionStatus::NeedsReauth {
+        let token = with_context(Arc::clone(&context), async {
+            if connection.status == ConnectionStatus::NeedsReauth {
                 // TikTok rejected the refresh token already: asking again only delays the
                 // creator. Revoke with the stored access token, which may still be alive.
                 let stored = self
@@ -54,29 +60,30 @@ impl Services {
                     .connection_tokens(connection.id)
                     .await
                     .map_err(|error| error.to_string())?;
-                crate::tokens::access_token(&stored).map_err(|error| error.to_string())?
+                crate::tokens::access_token(&stored).map_err(|error| error.to_string())
             } else {
                 // An expired access token may not be revocable: refresh it first when needed.
                 self.usable_access_token(&connection)
                     .await
-                    .map_err(|error| error.to_string())?
-            };
-            self.inner
-                .tiktok
-                .revoke(&token)
-                .await
-                .map_err(|error| error.to_string())
+                    .map_err(|error| error.to_string())
+            }
         })
         .await;
+        self.end_connection(&connection, RemovalCause::User).await?;
+        let revocation = match token {
+            Ok(token) => with_context(Arc::clone(&context), self.inner.tiktok.revoke(&token))
+                .await
+                .map_err(|error| error.to_string()),
+            Err(reason) => Err(reason),
+        };
         let outcome = match revocation {
             Ok(()) => RevocationOutcome::Revoked,
             Err(reason) => {
-                warn!(connection_id = %connection.id, %reason, "revocation at TikTok failed; deleting our data anyway");
+                warn!(connection_id = %connection.id, %reason, "revocation at TikTok failed; our data is deleted anyway");
                 RevocationOutcome::Failed
             }
         };
         self.inner.observer.revocation(outcome.as_str());
-        self.end_connection(&connection, RemovalCause::User).await?;
         info!(
             connection_id = %connection.id,
             revocation = outcome.as_str(),

@@ -217,17 +217,27 @@ impl Deliverer {
         info!(host = %self.config.url.origin().ascii_serialization(), "host webhook delivery started");
         tokio::pin!(stop);
         loop {
-            match self.deliver_due().await {
-                Ok(report) if report != DeliveryReport::default() => {
-                    debug!(?report, "outbox pass");
+            let pause = match self.deliver_due().await {
+                Ok(report) => {
+                    if report != DeliveryReport::default() {
+                        debug!(?report, "outbox pass");
+                    }
+                    // A failed event may be due again before the next poll.
+                    if report.failed > 0 {
+                        self.config.poll_interval.min(self.config.first_retry)
+                    } else {
+                        self.config.poll_interval
+                    }
                 }
-                Ok(_) => {}
-                Err(error) => warn!(%error, "outbox pass failed; trying again later"),
-            }
+                Err(error) => {
+                    warn!(%error, "outbox pass failed; trying again later");
+                    self.config.poll_interval
+                }
+            };
             tokio::select! {
                 () = &mut stop => break,
                 () = self.wake.notified() => {}
-                () = tokio::time::sleep(self.config.poll_interval) => {}
+                () = tokio::time::sleep(pause) => {}
             }
         }
         info!("host webhook delivery stopped");

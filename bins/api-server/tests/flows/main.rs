@@ -3,6 +3,7 @@
 //! PostgreSQL. One binary, so its log capture is its own.
 #![allow(clippy::unwrap_used)]
 
+mod host_receiver;
 mod support;
 
 mod full_flow;
@@ -12,3 +13,4 @@ mod processes;
 mod reads;
 mod reconnects;
 mod rejections;
+mod webhooks;
