@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use serde::Deserialize;
 use services::views::DeliveryView;
-use services::{Services, WebhookRejection};
+use services::{ServiceError, Services, WebhookRejection};
 use tiktok_client::SIGNATURE_HEADER;
 use utoipa::{IntoParams, ToSchema};
 
@@ -110,6 +110,14 @@ pub async fn tiktok_webhook(
             } else {
                 ApiError::bad_request(error.kind(), error.to_string())
             })
+        }
+        // Whatever failed downstream (the database is down, a write failed), TikTok should
+        // deliver again later: a 503, not a 500 that reads like a bug in the request.
+        Err(WebhookRejection::Service(ServiceError::Storage(error))) => {
+            tracing::warn!(%error, "TikTok webhook not handled: the database failed; TikTok will deliver it again");
+            Err(ApiError::ServiceUnavailable(
+                "the database is unavailable; deliver the webhook again later".into(),
+            ))
         }
         Err(WebhookRejection::Service(error)) => Err(api_error(error)),
     }

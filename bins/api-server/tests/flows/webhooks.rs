@@ -516,7 +516,7 @@ async fn a_user_disconnecting_is_told_as_a_removal_by_the_user(database: TestDat
     let response = flow
         .call("DELETE", "/api/auth/tiktok/disconnect", &token)
         .await;
-    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let got = host
         .wait_for("connection.removed", |got| got.len() >= 3)
@@ -537,4 +537,54 @@ async fn a_user_disconnecting_is_told_as_a_removal_by_the_user(database: TestDat
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.acknowledged().len(), 3);
     host.stop().await;
+}
+
+/// PostgreSQL only: the test takes the database away under the running server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_is_down_answers_503_so_tiktok_delivers_again() {
+    use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+    let Some(database) = TestDatabase::postgres("flow").await else {
+        return;
+    };
+    let name = url::Url::parse(database.url())
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("outage-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let body = tiktok_body(
+        api_server::config::SANDBOX_CLIENT_KEY,
+        "authorization.removed",
+        &creator.open_id,
+        r#"{"reason": 1}"#,
+    );
+
+    let admin_url = std::env::var("TEST_DATABASE_URL").unwrap();
+    let mut admin = AsyncPgConnection::establish(&admin_url).await.unwrap();
+    let set_connections = |allowed: bool| {
+        diesel::sql_query(format!(
+            "ALTER DATABASE \"{name}\" WITH ALLOW_CONNECTIONS {allowed}"
+        ))
+    };
+    set_connections(false).execute(&mut admin).await.unwrap();
+    diesel::sql_query(format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+    ))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+
+    let (status, answer) = post_webhook(&flow, &body, Some(&signed_now(&flow, &body))).await;
+    set_connections(true).execute(&mut admin).await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{answer}");
+    assert_eq!(answer["error"]["code"], json!("database_unavailable"));
+
+    // TikTok's next delivery goes through.
+    let (status, answer) = post_webhook(&flow, &body, Some(&signed_now(&flow, &body))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], json!("disconnected"));
+    assert!(flow.stored_connection("outage-user").await.is_none());
 }

@@ -136,6 +136,78 @@ async fn run_once_prints_a_summary_and_refresh_tokens_refreshes() {
     world.sandbox.stop().await;
 }
 
+/// A host receiver that records each notification's `X-Signature` and body, answering 200.
+async fn start_host_receiver() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+    actix_web::dev::ServerHandle,
+) {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    let received: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>> =
+        std::sync::Arc::default();
+    let store = received.clone();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(move || {
+        let store = store.clone();
+        App::new().route(
+            "/hooks",
+            web::post().to(move |request: HttpRequest, body: web::Bytes| {
+                let store = store.clone();
+                async move {
+                    let signature = request
+                        .headers()
+                        .get("X-Signature")
+                        .unwrap()
+                        .to_str()
+                        .unwrap()
+                        .to_owned();
+                    let body = serde_json::from_slice(&body).unwrap();
+                    store.lock().unwrap().push((signature, body));
+                    HttpResponse::Ok().finish()
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)
+    .unwrap()
+    .run();
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}/hooks"), received, handle)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_once_delivers_the_host_notifications_of_its_syncs() {
+    let world = world_connected_a_day_ago(Backend::Sqlite, &[5, 25]).await;
+    let (url, received, receiver) = start_host_receiver().await;
+    let mut env = world.env.clone();
+    env.insert("HOST_WEBHOOK_URL".into(), url);
+    env.insert(
+        "HOST_WEBHOOK_SECRET".into(),
+        "worker-test-host-secret-0123456789".into(),
+    );
+    let output = sync_worker(&["run-once"], &env).await;
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary = stdout(&output);
+    assert_eq!(count_before(&summary, "synced"), 2, "{summary}");
+    assert!(
+        summary.contains("host notifications: 2 delivered, 0 to retry, 0 given up"),
+        "{summary}"
+    );
+    let received = received.lock().unwrap().clone();
+    assert_eq!(received.len(), 2);
+    for (signature, body) in &received {
+        assert!(signature.starts_with("t="), "{signature}");
+        assert_eq!(body["type"], "sync.completed");
+        assert_eq!(body["data"]["trigger"], "scheduled");
+    }
+    receiver.stop(false).await;
+    world.sandbox.stop().await;
+}
+
 #[tokio::test]
 async fn the_worker_exits_non_zero_only_when_it_cannot_run() {
     // Live mode with required variables missing.
