@@ -39,7 +39,20 @@ pub async fn run_once(
     let sync = services
         .sync_due_connections(worker, progress, stop)
         .await?;
+    prune_history(services).await;
     Ok(RunOnceReport { tokens, sync })
+}
+
+/// Deletes old webhook records; a failure is logged, never fatal (the next pass retries).
+async fn prune_history(services: &Services) {
+    match services.prune_webhook_history().await {
+        Ok(pruned) => info!(
+            webhooks = pruned.webhooks,
+            notifications = pruned.notifications,
+            "old webhook records pruned"
+        ),
+        Err(error) => warn!(%error, "old webhook records could not be pruned"),
+    }
 }
 
 /// A stop signal that turns `true` on Ctrl-C or SIGTERM, and its sender (kept alive by the
@@ -130,6 +143,7 @@ pub async fn daemon(
                         }
                         Err(error) => error!(%error, "{} could not run", job.name()),
                     }
+                    prune_history(services).await;
                 }
                 Job::SyncAllPlatforms | Job::SyncTikTok => {}
             }

@@ -44,7 +44,7 @@ pub use error::{ConnectError, ServiceError};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{ManualSync, SyncReport};
 pub use tokens::RefreshReport;
-pub use webhooks::{WebhookHandled, WebhookRejection};
+pub use webhooks::{PrunedHistory, WebhookHandled, WebhookRejection};
 pub use worker::{
     NoProgress, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
     WorkerStatus, sync_candidate,

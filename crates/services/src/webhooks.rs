@@ -49,7 +49,40 @@ pub enum WebhookRejection {
     Service(#[from] ServiceError),
 }
 
+/// How long received webhooks are kept: well past TikTok's 72 hours of redelivery, so a late
+/// redelivery is still recognised.
+pub const WEBHOOK_HISTORY: chrono::TimeDelta = chrono::TimeDelta::days(7);
+/// How long delivered host notifications stay listed in `GET /api/webhooks/deliveries`.
+pub const DELIVERED_HISTORY: chrono::TimeDelta = chrono::TimeDelta::days(30);
+
+/// What [`Services::prune_webhook_history`] deleted.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PrunedHistory {
+    /// Received webhooks older than [`WEBHOOK_HISTORY`].
+    pub webhooks: usize,
+    /// Delivered notifications older than [`DELIVERED_HISTORY`].
+    pub notifications: usize,
+}
+
 impl Services {
+    /// Deletes webhook records nobody needs any more (run by the worker after its passes).
+    /// Undelivered notifications, given up or not, are kept.
+    pub async fn prune_webhook_history(&self) -> Result<PrunedHistory, ServiceError> {
+        let now = self.now();
+        Ok(PrunedHistory {
+            webhooks: self
+                .inner
+                .db
+                .purge_webhook_events(now - WEBHOOK_HISTORY)
+                .await?,
+            notifications: self
+                .inner
+                .db
+                .purge_delivered_outbound(now - DELIVERED_HISTORY)
+                .await?,
+        })
+    }
+
     /// Handles a TikTok webhook delivery: verifies the `TikTok-Signature` header over the raw
     /// `body` (keyed with the client secret; its timestamp within the configured tolerance of
     /// the real time), records it, and for `authorization.removed` ends the connection of

@@ -26,7 +26,7 @@ pub static LOGS: LazyLock<LogCapture> = LazyLock::new(|| {
 });
 
 /// Every protected route, as (method, path).
-pub const PROTECTED_ROUTES: [(&str, &str); 8] = [
+pub const PROTECTED_ROUTES: [(&str, &str); 9] = [
     ("GET", "/api/auth/tiktok/connect"),
     ("DELETE", "/api/auth/tiktok/disconnect"),
     ("POST", "/api/auth/tiktok/sync"),
@@ -35,6 +35,7 @@ pub const PROTECTED_ROUTES: [(&str, &str); 8] = [
     ("GET", "/api/tiktok/videos"),
     ("GET", "/api/tiktok/analytics"),
     ("GET", "/api/tiktok/sync-runs"),
+    ("GET", "/api/webhooks/deliveries"),
 ];
 
 pub use test_databases::TestDatabase;

@@ -178,6 +178,21 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
         "{metrics}"
     );
     assert!(metrics.contains(r#"host_webhook_deliveries_total{result="delivered"} 3"#));
+
+    // The worker prunes: a week later the webhook is gone, a month later the deliveries.
+    flow.clock.advance(chrono::TimeDelta::days(8));
+    let pruned = flow.services.prune_webhook_history().await.unwrap();
+    assert_eq!((pruned.webhooks, pruned.notifications), (1, 0));
+    flow.clock.advance(chrono::TimeDelta::days(30));
+    let pruned = flow.services.prune_webhook_history().await.unwrap();
+    assert_eq!((pruned.webhooks, pruned.notifications), (0, 3));
+    let left = flow
+        .services
+        .database()
+        .list_outbound_events("creator-user", 10)
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "{left:?}");
     host.stop().await;
 }
 
