@@ -1,8 +1,10 @@
 //! The estimated number of TikTok API calls of one account's sync.
 //!
 //! A sync makes one user-info call, then walks the video list (newest first) at most
-//! [`VIDEOS_PER_PAGE`] videos per call, at least one call even for an account with no
-//! videos; a token refresh first costs one more call. Estimates come from the counts seen at
+//! [`VIDEOS_PER_PAGE`] videos per call; a token refresh first costs one more call. The
+//! estimate counts at least one list call even for an account that had no videos: the sync
+//! skips that call only when the fresh user info (with `user.info.stats`) still says 0, which
+//! the planner cannot know beforehand, and over-estimating is the safe side of a quota. Estimates come from the counts seen at
 //! the last sync; the worker's live call counter, not this estimate, is what enforces a quota.
 
 use chrono::{DateTime, Utc};

@@ -121,18 +121,19 @@ impl Services {
                 "limit must be between 1 and 100".into(),
             ));
         }
-        let connection = self.tiktok_connection(user_id).await?;
+        // One query finds the connection and reads the page: this is the API's busiest read.
         let page = self
             .inner
             .db
-            .list_videos(connection.id, &query)
+            .list_user_videos(user_id, Platform::TikTok, &query)
             .await
             .map_err(|error| match error {
                 storage::StorageError::InvalidArgument(message) => {
                     ServiceError::InvalidArgument(message)
                 }
                 other => other.into(),
-            })?;
+            })?
+            .ok_or(ServiceError::NotConnected)?;
         Ok(VideoPageView {
             videos: page.videos.into_iter().map(video_view).collect(),
             next_cursor: page.next_cursor,

@@ -20,7 +20,7 @@ use crate::mapping::profile_from_user_info;
 use crate::notifications::{Notice, SyncCompleted};
 use crate::quota::{CallContext, CallPriority, with_context};
 use crate::tokens::TokenError;
-use crate::video_walk::walk_videos;
+use crate::video_walk::{WalkedVideos, walk_videos};
 
 /// How many of the latest runs are searched for the last manual one.
 const RUNS_SCANNED_FOR_COOLDOWN: i64 = 20;
@@ -430,7 +430,18 @@ impl Services {
             return Err(SyncFailure::AccountMismatch(profile.platform_account_id));
         }
         let mut missing_scopes = self.missing_scopes(&scopes);
-        let walked = if scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
+        let walked = if !scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
+            None
+        } else if profile.video_count == Some(0) {
+            // TikTok's count (`user.info.stats`) says there is nothing to list: the first
+            // page would come back empty, so its call is saved and the walk counts as a
+            // complete one. Without the stats scope the count is unknown and the list is
+            // walked.
+            Some(WalkedVideos {
+                videos: Vec::new(),
+                reached_end: true,
+            })
+        } else {
             match walk_videos(&self.inner.tiktok, token, depth).await {
                 Ok(walked) => Some(walked),
                 // The user withdrew the scope in TikTok's app: sync what is left.
@@ -442,8 +453,6 @@ impl Services {
                 }
                 Err(error) => return Err(error.into()),
             }
-        } else {
-            None
         };
         let (videos, full_walk) = match walked {
             Some(walked) => (walked.videos, walked.reached_end),

@@ -8,7 +8,7 @@ use diesel_async::RunQueryDsl;
 use domain::{Connection, ConnectionId, ConnectionStatus, Platform, Profile};
 use secrecy::SecretString;
 
-use crate::db::{Database, transaction, with_conn};
+use crate::db::{Database, load_optional, transaction, with_conn};
 use crate::error::{StorageError, StorageResult};
 use crate::models::{ConnectionRow, connections_into_domain, join_scopes, split_scopes};
 use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
@@ -268,14 +268,10 @@ impl Database {
     pub async fn get_connection(&self, id: ConnectionId) -> StorageResult<Connection> {
         use connections::dsl as c;
         let mut conn = self.conn().await?;
-        let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
-            c::connections
-                .find(id.0)
-                .select(ConnectionRow::as_select())
-                .first(conn)
-                .await
-                .optional()?
-        });
+        let row: Option<ConnectionRow> = load_optional!(
+            &mut conn,
+            c::connections.find(id.0).select(ConnectionRow::as_select())
+        );
         row.ok_or(StorageError::NotFound("connection"))?
             .into_domain()
     }
@@ -288,15 +284,13 @@ impl Database {
     ) -> StorageResult<Option<Connection>> {
         use connections::dsl as c;
         let mut conn = self.conn().await?;
-        let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+        let row: Option<ConnectionRow> = load_optional!(
+            &mut conn,
             c::connections
-                .filter(c::user_id.eq(user_id))
+                .filter(c::user_id.eq(user_id.to_owned()))
                 .filter(c::platform.eq(platform.as_str()))
                 .select(ConnectionRow::as_select())
-                .first(conn)
-                .await
-                .optional()?
-        });
+        );
         row.map(ConnectionRow::into_domain).transpose()
     }
 
@@ -313,7 +307,7 @@ impl Database {
                 .filter(c::platform.eq(platform.as_str()))
                 .filter(c::platform_account_id.eq(platform_account_id))
                 .select(ConnectionRow::as_select())
-                .first(conn)
+                .get_result(conn)
                 .await
                 .optional()?
         });
@@ -396,7 +390,7 @@ impl Database {
                     c::scopes,
                     c::refresh_failures,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .await
                 .optional()?
         });
@@ -477,7 +471,7 @@ impl Database {
             let current: Option<String> = c::connections
                 .find(id.0)
                 .select(c::status)
-                .first(conn)
+                .get_result(conn)
                 .await
                 .optional()?;
             let Some(current) = current else {
@@ -571,7 +565,7 @@ impl Database {
             let owner: Option<(String, String)> = c::connections
                 .find(id.0)
                 .select((c::user_id, c::platform))
-                .first(conn)
+                .get_result(conn)
                 .await
                 .optional()?;
             let Some((user_id, platform)) = owner else {

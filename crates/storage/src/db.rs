@@ -1,5 +1,8 @@
 //! The database handle: backend choice, pools, migrations, and the macros that run one Diesel
 //! query body on either backend.
+//!
+//! Lookups by a unique key use `get_result`, never `first`: `first` adds a bound `LIMIT 1`,
+//! which makes SQLite prepare the statement again on every execution (see `limit.rs`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -98,6 +101,56 @@ macro_rules! with_conn {
     };
 }
 pub(crate) use with_conn;
+
+/// Loads every row of a read query, written once, on whichever connection `$conn` holds:
+/// `load_rows!(&mut conn, query)` is `query.load(conn)` (with `?`).
+///
+/// On SQLite the query runs through Diesel's synchronous API inside the connection's
+/// blocking task, and each row is decoded straight from the statement. diesel-async's own
+/// `load` on SQLite first copies every value of every row into an owned row
+/// (`sqlite3_value_dup`: an allocation, under SQLite's global allocator mutex, per value),
+/// which was about a third of the api-server's CPU on the videos page. The query is moved
+/// into the blocking task, so it must own its bind values (`String`, not `&str`).
+macro_rules! load_rows {
+    ($conn:expr, $query:expr) => {
+        match $conn {
+            $crate::db::Conn::Postgres(pooled) => {
+                ::diesel_async::RunQueryDsl::load($query, &mut **pooled).await?
+            }
+            $crate::db::Conn::Sqlite(pooled) => {
+                let query = $query;
+                pooled
+                    .spawn_blocking(move |inner| ::diesel::RunQueryDsl::load(query, inner))
+                    .await?
+            }
+        }
+    };
+}
+pub(crate) use load_rows;
+
+/// The one row of a read query by a unique key, or `None`, as [`load_rows!`] (the same
+/// synchronous path on SQLite): `query.get_result(conn).optional()` (with `?`). Never
+/// `first()`, whose bound `LIMIT 1` makes SQLite prepare the statement again every time.
+macro_rules! load_optional {
+    ($conn:expr, $query:expr) => {
+        match $conn {
+            $crate::db::Conn::Postgres(pooled) => ::diesel::OptionalExtension::optional(
+                ::diesel_async::RunQueryDsl::get_result($query, &mut **pooled).await,
+            )?,
+            $crate::db::Conn::Sqlite(pooled) => {
+                let query = $query;
+                pooled
+                    .spawn_blocking(move |inner| {
+                        ::diesel::OptionalExtension::optional(::diesel::RunQueryDsl::get_result(
+                            query, inner,
+                        ))
+                    })
+                    .await?
+            }
+        }
+    };
+}
+pub(crate) use load_optional;
 
 /// Runs a body (written once, as in [`with_conn!`]) inside a transaction, committing when it
 /// evaluates to `Ok` and rolling back on `Err` (the body may use `?`).

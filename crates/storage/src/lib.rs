@@ -9,7 +9,8 @@
 //! - Sync: [`Database::apply_sync`] (a full walk), [`Database::apply_shallow_sync`] (only the
 //!   newest pages), [`Database::start_sync_run`], [`Database::finish_sync_run`],
 //!   [`Database::count_videos_posted_since`] (for the sync depth's estimates).
-//! - Reads: [`Database::list_videos`], [`Database::profile_history`].
+//! - Reads: [`Database::list_videos`], [`Database::list_user_videos`],
+//!   [`Database::profile_history`].
 //! - Webhooks and the host outbox: [`Database::record_webhook_event`],
 //!   [`Database::claim_outbound_events`]; changes that notify the host take a `notify` event
 //!   and queue it in the same transaction.
@@ -26,6 +27,7 @@ mod connections;
 mod db;
 pub mod error;
 mod leasing;
+mod limit;
 mod models;
 mod oauth_states;
 mod outbox;

@@ -111,7 +111,7 @@ impl Database {
                 s::oauth_states
                     .filter(s::state.eq(state))
                     .select(s::consumed_at)
-                    .first(c)
+                    .get_result(c)
                     .await
                     .optional()?
             });

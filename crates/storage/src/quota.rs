@@ -140,7 +140,7 @@ impl Database {
                 .filter(q::window_kind.eq(window.as_str()))
                 .filter(q::window_start.eq(start))
                 .select(q::spent)
-                .first(c)
+                .get_result(c)
                 .await
                 .optional()?
         });

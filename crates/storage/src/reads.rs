@@ -5,12 +5,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
-use diesel_async::RunQueryDsl;
-use domain::{ConnectionId, ProfileSnapshot, Video, VideoCounts, VideoSnapshot};
+use domain::{ConnectionId, Platform, ProfileSnapshot, Video, VideoCounts, VideoSnapshot};
 
-use crate::db::{Database, with_conn};
+use crate::db::{Database, load_optional, load_rows};
 use crate::error::{StorageError, StorageResult};
-use crate::schema::{profile_snapshots, video_snapshots, videos};
+use crate::limit::{LiteralLimit, page_rows};
+use crate::schema::{connections, profile_snapshots, video_snapshots, videos};
 use crate::time::{from_unix, from_unix_opt};
 
 diesel::define_sql_function! {
@@ -277,14 +277,51 @@ macro_rules! keyset {
     }};
 }
 
-impl Database {
-    /// A page of a connection's videos, sorted by `query.sort` then by id (so equal values
-    /// have a stable order), continuing after `query.cursor`.
-    pub async fn list_videos(
-        &self,
-        connection_id: ConnectionId,
-        query: &VideoQuery,
-    ) -> StorageResult<VideoPage> {
+/// The query of one page: `$boxed` (a boxed query selecting [`VideoRow`]s, already filtered
+/// to one connection) in the keyset order and after the position of `$page`, with a
+/// [`LiteralLimit`] of [`page_rows`] rows. `?` on a cursor of the wrong kind.
+///
+/// The query stays boxed (one code path for twelve orders): Diesel still caches its prepared
+/// statement, by SQL text, so each order is prepared once per pooled connection.
+macro_rules! page_query {
+    ($boxed:ident, $page:expr) => {{
+        let page: &PageRequest = $page;
+        let int_after = || page.cursor.map(Cursor::int).transpose();
+        let ordered = match page.sort {
+            VideoSort::Views => keyset!($boxed, videos::view_count, page.direction, int_after()?),
+            VideoSort::Likes => keyset!($boxed, videos::like_count, page.direction, int_after()?),
+            VideoSort::Comments => {
+                keyset!($boxed, videos::comment_count, page.direction, int_after()?)
+            }
+            VideoSort::Shares => keyset!($boxed, videos::share_count, page.direction, int_after()?),
+            VideoSort::Engagement => keyset!(
+                $boxed,
+                videos::engagement_rate,
+                page.direction,
+                page.cursor.map(Cursor::float).transpose()?
+            ),
+            VideoSort::Created => keyset!(
+                $boxed,
+                coalesce(videos::posted_at, videos::first_seen_at),
+                page.direction,
+                int_after()?
+            ),
+        };
+        LiteralLimit::new(ordered, page.rows)
+    }};
+}
+
+/// A validated [`VideoQuery`]: the decoded cursor and the rows to fetch.
+struct PageRequest {
+    sort: VideoSort,
+    direction: SortDirection,
+    limit: usize,
+    cursor: Option<Cursor>,
+    rows: u32,
+}
+
+impl PageRequest {
+    fn of(query: &VideoQuery) -> StorageResult<Self> {
         if !(1..=100).contains(&query.limit) {
             return Err(StorageError::InvalidArgument(
                 "limit must be between 1 and 100".into(),
@@ -296,48 +333,27 @@ impl Database {
             .as_deref()
             .map(|cursor| Cursor::decode(cursor, sort, direction))
             .transpose()?;
-        let int_after = || cursor.map(Cursor::int).transpose();
-        let fetch = query.limit + 1;
-        let mut conn = self.conn().await?;
-        let mut rows: Vec<VideoRow> = with_conn!(&mut conn, |c| {
-            let mut boxed = videos::table
-                .filter(videos::connection_id.eq(connection_id.0))
-                .select(VideoRow::as_select())
-                .into_boxed();
-            let ordered = match sort {
-                VideoSort::Views => keyset!(boxed, videos::view_count, direction, int_after()?),
-                VideoSort::Likes => keyset!(boxed, videos::like_count, direction, int_after()?),
-                VideoSort::Comments => {
-                    keyset!(boxed, videos::comment_count, direction, int_after()?)
-                }
-                VideoSort::Shares => keyset!(boxed, videos::share_count, direction, int_after()?),
-                VideoSort::Engagement => keyset!(
-                    boxed,
-                    videos::engagement_rate,
-                    direction,
-                    cursor.map(Cursor::float).transpose()?
-                ),
-                VideoSort::Created => keyset!(
-                    boxed,
-                    coalesce(videos::posted_at, videos::first_seen_at),
-                    direction,
-                    int_after()?
-                ),
-            };
-            ordered.limit(fetch).load(c).await?
-        });
-        let has_more = rows.len() > usize::try_from(query.limit).unwrap_or(usize::MAX);
-        if has_more {
-            rows.pop();
-        }
+        Ok(Self {
+            sort,
+            direction,
+            limit: usize::try_from(query.limit).unwrap_or(usize::MAX),
+            cursor,
+            rows: page_rows(query.limit),
+        })
+    }
+
+    /// The page of `rows` (fetched in order, possibly more than `limit + 1`).
+    fn page(&self, mut rows: Vec<VideoRow>) -> StorageResult<VideoPage> {
+        let has_more = rows.len() > self.limit;
+        rows.truncate(self.limit);
         let next_cursor = has_more
             .then(|| rows.last())
             .flatten()
             .map(|last| Cursor {
-                value: last.sort_value(sort),
+                value: last.sort_value(self.sort),
                 id: last.id,
             })
-            .map(|cursor| cursor.encode(sort, direction));
+            .map(|cursor| cursor.encode(self.sort, self.direction));
         let videos = rows
             .into_iter()
             .map(VideoRow::into_domain)
@@ -346,6 +362,65 @@ impl Database {
             videos,
             next_cursor,
         })
+    }
+}
+
+impl Database {
+    /// A page of a connection's videos, sorted by `query.sort` then by id (so equal values
+    /// have a stable order), continuing after `query.cursor`.
+    pub async fn list_videos(
+        &self,
+        connection_id: ConnectionId,
+        query: &VideoQuery,
+    ) -> StorageResult<VideoPage> {
+        let page = PageRequest::of(query)?;
+        let mut conn = self.conn().await?;
+        let rows: Vec<VideoRow> = load_rows!(&mut conn, {
+            let mut boxed = videos::table
+                .filter(videos::connection_id.eq(connection_id.0))
+                .select(VideoRow::as_select())
+                .into_boxed();
+            page_query!(boxed, &page)
+        });
+        page.page(rows)
+    }
+
+    /// [`Database::list_videos`] of the user's connection to `platform`, found and read in
+    /// one query (the API's videos endpoint needs nothing else of the connection). `None`
+    /// when the user has no connection to the platform.
+    pub async fn list_user_videos(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        query: &VideoQuery,
+    ) -> StorageResult<Option<VideoPage>> {
+        let page = PageRequest::of(query)?;
+        let user_id = user_id.to_owned();
+        let mut conn = self.conn().await?;
+        let rows: Vec<VideoRow> = load_rows!(&mut conn, {
+            let mut boxed = videos::table
+                .inner_join(connections::table)
+                .filter(connections::user_id.eq(user_id.clone()))
+                .filter(connections::platform.eq(platform.as_str()))
+                .select(VideoRow::as_select())
+                .into_boxed();
+            page_query!(boxed, &page)
+        });
+        // No rows: no videos (on this page), or no connection at all. Only this rare case
+        // pays a second query.
+        if rows.is_empty() {
+            let connected: Option<i64> = load_optional!(
+                &mut conn,
+                connections::table
+                    .filter(connections::user_id.eq(user_id.clone()))
+                    .filter(connections::platform.eq(platform.as_str()))
+                    .select(connections::id)
+            );
+            if connected.is_none() {
+                return Ok(None);
+            }
+        }
+        page.page(rows).map(Some)
     }
 
     /// The daily profile snapshots (followers, total views, …) of the `days` UTC days ending
@@ -368,7 +443,8 @@ impl Database {
             i64,
         );
         let mut conn = self.conn().await?;
-        let rows: Vec<SnapshotColumns> = with_conn!(&mut conn, |c| {
+        let rows: Vec<SnapshotColumns> = load_rows!(
+            &mut conn,
             ps::profile_snapshots
                 .filter(ps::connection_id.eq(connection_id.0))
                 .filter(ps::day.ge(since))
@@ -383,9 +459,7 @@ impl Database {
                     ps::total_video_views,
                     ps::captured_at,
                 ))
-                .load(c)
-                .await?
-        });
+        );
         rows.into_iter()
             .map(
                 |(day, followers, following, likes, video_count, views, captured)| {
@@ -415,11 +489,12 @@ impl Database {
         let since = today - TimeDelta::days(i64::from(days.saturating_sub(1)));
         type Columns = (NaiveDate, i64, i64, i64, i64, i64);
         let mut conn = self.conn().await?;
-        let rows: Vec<Columns> = with_conn!(&mut conn, |c| {
+        let rows: Vec<Columns> = load_rows!(
+            &mut conn,
             video_snapshots::table
                 .inner_join(videos::table)
                 .filter(videos::connection_id.eq(connection_id.0))
-                .filter(videos::platform_video_id.eq(platform_video_id))
+                .filter(videos::platform_video_id.eq(platform_video_id.to_owned()))
                 .filter(video_snapshots::day.ge(since))
                 .filter(video_snapshots::day.le(today))
                 .order(video_snapshots::day.asc())
@@ -431,9 +506,7 @@ impl Database {
                     video_snapshots::share_count,
                     video_snapshots::captured_at,
                 ))
-                .load(c)
-                .await?
-        });
+        );
         rows.into_iter()
             .map(|(day, views, likes, comments, shares, captured)| {
                 Ok(VideoSnapshot {
@@ -454,7 +527,8 @@ impl Database {
     /// Totals over a connection's stored videos, for analytics.
     pub async fn video_totals(&self, connection_id: ConnectionId) -> StorageResult<TotalsOfVideos> {
         let mut conn = self.conn().await?;
-        let counts: Vec<(i64, i64, i64, i64)> = with_conn!(&mut conn, |c| {
+        let counts: Vec<(i64, i64, i64, i64)> = load_rows!(
+            &mut conn,
             videos::table
                 .filter(videos::connection_id.eq(connection_id.0))
                 .select((
@@ -463,9 +537,7 @@ impl Database {
                     videos::comment_count,
                     videos::share_count,
                 ))
-                .load(c)
-                .await?
-        });
+        );
         let saturating = |pick: fn(&(i64, i64, i64, i64)) -> i64| {
             let total: i128 = counts.iter().map(|row| i128::from(pick(row).max(0))).sum();
             i64::try_from(total).unwrap_or(i64::MAX)

@@ -6,8 +6,9 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use domain::{ConnectionId, SyncOutcome, SyncRun, SyncRunId, SyncTrigger};
 
-use crate::db::{Database, with_conn};
+use crate::db::{Database, load_rows, with_conn};
 use crate::error::{StorageError, StorageResult};
+use crate::limit::{LiteralLimit, rounded_rows};
 use crate::models::SyncRunRow;
 use crate::schema::sync_runs;
 use crate::time::to_unix;
@@ -87,16 +88,21 @@ impl Database {
         limit: i64,
     ) -> StorageResult<Vec<SyncRun>> {
         use sync_runs::dsl as r;
+        let Ok(wanted) = usize::try_from(limit) else {
+            return Ok(Vec::new());
+        };
         let mut conn = self.conn().await?;
-        let rows: Vec<SyncRunRow> = with_conn!(&mut conn, |c| {
-            r::sync_runs
-                .filter(r::connection_id.eq(connection_id.0))
-                .order((r::started_at.desc(), r::id.desc()))
-                .limit(limit)
-                .select(SyncRunRow::as_select())
-                .load(c)
-                .await?
-        });
+        let mut rows: Vec<SyncRunRow> = load_rows!(
+            &mut conn,
+            LiteralLimit::new(
+                r::sync_runs
+                    .filter(r::connection_id.eq(connection_id.0))
+                    .order((r::started_at.desc(), r::id.desc()))
+                    .select(SyncRunRow::as_select()),
+                rounded_rows(limit),
+            )
+        );
+        rows.truncate(wanted);
         rows.into_iter().map(SyncRunRow::into_domain).collect()
     }
 

@@ -219,7 +219,7 @@ impl Database {
                     c::likes_count,
                     c::video_count,
                 ))
-                .first(conn)
+                .get_result(conn)
                 .await?;
             let snapshot = ProfileSnapshotInsert {
                 connection_id,

@@ -679,65 +679,104 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
         VideoSort::Engagement,
         VideoSort::Created,
     ];
-    for sort in sorts {
-        for direction in [SortDirection::Asc, SortDirection::Desc] {
-            let mut seen = Vec::new();
-            let mut cursor = None;
-            let mut pages = 0;
-            loop {
-                let page = db
-                    .list_videos(
-                        connection.id,
-                        &VideoQuery {
+    // Page sizes 5 and 7: 7 is not one of the row counts the query rounds up to, so the
+    // extra rows fetched must be dropped, not shown nor skipped. Both readers: by connection
+    // id, and by user (the API's videos endpoint).
+    for (limit, expected_pages) in [(5_usize, 5), (7, 4)] {
+        for by_user in [false, true] {
+            for sort in sorts {
+                for direction in [SortDirection::Asc, SortDirection::Desc] {
+                    let mut seen = Vec::new();
+                    let mut cursor = None;
+                    let mut pages = 0;
+                    loop {
+                        let query = VideoQuery {
                             sort,
                             direction,
-                            limit: 5,
+                            limit: i64::try_from(limit).unwrap(),
                             cursor: cursor.take(),
-                        },
-                    )
-                    .await
-                    .unwrap();
-                pages += 1;
-                assert!(page.videos.len() <= 5);
-                seen.extend(page.videos);
-                match page.next_cursor {
-                    Some(next) => cursor = Some(next),
-                    None => break,
-                }
-            }
-            assert_eq!(pages, 5, "{sort:?} {direction:?}");
-            let ids: Vec<i64> = seen.iter().map(|v| v.id).collect();
-            let unique: HashSet<i64> = ids.iter().copied().collect();
-            assert_eq!(
-                unique.len(),
-                23,
-                "{sort:?} {direction:?}: no gaps, no repeats"
-            );
-            assert!(seen.iter().all(|v| v.connection_id == connection.id));
-            // Check the order against the sort key computed here.
-            let key = |v: &storage::StoredVideo| -> (f64, i64) {
-                let value = match sort {
-                    VideoSort::Views => v.video.counts.views as f64,
-                    VideoSort::Likes => v.video.counts.likes as f64,
-                    VideoSort::Comments => v.video.counts.comments as f64,
-                    VideoSort::Shares => v.video.counts.shares as f64,
-                    VideoSort::Engagement => v.engagement_rate.unwrap_or(0.0),
-                    VideoSort::Created => {
-                        v.video.posted_at.unwrap_or(v.first_seen_at).timestamp() as f64
+                        };
+                        let page = if by_user {
+                            db.list_user_videos("user-1", Platform::TikTok, &query)
+                                .await
+                                .unwrap()
+                                .expect("user-1 is connected")
+                        } else {
+                            db.list_videos(connection.id, &query).await.unwrap()
+                        };
+                        pages += 1;
+                        assert!(page.videos.len() <= limit);
+                        let last_page = page.next_cursor.is_none();
+                        assert!(last_page || page.videos.len() == limit, "full pages");
+                        seen.extend(page.videos);
+                        match page.next_cursor {
+                            Some(next) => cursor = Some(next),
+                            None => break,
+                        }
                     }
-                };
-                (value, v.id)
-            };
-            for pair in seen.windows(2) {
-                let (a, b) = (key(&pair[0]), key(&pair[1]));
-                let in_order = match direction {
-                    SortDirection::Asc => a < b,
-                    SortDirection::Desc => a > b,
-                };
-                assert!(in_order, "{sort:?} {direction:?}: {a:?} then {b:?}");
+                    let case = format!("{sort:?} {direction:?} limit {limit} by user {by_user}");
+                    assert_eq!(pages, expected_pages, "{case}");
+                    let ids: Vec<i64> = seen.iter().map(|v| v.id).collect();
+                    let unique: HashSet<i64> = ids.iter().copied().collect();
+                    assert_eq!(unique.len(), 23, "{case}: no gaps, no repeats");
+                    assert_eq!(ids.len(), 23, "{case}: no gaps, no repeats");
+                    assert!(seen.iter().all(|v| v.connection_id == connection.id));
+                    // Check the order against the sort key computed here.
+                    let key = |v: &storage::StoredVideo| -> (f64, i64) {
+                        let value = match sort {
+                            VideoSort::Views => v.video.counts.views as f64,
+                            VideoSort::Likes => v.video.counts.likes as f64,
+                            VideoSort::Comments => v.video.counts.comments as f64,
+                            VideoSort::Shares => v.video.counts.shares as f64,
+                            VideoSort::Engagement => v.engagement_rate.unwrap_or(0.0),
+                            VideoSort::Created => {
+                                v.video.posted_at.unwrap_or(v.first_seen_at).timestamp() as f64
+                            }
+                        };
+                        (value, v.id)
+                    };
+                    for pair in seen.windows(2) {
+                        let (a, b) = (key(&pair[0]), key(&pair[1]));
+                        let in_order = match direction {
+                            SortDirection::Asc => a < b,
+                            SortDirection::Desc => a > b,
+                        };
+                        assert!(in_order, "{case}: {a:?} then {b:?}");
+                    }
+                }
             }
         }
     }
+
+    // By user: a user without a connection has none; a connected user without videos has
+    // an empty page; another user's page holds only their videos.
+    let first_page = VideoQuery {
+        sort: VideoSort::Views,
+        direction: SortDirection::Desc,
+        limit: 20,
+        cursor: None,
+    };
+    assert_eq!(
+        db.list_user_videos("nobody", Platform::TikTok, &first_page)
+            .await
+            .unwrap(),
+        None
+    );
+    connect_user(db, "user-3", "open-3").await;
+    let empty = db
+        .list_user_videos("user-3", Platform::TikTok, &first_page)
+        .await
+        .unwrap()
+        .expect("user-3 is connected");
+    assert!(empty.videos.is_empty());
+    assert_eq!(empty.next_cursor, None);
+    let others = db
+        .list_user_videos("user-2", Platform::TikTok, &first_page)
+        .await
+        .unwrap()
+        .expect("user-2 is connected");
+    assert_eq!(others.videos.len(), 4);
+    assert!(others.videos.iter().all(|v| v.connection_id == other.id));
 
     let first = db
         .list_videos(

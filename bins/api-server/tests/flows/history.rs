@@ -11,6 +11,7 @@ on_both_backends!(
     a_failed_first_sync_keeps_the_connection_and_a_later_sync_fills_it,
     tiktok_down_during_the_exchange_stores_nothing,
     a_creator_without_videos_reads_empty_but_complete,
+    without_the_stats_scope_an_empty_video_list_is_still_walked,
 );
 
 async fn daily_syncs_build_the_follower_and_view_series(database: TestDatabase) {
@@ -116,7 +117,9 @@ async fn a_creator_without_videos_reads_empty_but_complete(database: TestDatabas
     let token = flow.token("new-creator");
     let creator = flow.creator_with_videos(0);
     flow.connect_ok(&token, &creator.open_id).await;
-    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 1);
+    // TikTok's profile says 0 videos: the (empty) video list is not asked for.
+    assert_eq!(flow.sandbox.call_count(Endpoint::UserInfo), 1);
+    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 0);
 
     assert!(flow.all_videos(&token, 20).await.is_empty());
     let analytics = flow.get_json("/api/tiktok/analytics", &token).await;
@@ -132,4 +135,37 @@ async fn a_creator_without_videos_reads_empty_but_complete(database: TestDatabas
     let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
     assert_eq!(runs["runs"][0]["outcome"], "success");
     assert_eq!(runs["runs"][0]["videosSynced"], 0);
+
+    // A later sync costs exactly one call: the profile.
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "synced");
+    assert_eq!(body["videosSynced"], 0);
+    assert_eq!(body["apiCalls"], 1);
+    assert_eq!(flow.sandbox.call_count(Endpoint::UserInfo), 2);
+    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 0);
+}
+
+async fn without_the_stats_scope_an_empty_video_list_is_still_walked(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("private-new-creator");
+    let creator = flow.creator_with_videos(0);
+    let page = flow
+        .connect(
+            &token,
+            &creator.open_id,
+            Consent::Only(&["user.info.basic", "user.info.profile", "video.list"]),
+        )
+        .await;
+    assert_eq!(page.kind(), "tiktok:connected", "{}", page.message);
+    // No video count without `user.info.stats`: the list is asked, and is empty.
+    assert_eq!(flow.sandbox.call_count(Endpoint::UserInfo), 1);
+    assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 1);
+    assert!(flow.all_videos(&token, 20).await.is_empty());
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"][0]["outcome"], "partial");
+    assert_eq!(
+        runs["runs"][0]["apiCalls"], 1,
+        "the first sync reuses the profile"
+    );
 }
