@@ -32,7 +32,7 @@ pub trait ServiceObserver: Send + Sync {
     }
 
     /// A verified platform webhook was handled: `outcome` is `disconnected`,
-    /// `unknown_account`, `ignored` or `duplicate`.
+    /// `unknown_account`, `own_revocation`, `older_than_grant`, `ignored` or `duplicate`.
     fn webhook_received(&self, event: &str, outcome: &'static str) {
         let _ = (event, outcome);
     }

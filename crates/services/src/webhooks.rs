@@ -2,11 +2,13 @@
 //! does, without calling revoke (the grant is already gone). Every verified webhook is
 //! recorded once; a redelivery of a handled one changes nothing.
 
+use chrono::DateTime;
 use chrono::Utc;
+use domain::Connection;
 use domain::Platform;
 use sha2::{Digest as _, Sha256};
 use storage::NewWebhookEvent;
-use tiktok_client::WebhookError;
+use tiktok_client::{RemovalReason, WebhookError};
 use tracing::{info, warn};
 
 use crate::Services;
@@ -22,6 +24,12 @@ pub enum WebhookHandled {
     UnknownAccount,
     /// An event this service does not act on, recorded.
     Ignored,
+    /// Our own revoke coming back (`reason` 5): the disconnect that revoked ended the
+    /// connection already; a connection of that account now is a newer grant.
+    OwnRevocation,
+    /// The event is older than the connection's current grant (the creator connected again
+    /// after it happened; a delayed delivery must not end the new connection).
+    OlderThanGrant,
     /// The same delivery was handled before: nothing changed.
     Duplicate,
 }
@@ -33,6 +41,8 @@ impl WebhookHandled {
             Self::Disconnected => "disconnected",
             Self::UnknownAccount => "unknown_account",
             Self::Ignored => "ignored",
+            Self::OwnRevocation => "own_revocation",
+            Self::OlderThanGrant => "older_than_grant",
             Self::Duplicate => "duplicate",
         }
     }
@@ -118,10 +128,14 @@ impl Services {
             .map_err(ServiceError::from)?;
         let Some(id) = recorded else {
             info!(event = %event.event, "TikTok webhook delivered again; already handled");
+            self.inner
+                .observer
+                .webhook_received(&event.event, WebhookHandled::Duplicate.as_str());
             return Ok(WebhookHandled::Duplicate);
         };
 
         let handled = match (reason, event.user_open_id.as_deref()) {
+            (Some(RemovalReason::DeveloperRevoked), _) => WebhookHandled::OwnRevocation,
             (Some(reason), Some(open_id)) => {
                 let connection = self
                     .inner
@@ -130,6 +144,9 @@ impl Services {
                     .await
                     .map_err(ServiceError::from)?;
                 match connection {
+                    Some(connection) if self.granted_after(&connection, event.create_time) => {
+                        WebhookHandled::OlderThanGrant
+                    }
                     Some(connection) => {
                         let cause = RemovalCause::from_tiktok(reason);
                         if self.end_connection(&connection, cause).await? {
@@ -159,5 +176,21 @@ impl Services {
             .webhook_received(&event.event, handled.as_str());
         info!(event = %event.event, outcome = handled.as_str(), "TikTok webhook handled");
         Ok(handled)
+    }
+}
+
+impl Services {
+    /// Whether the connection's tokens were obtained after `event_time` (beyond the clock
+    /// skew the signature check allows): the event is about an earlier grant.
+    fn granted_after(&self, connection: &Connection, event_time: DateTime<Utc>) -> bool {
+        let granted_at = connection
+            .tokens_obtained_at
+            .unwrap_or(connection.created_at);
+        let skew = chrono::TimeDelta::from_std(self.inner.config.webhook_tolerance)
+            .unwrap_or(chrono::TimeDelta::MAX);
+        granted_at
+            > event_time
+                .checked_add_signed(skew)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 }

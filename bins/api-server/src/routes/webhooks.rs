@@ -29,7 +29,8 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(1);
 pub struct WebhookAck {
     /// Always true.
     pub received: bool,
-    /// `disconnected`, `unknown_account`, `ignored` or `duplicate`.
+    /// `disconnected`, `unknown_account`, `own_revocation`, `older_than_grant`, `ignored` or
+    /// `duplicate`.
     pub outcome: &'static str,
 }
 

@@ -226,6 +226,23 @@ async fn the_same_webhook_twice_is_harmless(database: TestDatabase) {
     );
     assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
 
+    // A removal that happened before the current grant (delivered late, after the creator
+    // connected again) does not end the new connection.
+    let late = json!({
+        "client_key": api_server::config::SANDBOX_CLIENT_KEY,
+        "event": "authorization.removed",
+        "create_time": chrono::Utc::now().timestamp() - 3600,
+        "user_openid": creator.open_id,
+        "content": r#"{"reason": 1}"#,
+    })
+    .to_string();
+    let (status, answer) = post_webhook(&flow, &late, Some(&signed_now(&flow, &late))).await;
+    assert_eq!(
+        (status, &answer["outcome"]),
+        (StatusCode::OK, &json!("older_than_grant"))
+    );
+    assert!(flow.stored_connection("twice-user").await.is_some());
+
     // An account we do not know is acknowledged and recorded; other events are ignored.
     let unknown = tiktok_body(
         api_server::config::SANDBOX_CLIENT_KEY,
@@ -268,6 +285,11 @@ async fn the_same_webhook_twice_is_harmless(database: TestDatabase) {
                 "authorization.removed".into(),
                 Some("unknown_account".into()),
                 Some(2)
+            ),
+            (
+                "authorization.removed".into(),
+                Some("older_than_grant".into()),
+                Some(1)
             ),
             (
                 "authorization.removed".into(),
@@ -547,7 +569,7 @@ async fn a_user_disconnecting_is_told_as_a_removal_by_the_user(database: TestDat
     }
     assert!(flow.sandbox.webhook_deliveries()[0].delivered);
     let recorded = webhook_events(&flow).await;
-    assert_eq!(recorded[0].outcome.as_deref(), Some("unknown_account"));
+    assert_eq!(recorded[0].outcome.as_deref(), Some("own_revocation"));
     assert_eq!(recorded[0].reason_code, Some(5));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.acknowledged().len(), 3);
