@@ -17,6 +17,7 @@ pub mod error;
 pub mod keys;
 pub mod latency;
 pub mod load;
+pub mod pacing;
 pub mod proc_stats;
 pub mod read_load;
 pub mod sandbox_flow;

@@ -83,8 +83,8 @@ enum Benchmark {
         /// Arguments of one pass.
         #[arg(long, value_delimiter = ' ', default_value = "run-once")]
         worker_args: Vec<String>,
-        /// Connections (the sandbox holds at most 1,000 creators and 200,000 videos).
-        #[arg(long, default_value_t = 1_000)]
+        /// Connections (the sandbox holds at most 10,000 creators and 500,000 videos).
+        #[arg(long, default_value_t = 10_000)]
         connections: u32,
         /// Videos per connection.
         #[arg(long, default_value_t = 50)]

@@ -1,7 +1,7 @@
 //! Benchmark 2: sync throughput of the sync-worker (a separate process, `run-once`) against
 //! the sandbox, with and without added latency per TikTok call.
 //!
-//! The data: the sandbox's creators (at most 1,000 with at most 200,000 videos in all, the
+//! The data: the sandbox's creators (at most 10,000 with at most 500,000 videos in all, the
 //! sandbox's own caps) are connected through the consent page by the real services, on a
 //! clock 25 hours behind, so that every connection is due for its daily sync when the
 //! worker starts and its access token (24 hours, TikTok's documented lifetime) is due for a
@@ -26,6 +26,7 @@ use crate::api_calls::CallsByEndpoint;
 use crate::database;
 use crate::error::{BenchError, BenchResult};
 use crate::keys::BenchSecrets;
+use crate::pacing::{self, EndpointPacing};
 use crate::proc_stats;
 use crate::sandbox_flow::{SCOPES, connect_creator, consent_browser, redirect_uri, services_for};
 
@@ -85,6 +86,9 @@ pub struct WorkerReport {
     pub sequential_per_account: Option<Duration>,
     /// The configured pacing, if any.
     pub pacing_per_minute: Option<u32>,
+    /// With a configured pacing: what each called endpoint got, from the calls' arrival
+    /// times at the sandbox.
+    pub pacing: Vec<EndpointPacing>,
 }
 
 impl WorkerReport {
@@ -261,6 +265,9 @@ pub async fn run(spec: &WorkerBenchSpec, secrets: &BenchSecrets) -> BenchResult<
         }
     }
     let work_dir = tempfile::tempdir()?;
+    if spec.pacing_per_minute.is_some() {
+        sandbox.record_call_times(true);
+    }
     let before = sandbox.call_counts();
     eprintln!("  running {}", spec.worker_bin.display());
     let base = sandbox.base_url();
@@ -279,6 +286,16 @@ pub async fn run(spec: &WorkerBenchSpec, secrets: &BenchSecrets) -> BenchResult<
         })
         .filter(|(_, count)| *count > 0)
         .collect();
+    let pacing: Vec<EndpointPacing> = if spec.pacing_per_minute.is_some() {
+        let measured = calls
+            .keys()
+            .map(|&endpoint| EndpointPacing::of(endpoint, &sandbox.call_times(endpoint)))
+            .collect();
+        sandbox.record_call_times(false);
+        measured
+    } else {
+        Vec::new()
+    };
 
     // The seed's approach on the same data: accounts one at a time (the pause is added in
     // the report, not slept).
@@ -312,6 +329,7 @@ pub async fn run(spec: &WorkerBenchSpec, secrets: &BenchSecrets) -> BenchResult<
         calls,
         sequential_per_account,
         pacing_per_minute: spec.pacing_per_minute,
+        pacing,
     })
 }
 
@@ -349,12 +367,15 @@ pub fn render(report: &WorkerReport) -> String {
             seed_total.as_secs_f64() / report.wall.as_secs_f64().max(f64::MIN_POSITIVE),
         ));
     }
-    if let Some(pacing) = report.pacing_per_minute {
+    if let Some(configured) = report.pacing_per_minute {
+        out.push_str(&pacing::render(configured, &report.pacing));
+        // The earlier measure, kept for comparison: it divides by the whole pass, including
+        // the refreshes and the other endpoints' calls, while the list endpoint is idle.
         let list = report.calls.get(&Endpoint::VideoList).copied().unwrap_or(0);
-        let achieved = per_second(list, report.wall) * 60.0;
+        let averaged = per_second(list, report.wall) * 60.0;
         out.push_str(&format!(
-            "\nPacing: configured {pacing}/min per endpoint; video list achieved {achieved:.0}/min ({:.1}% of configured)\n",
-            achieved / f64::from(pacing) * 100.0
+            "\nVideo list averaged over the whole pass: {averaged:.0}/min ({:.1}% of configured).\n",
+            averaged / f64::from(configured.max(1)) * 100.0
         ));
     }
     out

@@ -1,10 +1,9 @@
 //! The estimated number of TikTok API calls of one account's sync.
 //!
 //! A sync makes one user-info call, then walks the video list (newest first) at most
-//! [`VIDEOS_PER_PAGE`] videos per call; a token refresh first costs one more call. The
-//! estimate counts at least one list call even for an account that had no videos: the sync
-//! skips that call only when the fresh user info (with `user.info.stats`) still says 0, which
-//! the planner cannot know beforehand, and over-estimating is the safe side of a quota. Estimates come from the counts seen at
+//! [`VIDEOS_PER_PAGE`] videos per call; a token refresh first costs one more call. An
+//! account whose user info says it has no videos (`video_count` 0, with `user.info.stats`)
+//! costs no list call: the sync skips the empty walk. An unknown count costs at least one. Estimates come from the counts seen at
 //! the last sync; the worker's live call counter, not this estimate, is what enforces a quota.
 
 use chrono::{DateTime, Utc};
@@ -44,10 +43,15 @@ impl SyncEstimate {
     }
 }
 
-/// Video-list calls of a full walk over `video_count` videos: `max(1, ceil(videos / 20))`.
-/// An unknown count (never synced) is estimated at one page.
+/// Video-list calls of a full walk over `video_count` videos: `ceil(videos / 20)`, which is
+/// 0 for an account TikTok says has none (the sync does not ask for the empty list). An
+/// unknown count (never synced, or no `user.info.stats`) is estimated at one page: the list
+/// is walked, and its first page is asked even when empty.
 pub fn full_walk_pages(video_count: Option<u64>) -> u32 {
-    let pages = video_count.unwrap_or(0).div_ceil(VIDEOS_PER_PAGE).max(1);
+    let pages = match video_count {
+        Some(count) => count.div_ceil(VIDEOS_PER_PAGE),
+        None => 1,
+    };
     u32::try_from(pages).unwrap_or(u32::MAX)
 }
 
@@ -132,9 +136,10 @@ mod tests {
 
     #[test]
     fn full_sync_costs_one_user_info_and_a_list_call_per_twenty_videos() {
+        // Unknown: the list is asked once; known to be empty: the walk is skipped.
         let cases = [
             (None, 2),
-            (Some(0), 2),
+            (Some(0), 1),
             (Some(1), 2),
             (Some(20), 2),
             (Some(21), 3),
@@ -214,9 +219,9 @@ mod tests {
             let shallow = estimate_sync(&candidate(Some(videos), Some(recent), false), recent_depth());
             let full = estimate_sync(&candidate(Some(videos), Some(recent), false), PlannedDepth::Full);
             prop_assert!(shallow.total() <= full.total());
-            prop_assert!(shallow.video_list_calls >= 1);
+            prop_assert!(shallow.video_list_calls >= 1 || videos == 0);
             prop_assert_eq!(shallow.total() + shallow.calls_saved(), full.total());
-            prop_assert_eq!(u64::from(full.video_list_calls), videos.div_ceil(20).max(1));
+            prop_assert_eq!(u64::from(full.video_list_calls), videos.div_ceil(20));
         }
     }
 }

@@ -60,7 +60,7 @@ mod tests {
     }
 
     fn expected_calls(videos: u64) -> u32 {
-        1 + u32::try_from(videos.div_ceil(20).max(1)).expect("small")
+        1 + u32::try_from(videos.div_ceil(20)).expect("small")
     }
 
     #[test]

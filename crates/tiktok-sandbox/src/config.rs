@@ -19,10 +19,11 @@ pub const DEFAULT_REDIRECT_URIS: [&str; 2] = [
 ];
 /// The largest number of videos one creator may have (keeps start-up fast).
 pub const MAX_VIDEOS_PER_CREATOR: u32 = 10_000;
-/// The largest number of creators a sandbox may hold.
-pub const MAX_CREATORS: u32 = 1_000;
-/// The most videos all creators together may have (keeps memory in check).
-pub const MAX_TOTAL_VIDEOS: u64 = 200_000;
+/// The largest number of creators a sandbox may hold (the sync benchmark's 10,000 accounts).
+pub const MAX_CREATORS: u32 = 10_000;
+/// The most videos all creators together may have (keeps memory in check: 10,000 creators
+/// of 50 videos, this cap, hold about 170 MB resident in the standalone sandbox).
+pub const MAX_TOTAL_VIDEOS: u64 = 500_000;
 
 /// An app registered with the sandbox, as an app is registered in TikTok's developer portal.
 #[derive(Clone, PartialEq, Eq)]
@@ -452,6 +453,25 @@ mod tests {
                 .creator_videos([1_000, 0])
                 .validate()
                 .is_ok()
+        );
+        // The sync benchmark's catalogue fits; one creator or one video more does not.
+        let benchmark = SandboxConfig::new()
+            .creators(MAX_CREATORS)
+            .videos_per_creator(VideosPerCreator::Fixed(50));
+        assert!(benchmark.validate().is_ok());
+        assert!(
+            SandboxConfig::new()
+                .creators(MAX_CREATORS + 1)
+                .videos_per_creator(VideosPerCreator::Fixed(0))
+                .validate()
+                .is_err()
+        );
+        let over = (0..MAX_CREATORS).map(|index| 50 + u32::from(index == 0));
+        assert!(
+            SandboxConfig::new()
+                .creator_videos(over)
+                .validate()
+                .is_err()
         );
     }
 

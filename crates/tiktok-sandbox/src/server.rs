@@ -182,6 +182,18 @@ impl SandboxHandle {
         self.state.calls.all()
     }
 
+    /// Starts recording when each call arrives (`true`, forgetting earlier times), or stops
+    /// and forgets them (`false`). Off by default: the list grows by one entry per call.
+    pub fn record_call_times(&self, on: bool) {
+        self.state.calls.record_times(on);
+    }
+
+    /// When each call to `endpoint` arrived since [`Self::record_call_times`] was switched
+    /// on, in arrival order (empty when it is off). For measuring a client's pacing.
+    pub fn call_times(&self, endpoint: Endpoint) -> Vec<std::time::Instant> {
+        self.state.calls.times_of(endpoint)
+    }
+
     /// Every creator as of the sandbox's current day.
     pub fn creators(&self) -> Vec<CreatorSummary> {
         let (day, urls) = (self.state.clock.day(), self.state.urls());

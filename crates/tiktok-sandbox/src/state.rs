@@ -1,7 +1,9 @@
 //! The state every handler shares.
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use url::Url;
 
@@ -16,10 +18,13 @@ use crate::rate_limit::RateLimiter;
 use crate::secrets::new_log_id;
 use crate::webhook::{RemovalReason, WebhookDelivery, WebhookSender};
 
-/// Calls received per endpoint, whatever their outcome.
+/// Calls received per endpoint, whatever their outcome; and, while it is switched on, when
+/// each arrived (for measuring a client's pacing).
 #[derive(Debug, Default)]
 pub(crate) struct CallCounter {
     counts: [AtomicU64; Endpoint::ALL.len()],
+    /// `Some` while call times are recorded.
+    times: Mutex<Option<Vec<(Endpoint, Instant)>>>,
 }
 
 impl CallCounter {
@@ -33,6 +38,31 @@ impl CallCounter {
 
     pub(crate) fn record(&self, endpoint: Endpoint) {
         self.slot(endpoint).fetch_add(1, Ordering::Relaxed);
+        if let Some(times) = self.times().as_mut() {
+            times.push((endpoint, Instant::now()));
+        }
+    }
+
+    fn times(&self) -> std::sync::MutexGuard<'_, Option<Vec<(Endpoint, Instant)>>> {
+        // A panic while pushing cannot leave the list half-written: keep using it.
+        self.times
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts recording call times (forgetting earlier ones), or stops and forgets them.
+    pub(crate) fn record_times(&self, on: bool) {
+        *self.times() = on.then(Vec::new);
+    }
+
+    /// The arrival times of an endpoint's calls since recording started, in order.
+    pub(crate) fn times_of(&self, endpoint: Endpoint) -> Vec<Instant> {
+        self.times()
+            .iter()
+            .flatten()
+            .filter(|(called, _)| *called == endpoint)
+            .map(|(_, at)| *at)
+            .collect()
     }
 
     pub(crate) fn get(&self, endpoint: Endpoint) -> u64 {
@@ -90,5 +120,33 @@ impl SandboxState {
             base_url: self.base_url.clone(),
             now: self.clock.now(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_times_are_kept_only_while_recording() {
+        let calls = CallCounter::default();
+        calls.record(Endpoint::VideoList);
+        assert!(
+            calls.times_of(Endpoint::VideoList).is_empty(),
+            "off by default"
+        );
+
+        calls.record_times(true);
+        calls.record(Endpoint::VideoList);
+        calls.record(Endpoint::UserInfo);
+        calls.record(Endpoint::VideoList);
+        let list = calls.times_of(Endpoint::VideoList);
+        assert_eq!(list.len(), 2);
+        assert!(list[0] <= list[1], "in arrival order");
+        assert_eq!(calls.times_of(Endpoint::UserInfo).len(), 1);
+        assert_eq!(calls.get(Endpoint::VideoList), 3, "counting never stops");
+
+        calls.record_times(false);
+        assert!(calls.times_of(Endpoint::VideoList).is_empty(), "forgotten");
     }
 }
