@@ -38,6 +38,8 @@ done
 
 # 10,000 connections x 50 videos, unpaced, 0 and 100 ms per TikTok call; then the pacing:
 # 200 connections at 600 calls/min per endpoint (each endpoint busy for about a minute).
+# The worker runs as docs/deploy's systemd units run it: with glibc's arenas capped at 2.
+export MALLOC_ARENA_MAX=2
 for backend in sqlite postgres; do
     if [ "$backend" = sqlite ]; then
         worker_db="$dir/worker.sqlite"

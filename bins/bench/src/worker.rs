@@ -188,6 +188,11 @@ fn run_worker(
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log);
+    // glibc's arena cap, when the benchmark is run with it, reaches the worker as the
+    // systemd units of docs/deploy set it (the environment is cleared above).
+    if let Some(arenas) = std::env::var_os("MALLOC_ARENA_MAX") {
+        command.env("MALLOC_ARENA_MAX", arenas);
+    }
     // Without a pacing to measure, the worker's own overhead is: no pacing gets in its way.
     let pacing = spec.pacing_per_minute.unwrap_or(UNPACED_PER_MINUTE);
     command.env("TIKTOK_RATE_LIMIT_PER_MINUTE", pacing.to_string());
