@@ -377,3 +377,79 @@ fn dotenv_errors_do_not_quote_the_line() {
     assert_eq!(message, ".env: cannot parse the line at byte offset 11");
     assert!(!message.contains("unterminated-secret-value"));
 }
+
+#[test]
+fn host_webhooks_are_off_without_a_url_and_need_a_secret_with_one() {
+    let config = Vars::live().load().expect("live config loads");
+    assert!(config.host_webhook.is_none());
+    assert_eq!(config.tiktok.webhook_tolerance, Duration::from_secs(300));
+
+    let url = "https://host.example.com/hooks?token=query-credential";
+    let error = Vars::live().with("HOST_WEBHOOK_URL", url).error();
+    assert!(error.starts_with("HOST_WEBHOOK_SECRET:"), "{error}");
+
+    let short = Vars::live()
+        .with("HOST_WEBHOOK_URL", url)
+        .with("HOST_WEBHOOK_SECRET", "too-short")
+        .error();
+    assert!(short.contains("at least 16"), "{short}");
+    assert!(
+        !short.contains("too-short"),
+        "a secret is never repeated: {short}"
+    );
+
+    let config = Vars::live()
+        .with("HOST_WEBHOOK_URL", url)
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_MAX_AGE_SECS", "3600")
+        .with("HOST_WEBHOOK_FIRST_RETRY_SECS", "2")
+        .with("HOST_WEBHOOK_MAX_RETRY_SECS", "60")
+        .with("HOST_WEBHOOK_TIMEOUT_SECS", "5")
+        .with("TIKTOK_WEBHOOK_TOLERANCE_SECS", "120")
+        .load()
+        .expect("host webhook settings load");
+    let host = config.host_webhook.expect("host webhooks on");
+    assert_eq!(host.url.as_str(), url);
+    assert_eq!(host.secret.expose_secret(), "0123456789abcdef0123");
+    assert_eq!(
+        (host.max_age, host.first_retry, host.max_retry, host.timeout),
+        (
+            Duration::from_secs(3600),
+            Duration::from_secs(2),
+            Duration::from_secs(60),
+            Duration::from_secs(5)
+        )
+    );
+    assert_eq!(config.tiktok.webhook_tolerance, Duration::from_secs(120));
+}
+
+#[test]
+fn a_bad_host_webhook_setting_names_its_variable_without_echoing_the_url() {
+    let bad_url = Vars::live()
+        .with(
+            "HOST_WEBHOOK_URL",
+            "ftp://host.example.com/?token=query-credential",
+        )
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .error();
+    assert!(bad_url.starts_with("HOST_WEBHOOK_URL:"), "{bad_url}");
+    assert!(!bad_url.contains("query-credential"), "{bad_url}");
+
+    let inverted = Vars::live()
+        .with("HOST_WEBHOOK_URL", "https://host.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_FIRST_RETRY_SECS", "60")
+        .with("HOST_WEBHOOK_MAX_RETRY_SECS", "10")
+        .error();
+    assert!(
+        inverted.starts_with("HOST_WEBHOOK_MAX_RETRY_SECS:"),
+        "{inverted}"
+    );
+
+    let zero = Vars::live()
+        .with("HOST_WEBHOOK_URL", "https://host.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_TIMEOUT_SECS", "0")
+        .error();
+    assert!(zero.starts_with("HOST_WEBHOOK_TIMEOUT_SECS:"), "{zero}");
+}
