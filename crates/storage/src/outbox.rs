@@ -146,6 +146,25 @@ macro_rules! enqueue_outbound {
 pub(crate) use enqueue_outbound;
 
 type OutboundColumns = (i64, String, String, Option<i64>, String, i64, i64);
+
+/// The columns an [`OutboundEvent`] is read from, in [`OutboundColumns`]' order.
+const EVENT_COLUMNS: (
+    outbound_events::id,
+    outbound_events::event,
+    outbound_events::user_id,
+    outbound_events::connection_id,
+    outbound_events::payload,
+    outbound_events::attempts,
+    outbound_events::created_at,
+) = (
+    outbound_events::id,
+    outbound_events::event,
+    outbound_events::user_id,
+    outbound_events::connection_id,
+    outbound_events::payload,
+    outbound_events::attempts,
+    outbound_events::created_at,
+);
 type StateColumns = (i64, Option<i64>, Option<i64>, Option<String>);
 
 fn into_event(row: OutboundColumns) -> StorageResult<OutboundEvent> {
@@ -211,15 +230,7 @@ macro_rules! claim_outbound_ids {
     ($conn:expr, $ids:expr, $until:expr) => {{
         diesel::update(outbound_events::table.filter(outbound_events::id.eq_any($ids)))
             .set(outbound_events::next_attempt_at.eq($until))
-            .returning((
-                outbound_events::id,
-                outbound_events::event,
-                outbound_events::user_id,
-                outbound_events::connection_id,
-                outbound_events::payload,
-                outbound_events::attempts,
-                outbound_events::created_at,
-            ))
+            .returning(EVENT_COLUMNS)
             .get_results::<OutboundColumns>($conn)
             .await?
     }};
@@ -352,15 +363,7 @@ impl Database {
                 .order(outbound_events::id.desc())
                 .limit(limit)
                 .select((
-                    (
-                        outbound_events::id,
-                        outbound_events::event,
-                        outbound_events::user_id,
-                        outbound_events::connection_id,
-                        outbound_events::payload,
-                        outbound_events::attempts,
-                        outbound_events::created_at,
-                    ),
+                    EVENT_COLUMNS,
                     (
                         outbound_events::next_attempt_at,
                         outbound_events::delivered_at,
@@ -422,15 +425,7 @@ impl Database {
                 .filter(outbound_events::delivered_at.is_null())
                 .filter(outbound_events::gave_up_at.is_null())
                 .order(outbound_events::id.asc())
-                .select((
-                    outbound_events::id,
-                    outbound_events::event,
-                    outbound_events::user_id,
-                    outbound_events::connection_id,
-                    outbound_events::payload,
-                    outbound_events::attempts,
-                    outbound_events::created_at,
-                ))
+                .select(EVENT_COLUMNS)
                 .load(c)
                 .await?
         });
