@@ -386,17 +386,28 @@ fn path_text(path: &Path) -> StorageResult<String> {
 
 /// Creates the parent folder, switches the file to WAL (persistent, so once is enough) and
 /// runs the migrations, on one plain connection in the blocking pool.
+///
+/// All of it runs under an exclusive lock on a sibling file (`<database>.setup-lock`), the
+/// SQLite counterpart of PostgreSQL's advisory lock. SQLite's own locks are not enough here:
+/// two connections switching a new file to WAL at once can deadlock on its header, and SQLite
+/// then answers one of them `database is locked` at once, without waiting for `busy_timeout`
+/// (an api-server and a sync-worker starting together on a fresh install would hit it). The
+/// lock is on a separate file because SQLite's POSIX locks on the database file itself must
+/// not be disturbed.
 async fn prepare_sqlite_file(path: &Path, busy_timeout: Duration) -> StorageResult<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|error| {
             StorageError::InvalidUrl(format!("cannot create {}: {error}", parent.display()))
         })?;
     }
+    let lock_path = setup_lock_path(path);
     let path = path_text(path)?;
     let busy_ms = u64::try_from(busy_timeout.as_millis()).unwrap_or(u64::MAX);
     tokio::task::spawn_blocking(move || -> StorageResult<()> {
         use diesel::Connection;
         use diesel::connection::SimpleConnection;
+        // Held until the end of this closure (closing the file releases it).
+        let _setup_lock = lock_exclusively(&lock_path)?;
         let mut conn = SqliteConnection::establish(&path)
             .map_err(|error| StorageError::Unavailable(error.to_string()))?;
         conn.batch_execute(&sqlite_pragmas(busy_ms))?;
@@ -411,6 +422,29 @@ async fn prepare_sqlite_file(path: &Path, busy_timeout: Duration) -> StorageResu
     })
     .await
     .map_err(|error| StorageError::Migration(error.to_string()))?
+}
+
+/// `<database file>.setup-lock`, beside the database.
+fn setup_lock_path(database: &Path) -> PathBuf {
+    let mut name = database.as_os_str().to_owned();
+    name.push(".setup-lock");
+    PathBuf::from(name)
+}
+
+/// Opens (creating it if needed) and exclusively locks `path`, waiting for another process
+/// that holds it. The lock goes with the returned file.
+fn lock_exclusively(path: &Path) -> StorageResult<std::fs::File> {
+    let unusable = |error: std::io::Error| {
+        StorageError::Unavailable(format!("cannot lock {}: {error}", path.display()))
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(unusable)?;
+    file.lock().map_err(unusable)?;
+    Ok(file)
 }
 
 /// Runs the PostgreSQL migrations through diesel-async's sync wrapper, in the blocking pool
@@ -456,5 +490,13 @@ mod tests {
         );
         assert!(sqlite_path("sqlite://").is_err());
         assert!(sqlite_path(":memory:").is_err());
+    }
+
+    #[test]
+    fn the_setup_lock_sits_beside_the_database() {
+        assert_eq!(
+            setup_lock_path(Path::new("data/app.db")),
+            PathBuf::from("data/app.db.setup-lock")
+        );
     }
 }

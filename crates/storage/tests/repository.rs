@@ -44,7 +44,7 @@ on_both_backends!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn processes_starting_together_migrate_once() {
-    let sqlite = TestDb::sqlite_connected_by(4).await;
+    let sqlite = TestDb::sqlite_connected_by(8).await;
     sqlite.db.ping().await.unwrap();
     if let Some(postgres) = TestDb::postgres_connected_by(4).await {
         postgres.db.ping().await.unwrap();
