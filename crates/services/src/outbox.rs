@@ -185,8 +185,13 @@ impl Deliverer {
     /// until none is due (a failed one waits for its backoff).
     pub async fn deliver_due(&self) -> Result<DeliveryReport, StorageError> {
         let mut report = DeliveryReport::default();
+        // One claim is one wave of sends, all at once, so every event of it is sent before
+        // its claim can lapse (the send's timeout, plus time to record the result); a larger
+        // claim, sent a wave at a time, could lapse for its last events while they wait,
+        // and another process would send them too.
         let claim_for = self.config.timeout + Duration::from_secs(30);
-        let batch = i64::try_from(self.config.concurrency.max(1) * 4).unwrap_or(32);
+        let concurrency = self.config.concurrency.max(1);
+        let batch = i64::try_from(concurrency).unwrap_or(i64::MAX);
         for _ in 0..MAX_CLAIMS_PER_PASS {
             let events = self
                 .db
@@ -197,7 +202,7 @@ impl Deliverer {
             }
             let results: Vec<Result<Attempt, StorageError>> = futures::stream::iter(events)
                 .map(|event| self.deliver(event))
-                .buffer_unordered(self.config.concurrency.max(1))
+                .buffer_unordered(concurrency)
                 .collect()
                 .await;
             for result in results {

@@ -4,7 +4,6 @@
 
 use chrono::DateTime;
 use chrono::Utc;
-use domain::Connection;
 use domain::Platform;
 use sha2::{Digest as _, Sha256};
 use storage::NewWebhookEvent;
@@ -25,10 +24,13 @@ pub enum WebhookHandled {
     /// An event this service does not act on, recorded.
     Ignored,
     /// Our own revoke coming back (`reason` 5): the disconnect that revoked ended the
-    /// connection already; a connection of that account now is a newer grant.
+    /// connection already, and a connection of that account obtained around the event's time
+    /// is the creator's newer grant. (A reason-5 removal of an older grant, revoked from
+    /// elsewhere, ends the connection like any other.)
     OwnRevocation,
-    /// The event is older than the connection's current grant (the creator connected again
-    /// after it happened; a delayed delivery must not end the new connection).
+    /// The event is older than the connection's current grant by more than
+    /// [`GRANT_CLOCK_SKEW`] (the creator connected again after it happened; a delayed
+    /// delivery must not end the new connection).
     OlderThanGrant,
     /// The same delivery was handled before: nothing changed.
     Duplicate,
@@ -135,34 +137,11 @@ impl Services {
         };
 
         let handled = match (reason, event.user_open_id.as_deref()) {
-            (Some(RemovalReason::DeveloperRevoked), _) => WebhookHandled::OwnRevocation,
             (Some(reason), Some(open_id)) => {
-                let connection = self
-                    .inner
-                    .db
-                    .find_connection_by_account(Platform::TikTok, open_id)
-                    .await
-                    .map_err(ServiceError::from)?;
-                match connection {
-                    Some(connection) if self.granted_after(&connection, event.create_time) => {
-                        WebhookHandled::OlderThanGrant
-                    }
-                    Some(connection) => {
-                        let cause = RemovalCause::from_tiktok(reason);
-                        if self.end_connection(&connection, cause).await? {
-                            warn!(
-                                connection_id = %connection.id,
-                                reason = cause.describe(),
-                                "TikTok removed the authorization; connection ended and its data deleted"
-                            );
-                            WebhookHandled::Disconnected
-                        } else {
-                            WebhookHandled::UnknownAccount
-                        }
-                    }
-                    None => WebhookHandled::UnknownAccount,
-                }
+                self.remove_authorization(reason, open_id, event.create_time)
+                    .await?
             }
+            (Some(RemovalReason::DeveloperRevoked), None) => WebhookHandled::OwnRevocation,
             (Some(_), None) => WebhookHandled::UnknownAccount,
             (None, _) => WebhookHandled::Ignored,
         };
@@ -179,18 +158,102 @@ impl Services {
     }
 }
 
+/// How far our clock and TikTok's may disagree when a grant's time is compared with an
+/// event's `create_time`. NTP keeps real clocks within a second; this is wide enough for a
+/// badly kept one, and narrow, so that a creator who connects again a minute after removing
+/// the app keeps the new connection when the old removal is delivered late.
+pub const GRANT_CLOCK_SKEW: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+
+/// When the connection's current grant was obtained, relative to an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GrantAge {
+    /// Before the event (beyond the skew): the event is about this grant.
+    Before,
+    /// Within the skew of the event: either could be first.
+    Around,
+    /// After the event (beyond the skew): the event is about an earlier grant.
+    After,
+}
+
 impl Services {
-    /// Whether the connection's tokens were obtained after `event_time` (beyond the clock
-    /// skew the signature check allows): the event is about an earlier grant.
-    fn granted_after(&self, connection: &Connection, event_time: DateTime<Utc>) -> bool {
+    /// Ends the connection of `open_id` for TikTok's `authorization.removed`, unless the event
+    /// is about an earlier grant than the connection's.
+    async fn remove_authorization(
+        &self,
+        reason: RemovalReason,
+        open_id: &str,
+        event_time: DateTime<Utc>,
+    ) -> Result<WebhookHandled, ServiceError> {
+        let connection = self
+            .inner
+            .db
+            .find_connection_by_account(Platform::TikTok, open_id)
+            .await?;
+        let Some(connection) = connection else {
+            // Reason 5 is our own revoke coming back: a disconnect deletes the connection
+            // before it revokes, so there is nothing left to end.
+            return Ok(match reason {
+                RemovalReason::DeveloperRevoked => WebhookHandled::OwnRevocation,
+                _ => WebhookHandled::UnknownAccount,
+            });
+        };
         let granted_at = connection
             .tokens_obtained_at
             .unwrap_or(connection.created_at);
-        let skew = chrono::TimeDelta::from_std(self.inner.config.webhook_tolerance)
-            .unwrap_or(chrono::TimeDelta::MAX);
-        granted_at
-            > event_time
-                .checked_add_signed(skew)
-                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        match (grant_age(granted_at, event_time), reason) {
+            (GrantAge::After, _) => return Ok(WebhookHandled::OlderThanGrant),
+            // Our revoke of the grant a creator just replaced (disconnect, then connect again
+            // at once): the connection found is the new grant. A revoke of this grant from
+            // elsewhere (the developer portal, another deployment) is older than it by more
+            // than the skew, and ends it below.
+            (GrantAge::Around, RemovalReason::DeveloperRevoked) => {
+                return Ok(WebhookHandled::OwnRevocation);
+            }
+            (GrantAge::Around | GrantAge::Before, _) => {}
+        }
+        let cause = RemovalCause::from_tiktok(reason);
+        if !self.end_connection(&connection, cause).await? {
+            return Ok(WebhookHandled::UnknownAccount);
+        }
+        warn!(
+            connection_id = %connection.id,
+            reason = cause.describe(),
+            "TikTok removed the authorization; connection ended and its data deleted"
+        );
+        Ok(WebhookHandled::Disconnected)
+    }
+}
+
+/// Where a grant obtained at `granted_at` lies relative to `event_time`. A connection's grant
+/// time is when its tokens were last obtained: a refresh moves it, but a refresh after the
+/// grant was removed fails, so a refreshed grant newer than a removal is not the removed one.
+fn grant_age(granted_at: DateTime<Utc>, event_time: DateTime<Utc>) -> GrantAge {
+    if granted_at > event_time + GRANT_CLOCK_SKEW {
+        GrantAge::After
+    } else if granted_at < event_time - GRANT_CLOCK_SKEW {
+        GrantAge::Before
+    } else {
+        GrantAge::Around
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_is_placed_before_around_or_after_an_event_beyond_the_clock_skew() {
+        let event = DateTime::from_timestamp(1_764_050_000, 0).unwrap();
+        let second = chrono::TimeDelta::seconds(1);
+        for (granted_at, expected) in [
+            (event - chrono::TimeDelta::hours(1), GrantAge::Before),
+            (event - GRANT_CLOCK_SKEW - second, GrantAge::Before),
+            (event - GRANT_CLOCK_SKEW, GrantAge::Around),
+            (event, GrantAge::Around),
+            (event + GRANT_CLOCK_SKEW, GrantAge::Around),
+            (event + GRANT_CLOCK_SKEW + second, GrantAge::After),
+        ] {
+            assert_eq!(grant_age(granted_at, event), expected, "{granted_at}");
+        }
     }
 }

@@ -571,6 +571,15 @@ impl Database {
             let Some((user_id, platform)) = owner else {
                 return Ok(false);
             };
+            // videos, video_snapshots, profile_snapshots and sync_runs go by ON DELETE CASCADE.
+            // The row count decides, not the read above: on PostgreSQL two removals at once
+            // both read the row, and the second's DELETE finds nothing once the first commits.
+            let deleted = diesel::delete(c::connections.find(id.0))
+                .execute(conn)
+                .await?;
+            if deleted == 0 {
+                return Ok(false);
+            }
             diesel::delete(
                 s::oauth_states
                     .filter(s::user_id.eq(&user_id))
@@ -578,10 +587,6 @@ impl Database {
             )
             .execute(conn)
             .await?;
-            // videos, video_snapshots, profile_snapshots and sync_runs go by ON DELETE CASCADE.
-            diesel::delete(c::connections.find(id.0))
-                .execute(conn)
-                .await?;
             enqueue_outbound!(conn, &outbound);
             Ok(true)
         })

@@ -38,6 +38,7 @@ on_both_backends!(
     manual_lease_is_exclusive,
     webhooks_are_recorded_once,
     host_notifications_are_queued_with_their_change,
+    removals_at_once_notify_exactly_once,
     outbox_claims_never_overlap_and_retry,
     outbox_keeps_each_connections_order_and_gives_up,
 );
@@ -1319,6 +1320,31 @@ async fn webhooks_are_recorded_once(t: &TestDb) {
         db.set_webhook_outcome(id + 1000, "ignored").await,
         Err(StorageError::NotFound(_))
     ));
+}
+
+/// A user's disconnect and TikTok's webhook ending the same connection at once: one of them
+/// removes it, and the host is told once.
+async fn removals_at_once_notify_exactly_once(t: &TestDb) {
+    let db = &t.db;
+    let payload = serde_json::json!({ "platform": "tiktok" });
+    for round in 0..10 {
+        let user = format!("user-{round}");
+        let connection = connect_user(db, &user, &format!("open-{round}")).await;
+        let removers = (0..4).map(|_| {
+            let db = db.clone();
+            let user = user.clone();
+            let payload = payload.clone();
+            tokio::spawn(async move {
+                let removed = event("connection.removed", &user, Some(connection.id), &payload);
+                db.disconnect(connection.id, Some(&removed)).await.unwrap()
+            })
+        });
+        let results = futures::future::join_all(removers).await;
+        let removed = results.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+        assert_eq!(removed, 1, "round {round}: exactly one removal");
+        let queued = db.pending_outbound_events(&user).await.unwrap();
+        assert_eq!(queued.len(), 1, "round {round}: told once: {queued:?}");
+    }
 }
 
 fn event<'a>(

@@ -255,14 +255,14 @@ pub fn verify_signature(
 /// [`WebhookError::MalformedBody`] or [`WebhookError::MalformedContent`].
 pub fn parse_webhook(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let wire: WireWebhook = serde_json::from_slice(body)
-        .map_err(|error| WebhookError::MalformedBody(error.to_string()))?;
+        .map_err(|error| WebhookError::MalformedBody(describe_json_error(&error)))?;
     let create_time = DateTime::from_timestamp(wire.create_time, 0).ok_or_else(|| {
         WebhookError::MalformedBody("`create_time` is not a unix timestamp".into())
     })?;
     let content = match wire.content.as_deref() {
         None | Some("") => serde_json::Value::Object(serde_json::Map::new()),
         Some(text) => serde_json::from_str(text)
-            .map_err(|error| WebhookError::MalformedContent(error.to_string()))?,
+            .map_err(|error| WebhookError::MalformedContent(describe_json_error(&error)))?,
     };
     if wire.event.trim().is_empty() {
         return Err(WebhookError::MalformedBody("`event` is empty".into()));
@@ -274,6 +274,18 @@ pub fn parse_webhook(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
         user_open_id: wire.user_openid.filter(|open_id| !open_id.is_empty()),
         content,
     })
+}
+
+/// What is wrong with a JSON text, and where, without quoting it: serde's own message can
+/// repeat a value from the body, and the message is logged and answered.
+fn describe_json_error(error: &serde_json::Error) -> String {
+    let what = match error.classify() {
+        serde_json::error::Category::Syntax => "a JSON syntax error",
+        serde_json::error::Category::Eof => "the JSON ends early",
+        serde_json::error::Category::Data => "a field missing or of the wrong type",
+        serde_json::error::Category::Io => "a read error",
+    };
+    format!("{what} at line {}, column {}", error.line(), error.column())
 }
 
 impl TikTokClient {
@@ -403,6 +415,24 @@ mod tests {
             tolerance,
         )
         .expect("exactly at the tolerance is accepted");
+    }
+
+    #[test]
+    fn a_malformed_body_is_described_without_quoting_it() {
+        let body = br#"{"client_key":"abc123","event":"authorization.removed","create_time":"act.secret-value"}"#;
+        let error = parse_webhook(body).unwrap_err();
+        let message = error.to_string();
+        assert!(matches!(error, WebhookError::MalformedBody(_)), "{error:?}");
+        assert!(!message.contains("secret-value"), "{message}");
+        assert!(
+            message.contains("a field missing or of the wrong type at line 1, column"),
+            "{message}"
+        );
+        let content =
+            r#"{"client_key":"k","event":"e","create_time":1,"content":"{\"reason\": act.hidden"}"#;
+        let message = parse_webhook(content.as_bytes()).unwrap_err().to_string();
+        assert!(!message.contains("hidden"), "{message}");
+        assert!(message.contains("a JSON syntax error"), "{message}");
     }
 
     #[test]

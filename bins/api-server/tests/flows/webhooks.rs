@@ -20,6 +20,7 @@ on_both_backends!(
     a_receiver_down_for_the_whole_window_leaves_the_event_undelivered,
     processes_delivering_at_once_never_send_one_event_twice_at_once,
     a_user_disconnecting_is_told_as_a_removal_by_the_user,
+    a_developer_revoke_ends_an_older_grant_but_not_a_newer_one,
 );
 
 /// A server that notifies `receiver`, retrying every second.
@@ -35,6 +36,18 @@ fn notifying(options: FlowOptions, receiver: &str) -> FlowOptions {
         .var("HOST_WEBHOOK_SECRET", HOST_SECRET)
         .var("HOST_WEBHOOK_FIRST_RETRY_SECS", "1")
         .var("HOST_WEBHOOK_MAX_RETRY_SECS", "1")
+}
+
+/// An `authorization.removed` body for `open_id` created at `create_time`.
+fn removal_at(open_id: &str, reason: u8, create_time: i64) -> String {
+    json!({
+        "client_key": api_server::config::SANDBOX_CLIENT_KEY,
+        "event": "authorization.removed",
+        "create_time": create_time,
+        "user_openid": open_id,
+        "content": format!(r#"{{"reason": {reason}}}"#),
+    })
+    .to_string()
 }
 
 /// A TikTok webhook body as TikTok documents it.
@@ -573,6 +586,47 @@ async fn a_user_disconnecting_is_told_as_a_removal_by_the_user(database: TestDat
     assert_eq!(recorded[0].reason_code, Some(5));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(host.acknowledged().len(), 3);
+    host.stop().await;
+}
+
+/// Reason 5 (the developer revoked) is usually our own revoke coming back after a disconnect,
+/// and may reach us after the creator connected again: a grant obtained around the event's
+/// time stays. A revoke from elsewhere (TikTok's developer portal, another deployment with
+/// this client key) of a grant older than the event ends it like any removal.
+async fn a_developer_revoke_ends_an_older_grant_but_not_a_newer_one(database: TestDatabase) {
+    let host = HostReceiver::start(0, Duration::ZERO).await;
+    let flow = spawn_notifying(database, &host.url).await;
+    let token = flow.token("revoked-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let now = chrono::Utc::now().timestamp();
+
+    let ours = removal_at(&creator.open_id, 5, now - 10);
+    let (status, answer) = post_webhook(&flow, &ours, Some(&signed_now(&flow, &ours))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], json!("own_revocation"));
+    assert!(flow.stored_connection("revoked-user").await.is_some());
+
+    let from_elsewhere = removal_at(&creator.open_id, 5, now + 600);
+    let signature = signed_now(&flow, &from_elsewhere);
+    let (status, answer) = post_webhook(&flow, &from_elsewhere, Some(&signature)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["outcome"], json!("disconnected"));
+    assert!(flow.stored_connection("revoked-user").await.is_none());
+    // Nothing was revoked by us: the grant was already gone.
+    assert_eq!(flow.sandbox.revocation_count(), 0);
+
+    let got = host
+        .wait_for("connection.removed", |got| got.len() >= 3)
+        .await;
+    let removed = got[2].json();
+    assert_eq!(removed["type"], json!("connection.removed"));
+    assert_eq!(removed["data"]["reason"], json!("tiktok"));
+    assert_eq!(removed["data"]["platform_reason_code"], json!(5));
+    assert_eq!(
+        removed["data"]["description"],
+        json!("the app revoked the authorization")
+    );
     host.stop().await;
 }
 
