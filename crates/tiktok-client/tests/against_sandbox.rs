@@ -703,7 +703,8 @@ async fn a_malformed_body_is_a_decode_error() {
 #[tokio::test]
 async fn a_timed_out_display_call_is_retried_but_a_timed_out_refresh_is_not() {
     let (sandbox, client, tokens) = connected_with(sandbox_config([1]), |config| {
-        config.with_request_timeout(Duration::from_millis(500))
+        // Long enough for the calls that do answer on a busy machine; each hang costs one.
+        config.with_request_timeout(Duration::from_secs(2))
     })
     .await;
     sandbox.set_fault_for_calls(Endpoint::UserInfo, Fault::Hang, 1);

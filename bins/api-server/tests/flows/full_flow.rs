@@ -240,6 +240,7 @@ async fn every_tiktok_call_is_counted_in_the_shared_budget_before_it_is_made(
         .var("TIKTOK_DAILY_QUOTA", "1000")
         .spawn(database)
         .await;
+    flow.keep_clear_of_midnight();
     let token = flow.token("counted-user");
     let creator = flow.creator_with_videos(95);
     flow.connect_ok(&token, &creator.open_id).await;

@@ -147,15 +147,21 @@ async fn a_disconnect_during_a_running_sync_leaves_nothing_behind(database: Test
     flow.connect_ok(&token, &creator.open_id).await;
     let connection = flow.stored_connection("hasty-user").await.unwrap();
     let pages_before = flow.sandbox.call_count(Endpoint::VideoList);
+    // Long enough for the disconnect (a revoke and a delete) to finish first on a busy machine.
     flow.sandbox
-        .set_fault(Endpoint::VideoList, Fault::Latency { millis: 1500 });
+        .set_fault(Endpoint::VideoList, Fault::Latency { millis: 4000 });
 
     let sync = flow.sync(&token);
     let disconnect = async {
         // Wait until the sync is inside TikTok's video list, then disconnect.
-        while flow.sandbox.call_count(Endpoint::VideoList) == pages_before {
-            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-        }
+        let inside = async {
+            while flow.sandbox.call_count(Endpoint::VideoList) == pages_before {
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(30), inside)
+            .await
+            .expect("the sync reached TikTok's video list");
         flow.call("DELETE", "/api/auth/tiktok/disconnect", &token)
             .await
     };

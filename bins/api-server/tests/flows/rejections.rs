@@ -244,6 +244,7 @@ async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
         .var("TIKTOK_DAILY_QUOTA", "4")
         .spawn(database)
         .await;
+    flow.keep_clear_of_midnight();
     let token = flow.token("thrifty-user");
     let creator = flow.creator_with_videos(3);
     flow.connect_ok(&token, &creator.open_id).await;

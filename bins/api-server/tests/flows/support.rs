@@ -425,10 +425,26 @@ impl Flow {
 
     /// Moves both clocks: TikTok's (tokens die) and ours (we see them expire).
     pub fn advance_both_clocks(&self, hours: i64) {
-        self.sandbox.advance_clock(std::time::Duration::from_secs(
-            u64::try_from(hours).unwrap() * 3600,
-        ));
-        self.clock.advance(chrono::TimeDelta::hours(hours));
+        self.advance_both_clocks_by(chrono::TimeDelta::hours(hours));
+    }
+
+    fn advance_both_clocks_by(&self, by: chrono::TimeDelta) {
+        self.sandbox.advance_clock(by.to_std().unwrap());
+        self.clock.advance(by);
+    }
+
+    /// For a test whose calls must fall in one daily quota window: if UTC midnight (when the
+    /// window turns) is less than ten minutes away, both clocks move just past it.
+    pub fn keep_clear_of_midnight(&self) {
+        let now = services::clock::Clock::now(&self.clock);
+        let next_midnight = (now.date_naive() + chrono::Days::new(1))
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let left = next_midnight - now;
+        if left < chrono::TimeDelta::minutes(10) {
+            self.advance_both_clocks_by(left + chrono::TimeDelta::minutes(1));
+        }
     }
 
     /// `POST /api/auth/tiktok/sync`, returning the status and the JSON body.
