@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use domain::{Platform, SyncTrigger};
+use domain::{Connection, Platform, Profile, SyncTrigger};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 use storage::{NewConnection, NewOAuthState, OAuthStateRejection, StorageError};
@@ -188,20 +188,57 @@ impl Services {
         self.queued(notice.as_ref());
         info!(connection_id = %connection.id, "TikTok account connected");
 
-        // The first sync's failure does not undo the connection: it is recorded, and the
-        // worker or the creator syncs again later.
-        match self
-            .sync_connection_with(&connection, SyncTrigger::Connect, Some(profile.clone()))
-            .await
-        {
-            Ok(report) => info!(outcome = report.outcome.as_str(), "first sync finished"),
-            Err(error) => warn!(%error, "first sync could not run"),
-        }
+        self.first_sync(&connection, &profile).await;
         Ok(Connected {
             handle: profile.username,
             display_name: profile.display_name,
             missing_scopes,
         })
+    }
+}
+
+impl Services {
+    /// The sync right after a connect, under the connection's lease like every sync. On a
+    /// reconnect the worker may be syncing the account already: then the worker is asked for
+    /// another sync, with the new tokens, instead of running two at once. A failed first
+    /// sync does not undo the connection: it is recorded, and the worker or the creator
+    /// syncs again later.
+    async fn first_sync(&self, connection: &Connection, profile: &Profile) {
+        let holder = &self.lease_holder();
+        let leased = self
+            .inner
+            .db
+            .try_lease_connection(
+                connection.id,
+                holder,
+                self.now(),
+                self.inner.config.sync_lease,
+            )
+            .await;
+        match leased {
+            Ok(true) => {}
+            Ok(false) => {
+                info!(connection_id = %connection.id, "a sync of this connection is running; the first sync is queued");
+                if let Err(error) = self.inner.db.request_sync(connection.id, self.now()).await {
+                    warn!(%error, "first sync could not be queued");
+                }
+                return;
+            }
+            Err(error) => {
+                warn!(%error, "first sync could not run");
+                return;
+            }
+        }
+        match self
+            .sync_connection_with(connection, SyncTrigger::Connect, Some(profile.clone()))
+            .await
+        {
+            Ok(report) => info!(outcome = report.outcome.as_str(), "first sync finished"),
+            Err(error) => warn!(%error, "first sync could not run"),
+        }
+        if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
+            warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
+        }
     }
 }
 

@@ -466,6 +466,42 @@ impl Services {
         })
     }
 
+    /// Refuses a manual sync while another is running (`SyncInProgress`) or within the
+    /// cooldown after the last one started (`Cooldown`, with how long to wait).
+    async fn check_manual_cooldown(
+        &self,
+        connection: &Connection,
+        now: DateTime<Utc>,
+    ) -> Result<(), ServiceError> {
+        // The cooldown counts from the last manual sync; a few recent runs are enough to
+        // find it, since manual syncs are themselves at most one per cooldown.
+        let last_manual = self
+            .inner
+            .db
+            .recent_sync_runs(connection.id, RUNS_SCANNED_FOR_COOLDOWN)
+            .await?
+            .into_iter()
+            .find(|run| run.trigger == SyncTrigger::Manual);
+        let Some(run) = last_manual else {
+            return Ok(());
+        };
+        // A manual sync still running (and not abandoned by a crashed process: its lease
+        // would have expired) is "in progress", not "cooldown".
+        let running_for = (now - run.started_at).to_std().unwrap_or(Duration::ZERO);
+        if run.finished_at.is_none() && running_for < self.inner.config.sync_lease {
+            return Err(ServiceError::SyncInProgress);
+        }
+        let cooldown = self.inner.config.manual_sync_cooldown;
+        if running_for < cooldown {
+            // Round up, so a client that waits exactly this long is not refused again.
+            let wait = cooldown - running_for;
+            let retry_after =
+                Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
+            return Err(ServiceError::Cooldown { retry_after });
+        }
+        Ok(())
+    }
+
     /// A creator's "Sync now": cooldown, one sync per connection at a time (across
     /// processes), the call budget, then the sync itself.
     pub async fn manual_sync(&self, user_id: &str) -> Result<ManualSync, ServiceError> {
@@ -481,35 +517,7 @@ impl Services {
             ConnectionStatus::Disconnected => return Err(ServiceError::NotConnected),
         }
         let now = self.now();
-        // The cooldown counts from the last manual sync; a few recent runs are enough to
-        // find it, since manual syncs are themselves at most one per cooldown.
-        let last_manual = self
-            .inner
-            .db
-            .recent_sync_runs(connection.id, RUNS_SCANNED_FOR_COOLDOWN)
-            .await?
-            .into_iter()
-            .find(|run| run.trigger == SyncTrigger::Manual);
-        // A manual sync still running (and not abandoned by a crashed process: its lease
-        // would have expired) is "in progress", not "cooldown".
-        if let Some(run) = &last_manual {
-            let running_for = (now - run.started_at).to_std().unwrap_or(Duration::ZERO);
-            if run.finished_at.is_none() && running_for < self.inner.config.sync_lease {
-                return Err(ServiceError::SyncInProgress);
-            }
-        }
-        let last_manual = last_manual.map(|run| run.started_at);
-        if let Some(last) = last_manual {
-            let cooldown = self.inner.config.manual_sync_cooldown;
-            let elapsed = (now - last).to_std().unwrap_or(Duration::ZERO);
-            if elapsed < cooldown {
-                // Round up, so a client that waits exactly this long is not refused again.
-                let wait = cooldown - elapsed;
-                let retry_after =
-                    Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
-                return Err(ServiceError::Cooldown { retry_after });
-            }
-        }
+        self.check_manual_cooldown(&connection, now).await?;
         // A holder of its own per request: a lease taken again by the same holder succeeds,
         // and two requests of one process must exclude each other too.
         let holder = &self.lease_holder();
@@ -520,6 +528,14 @@ impl Services {
             .await?;
         if !leased {
             return Err(ServiceError::SyncInProgress);
+        }
+        // Checked again under the lease: a request that read the runs just before another's
+        // manual sync started, and leased just after it ended, must not sync again.
+        if let Err(refused) = self.check_manual_cooldown(&connection, now).await {
+            if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
+                warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
+            }
+            return Err(refused);
         }
         let report = self.sync_connection(&connection, SyncTrigger::Manual).await;
         if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {

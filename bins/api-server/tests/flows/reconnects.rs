@@ -8,6 +8,7 @@ use crate::support::{FlowOptions, TestDatabase, error_code, on_both_backends};
 
 on_both_backends!(
     connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data,
+    a_reconnect_while_the_worker_syncs_queues_its_first_sync,
     reconnecting_after_needs_reauth_makes_the_connection_active_again,
     connecting_again_after_a_disconnect_starts_afresh,
     disconnect_deletes_our_data_even_when_tiktok_cannot_revoke,
@@ -39,6 +40,50 @@ async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
     // The new tokens work.
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+/// A creator reconnects while the worker is syncing their account: the connect does not run
+/// a second sync of it at the same time, it asks the worker for one with the new tokens.
+async fn a_reconnect_while_the_worker_syncs_queues_its_first_sync(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token("busy-user");
+    let creator = flow.creator_with_videos(3);
+    flow.connect_ok(&token, &creator.open_id).await;
+    let first = flow.stored_connection("busy-user").await.unwrap();
+    assert!(first.sync_requested_at.is_none());
+    let db = flow.services.database();
+    let now = services::clock::Clock::now(&flow.clock);
+    let lease = std::time::Duration::from_secs(600);
+    assert!(
+        db.try_lease_connection(first.id, "a-worker", now, lease)
+            .await
+            .unwrap()
+    );
+    let pages_before = flow.sandbox.call_count(Endpoint::VideoList);
+
+    flow.connect_ok(&token, &creator.open_id).await;
+    let second = flow.stored_connection("busy-user").await.unwrap();
+    assert!(
+        second.token_version > first.token_version,
+        "the new tokens are stored"
+    );
+    assert!(
+        second.sync_requested_at.is_some(),
+        "the worker is asked to sync"
+    );
+    assert_eq!(
+        flow.sandbox.call_count(Endpoint::VideoList),
+        pages_before,
+        "no second sync ran beside the worker's"
+    );
+    let runs = flow.get_json("/api/tiktok/sync-runs", &token).await;
+    assert_eq!(runs["runs"].as_array().unwrap().len(), 1, "{runs}");
+    // The worker's lease is untouched: it still holds the connection.
+    assert!(
+        !db.try_lease_connection(first.id, "another-worker", now, lease)
+            .await
+            .unwrap()
+    );
 }
 
 async fn reconnecting_after_needs_reauth_makes_the_connection_active_again(database: TestDatabase) {
