@@ -71,23 +71,17 @@ impl Services {
         &self,
         params: CallbackParams,
     ) -> Result<Connected, ConnectError> {
-        if let Some(error) = params.error {
-            // Burn the state so the link cannot be replayed; its validity no longer matters.
+        // A cancel shows a fixed text, whatever the state: the creator may have waited on
+        // TikTok's page past the state's lifetime. Its state is burnt so the link cannot be
+        // replayed.
+        if params.error.as_deref() == Some("access_denied") {
             if let Some(state) = params.state.as_deref() {
                 let _ = self.inner.db.consume_oauth_state(state, self.now()).await;
             }
-            return Err(if error == "access_denied" {
-                ConnectError::Cancelled
-            } else {
-                ConnectError::Denied {
-                    description: params
-                        .error_description
-                        .filter(|text| !text.trim().is_empty())
-                        .unwrap_or_else(|| "no description given".to_owned()),
-                    error,
-                }
-            });
+            return Err(ConnectError::Cancelled);
         }
+        // Anything else is believed only with a state of ours: otherwise anyone could link a
+        // creator to this page with an `error_description` of their choosing.
         let state = params
             .state
             .filter(|state| !state.is_empty())
@@ -109,6 +103,17 @@ impl Services {
                 }
                 other => ConnectError::Storage(other),
             })?;
+        if let Some(error) = params.error {
+            return Err(ConnectError::Denied {
+                description: params
+                    .error_description
+                    .as_deref()
+                    .map(shown_description)
+                    .filter(|text| !text.is_empty())
+                    .unwrap_or_else(|| "no description given".to_owned()),
+                error: shown_description(&error),
+            });
+        }
         let code = params
             .code
             .filter(|code| !code.is_empty())
@@ -242,6 +247,27 @@ impl Services {
     }
 }
 
+/// The longest OAuth error text shown to the creator, in characters.
+const MAX_SHOWN_DESCRIPTION: usize = 200;
+
+/// An OAuth error's text as the callback page shows it: one line, at most
+/// [`MAX_SHOWN_DESCRIPTION`] characters (cut with an ellipsis), no control characters.
+fn shown_description(text: &str) -> String {
+    let one_line: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if one_line.chars().count() <= MAX_SHOWN_DESCRIPTION {
+        return one_line;
+    }
+    let mut cut: String = one_line.chars().take(MAX_SHOWN_DESCRIPTION - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// A failed exchange or first profile fetch, in the callback's terms.
 fn exchange_error(error: TikTokError) -> ConnectError {
     match error {
@@ -250,5 +276,25 @@ fn exchange_error(error: TikTokError) -> ConnectError {
             ConnectError::TikTokUnavailable(error)
         }
         error => ConnectError::ExchangeFailed(error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_oauth_error_text_is_shown_on_one_line_and_cut_to_length() {
+        assert_eq!(
+            shown_description("  the\nscope  was\tnot granted "),
+            "the scope was not granted"
+        );
+        assert_eq!(shown_description("bad\u{7}bell"), "badbell");
+        let long = "x".repeat(5_000);
+        let shown = shown_description(&long);
+        assert_eq!(shown.chars().count(), MAX_SHOWN_DESCRIPTION);
+        assert!(shown.ends_with('…'));
+        let exact = "y".repeat(MAX_SHOWN_DESCRIPTION);
+        assert_eq!(shown_description(&exact), exact);
     }
 }

@@ -199,12 +199,13 @@ pub async fn connect(
 )]
 #[get("/api/auth/tiktok/callback")]
 pub async fn callback(
-    query: web::Query<CallbackParams>,
+    request: actix_web::HttpRequest,
     services: web::Data<Services>,
     state: web::Data<AppState>,
     nonce: CspNonce,
 ) -> HttpResponse {
-    let message = match services.complete_connect(query.into_inner()).await {
+    let params = callback_params(request.query_string());
+    let message = match services.complete_connect(params).await {
         Ok(connected) => CallbackMessage::connected(connected.handle, connected.display_name),
         Err(error) => {
             match &error {
@@ -228,6 +229,27 @@ pub async fn callback(
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(page)
+}
+
+/// The callback's parameters, read leniently: the page is always rendered (the popup must
+/// tell its opener something), so a repeated parameter keeps its first value and unknown ones
+/// are ignored, where a strict parse would answer the popup with JSON.
+fn callback_params(query: &str) -> CallbackParams {
+    let mut params = CallbackParams::default();
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let slot = match name.as_ref() {
+            "code" => &mut params.code,
+            "state" => &mut params.state,
+            "scopes" => &mut params.scopes,
+            "error" => &mut params.error,
+            "error_description" => &mut params.error_description,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(value.into_owned());
+        }
+    }
+    params
 }
 
 /// Revoke at TikTok (best effort) and delete the tokens and every synced row.
@@ -449,4 +471,23 @@ pub async fn sync_runs(
         .await
         .map_err(api_error)?;
     Ok(web::Json(SyncRunsResponse { runs }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_parameters_keep_their_first_value_and_ignore_unknown_ones() {
+        let params = callback_params(
+            "code=abc%2A1&state=s1&state=s2&scopes=user.info.basic,video.list&extra=1&error_description=a+b",
+        );
+        assert_eq!(params.code.as_deref(), Some("abc*1"));
+        assert_eq!(params.state.as_deref(), Some("s1"));
+        assert_eq!(params.scopes.as_deref(), Some("user.info.basic,video.list"));
+        assert_eq!(params.error, None);
+        assert_eq!(params.error_description.as_deref(), Some("a b"));
+        let empty = callback_params("");
+        assert!(empty.code.is_none() && empty.state.is_none());
+    }
 }

@@ -14,6 +14,7 @@ on_both_backends!(
     an_expired_state_is_refused,
     a_callback_connects_only_the_user_who_started_it,
     cancel_on_the_consent_page_says_connection_cancelled,
+    an_error_callback_shows_tiktoks_text_only_with_our_state,
     an_invalid_jwt_gets_401_on_every_protected_route,
     a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after,
     a_spent_call_budget_queues_the_manual_sync,
@@ -153,6 +154,70 @@ async fn cancel_on_the_consent_page_says_connection_cancelled(database: TestData
     assert_eq!(page.message["message"], "Connection cancelled");
     assert_eq!(flow.sandbox.call_count(Endpoint::Token), 0);
     assert!(flow.stored_connection("hesitant-user").await.is_none());
+}
+
+/// Anyone can send a creator to the callback with an `error_description` of their choosing:
+/// without a state of ours it is not shown. With ours (TikTok's own redirect) TikTok's text
+/// is shown, on one line and cut to length; a repeated parameter still gets the page.
+async fn an_error_callback_shows_tiktoks_text_only_with_our_state(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let callback = |query: &str| {
+        url::Url::parse(&format!(
+            "http://localhost/api/auth/tiktok/callback?{query}"
+        ))
+        .unwrap()
+    };
+    let forged = "Your account is suspended. Call +1 555 0100 to restore it";
+    let query = format!(
+        "error=server_error&error_description={}&state=not-ours",
+        urlencoding(forged)
+    );
+    let page = flow.follow_callback(&callback(&query)).await;
+    page.assert_error("invalid_state");
+    assert!(!page.html.contains("suspended"), "{}", page.html);
+    let page = flow
+        .follow_callback(&callback(&format!(
+            "error=server_error&error_description={}",
+            urlencoding(forged)
+        )))
+        .await;
+    page.assert_error("invalid_callback");
+    assert!(!page.html.contains("suspended"));
+
+    let token = flow.token("denied-user");
+    let authorization_url = flow.begin_connect(&token).await;
+    let state = authorization_url
+        .query_pairs()
+        .find(|(name, _)| name == "state")
+        .map(|(_, value)| value.into_owned())
+        .unwrap();
+    let long = format!("the scope\nwas refused {}", "x".repeat(1_000));
+    let page = flow
+        .follow_callback(&callback(&format!(
+            "error=invalid_scope&error_description={}&state={state}&state=another",
+            urlencoding(&long)
+        )))
+        .await;
+    page.assert_error("access_denied");
+    let message = page.message["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("TikTok refused the authorization: the scope was refused xxx"),
+        "{message}"
+    );
+    assert!(
+        message.ends_with('…') && message.chars().count() < 260,
+        "{message}"
+    );
+    assert!(flow.stored_connection("denied-user").await.is_none());
+    // The state is spent: the same link cannot be used again.
+    let page = flow
+        .follow_callback(&callback(&format!("code=abc&state={state}")))
+        .await;
+    page.assert_error("state_used");
+}
+
+fn urlencoding(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 async fn an_invalid_jwt_gets_401_on_every_protected_route(database: TestDatabase) {
