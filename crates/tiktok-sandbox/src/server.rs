@@ -73,6 +73,15 @@ impl Sandbox {
         let data = web::Data::from(Arc::clone(&state));
         let server = HttpServer::new(move || {
             App::new()
+                // The consent page is a login-like form: never framed (clickjacking), and
+                // nothing is read as another type than it says.
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add(("X-Content-Type-Options", "nosniff"))
+                        .add(("X-Frame-Options", "DENY"))
+                        .add(("Content-Security-Policy", "frame-ancestors 'none'"))
+                        .add(("Referrer-Policy", "no-referrer")),
+                )
                 .app_data(data.clone())
                 .app_data(web::PayloadConfig::new(64 * 1024))
                 .configure(routes::configure)

@@ -43,6 +43,7 @@ pub struct DeliveriesResponse {
 
 /// Query of `GET /api/webhooks/deliveries`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 pub struct DeliveriesParams {
     /// How many, 1 to 100 (default 50).
     pub limit: Option<u32>,

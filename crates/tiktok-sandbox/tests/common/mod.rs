@@ -154,6 +154,10 @@ impl Browser {
     pub async fn consent_page(&self, url: Url) -> ConsentPage {
         let response = self.http.get(url).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers();
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["content-security-policy"], "frame-ancestors 'none'");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
         assert!(
             response.headers()["content-type"]
                 .to_str()
