@@ -1,6 +1,7 @@
 //! Bearer-token authentication: HS256 JWTs signed by the host product with `JWT_SECRET`.
 //!
-//! `sub` is the host product's user id and `exp` is required. Anything else (missing header,
+//! `sub` is the host product's user id and `exp` is required; `nbf` is checked when present,
+//! and `aud`/`iss` when configured ([`JwtClaimRules`]). Anything else (missing header,
 //! wrong scheme, malformed, expired, wrongly signed, other algorithm) is a 401 JSON with
 //! `WWW-Authenticate: Bearer`. The token itself is never logged nor echoed.
 
@@ -41,7 +42,11 @@ pub enum AuthError {
     /// The token is past its `exp`.
     #[error("the bearer token has expired")]
     Expired,
-    /// Malformed, wrongly signed, wrong algorithm, or missing `sub`/`exp`.
+    /// The token's `nbf` is still ahead.
+    #[error("the bearer token is not valid yet")]
+    NotYetValid,
+    /// Malformed, wrongly signed, wrong algorithm, missing `sub`/`exp`, or not for this
+    /// service (`aud`/`iss` other than the configured ones).
     #[error("invalid bearer token")]
     Invalid,
 }
@@ -53,6 +58,7 @@ impl AuthError {
             Self::Missing => "missing bearer token",
             Self::NotBearer => "the Authorization header must be `Bearer <token>`",
             Self::Expired => "the bearer token has expired",
+            Self::NotYetValid => "the bearer token is not valid yet",
             Self::Invalid => "invalid bearer token",
         }
     }
@@ -77,13 +83,42 @@ impl std::fmt::Debug for JwtVerifier {
     }
 }
 
+/// Claims a deployment may require of every bearer token besides `sub` and `exp`
+/// (`JWT_AUDIENCE`, `JWT_ISSUER`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JwtClaimRules {
+    /// The `aud` every token must name; unset, a token's `aud` is not checked.
+    pub audience: Option<String>,
+    /// The `iss` every token must carry; unset, a token's `iss` is not checked.
+    pub issuer: Option<String>,
+}
+
 impl JwtVerifier {
-    /// A verifier for tokens signed with `secret` (HS256).
+    /// A verifier for tokens signed with `secret` (HS256), requiring `sub` and `exp` only.
     pub fn new(secret: &SecretString) -> Self {
+        Self::with_rules(secret, &JwtClaimRules::default())
+    }
+
+    /// A verifier for tokens signed with `secret` (HS256) that also checks `rules`. `nbf`,
+    /// when a token has it, is always checked (with the same leeway as `exp`).
+    pub fn with_rules(secret: &SecretString, rules: &JwtClaimRules) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
         validation.validate_exp = true;
-        validation.set_required_spec_claims(&["exp", "sub"]);
+        validation.validate_nbf = true;
+        let mut required = vec!["exp", "sub"];
+        // Without a configured audience, a host product's tokens that carry one (many
+        // identity providers add it) are accepted rather than refused.
+        validation.validate_aud = rules.audience.is_some();
+        if let Some(audience) = &rules.audience {
+            validation.set_audience(&[audience]);
+            required.push("aud");
+        }
+        if let Some(issuer) = &rules.issuer {
+            validation.set_issuer(&[issuer]);
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
         Self {
             key: DecodingKey::from_secret(secret.expose_secret().as_bytes()),
             validation,
@@ -98,6 +133,7 @@ impl JwtVerifier {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(
             |error| match error.kind() {
                 ErrorKind::ExpiredSignature => AuthError::Expired,
+                ErrorKind::ImmatureSignature => AuthError::NotYetValid,
                 _ => AuthError::Invalid,
             },
         )?;
@@ -338,6 +374,54 @@ mod tests {
         )
         .expect("sign");
         assert_eq!(verifier.verify(&hs512), Err(AuthError::Invalid));
+    }
+
+    fn signed(claims: &serde_json::Value) -> String {
+        let key = EncodingKey::from_secret(SECRET.as_bytes());
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &key).expect("sign")
+    }
+
+    #[test]
+    fn audience_and_issuer_are_checked_only_when_configured() {
+        let exp = Utc::now().timestamp() + 60;
+        let with_aud = signed(&serde_json::json!({"sub": "u", "exp": exp, "aud": "other-app"}));
+        let plain = signed(&serde_json::json!({"sub": "u", "exp": exp}));
+        let ours = signed(&serde_json::json!({
+            "sub": "u", "exp": exp, "aud": ["tiktok-sync", "x"], "iss": "https://host.example"
+        }));
+        let open = JwtVerifier::new(&secret(SECRET));
+        for token in [&with_aud, &plain, &ours] {
+            assert_eq!(open.verify(token).as_deref(), Ok("u"));
+        }
+        let strict = JwtVerifier::with_rules(
+            &secret(SECRET),
+            &JwtClaimRules {
+                audience: Some("tiktok-sync".into()),
+                issuer: Some("https://host.example".into()),
+            },
+        );
+        assert_eq!(strict.verify(&ours).as_deref(), Ok("u"));
+        assert_eq!(strict.verify(&with_aud), Err(AuthError::Invalid));
+        assert_eq!(
+            strict.verify(&plain),
+            Err(AuthError::Invalid),
+            "aud and iss required"
+        );
+        let wrong_issuer = signed(&serde_json::json!({
+            "sub": "u", "exp": exp, "aud": "tiktok-sync", "iss": "https://evil.example"
+        }));
+        assert_eq!(strict.verify(&wrong_issuer), Err(AuthError::Invalid));
+    }
+
+    #[test]
+    fn a_token_before_its_nbf_is_refused() {
+        let verifier = JwtVerifier::new(&secret(SECRET));
+        let now = Utc::now().timestamp();
+        let later = signed(&serde_json::json!({"sub": "u", "exp": now + 3600, "nbf": now + 600}));
+        assert_eq!(verifier.verify(&later), Err(AuthError::NotYetValid));
+        let within_leeway =
+            signed(&serde_json::json!({"sub": "u", "exp": now + 3600, "nbf": now + 10}));
+        assert!(verifier.verify(&within_leeway).is_ok());
     }
 
     #[test]

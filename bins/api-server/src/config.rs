@@ -142,6 +142,8 @@ pub struct Config {
     pub token_encryption_keys: EncryptionKeys,
     /// HS256 secret of the host product's bearer tokens (`JWT_SECRET`).
     pub jwt_secret: SecretString,
+    /// The `aud` and `iss` bearer tokens must carry, when set (`JWT_AUDIENCE`, `JWT_ISSUER`).
+    pub jwt_claims: crate::auth::JwtClaimRules,
     /// Allowed frontend origins (`APP_ORIGIN`).
     pub app_origin: AppOrigin,
     /// Sync limits and API budget.
@@ -283,6 +285,10 @@ impl Config {
         let app_origin = env.parse_optional("APP_ORIGIN", parse::origin)?;
         let keys = env.parse_optional("TOKEN_ENCRYPTION_KEY", EncryptionKeys::parse)?;
         let jwt_secret = env.parse_optional("JWT_SECRET", parse::jwt_secret)?;
+        let jwt_claims = crate::auth::JwtClaimRules {
+            audience: env.parse_optional("JWT_AUDIENCE", parse::claim_value)?,
+            issuer: env.parse_optional("JWT_ISSUER", parse::claim_value)?,
+        };
         let client_secret = get("TIKTOK_CLIENT_SECRET").map(SecretString::from);
 
         let server = ServerConfig { bind_address, port };
@@ -298,6 +304,7 @@ impl Config {
             api_base_url,
             base_urls_explicit,
             webhook_tolerance,
+            jwt_claims,
             host_webhook,
         };
 
@@ -398,6 +405,7 @@ struct Partial {
     api_base_url: Url,
     base_urls_explicit: bool,
     webhook_tolerance: Duration,
+    jwt_claims: crate::auth::JwtClaimRules,
     host_webhook: Option<HostWebhookConfig>,
 }
 
@@ -432,6 +440,7 @@ impl Partial {
             },
             token_encryption_keys: rest.keys,
             jwt_secret: rest.jwt_secret,
+            jwt_claims: self.jwt_claims,
             app_origin: rest.app_origin,
             sync: self.sync,
             log_format: self.log_format,

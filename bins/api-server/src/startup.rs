@@ -137,7 +137,7 @@ impl ApplicationBuilder {
         };
         let sandbox = self.config.is_sandbox();
         let state = web::Data::new(AppState {
-            jwt: JwtVerifier::new(&self.config.jwt_secret),
+            jwt: JwtVerifier::with_rules(&self.config.jwt_secret, &self.config.jwt_claims),
             dev_tokens: sandbox.then(|| JwtIssuer::new(&self.config.jwt_secret)),
             metrics: metrics.clone(),
             readiness: self.readiness,

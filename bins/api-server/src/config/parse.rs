@@ -47,6 +47,12 @@ impl<'a> Env<'a> {
     }
 }
 
+/// A JWT claim value to require (`JWT_AUDIENCE`, `JWT_ISSUER`): any text (a blank variable
+/// is unset before it gets here).
+pub(super) fn claim_value(raw: &str) -> Result<String, String> {
+    Ok(raw.to_owned())
+}
+
 pub(super) fn port(raw: &str) -> Result<u16, String> {
     raw.parse()
         .map_err(|_| format!("`{raw}` is not a port number (0 to 65535)"))

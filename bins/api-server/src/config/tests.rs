@@ -453,3 +453,25 @@ fn a_bad_host_webhook_setting_names_its_variable_without_echoing_the_url() {
         .error();
     assert!(zero.starts_with("HOST_WEBHOOK_TIMEOUT_SECS:"), "{zero}");
 }
+
+#[test]
+fn jwt_audience_and_issuer_are_optional() {
+    let config = Vars::live().load().expect("loads");
+    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+    let config = Vars::live()
+        .with("JWT_AUDIENCE", " tiktok-sync ")
+        .with("JWT_ISSUER", "https://host.example.com")
+        .load()
+        .expect("loads");
+    assert_eq!(config.jwt_claims.audience.as_deref(), Some("tiktok-sync"));
+    assert_eq!(
+        config.jwt_claims.issuer.as_deref(),
+        Some("https://host.example.com")
+    );
+    // Blank is unset, as for every variable.
+    let blank = Vars::live()
+        .with("JWT_AUDIENCE", "  ")
+        .load()
+        .expect("loads");
+    assert_eq!(blank.jwt_claims.audience, None);
+}

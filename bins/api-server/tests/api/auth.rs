@@ -3,7 +3,7 @@
 use api_server::auth::JwtIssuer;
 use secrecy::{ExposeSecret as _, SecretString};
 
-use crate::helpers::{TestApp, error_code, spawn_sandbox};
+use crate::helpers::{Options, TestApp, error_code, spawn_sandbox};
 
 async fn whoami(app: &TestApp, authorization: Option<&str>) -> reqwest::Response {
     let mut request = app.client.get(app.url("/api/test/whoami"));
@@ -93,4 +93,32 @@ async fn wrongly_signed_token() {
 async fn the_error_body_is_json() {
     let app = spawn_sandbox().await;
     assert_eq!(error_code(whoami(&app, None).await).await, "unauthorized");
+}
+
+#[tokio::test]
+async fn a_configured_audience_and_issuer_are_required() {
+    let app = Options::sandbox()
+        .var("JWT_AUDIENCE", "tiktok-sync")
+        .var("JWT_ISSUER", "https://host.example.com")
+        .spawn()
+        .await;
+    let key = jsonwebtoken::EncodingKey::from_secret(app.jwt_secret.expose_secret().as_bytes());
+    let sign = |claims: serde_json::Value| {
+        jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).unwrap()
+    };
+    let exp = chrono::Utc::now().timestamp() + 300;
+    let ours = sign(serde_json::json!({
+        "sub": "user-7", "exp": exp, "aud": "tiktok-sync", "iss": "https://host.example.com"
+    }));
+    let response = whoami(&app, Some(&format!("Bearer {ours}"))).await;
+    assert_eq!(response.status(), 200);
+    for claims in [
+        serde_json::json!({"sub": "user-7", "exp": exp}),
+        serde_json::json!({"sub": "user-7", "exp": exp, "aud": "another-service", "iss": "https://host.example.com"}),
+        serde_json::json!({"sub": "user-7", "exp": exp, "aud": "tiktok-sync", "iss": "https://elsewhere.example"}),
+    ] {
+        let token = sign(claims.clone());
+        let response = whoami(&app, Some(&format!("Bearer {token}"))).await;
+        assert_unauthorized(response, "invalid bearer token").await;
+    }
 }

@@ -41,6 +41,7 @@ pub struct TestApp {
 pub struct Options {
     live: bool,
     ready: bool,
+    vars: Vec<(&'static str, String)>,
 }
 
 impl Options {
@@ -48,6 +49,7 @@ impl Options {
         Self {
             live: false,
             ready: true,
+            vars: Vec::new(),
         }
     }
 
@@ -55,7 +57,14 @@ impl Options {
         Self {
             live: true,
             ready: true,
+            vars: Vec::new(),
         }
+    }
+
+    /// Sets one more configuration variable.
+    pub fn var(mut self, name: &'static str, value: &str) -> Self {
+        self.vars.push((name, value.to_owned()));
+        self
     }
 
     pub fn not_ready(mut self) -> Self {
@@ -86,6 +95,7 @@ impl Options {
                 ("APP_ORIGIN", LIVE_APP_ORIGIN.to_owned()),
             ]);
         }
+        vars.extend(self.vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let jwt_secret = config.jwt_secret.clone();
         let probe: std::sync::Arc<dyn ReadinessProbe> = if self.ready {
