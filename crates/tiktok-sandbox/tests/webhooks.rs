@@ -122,9 +122,14 @@ async fn the_apps_own_revoke_comes_back_as_an_event() {
         StatusCode::OK
     );
     // The event is sent after the revoke answered; wait for it without a timed assertion.
-    while sandbox.webhook_deliveries().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let sent = async {
+        while sandbox.webhook_deliveries().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), sent)
+        .await
+        .expect("the sandbox sent its webhook");
     let (signature, body) = received.lock().unwrap()[0].clone();
     let event = check_signed(&signature, &body);
     let content: Value = serde_json::from_str(event["content"].as_str().unwrap()).unwrap();
@@ -177,9 +182,14 @@ async fn the_control_api_takes_tiktoks_reason_numbers_and_retries_until_acknowle
     let response: Value = response.json().await.unwrap();
     assert_eq!(response["webhooks_sending"], json!(1));
     // Delivered in the background; wait for it without a timed assertion.
-    while sandbox.webhook_deliveries().is_empty() {
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let sent = async {
+        while sandbox.webhook_deliveries().is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), sent)
+        .await
+        .expect("the sandbox sent its webhook");
     let delivery = &sandbox.webhook_deliveries()[0];
     assert!(delivery.delivered);
     assert_eq!(delivery.attempts, 3, "two 500s, then a 200");
