@@ -222,7 +222,13 @@ impl Deliverer {
         info!(host = %self.config.url.origin().ascii_serialization(), "host webhook delivery started");
         tokio::pin!(stop);
         loop {
-            let pause = match self.deliver_due().await {
+            // A stop does not wait for a pass to end: an attempt cut short leaves its event
+            // claimed until the claim lapses, then any process sends it (at least once).
+            let passed = tokio::select! {
+                () = &mut stop => break,
+                passed = self.deliver_due() => passed,
+            };
+            let pause = match passed {
                 Ok(report) => {
                     if report != DeliveryReport::default() {
                         debug!(?report, "outbox pass");

@@ -21,6 +21,7 @@ on_both_backends!(
     processes_delivering_at_once_never_send_one_event_twice_at_once,
     a_user_disconnecting_is_told_as_a_removal_by_the_user,
     a_developer_revoke_ends_an_older_grant_but_not_a_newer_one,
+    a_stopping_deliverer_does_not_wait_for_a_slow_receiver,
 );
 
 /// A server that notifies `receiver`, retrying every second.
@@ -640,6 +641,51 @@ async fn a_developer_revoke_ends_an_older_grant_but_not_a_newer_one(database: Te
         removed["data"]["description"],
         json!("the app revoked the authorization")
     );
+    host.stop().await;
+}
+
+/// A process stopping (the worker's daemon on SIGTERM) stops delivering at once, even with
+/// an attempt waiting on a receiver that takes far longer than the stop may: the event stays
+/// undelivered for the next process.
+async fn a_stopping_deliverer_does_not_wait_for_a_slow_receiver(database: TestDatabase) {
+    let host = HostReceiver::start(0, Duration::from_secs(60)).await;
+    // No HOST_WEBHOOK_URL: the server delivers nothing itself, the deliverer below is alone.
+    let flow = FlowOptions::new().spawn(database).await;
+    let db = flow.services.database().clone();
+    db.enqueue_outbound_event(&storage::NewOutboundEvent {
+        event: "sync.completed",
+        user_id: "patient-user",
+        connection_id: Some(domain::ConnectionId(7)),
+        payload: &json!({ "platform": "tiktok" }),
+        created_at: chrono::Utc::now(),
+    })
+    .await
+    .unwrap();
+    let mut config = services::outbox::HostWebhookConfig::new(
+        url::Url::parse(&host.url).unwrap(),
+        secrecy::SecretString::from(HOST_SECRET),
+    );
+    config.timeout = Duration::from_secs(120);
+    let deliverer = services::outbox::Deliverer::new(&flow.services, config).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(deliverer.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let sending = async {
+        while host.most_in_flight() == 0 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), sending)
+        .await
+        .expect("the event is being sent");
+    stop.send(()).unwrap();
+    tokio::time::timeout(Duration::from_secs(30), running)
+        .await
+        .expect("the deliverer stopped without waiting out the 60 s receiver")
+        .unwrap();
+    let pending = db.pending_outbound_events("patient-user").await.unwrap();
+    assert_eq!(pending.len(), 1, "the event is left for the next process");
     host.stop().await;
 }
 
