@@ -1,6 +1,6 @@
 //! api-server: the HTTP platform of the TikTok connect-and-sync service.
 //!
-//! The binary (`main.rs`) only reads [`config::Config`], sets up [`telemetry`] and runs an
+//! The binary (`main.rs`) only reads [`config::Config`], sets up `bootstrap::telemetry` and runs an
 //! [`startup::Application`]; everything else lives here so integration tests can start the
 //! real server on port 0.
 #![warn(missing_docs)]
@@ -18,5 +18,4 @@ pub mod routes;
 pub mod startup;
 pub mod state;
 pub mod static_files;
-pub mod telemetry;
 pub mod wiring;

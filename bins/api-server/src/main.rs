@@ -2,13 +2,14 @@
 
 use anyhow::Context as _;
 use api_server::config::{Config, Mode};
-use api_server::telemetry;
 use api_server::wiring::{WiringOptions, wire};
+use bootstrap::telemetry;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env().context("invalid configuration")?;
-    let subscriber = telemetry::stdout_subscriber(config.log_format, &config.log_filter)?;
+    let subscriber =
+        telemetry::stdout_subscriber(config.settings.log.format, &config.settings.log.filter)?;
     telemetry::init(subscriber)?;
 
     let wired = wire(config, WiringOptions::default())
@@ -16,9 +17,9 @@ async fn main() -> anyhow::Result<()> {
         .context("the server could not start")?;
     let app = wired.app;
     let config = &app.state().config;
-    if config.mode == Mode::Sandbox {
+    if config.settings.mode == Mode::Sandbox {
         tracing::warn!(
-            data_dir = %config.data_dir.display(),
+            data_dir = %config.settings.data_dir.display(),
             "SANDBOX MODE: TIKTOK_CLIENT_KEY is not set, so no real TikTok account can be \
              connected; development secrets are generated and kept in DATA_DIR/dev-secrets.json. \
              Never use sandbox mode in production."
@@ -35,7 +36,7 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!(
         address = %app.address(),
-        mode = ?config.mode,
+        mode = ?config.settings.mode,
         app_origin = %config.app_origin.primary,
         "api-server listening"
     );

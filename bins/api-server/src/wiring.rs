@@ -1,20 +1,15 @@
-//! Wiring the real dependencies into the platform: the database (migrated at start-up), the
-//! TikTok client (paced and budgeted), the use cases, the readiness probe and the metrics;
-//! and, in sandbox mode, the TikTok emulator started in-process.
+//! Wiring the real dependencies into the HTTP platform: in sandbox mode the TikTok emulator
+//! started in-process, then the use cases built as every process builds them
+//! ([`bootstrap::wiring`]), the readiness probe and the metrics.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use actix_web::web;
-use scheduler::pacing_quota;
+use bootstrap::wiring::{build_services, host_deliverer};
 use secrecy::ExposeSecret as _;
+use services::Services;
 use services::clock::{Clock, SystemClock};
 use services::observer::ServiceObserver;
-use services::outbox::Deliverer;
-use services::quota::QuotaConfig;
-use services::{Services, ServicesConfig};
-use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
-use tiktok_client::{EndpointRateLimiter, TikTokClient};
 use tiktok_sandbox::{RegisteredClient, Sandbox, SandboxConfig, SandboxHandle};
 
 use crate::config::Config;
@@ -29,24 +24,12 @@ pub enum WiringError {
     /// Binding or building the HTTP server failed.
     #[error(transparent)]
     Startup(#[from] StartupError),
-    /// The encryption keys are unusable.
-    #[error("TOKEN_ENCRYPTION_KEY: {0}")]
-    Keys(#[from] storage::CryptoError),
-    /// The database cannot be opened or migrated.
-    #[error("DATABASE_URL: {0}")]
-    Database(#[from] storage::StorageError),
-    /// The TikTok client settings are invalid.
-    #[error("TikTok settings: {0}")]
-    TikTok(#[from] tiktok_client::ConfigError),
-    /// `TIKTOK_RATE_LIMIT_PER_MINUTE` is zero.
-    #[error("TIKTOK_RATE_LIMIT_PER_MINUTE must be at least 1")]
-    ZeroRateLimit,
+    /// The database, the keys, the platform or the host webhook settings are unusable.
+    #[error(transparent)]
+    Services(#[from] bootstrap::wiring::WiringError),
     /// The in-process TikTok emulator could not start.
     #[error("the sandbox TikTok emulator could not start: {0}")]
     Sandbox(#[from] tiktok_sandbox::SandboxError),
-    /// The host notifications' HTTP client could not be built.
-    #[error("HOST_WEBHOOK_URL: {0}")]
-    HostWebhook(#[from] services::outbox::DelivererError),
 }
 
 /// Knobs that tests turn; the binary uses the defaults.
@@ -117,87 +100,12 @@ impl ServiceObserver for MetricsObserver {
     }
 }
 
-/// The token cipher from the configured keys (the first one encrypts).
-pub fn token_cipher(config: &Config) -> Result<TokenCipher, storage::CryptoError> {
-    let mut keys = config
-        .token_encryption_keys
-        .all()
-        .map(|key| TokenKey::new(key.id(), key.bytes().expose_secret()));
-    let primary = keys.next().ok_or(storage::CryptoError::NoKeys)??;
-    let others = keys.collect::<Result<Vec<_>, _>>()?;
-    TokenCipher::new(primary, others)
-}
-
-/// The share of a daily quota kept for creators pressing "Sync now": a tenth. Every process
-/// (api-server, sync-worker) plans with the same reserve.
-pub fn manual_reserve(daily_quota: Option<u32>) -> u32 {
-    daily_quota.map_or(0, |daily| daily / 10)
-}
-
-/// The TikTok client for the configured app and base URLs, with a `governor` limiter per
-/// endpoint that spreads calls evenly over the minute ([`scheduler::pacing_quota`]) instead
-/// of letting a whole minute's budget burst.
-pub fn tiktok_client(config: &Config) -> Result<TikTokClient, WiringError> {
-    let per_minute =
-        NonZeroU32::new(config.sync.rate_limit_per_minute).ok_or(WiringError::ZeroRateLimit)?;
-    let limiter: Arc<EndpointRateLimiter> =
-        Arc::new(governor::RateLimiter::keyed(pacing_quota(per_minute)));
-    Ok(TikTokClient::new(
-        tiktok_client::TikTokConfig::new(
-            config.tiktok.client_key.clone(),
-            config.tiktok.client_secret.clone(),
-            config.tiktok.redirect_uri.clone(),
-        )
-        .with_scopes(config.tiktok.scopes.clone())
-        .with_auth_base_url(config.tiktok.auth_base_url.clone())
-        .with_api_base_url(config.tiktok.api_base_url.clone()),
-    )?
-    .with_rate_limiter(limiter))
-}
-
-/// The use cases' settings from the configuration; `instance_id` names this process in
-/// leases.
-pub fn services_config(config: &Config, instance_id: String) -> ServicesConfig {
-    let mut services_config = ServicesConfig::new(config.tiktok.scopes.clone(), instance_id);
-    services_config.manual_sync_cooldown = config.sync.manual_cooldown;
-    services_config.quota = QuotaConfig {
-        per_minute_per_endpoint: config.sync.rate_limit_per_minute,
-        daily: config.sync.daily_quota,
-        manual_reserve: manual_reserve(config.sync.daily_quota),
-    };
-    services_config.host_notifications = config.host_webhook.is_some();
-    services_config.webhook_tolerance = config.tiktok.webhook_tolerance;
-    services_config
-}
-
-/// The host notifications' deliverer, when `HOST_WEBHOOK_URL` is set.
-pub fn host_deliverer(
-    config: &Config,
-    services: &Services,
-) -> Result<Option<Deliverer>, WiringError> {
-    config
-        .host_webhook
-        .clone()
-        .map(|host| Deliverer::new(services, host))
-        .transpose()
-        .map_err(WiringError::from)
-}
-
-/// Opens the configured database (running its migrations) with the configured token keys.
-pub async fn open_database(config: &Config) -> Result<Database, WiringError> {
-    Ok(Database::connect(
-        config.database_url.expose_secret(),
-        ConnectOptions::new(token_cipher(config)?),
-    )
-    .await?)
-}
-
 /// Binds the server, starts the emulator in sandbox mode, opens and migrates the database,
 /// and builds the use cases and the HTTP app around them.
 pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, WiringError> {
     let mut builder = Application::builder(config)?;
     let sandbox = if builder.config().is_sandbox() {
-        let tiktok = &builder.config().tiktok;
+        let tiktok = &builder.config().settings.tiktok;
         let client = RegisteredClient::new(
             tiktok.client_key.clone(),
             tiktok.client_secret.expose_secret().to_owned(),
@@ -215,9 +123,10 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         }
         let handle = Sandbox::start(sandbox).await?;
         let config = builder.config_mut();
-        if !config.tiktok.base_urls_explicit {
-            config.tiktok.auth_base_url = handle.base_url();
-            config.tiktok.api_base_url = handle.base_url();
+        let tiktok = &mut config.settings.tiktok;
+        if !tiktok.base_urls_explicit {
+            tiktok.auth_base_url = handle.base_url();
+            tiktok.api_base_url = handle.base_url();
         }
         Some(handle)
     } else {
@@ -225,18 +134,17 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
     };
     let config = builder.config().clone();
 
-    let db = open_database(&config).await?;
-    let tiktok = tiktok_client(&config)?;
     let metrics = Metrics::new().map_err(StartupError::from)?;
-    let services = Services::new(
-        db.clone(),
-        tiktok,
+    let services = build_services(
+        &config.settings,
         options.clock,
         Arc::new(MetricsObserver(metrics.clone())),
-        services_config(&config, options.instance_id),
-    );
+        options.instance_id,
+    )
+    .await?;
+    let db = services.database().clone();
 
-    if let Some(deliverer) = host_deliverer(&config, &services)? {
+    if let Some(deliverer) = host_deliverer(&config.settings, &services)? {
         // Runs for the life of the process; an attempt cut short by shutdown is retried by
         // the next process once its claim lapses (delivery is at least once).
         tokio::spawn(deliverer.run_until(std::future::pending()));
@@ -263,16 +171,4 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         services,
         sandbox,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tenth_of_the_daily_quota_is_reserved() {
-        assert_eq!(manual_reserve(None), 0);
-        assert_eq!(manual_reserve(Some(1000)), 100);
-        assert_eq!(manual_reserve(Some(9)), 0);
-    }
 }

@@ -3,7 +3,7 @@
 //! (`daemon`), as one of several processes against one PostgreSQL if need be.
 //!
 //! The binary stays thin: [`cli`] reads the command line and the environment, [`wiring`]
-//! builds the use cases from the api-server's configuration, [`commands`] runs them over
+//! builds the use cases from the settings every process reads (`bootstrap`), [`commands`] runs them over
 //! `services` (where the leasing, planning and syncing live), and [`display`] shows the
 //! result.
 #![warn(missing_docs)]

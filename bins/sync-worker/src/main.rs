@@ -5,8 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use api_server::config::Config;
-use api_server::telemetry;
+use bootstrap::{Settings, telemetry};
 use clap::Parser as _;
 use services::SyncProgress;
 use services::clock::SystemClock;
@@ -41,18 +40,18 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env().context("invalid configuration")?;
+    let settings = Settings::from_env().context("invalid configuration")?;
     let terminal = std::io::stderr().is_terminal();
     // Logs go to standard error: standard output carries the summary and `status --json`.
     // Under a progress bar only warnings are logged, unless RUST_LOG asks for more.
     let filter = match (&cli.command, std::env::var_os("RUST_LOG")) {
-        (_, Some(_)) => config.log_filter.clone(),
+        (_, Some(_)) => settings.log.filter.clone(),
         (Command::Status { .. }, None) => "warn".to_owned(),
         (_, None) if terminal => "warn".to_owned(),
-        (_, None) => config.log_filter.clone(),
+        (_, None) => settings.log.filter.clone(),
     };
     telemetry::init(telemetry::subscriber(
-        config.log_format,
+        settings.log.format,
         &filter,
         std::io::stderr,
     )?)?;
@@ -65,10 +64,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Daemon(args) => Some(args.schedules()?),
         _ => None,
     };
-    let services = build_services(&config, Arc::new(SystemClock), cli.worker.instance_id())
+    let services = build_services(&settings, Arc::new(SystemClock), cli.worker.instance_id())
         .await
         .context("the worker cannot start")?;
-    let deliverer = api_server::wiring::host_deliverer(&config, &services)
+    let deliverer = bootstrap::wiring::host_deliverer(&settings, &services)
         .context("the worker cannot start")?;
 
     match cli.command {

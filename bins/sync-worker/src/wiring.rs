@@ -1,11 +1,11 @@
-//! Building the use cases from the api-server's configuration and builders: the same
+//! Building the use cases as every process builds them ([`bootstrap::wiring`]): the same
 //! database, token keys, TikTok app, pacing and budgets, so the worker and the server share one
 //! quota and one set of tokens.
 
 use std::sync::Arc;
 
-use api_server::config::Config;
-use api_server::wiring;
+use bootstrap::Settings;
+use bootstrap::wiring;
 use services::Services;
 use services::clock::Clock;
 use services::observer::NoopObserver;
@@ -23,31 +23,23 @@ pub enum WiringError {
     /// The database, the keys or the TikTok settings are unusable (the same checks as the
     /// api-server's).
     #[error(transparent)]
-    Shared(#[from] api_server::wiring::WiringError),
+    Shared(#[from] wiring::WiringError),
 }
 
 /// Opens (and migrates) the database and builds the use cases exactly as the api-server
-/// does ([`api_server::wiring`]), so both processes share one quota, one reserve and one set
+/// does ([`bootstrap::wiring`]), so both processes share one quota, one reserve and one set
 /// of tokens. Refuses sandbox mode without an explicit TikTok base URL: the worker does not
 /// start an emulator of its own, and the api-server's in-process one is not reachable from
 /// here.
 pub async fn build_services(
-    config: &Config,
+    settings: &Settings,
     clock: Arc<dyn Clock>,
     instance_id: String,
 ) -> Result<Services, WiringError> {
-    if config.is_sandbox() && !config.tiktok.base_urls_explicit {
+    if settings.is_sandbox() && !settings.tiktok.base_urls_explicit {
         return Err(WiringError::SandboxWithoutEmulator);
     }
-    let tiktok = wiring::tiktok_client(config)?;
-    let db = wiring::open_database(config).await?;
-    Ok(Services::new(
-        db,
-        tiktok,
-        clock,
-        Arc::new(NoopObserver),
-        wiring::services_config(config, instance_id),
-    ))
+    Ok(wiring::build_services(settings, clock, Arc::new(NoopObserver), instance_id).await?)
 }
 
 #[cfg(test)]
@@ -58,14 +50,15 @@ mod tests {
     fn sandbox_mode_without_an_emulator_url_is_refused() {
         let dir = tempfile::tempdir().expect("temp dir");
         let data_dir = dir.path().to_string_lossy().into_owned();
-        let config = Config::from_lookup(|name| (name == "DATA_DIR").then(|| data_dir.clone()))
-            .expect("sandbox configuration");
+        let settings =
+            Settings::from_lookup(&|name| (name == "DATA_DIR").then(|| data_dir.clone()))
+                .expect("sandbox configuration");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
         let error = runtime
             .block_on(build_services(
-                &config,
+                &settings,
                 Arc::new(services::clock::SystemClock),
                 "test".into(),
             ))

@@ -87,7 +87,7 @@ pub fn content_security_policy(nonce: &CspNonce, extra_img_src: Option<&str>) ->
 fn sandbox_media_origin(request: &ServiceRequest) -> Option<String> {
     let state = request.app_data::<actix_web::web::Data<AppState>>()?;
     let config = &state.config;
-    let api = &config.tiktok.api_base_url;
+    let api = &config.settings.tiktok.api_base_url;
     (config.is_sandbox() && api.scheme() == "http").then(|| api.origin().ascii_serialization())
 }
 

@@ -11,7 +11,7 @@ use api_server::extract::ApiQuery;
 use api_server::middleware::CspNonce;
 use api_server::readiness::{NotReady, ReadinessProbe, probe_fn};
 use api_server::startup::Application;
-use api_server::telemetry::{self, LogCapture};
+use bootstrap::telemetry::{self, LogCapture};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, LazyLock};
 
 use api_server::auth::JwtIssuer;
 use api_server::config::{Config, LogFormat};
-use api_server::telemetry::{self, LogCapture};
 use api_server::wiring::{Wired, WiringOptions, wire};
+use bootstrap::telemetry::{self, LogCapture};
 use domain::{Connection, Platform};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -110,8 +110,9 @@ impl FlowOptions {
         let lookup = vars.clone();
         let secrets = ConfigSecrets {
             jwt_secret: config.jwt_secret.clone(),
-            client_secret: config.tiktok.client_secret.clone(),
+            client_secret: config.settings.tiktok.client_secret.clone(),
             encryption_keys: config
+                .settings
                 .token_encryption_keys
                 .all()
                 .map(|key| {

@@ -217,8 +217,8 @@ pub async fn services_for(
     clock: &OffsetClock,
     instance: &str,
 ) -> Services {
-    let config = api_server::config::Config::from_lookup(|name| env.get(name).cloned()).unwrap();
-    sync_worker::wiring::build_services(&config, Arc::new(clock.clone()), instance.to_owned())
+    let settings = bootstrap::Settings::from_lookup(&|name| env.get(name).cloned()).unwrap();
+    sync_worker::wiring::build_services(&settings, Arc::new(clock.clone()), instance.to_owned())
         .await
         .unwrap()
 }

@@ -11,7 +11,7 @@ use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 
-use crate::config::LogFormat;
+use crate::settings::LogFormat;
 
 /// Installing the global subscriber failed.
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,7 @@ use super::encryption_keys::{EncryptionKey, EncryptionKeys, KEY_LEN};
 const DEV_KEY_ID: &str = "dev";
 
 /// The generated secrets of sandbox mode.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DevSecrets {
     /// Encrypts tokens at rest.
     pub token_encryption_keys: EncryptionKeys,

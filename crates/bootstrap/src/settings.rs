@@ -1,0 +1,447 @@
+//! The settings every process of the service reads, from the environment (and a `.env` file
+//! when present): database, token keys, platform credentials, quotas, host webhooks, logging.
+//!
+//! Every variable is documented in `docs/configuration.md`. Two modes exist:
+//! - **live** (`TIKTOK_CLIENT_KEY` set): every secret must be given, and a missing one is a
+//!   start-up error that names the variable;
+//! - **sandbox** (no client key): development secrets are generated once, kept in
+//!   `DATA_DIR/dev-secrets.json` (mode 0600) and reused on the next start.
+//!
+//! Values are read through a lookup function so tests can feed a map instead of the process
+//! environment. Error messages name the variable and what is wrong, never a secret's value.
+//! A binary with settings of its own (the api-server's HTTP settings) reads them through the
+//! same [`parse::Env`] and names its own required variables with
+//! [`Settings::from_lookup_requiring`], so one error lists everything that is missing.
+
+mod dev_secrets;
+mod encryption_keys;
+pub mod parse;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use secrecy::SecretString;
+use services::outbox::HostWebhookConfig;
+use url::Url;
+
+pub use dev_secrets::DevSecrets;
+pub use encryption_keys::{DEFAULT_KEY_ID, EncryptionKey, EncryptionKeys, KEY_LEN};
+
+/// Default folder for the SQLite database and the sandbox's development secrets.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+/// Default OAuth scopes requested from TikTok.
+pub const DEFAULT_SCOPES: &str = "user.info.basic,user.info.profile,user.info.stats,video.list";
+/// TikTok's authorization host (the consent page).
+pub const DEFAULT_TIKTOK_AUTH_BASE_URL: &str = "https://www.tiktok.com";
+/// TikTok's API host (tokens, user info, videos).
+pub const DEFAULT_TIKTOK_API_BASE_URL: &str = "https://open.tiktokapis.com";
+/// Default minimum time between two manual syncs of one connection.
+pub const DEFAULT_MANUAL_SYNC_COOLDOWN_SECS: u64 = 300;
+/// Default per-endpoint request budget per minute (TikTok's documented limit).
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 600;
+/// Client key used in sandbox mode, where the emulator accepts it.
+pub const SANDBOX_CLIENT_KEY: &str = "sandbox-client-key";
+/// The redirect URI of sandbox mode until the server knows its port (it replaces this one).
+pub const SANDBOX_REDIRECT_PLACEHOLDER: &str = "http://localhost";
+
+/// Whether the service talks to the real platforms or to emulators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// No `TIKTOK_CLIENT_KEY`: emulators stand in for the platforms and secrets are generated.
+    Sandbox,
+    /// A TikTok app is configured: every secret must be provided.
+    Live,
+}
+
+/// Log output format (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, multi-line friendly (the default).
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Where logs go and how much of them (`LOG_FORMAT`, `RUST_LOG`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSettings {
+    /// Log format (`LOG_FORMAT`).
+    pub format: LogFormat,
+    /// Log filter directives (`RUST_LOG`), default `info`.
+    pub filter: String,
+}
+
+/// The TikTok app registration and API endpoints.
+#[derive(Debug, Clone)]
+pub struct TikTokSettings {
+    /// The app's client key (`TIKTOK_CLIENT_KEY`), or [`SANDBOX_CLIENT_KEY`].
+    pub client_key: String,
+    /// The app's client secret (`TIKTOK_CLIENT_SECRET`), generated in sandbox mode.
+    pub client_secret: SecretString,
+    /// Where TikTok sends the browser back (`TIKTOK_REDIRECT_URI`); in sandbox mode without
+    /// one, [`SANDBOX_REDIRECT_PLACEHOLDER`] until the server derives it from its port.
+    pub redirect_uri: Url,
+    /// Whether `TIKTOK_REDIRECT_URI` was given (sandbox mode derives it otherwise).
+    pub redirect_uri_explicit: bool,
+    /// Scopes requested at connect time (`TIKTOK_SCOPES`).
+    pub scopes: Vec<String>,
+    /// Base URL of the consent page (`TIKTOK_AUTH_BASE_URL`).
+    pub auth_base_url: Url,
+    /// Base URL of the API (`TIKTOK_API_BASE_URL`).
+    pub api_base_url: Url,
+    /// Whether `TIKTOK_AUTH_BASE_URL` / `TIKTOK_API_BASE_URL` were given explicitly; in sandbox
+    /// mode the emulator's address replaces them when they were not.
+    pub base_urls_explicit: bool,
+    /// How far the timestamp of a webhook's `TikTok-Signature` may be from now
+    /// (`TIKTOK_WEBHOOK_TOLERANCE_SECS`).
+    pub webhook_tolerance: Duration,
+}
+
+/// Limits on syncing and on the TikTok API budget.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Minimum time between two manual syncs of one connection (`MANUAL_SYNC_COOLDOWN_SECS`).
+    pub manual_cooldown: Duration,
+    /// Requests per minute per endpoint (`TIKTOK_RATE_LIMIT_PER_MINUTE`).
+    pub rate_limit_per_minute: u32,
+    /// Requests per day for the whole app (`TIKTOK_DAILY_QUOTA`); `None` means no daily cap.
+    pub daily_quota: Option<u32>,
+}
+
+/// The settings every process of the service reads.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Sandbox or live.
+    pub mode: Mode,
+    /// Folder for local state (`DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// Database connection URL (`DATABASE_URL`); secret because it may hold a password.
+    pub database_url: SecretString,
+    /// TikTok app and endpoints.
+    pub tiktok: TikTokSettings,
+    /// Keys that encrypt platform tokens at rest (`TOKEN_ENCRYPTION_KEY`).
+    pub token_encryption_keys: EncryptionKeys,
+    /// Sync limits and API budget.
+    pub sync: SyncSettings,
+    /// Logging.
+    pub log: LogSettings,
+    /// Notifications to the host product (`HOST_WEBHOOK_URL` and friends); `None`: none sent.
+    pub host_webhook: Option<HostWebhookConfig>,
+    /// Sandbox mode's generated secrets (`DATA_DIR/dev-secrets.json`); `None` in live mode.
+    pub dev_secrets: Option<DevSecrets>,
+}
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Live mode, and required variables are missing.
+    #[error(
+        "missing required configuration (TIKTOK_CLIENT_KEY is set, so the service is not in \
+         sandbox mode): {}",
+        .variables.join(", ")
+    )]
+    Missing {
+        /// The names of the missing variables.
+        variables: Vec<&'static str>,
+    },
+    /// A variable is set but its value is not acceptable.
+    #[error("{variable}: {reason}")]
+    Invalid {
+        /// The variable's name.
+        variable: &'static str,
+        /// What is wrong (never the value of a secret).
+        reason: String,
+    },
+    /// The `.env` file exists but cannot be read or parsed.
+    #[error(".env: {0}")]
+    DotEnv(String),
+    /// The sandbox's development secrets file cannot be read or written.
+    #[error("development secrets file {}: {reason}", .path.display())]
+    DevSecrets {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Reads the settings from the process environment, falling back to `.env` in the current
+    /// directory for variables the environment does not set.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first offending variable (or every missing one).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let lookup = env_lookup()?;
+        Self::from_lookup(&lookup)
+    }
+
+    /// Reads the settings through `lookup` (a variable name to its value). Empty values count
+    /// as unset, so a `.env` template with blank lines changes nothing.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first offending variable (or every missing one).
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::from_lookup_requiring(lookup, &[])
+    }
+
+    /// As [`Settings::from_lookup`], for a binary that needs more variables in live mode:
+    /// `also_required` are checked with the shared ones, so one error names every missing
+    /// variable.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first offending variable (or every missing one).
+    pub fn from_lookup_requiring(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        also_required: &[&'static str],
+    ) -> Result<Self, ConfigError> {
+        let get = |name: &str| non_blank(lookup, name);
+        let env = parse::Env::new(&get);
+
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| DEFAULT_DATA_DIR.into()));
+        let database_url = SecretString::from(get("DATABASE_URL").unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                data_dir.join("tiktok-sync.db").to_string_lossy()
+            )
+        }));
+        let sync = SyncSettings {
+            manual_cooldown: Duration::from_secs(env.parse_or(
+                "MANUAL_SYNC_COOLDOWN_SECS",
+                DEFAULT_MANUAL_SYNC_COOLDOWN_SECS,
+                parse::seconds,
+            )?),
+            rate_limit_per_minute: env.parse_or(
+                "TIKTOK_RATE_LIMIT_PER_MINUTE",
+                DEFAULT_RATE_LIMIT_PER_MINUTE,
+                parse::positive,
+            )?,
+            daily_quota: env.parse_optional("TIKTOK_DAILY_QUOTA", parse::positive)?,
+        };
+        let log = LogSettings {
+            format: env.parse_or("LOG_FORMAT", LogFormat::Pretty, parse::log_format)?,
+            filter: get("RUST_LOG").unwrap_or_else(|| "info".into()),
+        };
+        let host_webhook = host_webhook(&env)?;
+        let tiktok = PartialTikTok::read(&env)?;
+        let keys = env.parse_optional("TOKEN_ENCRYPTION_KEY", EncryptionKeys::parse)?;
+
+        let Some(client_key) = get("TIKTOK_CLIENT_KEY") else {
+            let dev = DevSecrets::load_or_create(&dev_secrets_path(&data_dir))?;
+            return Ok(Self {
+                mode: Mode::Sandbox,
+                data_dir,
+                database_url,
+                tiktok: tiktok.finish(
+                    SANDBOX_CLIENT_KEY.into(),
+                    dev.tiktok_client_secret.clone(),
+                    default_url(SANDBOX_REDIRECT_PLACEHOLDER),
+                ),
+                token_encryption_keys: keys.unwrap_or_else(|| dev.token_encryption_keys.clone()),
+                sync,
+                log,
+                host_webhook,
+                dev_secrets: Some(dev),
+            });
+        };
+
+        let required = [
+            ("TIKTOK_CLIENT_SECRET", tiktok.client_secret.is_some()),
+            ("TIKTOK_REDIRECT_URI", tiktok.redirect_uri.is_some()),
+            ("TOKEN_ENCRYPTION_KEY", keys.is_some()),
+        ];
+        let missing: Vec<&'static str> = required
+            .iter()
+            .filter(|(_, present)| !present)
+            .map(|(name, _)| *name)
+            .chain(
+                also_required
+                    .iter()
+                    .copied()
+                    .filter(|name| !env.is_set(name)),
+            )
+            .collect();
+        match (
+            tiktok.client_secret.clone(),
+            tiktok.redirect_uri.clone(),
+            keys,
+        ) {
+            (Some(client_secret), Some(redirect_uri), Some(keys)) if missing.is_empty() => {
+                Ok(Self {
+                    mode: Mode::Live,
+                    data_dir,
+                    database_url,
+                    tiktok: tiktok.finish(client_key, client_secret, redirect_uri),
+                    token_encryption_keys: keys,
+                    sync,
+                    log,
+                    host_webhook,
+                    dev_secrets: None,
+                })
+            }
+            _ => Err(ConfigError::Missing { variables: missing }),
+        }
+    }
+
+    /// Whether the service runs against emulators.
+    pub fn is_sandbox(&self) -> bool {
+        self.mode == Mode::Sandbox
+    }
+}
+
+/// The TikTok settings read before the mode decides the credentials.
+struct PartialTikTok {
+    client_secret: Option<SecretString>,
+    redirect_uri: Option<Url>,
+    scopes: Vec<String>,
+    auth_base_url: Url,
+    api_base_url: Url,
+    base_urls_explicit: bool,
+    webhook_tolerance: Duration,
+}
+
+impl PartialTikTok {
+    fn read(env: &parse::Env<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            client_secret: env
+                .parse_optional("TIKTOK_CLIENT_SECRET", |raw| Ok(SecretString::from(raw)))?,
+            redirect_uri: env.parse_optional("TIKTOK_REDIRECT_URI", parse::http_url)?,
+            scopes: env.parse_or(
+                "TIKTOK_SCOPES",
+                parse::scopes(DEFAULT_SCOPES).map_err(|reason| ConfigError::Invalid {
+                    variable: "TIKTOK_SCOPES",
+                    reason,
+                })?,
+                parse::scopes,
+            )?,
+            auth_base_url: env.parse_or(
+                "TIKTOK_AUTH_BASE_URL",
+                default_url(DEFAULT_TIKTOK_AUTH_BASE_URL),
+                parse::http_url,
+            )?,
+            api_base_url: env.parse_or(
+                "TIKTOK_API_BASE_URL",
+                default_url(DEFAULT_TIKTOK_API_BASE_URL),
+                parse::http_url,
+            )?,
+            base_urls_explicit: env.is_set("TIKTOK_AUTH_BASE_URL")
+                || env.is_set("TIKTOK_API_BASE_URL"),
+            webhook_tolerance: Duration::from_secs(env.parse_or(
+                "TIKTOK_WEBHOOK_TOLERANCE_SECS",
+                tiktok_client::DEFAULT_SIGNATURE_TOLERANCE.as_secs(),
+                parse::seconds,
+            )?),
+        })
+    }
+
+    fn finish(
+        self,
+        client_key: String,
+        client_secret: SecretString,
+        redirect_uri: Url,
+    ) -> TikTokSettings {
+        TikTokSettings {
+            client_key,
+            client_secret: self.client_secret.unwrap_or(client_secret),
+            redirect_uri_explicit: self.redirect_uri.is_some(),
+            redirect_uri: self.redirect_uri.unwrap_or(redirect_uri),
+            scopes: self.scopes,
+            auth_base_url: self.auth_base_url,
+            api_base_url: self.api_base_url,
+            base_urls_explicit: self.base_urls_explicit,
+            webhook_tolerance: self.webhook_tolerance,
+        }
+    }
+}
+
+/// The host product's webhook settings: none without `HOST_WEBHOOK_URL`; with it,
+/// `HOST_WEBHOOK_SECRET` is required.
+fn host_webhook(env: &parse::Env<'_>) -> Result<Option<HostWebhookConfig>, ConfigError> {
+    let Some(url) = env.parse_optional("HOST_WEBHOOK_URL", parse::secret_url)? else {
+        return Ok(None);
+    };
+    let secret = env
+        .parse_optional("HOST_WEBHOOK_SECRET", parse::webhook_secret)?
+        .ok_or(ConfigError::Invalid {
+            variable: "HOST_WEBHOOK_SECRET",
+            reason: "is required when HOST_WEBHOOK_URL is set (the notifications are signed \
+                     with it)"
+                .into(),
+        })?;
+    let mut config = HostWebhookConfig::new(url, secret);
+    let seconds = |name: &'static str, default: Duration| -> Result<Duration, ConfigError> {
+        Ok(Duration::from_secs(env.parse_or(
+            name,
+            default.as_secs(),
+            parse::positive_seconds,
+        )?))
+    };
+    config.max_age = seconds("HOST_WEBHOOK_MAX_AGE_SECS", config.max_age)?;
+    config.first_retry = seconds("HOST_WEBHOOK_FIRST_RETRY_SECS", config.first_retry)?;
+    config.max_retry = seconds("HOST_WEBHOOK_MAX_RETRY_SECS", config.max_retry)?;
+    config.timeout = seconds("HOST_WEBHOOK_TIMEOUT_SECS", config.timeout)?;
+    if config.max_retry < config.first_retry {
+        return Err(ConfigError::Invalid {
+            variable: "HOST_WEBHOOK_MAX_RETRY_SECS",
+            reason: "is shorter than HOST_WEBHOOK_FIRST_RETRY_SECS".into(),
+        });
+    }
+    Ok(Some(config))
+}
+
+/// `name`'s value through `lookup`, with a blank value counted as unset.
+pub fn non_blank(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    lookup(name).filter(|value| !value.trim().is_empty())
+}
+
+/// A lookup over the process environment, falling back to `.env` in the current directory for
+/// variables the environment does not set (the environment wins, as with dotenvy's loader).
+///
+/// # Errors
+/// [`ConfigError::DotEnv`] when `.env` exists but cannot be read or parsed.
+pub fn env_lookup() -> Result<impl Fn(&str) -> Option<String>, ConfigError> {
+    let dotenv = read_dotenv()?;
+    Ok(move |name: &str| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| dotenv.get(name).cloned())
+    })
+}
+
+/// Parses a URL constant of this module.
+pub fn default_url(raw: &str) -> Url {
+    Url::parse(raw).expect("the default URLs of this module are valid")
+}
+
+/// Reads `.env` from the current directory into a map, without touching the process
+/// environment.
+fn read_dotenv() -> Result<HashMap<String, String>, ConfigError> {
+    match dotenvy::dotenv_iter() {
+        Ok(iter) => iter
+            .map(|item| item.map_err(describe_dotenv_error))
+            .collect(),
+        Err(error) if error.not_found() => Ok(HashMap::new()),
+        Err(error) => Err(describe_dotenv_error(error)),
+    }
+}
+
+/// Describes a `.env` error without quoting the offending line, which may hold a secret.
+fn describe_dotenv_error(error: dotenvy::Error) -> ConfigError {
+    match error {
+        dotenvy::Error::LineParse(_, index) => {
+            ConfigError::DotEnv(format!("cannot parse the line at byte offset {index}"))
+        }
+        dotenvy::Error::Io(io) => ConfigError::DotEnv(format!("cannot read the file: {io}")),
+        dotenvy::Error::EnvVar(var) => ConfigError::DotEnv(format!("bad variable: {var}")),
+        _ => ConfigError::DotEnv("cannot load the file".into()),
+    }
+}
+
+/// Where sandbox mode keeps its generated development secrets inside `data_dir`.
+pub fn dev_secrets_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("dev-secrets.json")
+}
+
+#[cfg(test)]
+mod tests;

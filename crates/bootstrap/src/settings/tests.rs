@@ -1,0 +1,430 @@
+use std::collections::HashMap;
+
+use secrecy::ExposeSecret;
+
+use super::*;
+
+const KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+struct Vars {
+    map: HashMap<String, String>,
+    _dir: tempfile::TempDir,
+}
+
+impl Vars {
+    /// Sandbox-mode variables with a fresh data folder.
+    fn sandbox() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut map = HashMap::new();
+        map.insert(
+            "DATA_DIR".to_owned(),
+            dir.path().to_string_lossy().into_owned(),
+        );
+        Self { map, _dir: dir }
+    }
+
+    /// Every variable live mode requires of every process.
+    fn live() -> Self {
+        Self::sandbox()
+            .with("TIKTOK_CLIENT_KEY", "client-key")
+            .with("TIKTOK_CLIENT_SECRET", "client-secret-value")
+            .with(
+                "TIKTOK_REDIRECT_URI",
+                "https://api.example.com/api/auth/tiktok/callback",
+            )
+            .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+    }
+
+    fn with(mut self, name: &str, value: &str) -> Self {
+        self.map.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    fn without(mut self, name: &str) -> Self {
+        self.map.remove(name);
+        self
+    }
+
+    fn lookup(&self) -> impl Fn(&str) -> Option<String> + '_ {
+        |name| self.map.get(name).cloned()
+    }
+
+    fn load(&self) -> Result<Settings, ConfigError> {
+        Settings::from_lookup(&self.lookup())
+    }
+
+    fn error(&self) -> String {
+        self.load()
+            .expect_err("configuration should be refused")
+            .to_string()
+    }
+}
+
+#[test]
+fn sandbox_defaults() {
+    let settings = Vars::sandbox().load().expect("sandbox settings");
+    assert_eq!(settings.mode, Mode::Sandbox);
+    assert_eq!(settings.tiktok.client_key, SANDBOX_CLIENT_KEY);
+    assert_eq!(
+        settings.tiktok.scopes,
+        [
+            "user.info.basic",
+            "user.info.profile",
+            "user.info.stats",
+            "video.list"
+        ]
+    );
+    assert_eq!(
+        settings.tiktok.auth_base_url.as_str(),
+        "https://www.tiktok.com/"
+    );
+    assert_eq!(
+        settings.tiktok.api_base_url.as_str(),
+        "https://open.tiktokapis.com/"
+    );
+    assert!(!settings.tiktok.base_urls_explicit);
+    assert!(!settings.tiktok.redirect_uri_explicit);
+    assert_eq!(settings.sync.manual_cooldown.as_secs(), 300);
+    assert_eq!(settings.sync.rate_limit_per_minute, 600);
+    assert_eq!(settings.sync.daily_quota, None);
+    assert_eq!(settings.log.format, LogFormat::Pretty);
+    assert_eq!(settings.log.filter, "info");
+    let database_url = settings.database_url.expose_secret();
+    assert!(database_url.starts_with("sqlite://"), "{database_url}");
+    assert!(database_url.ends_with("tiktok-sync.db"), "{database_url}");
+    assert!(settings.dev_secrets.is_some());
+}
+
+#[test]
+fn sandbox_secrets_are_persisted_and_reused() {
+    let vars = Vars::sandbox();
+    let first = vars.load().expect("first start");
+    let second = vars.load().expect("second start");
+    assert_eq!(
+        first.token_encryption_keys.active().bytes().expose_secret(),
+        second
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()
+    );
+    assert_eq!(
+        first.tiktok.client_secret.expose_secret(),
+        second.tiktok.client_secret.expose_secret()
+    );
+    let (first, second) = (
+        first.dev_secrets.expect("sandbox"),
+        second.dev_secrets.expect("sandbox"),
+    );
+    assert_eq!(
+        first.jwt_secret.expose_secret(),
+        second.jwt_secret.expose_secret()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn sandbox_secrets_file_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let vars = Vars::sandbox();
+    let settings = vars.load().expect("sandbox settings");
+    let mode = std::fs::metadata(dev_secrets_path(&settings.data_dir))
+        .expect("secrets file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn corrupt_dev_secrets_file_is_an_error() {
+    let vars = Vars::sandbox();
+    let dir = PathBuf::from(&vars.map["DATA_DIR"]);
+    std::fs::write(dev_secrets_path(&dir), "{not json").expect("write");
+    assert!(vars.error().contains("dev-secrets.json"));
+}
+
+#[test]
+fn live_mode_with_every_variable() {
+    let settings = Vars::live()
+        .with("TIKTOK_SCOPES", "user.info.basic, video.list")
+        .with("TIKTOK_DAILY_QUOTA", "1000")
+        .with("TIKTOK_RATE_LIMIT_PER_MINUTE", "100")
+        .with("MANUAL_SYNC_COOLDOWN_SECS", "0")
+        .with("LOG_FORMAT", "JSON")
+        .with("DATABASE_URL", "postgres://u:p@db/tiktok")
+        .load()
+        .expect("live settings");
+    assert_eq!(settings.mode, Mode::Live);
+    assert_eq!(settings.tiktok.client_key, "client-key");
+    assert!(settings.tiktok.redirect_uri_explicit);
+    assert_eq!(settings.tiktok.scopes, ["user.info.basic", "video.list"]);
+    assert_eq!(settings.sync.daily_quota, Some(1000));
+    assert_eq!(settings.sync.rate_limit_per_minute, 100);
+    assert_eq!(settings.sync.manual_cooldown.as_secs(), 0);
+    assert_eq!(settings.log.format, LogFormat::Json);
+    assert_eq!(settings.token_encryption_keys.active().id(), "default");
+    assert_eq!(
+        settings
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()[31],
+        31
+    );
+    assert!(settings.dev_secrets.is_none());
+    assert!(!dev_secrets_path(&settings.data_dir).exists());
+}
+
+#[test]
+fn the_worker_needs_no_http_settings_in_live_mode() {
+    // JWT_SECRET and APP_ORIGIN are the api-server's; a worker runs without them.
+    let settings = Vars::live()
+        .load()
+        .expect("live settings without HTTP ones");
+    assert_eq!(settings.mode, Mode::Live);
+}
+
+#[test]
+fn live_mode_names_every_missing_variable() {
+    for variable in [
+        "TIKTOK_CLIENT_SECRET",
+        "TIKTOK_REDIRECT_URI",
+        "TOKEN_ENCRYPTION_KEY",
+    ] {
+        let message = Vars::live().without(variable).error();
+        assert!(message.contains(variable), "{variable}: {message}");
+        assert!(message.contains("TIKTOK_CLIENT_KEY is set"), "{message}");
+    }
+    // A binary's own required variables are named in the same error.
+    let vars = Vars::live().without("TOKEN_ENCRYPTION_KEY");
+    let message = Settings::from_lookup_requiring(&vars.lookup(), &["JWT_SECRET"])
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        message.contains("TOKEN_ENCRYPTION_KEY, JWT_SECRET"),
+        "{message}"
+    );
+    // ...and only when they are missing.
+    let vars = Vars::live().with("JWT_SECRET", "set");
+    Settings::from_lookup_requiring(&vars.lookup(), &["JWT_SECRET"]).expect("complete");
+}
+
+#[test]
+fn blank_values_count_as_unset() {
+    let settings = Vars::live()
+        .with("TIKTOK_DAILY_QUOTA", "")
+        .with("LOG_FORMAT", "  ")
+        .load()
+        .expect("settings");
+    assert_eq!(settings.sync.daily_quota, None);
+    assert_eq!(settings.log.format, LogFormat::Pretty);
+}
+
+fn assert_refused(variable: &str, value: &str, expected: &str) {
+    let message = Vars::live().with(variable, value).error();
+    assert!(
+        message.starts_with(&format!("{variable}: ")),
+        "{variable}={value}: {message}"
+    );
+    assert!(message.contains(expected), "{variable}={value}: {message}");
+}
+
+#[test]
+fn bad_values_name_the_variable_and_the_problem() {
+    assert_refused(
+        "MANUAL_SYNC_COOLDOWN_SECS",
+        "5m",
+        "not a whole number of seconds",
+    );
+    assert_refused("TIKTOK_RATE_LIMIT_PER_MINUTE", "0", "must be at least 1");
+    assert_refused("TIKTOK_DAILY_QUOTA", "lots", "not a positive whole number");
+    assert_refused("LOG_FORMAT", "xml", "expected `pretty` or `json`");
+    assert_refused("TIKTOK_SCOPES", ",,", "lists no scope");
+    assert_refused("TIKTOK_SCOPES", "user info", "is not a scope name");
+    assert_refused("TIKTOK_REDIRECT_URI", "not a url", "is not a valid URL");
+    assert_refused(
+        "TIKTOK_REDIRECT_URI",
+        "ftp://x.example",
+        "expected http or https",
+    );
+    assert_refused("TIKTOK_AUTH_BASE_URL", "tiktok.com", "is not a valid URL");
+    assert_refused(
+        "TIKTOK_API_BASE_URL",
+        "mailto:a@b.c",
+        "expected http or https",
+    );
+}
+
+#[test]
+fn bad_keys_are_not_quoted() {
+    let key = "bm90IDMyIGJ5dGVz";
+    let message = Vars::live().with("TOKEN_ENCRYPTION_KEY", key).error();
+    assert!(
+        message.contains("decodes to 12 bytes; it must be 32"),
+        "{message}"
+    );
+    assert!(!message.contains(key), "{message}");
+
+    let message = Vars::live()
+        .with("TOKEN_ENCRYPTION_KEY", "not base64 at all!")
+        .error();
+    assert!(message.contains("is not valid base64"), "{message}");
+    assert!(!message.contains("at all"), "{message}");
+}
+
+#[test]
+fn rotation_list_puts_the_first_key_in_charge() {
+    let other = "HyAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4=";
+    let settings = Vars::live()
+        .with("TOKEN_ENCRYPTION_KEY", &format!("k2:{other}, k1:{KEY_B64}"))
+        .load()
+        .expect("settings");
+    let ids: Vec<&str> = settings
+        .token_encryption_keys
+        .all()
+        .map(EncryptionKey::id)
+        .collect();
+    assert_eq!(ids, ["k2", "k1"]);
+    assert_eq!(settings.token_encryption_keys.active().id(), "k2");
+}
+
+#[test]
+fn rotation_list_errors() {
+    assert_refused(
+        "TOKEN_ENCRYPTION_KEY",
+        &format!("k1:{KEY_B64},{KEY_B64}"),
+        "entry 2 has no id",
+    );
+    assert_refused(
+        "TOKEN_ENCRYPTION_KEY",
+        &format!("k1:{KEY_B64},k1:{KEY_B64}"),
+        "the key id `k1` appears twice",
+    );
+    assert_refused(
+        "TOKEN_ENCRYPTION_KEY",
+        &format!("bad id:{KEY_B64}"),
+        "entry 1 has an invalid id",
+    );
+    assert_refused(
+        "TOKEN_ENCRYPTION_KEY",
+        "k1:AAAA",
+        "key `k1` decodes to 3 bytes",
+    );
+}
+
+#[test]
+fn debug_output_redacts_secrets() {
+    let settings = Vars::live()
+        .with("DATABASE_URL", "postgres://user:dbpassword@db/x")
+        .load()
+        .expect("settings");
+    let debug = format!("{settings:?}");
+    for secret in ["client-secret-value", "dbpassword", KEY_B64] {
+        assert!(!debug.contains(secret), "Debug shows {secret}");
+    }
+    let key_bytes = format!(
+        "{:?}",
+        settings
+            .token_encryption_keys
+            .active()
+            .bytes()
+            .expose_secret()
+    );
+    assert!(!debug.contains(&key_bytes));
+
+    let sandbox = Vars::sandbox().load().expect("sandbox settings");
+    let dev = sandbox.dev_secrets.as_ref().expect("sandbox");
+    let debug = format!("{sandbox:?}");
+    assert!(!debug.contains(dev.jwt_secret.expose_secret()), "{debug}");
+    assert!(
+        !debug.contains(dev.tiktok_client_secret.expose_secret()),
+        "{debug}"
+    );
+}
+
+#[test]
+fn dotenv_errors_do_not_quote_the_line() {
+    let error = describe_dotenv_error(dotenvy::Error::LineParse(
+        "JWT_SECRET='unterminated-secret-value".into(),
+        11,
+    ));
+    let message = error.to_string();
+    assert_eq!(message, ".env: cannot parse the line at byte offset 11");
+    assert!(!message.contains("unterminated-secret-value"));
+}
+
+#[test]
+fn host_webhooks_are_off_without_a_url_and_need_a_secret_with_one() {
+    let settings = Vars::live().load().expect("live settings load");
+    assert!(settings.host_webhook.is_none());
+    assert_eq!(settings.tiktok.webhook_tolerance, Duration::from_secs(300));
+
+    let url = "https://host.example.com/hooks?token=query-credential";
+    let error = Vars::live().with("HOST_WEBHOOK_URL", url).error();
+    assert!(error.starts_with("HOST_WEBHOOK_SECRET:"), "{error}");
+
+    let short = Vars::live()
+        .with("HOST_WEBHOOK_URL", url)
+        .with("HOST_WEBHOOK_SECRET", "too-short")
+        .error();
+    assert!(short.contains("at least 16"), "{short}");
+    assert!(
+        !short.contains("too-short"),
+        "a secret is never repeated: {short}"
+    );
+
+    let settings = Vars::live()
+        .with("HOST_WEBHOOK_URL", url)
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_MAX_AGE_SECS", "3600")
+        .with("HOST_WEBHOOK_FIRST_RETRY_SECS", "2")
+        .with("HOST_WEBHOOK_MAX_RETRY_SECS", "60")
+        .with("HOST_WEBHOOK_TIMEOUT_SECS", "5")
+        .with("TIKTOK_WEBHOOK_TOLERANCE_SECS", "120")
+        .load()
+        .expect("host webhook settings load");
+    let host = settings.host_webhook.expect("host webhooks on");
+    assert_eq!(host.url.as_str(), url);
+    assert_eq!(host.secret.expose_secret(), "0123456789abcdef0123");
+    assert_eq!(
+        (host.max_age, host.first_retry, host.max_retry, host.timeout),
+        (
+            Duration::from_secs(3600),
+            Duration::from_secs(2),
+            Duration::from_secs(60),
+            Duration::from_secs(5)
+        )
+    );
+    assert_eq!(settings.tiktok.webhook_tolerance, Duration::from_secs(120));
+}
+
+#[test]
+fn a_bad_host_webhook_setting_names_its_variable_without_echoing_the_url() {
+    let bad_url = Vars::live()
+        .with(
+            "HOST_WEBHOOK_URL",
+            "ftp://host.example.com/?token=query-credential",
+        )
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .error();
+    assert!(bad_url.starts_with("HOST_WEBHOOK_URL:"), "{bad_url}");
+    assert!(!bad_url.contains("query-credential"), "{bad_url}");
+
+    let inverted = Vars::live()
+        .with("HOST_WEBHOOK_URL", "https://host.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_FIRST_RETRY_SECS", "60")
+        .with("HOST_WEBHOOK_MAX_RETRY_SECS", "10")
+        .error();
+    assert!(
+        inverted.starts_with("HOST_WEBHOOK_MAX_RETRY_SECS:"),
+        "{inverted}"
+    );
+
+    let zero = Vars::live()
+        .with("HOST_WEBHOOK_URL", "https://host.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .with("HOST_WEBHOOK_TIMEOUT_SECS", "0")
+        .error();
+    assert!(zero.starts_with("HOST_WEBHOOK_TIMEOUT_SECS:"), "{zero}");
+}

@@ -1,0 +1,159 @@
+//! Building the use cases from the [`Settings`]: the database (migrated on open), the token
+//! cipher, the TikTok client (paced and budgeted), [`Services`] and the host notifications'
+//! deliverer. Both binaries build them here, so they share one quota, one reserve and one set
+//! of tokens.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use scheduler::pacing_quota;
+use secrecy::ExposeSecret as _;
+use services::clock::Clock;
+use services::observer::ServiceObserver;
+use services::outbox::Deliverer;
+use services::quota::QuotaConfig;
+use services::{Services, ServicesConfig};
+use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
+use tiktok_client::{EndpointRateLimiter, TikTokClient};
+
+use crate::settings::Settings;
+
+/// Why the use cases cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum WiringError {
+    /// The encryption keys are unusable.
+    #[error("TOKEN_ENCRYPTION_KEY: {0}")]
+    Keys(#[from] storage::CryptoError),
+    /// The database cannot be opened or migrated.
+    #[error("DATABASE_URL: {0}")]
+    Database(#[from] storage::StorageError),
+    /// The TikTok client settings are invalid.
+    #[error("TikTok settings: {0}")]
+    TikTok(#[from] tiktok_client::ConfigError),
+    /// `TIKTOK_RATE_LIMIT_PER_MINUTE` is zero.
+    #[error("TIKTOK_RATE_LIMIT_PER_MINUTE must be at least 1")]
+    ZeroRateLimit,
+    /// The host notifications' HTTP client could not be built.
+    #[error("HOST_WEBHOOK_URL: {0}")]
+    HostWebhook(#[from] services::outbox::DelivererError),
+}
+
+/// The token cipher from the configured keys (the first one encrypts).
+///
+/// # Errors
+/// A [`storage::CryptoError`] when a key is unusable.
+pub fn token_cipher(settings: &Settings) -> Result<TokenCipher, storage::CryptoError> {
+    let mut keys = settings
+        .token_encryption_keys
+        .all()
+        .map(|key| TokenKey::new(key.id(), key.bytes().expose_secret()));
+    let primary = keys.next().ok_or(storage::CryptoError::NoKeys)??;
+    let others = keys.collect::<Result<Vec<_>, _>>()?;
+    TokenCipher::new(primary, others)
+}
+
+/// The share of a daily quota kept for creators pressing "Sync now": a tenth. Every process
+/// (api-server, sync-worker) plans with the same reserve.
+pub fn manual_reserve(daily_quota: Option<u32>) -> u32 {
+    daily_quota.map_or(0, |daily| daily / 10)
+}
+
+/// The TikTok client for the configured app and base URLs, with a `governor` limiter per
+/// endpoint that spreads calls evenly over the minute ([`scheduler::pacing_quota`]) instead
+/// of letting a whole minute's budget burst.
+///
+/// # Errors
+/// [`WiringError::ZeroRateLimit`] or [`WiringError::TikTok`].
+pub fn tiktok_client(settings: &Settings) -> Result<TikTokClient, WiringError> {
+    let per_minute =
+        NonZeroU32::new(settings.sync.rate_limit_per_minute).ok_or(WiringError::ZeroRateLimit)?;
+    let limiter: Arc<EndpointRateLimiter> =
+        Arc::new(governor::RateLimiter::keyed(pacing_quota(per_minute)));
+    let tiktok = &settings.tiktok;
+    Ok(TikTokClient::new(
+        tiktok_client::TikTokConfig::new(
+            tiktok.client_key.clone(),
+            tiktok.client_secret.clone(),
+            tiktok.redirect_uri.clone(),
+        )
+        .with_scopes(tiktok.scopes.clone())
+        .with_auth_base_url(tiktok.auth_base_url.clone())
+        .with_api_base_url(tiktok.api_base_url.clone()),
+    )?
+    .with_rate_limiter(limiter))
+}
+
+/// The use cases' settings; `instance_id` names this process in leases.
+pub fn services_config(settings: &Settings, instance_id: String) -> ServicesConfig {
+    let mut config = ServicesConfig::new(settings.tiktok.scopes.clone(), instance_id);
+    config.manual_sync_cooldown = settings.sync.manual_cooldown;
+    config.quota = QuotaConfig {
+        per_minute_per_endpoint: settings.sync.rate_limit_per_minute,
+        daily: settings.sync.daily_quota,
+        manual_reserve: manual_reserve(settings.sync.daily_quota),
+    };
+    config.host_notifications = settings.host_webhook.is_some();
+    config.webhook_tolerance = settings.tiktok.webhook_tolerance;
+    config
+}
+
+/// Opens the configured database (running its migrations) with the configured token keys.
+///
+/// # Errors
+/// [`WiringError::Keys`] or [`WiringError::Database`].
+pub async fn open_database(settings: &Settings) -> Result<Database, WiringError> {
+    Ok(Database::connect(
+        settings.database_url.expose_secret(),
+        ConnectOptions::new(token_cipher(settings)?),
+    )
+    .await?)
+}
+
+/// Opens the database and builds the use cases: the same wiring in every process.
+///
+/// # Errors
+/// Any [`WiringError`].
+pub async fn build_services(
+    settings: &Settings,
+    clock: Arc<dyn Clock>,
+    observer: Arc<dyn ServiceObserver>,
+    instance_id: String,
+) -> Result<Services, WiringError> {
+    let tiktok = tiktok_client(settings)?;
+    let db = open_database(settings).await?;
+    Ok(Services::new(
+        db,
+        tiktok,
+        clock,
+        observer,
+        services_config(settings, instance_id),
+    ))
+}
+
+/// The host notifications' deliverer, when `HOST_WEBHOOK_URL` is set.
+///
+/// # Errors
+/// [`WiringError::HostWebhook`] when its HTTP client cannot be built.
+pub fn host_deliverer(
+    settings: &Settings,
+    services: &Services,
+) -> Result<Option<Deliverer>, WiringError> {
+    settings
+        .host_webhook
+        .clone()
+        .map(|host| Deliverer::new(services, host))
+        .transpose()
+        .map_err(WiringError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tenth_of_the_daily_quota_is_reserved() {
+        assert_eq!(manual_reserve(None), 0);
+        assert_eq!(manual_reserve(Some(1000)), 100);
+        assert_eq!(manual_reserve(Some(9)), 0);
+    }
+}
