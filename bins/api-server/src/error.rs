@@ -1,4 +1,5 @@
-//! The API's error type and its wire format: `{"error": {"code": "snake_case", "message": "..."}}`.
+//! The API's error type and its wire format: `{"error": {"code": "snake_case", "message": "..."}}`,
+//! the code one of [`ErrorCode`]'s.
 //!
 //! Handlers return `Result<_, ApiError>`; actix turns the error into the JSON response through
 //! [`ResponseError`]. Framework errors (unknown route, wrong method, oversized or malformed
@@ -13,22 +14,25 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use crate::error_code::ErrorCode;
+
 /// A boxed error kept as the cause of [`ApiError::Internal`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// Everything a route can answer besides success.
+/// Everything a route can answer besides success. Its status is always its code's
+/// ([`ErrorCode::status`]).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ApiError {
-    /// 400 with a specific code, e.g. `invalid_state`.
+    /// A refusal with its code and a message for humans.
     #[error("{message}")]
-    BadRequest {
-        /// Machine-readable code.
-        code: &'static str,
+    Refused {
+        /// Machine-readable code; it decides the status.
+        code: ErrorCode,
         /// Human-readable explanation.
         message: String,
     },
-    /// 400: a query parameter is missing or has a bad value.
+    /// 400 `invalid_query`: a query parameter is missing or has a bad value.
     #[error("invalid query parameter `{parameter}`: {reason}")]
     InvalidQuery {
         /// The parameter's name (empty when the query string as a whole is malformed).
@@ -36,80 +40,35 @@ pub enum ApiError {
         /// What is wrong with it.
         reason: String,
     },
-    /// 400: the request body cannot be read as the expected JSON.
-    #[error("invalid request body: {0}")]
-    InvalidBody(String),
-    /// 401: no valid bearer token. Answered with `WWW-Authenticate: Bearer`.
+    /// 401 `unauthorized`: no valid bearer token. Answered with `WWW-Authenticate: Bearer`.
     #[error("{0}")]
     Unauthorized(&'static str),
-    /// 401 with a specific code: a webhook whose signature does not prove its sender (no
-    /// `WWW-Authenticate`: no bearer token would help).
-    #[error("{message}")]
-    SignatureRejected {
-        /// Machine-readable code, e.g. `bad_signature`.
-        code: &'static str,
-        /// Human-readable explanation.
-        message: String,
-    },
-    /// 403: authenticated, but not allowed.
-    #[error("{0}")]
-    Forbidden(String),
-    /// 404: nothing here (or nothing that belongs to the caller).
-    #[error("{0}")]
-    NotFound(String),
-    /// 404 with a specific code, e.g. `not_connected`.
-    #[error("{message}")]
-    NotFoundCode {
-        /// Machine-readable code.
-        code: &'static str,
-        /// Human-readable explanation.
-        message: String,
-    },
-    /// 405: the route exists, the method does not.
-    #[error("method not allowed")]
-    MethodNotAllowed,
-    /// 413: the body is larger than the route accepts.
+    /// 413 `payload_too_large`: the body is larger than the route accepts.
     #[error("request body too large (limit {limit} bytes)")]
     PayloadTooLarge {
         /// The limit in bytes.
         limit: usize,
     },
-    /// 415: the body is not JSON.
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    /// 409 with a specific code, e.g. `sync_in_progress` or `needs_reauth`.
-    #[error("{message}")]
-    Conflict {
-        /// Machine-readable code.
-        code: &'static str,
-        /// Human-readable explanation.
-        message: String,
-    },
     /// 429 with `Retry-After`.
     #[error("{message}")]
     TooManyRequests {
         /// Machine-readable code, e.g. `sync_cooldown`.
-        code: &'static str,
+        code: ErrorCode,
         /// Human-readable explanation.
         message: String,
         /// When the client may try again (rounded up to whole seconds).
         retry_after: Duration,
     },
-    /// 503 `database_unavailable`: the database cannot be reached.
-    #[error("{0}")]
-    ServiceUnavailable(String),
-    /// 502 `tiktok_unavailable`: TikTok failed, timed out or answered nonsense.
-    #[error("{0}")]
-    BadGateway(String),
-    /// 500: a bug or an unexpected failure. The cause is logged, the client learns nothing.
+    /// 500 `internal`: a bug or an unexpected failure. The cause is logged, the client learns
+    /// nothing.
     #[error("internal error")]
     Internal(#[source] BoxError),
 }
 
 impl ApiError {
-    /// A 400 with a specific code.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
-        Self::BadRequest {
+    /// A refusal with `code` (which decides the status).
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self::Refused {
             code,
             message: message.into(),
         }
@@ -123,22 +82,32 @@ impl ApiError {
         }
     }
 
-    /// A 404.
-    pub fn not_found(message: impl Into<String>) -> Self {
-        Self::NotFound(message.into())
+    /// A 400 `invalid_body`.
+    pub fn invalid_body(reason: impl Into<String>) -> Self {
+        Self::new(
+            ErrorCode::InvalidBody,
+            format!("invalid request body: {}", reason.into()),
+        )
     }
 
-    /// A 409 with a specific code.
-    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Self::Conflict {
-            code,
-            message: message.into(),
-        }
+    /// A 404 `not_found`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::NotFound, message)
+    }
+
+    /// A 405 `method_not_allowed`.
+    pub fn method_not_allowed() -> Self {
+        Self::new(ErrorCode::MethodNotAllowed, "method not allowed")
+    }
+
+    /// A 503 `database_unavailable`.
+    pub fn database_unavailable(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::DatabaseUnavailable, message)
     }
 
     /// A 429 with `Retry-After`.
     pub fn too_many_requests(
-        code: &'static str,
+        code: ErrorCode,
         message: impl Into<String>,
         retry_after: Duration,
     ) -> Self {
@@ -155,53 +124,27 @@ impl ApiError {
     }
 
     /// The machine-readable code sent to the client.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::BadRequest { code, .. }
-            | Self::NotFoundCode { code, .. }
-            | Self::Conflict { code, .. }
-            | Self::TooManyRequests { code, .. }
-            | Self::SignatureRejected { code, .. } => code,
-            Self::InvalidQuery { .. } => "invalid_query",
-            Self::InvalidBody(_) => "invalid_body",
-            Self::Unauthorized(_) => "unauthorized",
-            Self::Forbidden(_) => "forbidden",
-            Self::NotFound(_) => "not_found",
-            Self::MethodNotAllowed => "method_not_allowed",
-            Self::PayloadTooLarge { .. } => "payload_too_large",
-            Self::UnsupportedMediaType(_) => "unsupported_media_type",
-            Self::ServiceUnavailable(_) => "database_unavailable",
-            Self::BadGateway(_) => "tiktok_unavailable",
-            Self::Internal(_) => "internal",
+            Self::Refused { code, .. } | Self::TooManyRequests { code, .. } => *code,
+            Self::InvalidQuery { .. } => ErrorCode::InvalidQuery,
+            Self::Unauthorized(_) => ErrorCode::Unauthorized,
+            Self::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Self::Internal(_) => ErrorCode::Internal,
         }
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            Self::BadRequest { .. } | Self::InvalidQuery { .. } | Self::InvalidBody(_) => {
-                StatusCode::BAD_REQUEST
-            }
-            Self::Unauthorized(_) | Self::SignatureRejected { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::NotFound(_) | Self::NotFoundCode { .. } => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        self.code().status()
     }
 
     fn error_response(&self) -> HttpResponse {
         if let Self::Internal(cause) = self {
             tracing::error!(error = %ErrorChain(cause.as_ref()), "internal error");
         }
-        let mut response = error_response(self.status_code(), self.code(), &self.to_string());
+        let mut response = error_response(self.code(), &self.to_string());
         let headers = response.headers_mut();
         match self {
             Self::Unauthorized(_) => {
@@ -217,11 +160,21 @@ impl ResponseError for ApiError {
     }
 }
 
-/// Builds the JSON error response for any status, code and message.
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+/// Builds the JSON error response for `code` (at its status) and `message`.
+pub fn error_response(code: ErrorCode, message: &str) -> HttpResponse {
+    error_response_with_status(code.status(), code, message)
+}
+
+/// Builds the JSON error response for `code` at a given `status` (the framework's own
+/// errors keep the status actix chose).
+pub fn error_response_with_status(
+    status: StatusCode,
+    code: ErrorCode,
+    message: &str,
+) -> HttpResponse {
     HttpResponse::build(status).json(ErrorBody {
         error: ErrorDetail {
-            code: code.to_owned(),
+            code,
             message: message.to_owned(),
         },
     })
@@ -238,8 +191,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable, machine-readable, snake_case (`not_found`, `needs_reauth`, ...).
-    #[schema(example = "not_found")]
-    pub code: String,
+    pub code: ErrorCode,
     /// For humans; may change between versions.
     #[schema(example = "no TikTok account is connected")]
     pub message: String,
@@ -299,32 +251,40 @@ mod tests {
     async fn statuses_and_codes() {
         let cases = [
             (
-                ApiError::bad_request("invalid_state", "x"),
+                ApiError::new(ErrorCode::InvalidState, "x"),
                 400,
                 "invalid_state",
             ),
-            (ApiError::InvalidBody("x".into()), 400, "invalid_body"),
+            (ApiError::invalid_body("x"), 400, "invalid_body"),
             (ApiError::Unauthorized("x"), 401, "unauthorized"),
-            (ApiError::Forbidden("x".into()), 403, "forbidden"),
+            (ApiError::new(ErrorCode::Forbidden, "x"), 403, "forbidden"),
             (ApiError::not_found("x"), 404, "not_found"),
-            (ApiError::MethodNotAllowed, 405, "method_not_allowed"),
+            (ApiError::method_not_allowed(), 405, "method_not_allowed"),
             (
                 ApiError::PayloadTooLarge { limit: 1 },
                 413,
                 "payload_too_large",
             ),
             (
-                ApiError::UnsupportedMediaType("x".into()),
+                ApiError::new(ErrorCode::UnsupportedMediaType, "x"),
                 415,
                 "unsupported_media_type",
             ),
-            (ApiError::conflict("needs_reauth", "x"), 409, "needs_reauth"),
             (
-                ApiError::ServiceUnavailable("x".into()),
+                ApiError::new(ErrorCode::NeedsReauth, "x"),
+                409,
+                "needs_reauth",
+            ),
+            (
+                ApiError::database_unavailable("x"),
                 503,
                 "database_unavailable",
             ),
-            (ApiError::BadGateway("x".into()), 502, "tiktok_unavailable"),
+            (
+                ApiError::new(ErrorCode::TiktokUnavailable, "x"),
+                502,
+                "tiktok_unavailable",
+            ),
         ];
         for (error, status, code) in cases {
             let (actual, json, _) = body_of(error).await;
@@ -344,8 +304,11 @@ mod tests {
 
     #[actix_web::test]
     async fn too_many_requests_rounds_retry_after_up() {
-        let error =
-            ApiError::too_many_requests("sync_cooldown", "wait", Duration::from_millis(120_500));
+        let error = ApiError::too_many_requests(
+            ErrorCode::SyncCooldown,
+            "wait",
+            Duration::from_millis(120_500),
+        );
         let (status, json, headers) = body_of(error).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(json["error"]["code"], "sync_cooldown");

@@ -12,7 +12,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 use url::form_urlencoded;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// Largest JSON body accepted, in bytes.
 pub const JSON_LIMIT: usize = 16 * 1024;
@@ -46,11 +46,12 @@ fn json_error(error: JsonPayloadError) -> ApiError {
         JsonPayloadError::Payload(PayloadError::Overflow) => {
             ApiError::PayloadTooLarge { limit: JSON_LIMIT }
         }
-        JsonPayloadError::ContentType => {
-            ApiError::UnsupportedMediaType("expected Content-Type: application/json".into())
-        }
-        JsonPayloadError::Deserialize(error) => ApiError::InvalidBody(error.to_string()),
-        other => ApiError::InvalidBody(other.to_string()),
+        JsonPayloadError::ContentType => ApiError::new(
+            ErrorCode::UnsupportedMediaType,
+            "expected Content-Type: application/json",
+        ),
+        JsonPayloadError::Deserialize(error) => ApiError::invalid_body(error.to_string()),
+        other => ApiError::invalid_body(other.to_string()),
     }
 }
 

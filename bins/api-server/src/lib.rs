@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod error_code;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;

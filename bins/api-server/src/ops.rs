@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::state::AppState;
 
 /// User id of the token `POST /api/dev/token` issues when no body is sent.
@@ -62,7 +62,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
                 reason = %not_ready.reason,
                 "readiness check failed"
             );
-            Err(ApiError::ServiceUnavailable(format!(
+            Err(ApiError::database_unavailable(format!(
                 "{} is unavailable",
                 not_ready.component
             )))
@@ -154,7 +154,7 @@ fn requested_user(body: &[u8]) -> Result<String, ApiError> {
         return Ok(DEMO_USER_ID.into());
     }
     let request: DevTokenRequest =
-        serde_json::from_slice(body).map_err(|error| ApiError::InvalidBody(error.to_string()))?;
+        serde_json::from_slice(body).map_err(|error| ApiError::invalid_body(error.to_string()))?;
     let Some(user_id) = request.user_id else {
         return Ok(DEMO_USER_ID.into());
     };
@@ -164,8 +164,8 @@ fn requested_user(body: &[u8]) -> Result<String, ApiError> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'));
     if !valid {
-        return Err(ApiError::bad_request(
-            "invalid_user_id",
+        return Err(ApiError::new(
+            ErrorCode::InvalidUserId,
             format!("userId must be 1 to {MAX_USER_ID_LEN} letters, digits, `-`, `_`, `.` or `@`"),
         ));
     }
@@ -186,14 +186,17 @@ mod tests {
         );
         assert!(matches!(
             requested_user(br#"{"userId":"a b"}"#),
-            Err(ApiError::BadRequest {
-                code: "invalid_user_id",
+            Err(ApiError::Refused {
+                code: ErrorCode::InvalidUserId,
                 ..
             })
         ));
         assert!(matches!(
             requested_user(b"{"),
-            Err(ApiError::InvalidBody(_))
+            Err(ApiError::Refused {
+                code: ErrorCode::InvalidBody,
+                ..
+            })
         ));
     }
 }

@@ -34,7 +34,7 @@ pub async fn serve_or_not_found(request: HttpRequest) -> HttpResponse {
         // A route matched the path but not the method (routes declared with `#[get]` and
         // friends guard on the method, so a mismatch falls through to here).
         if request.resource_map().has_resource(request.path()) {
-            return ApiError::MethodNotAllowed.error_response();
+            return ApiError::method_not_allowed().error_response();
         }
         return ApiError::not_found("no such resource").error_response();
     };

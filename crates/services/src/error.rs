@@ -1,5 +1,5 @@
-//! Typed errors of the use cases. The api-server maps each to an HTTP status and a stable
-//! snake_case code; none of their messages holds a token or a secret.
+//! Typed errors of the use cases. The api-server maps each variant to one of its error codes
+//! (and so to an HTTP status); none of their messages holds a token or a secret.
 
 use std::time::Duration;
 
@@ -57,26 +57,6 @@ pub enum ConnectError {
     Storage(#[from] StorageError),
 }
 
-impl ConnectError {
-    /// A stable snake_case code for the callback page's message.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Cancelled => "cancelled",
-            Self::Denied { .. } => "access_denied",
-            Self::MissingParameter(_) => "invalid_callback",
-            Self::UnknownState => "invalid_state",
-            Self::StateExpired => "state_expired",
-            Self::StateUsed => "state_used",
-            Self::ExchangeFailed(_) => "exchange_failed",
-            Self::DifferentAccount { .. } => "different_account",
-            Self::AccountInUse => "account_in_use",
-            Self::TikTokUnavailable(_) => "tiktok_unavailable",
-            Self::Misconfigured(_) => "misconfigured",
-            Self::Storage(_) => "internal",
-        }
-    }
-}
-
 /// Why a use case other than the callback failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
@@ -98,7 +78,9 @@ pub enum ServiceError {
     /// A sync ran and failed; the previous data is intact and the run is recorded.
     #[error("The sync failed: {message}")]
     SyncFailed {
-        /// TikTok's error code, this crate's error kind, or `storage`.
+        /// Where the failure came from (the part callers act on).
+        origin: crate::sync::FailureSource,
+        /// TikTok's error code, this crate's error kind, or `storage`: for people and logs.
         code: String,
         /// What went wrong, in words (no secrets).
         message: String,

@@ -42,7 +42,7 @@ pub use connect::{CallbackParams, Connected};
 pub use disconnect::RevocationOutcome;
 pub use error::{ConnectError, ServiceError};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
-pub use sync::{ManualSync, SyncReport};
+pub use sync::{FailureSource, ManualSync, SyncReport};
 pub use tokens::RefreshReport;
 pub use webhooks::{PrunedHistory, WebhookHandled, WebhookRejection};
 pub use worker::{

@@ -54,6 +54,26 @@ pub struct SyncReport {
     /// When a budget refusal or a rate limit asked to wait, how long.
     #[serde(skip)]
     pub retry_after: Option<Duration>,
+    /// Where the failure came from, when it did not succeed: what callers act on (the codes
+    /// above are for people and logs).
+    #[serde(skip)]
+    pub failure: Option<FailureSource>,
+}
+
+/// Where a sync's failure came from, so callers decide without reading error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureSource {
+    /// Our shared call budget refused a call: nothing was asked of the platform.
+    Budget,
+    /// The platform refused, failed, timed out or rate-limited us.
+    Platform,
+    /// The connection's authorization is gone (re-auth needed) or its token is missing.
+    Authorization,
+    /// The platform returned another account for this connection's token.
+    AccountMismatch,
+    /// Our database failed; the previous data is intact.
+    Storage,
 }
 
 /// The answer to a creator's "Sync now".
@@ -105,6 +125,19 @@ impl SyncFailure {
             }
             Self::Token(TokenError::Storage(_)) | Self::Storage(_) => "storage".into(),
             Self::AccountMismatch(_) => "account_mismatch".into(),
+        }
+    }
+
+    fn source(&self) -> FailureSource {
+        match self {
+            Self::Token(TokenError::NeedsReauth | TokenError::Missing) => {
+                FailureSource::Authorization
+            }
+            Self::Token(TokenError::TikTok(TikTokError::CallRejected { .. }))
+            | Self::TikTok(TikTokError::CallRejected { .. }) => FailureSource::Budget,
+            Self::Token(TokenError::TikTok(_)) | Self::TikTok(_) => FailureSource::Platform,
+            Self::Token(TokenError::Storage(_)) | Self::Storage(_) => FailureSource::Storage,
+            Self::AccountMismatch(_) => FailureSource::AccountMismatch,
         }
     }
 
@@ -253,6 +286,7 @@ impl Services {
                         error_message: message,
                         missing_scopes,
                         retry_after: None,
+                        failure: None,
                     }
                 }
                 Err(failure) => {
@@ -295,6 +329,7 @@ impl Services {
                         error_code: Some(failure.code()),
                         error_message: Some(message),
                         retry_after: failure.retry_after(),
+                        failure: Some(failure.source()),
                     }
                 }
             };
@@ -560,6 +595,7 @@ impl Services {
             }
             SyncOutcome::NeedsReauth => Err(ServiceError::NeedsReauth),
             SyncOutcome::Failed => Err(ServiceError::SyncFailed {
+                origin: report.failure.unwrap_or(FailureSource::Platform),
                 code: report.error_code.unwrap_or_default(),
                 message: report.error_message.unwrap_or_default(),
             }),

@@ -32,7 +32,7 @@ use tracing::{info, warn};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::quota::{CallContext, CallPriority, DAILY_BUCKET, with_context};
-use crate::sync::SyncReport;
+use crate::sync::{FailureSource, SyncReport};
 use crate::tokens::{RefreshReport, TokenError};
 
 /// How many of a connection's latest runs are read to count its failures in a row; a longer
@@ -40,9 +40,6 @@ use crate::tokens::{RefreshReport, TokenError};
 const RUNS_READ_PER_CONNECTION: i64 = 12;
 /// How many connections' runs are read at once while planning.
 const FACT_READS_IN_FLIGHT: usize = 8;
-/// The error code of a sync stopped by the shared call budget (the client's
-/// `CallRejected` kind).
-const CALL_REJECTED: &str = "call_rejected";
 /// How many times one account is tried again after the per-minute budget asked to wait.
 const BUDGET_WAITS_PER_ACCOUNT: u32 = 3;
 
@@ -154,8 +151,7 @@ impl SyncAllReport {
 
 /// Whether a sync ended because the shared call budget (not TikTok) refused a call.
 fn is_budget_refusal(report: &SyncReport) -> bool {
-    report.outcome == SyncOutcome::RateLimited
-        && report.error_code.as_deref() == Some(CALL_REJECTED)
+    report.failure == Some(FailureSource::Budget)
 }
 
 /// What the worker's token refresh pass did.
@@ -863,7 +859,7 @@ mod tests {
         );
     }
 
-    fn report(id: i64, outcome: SyncOutcome, code: Option<&str>) -> SyncReport {
+    fn report(id: i64, outcome: SyncOutcome, failure: Option<FailureSource>) -> SyncReport {
         SyncReport {
             connection_id: ConnectionId(id),
             outcome,
@@ -872,9 +868,10 @@ mod tests {
             api_calls: 1,
             finished_at: now(),
             missing_scopes: Vec::new(),
-            error_code: code.map(str::to_owned),
+            error_code: failure.map(|source| format!("{source:?}")),
             error_message: None,
             retry_after: None,
+            failure,
         }
     }
 
@@ -882,14 +879,13 @@ mod tests {
     fn a_budget_refusal_counts_as_deferred_and_a_tiktok_429_as_failed() {
         let mut summary = SyncAllReport::default();
         summary.count(&report(1, SyncOutcome::Success, None));
-        summary.count(&report(2, SyncOutcome::RateLimited, Some(CALL_REJECTED)));
-        summary.count(&report(
-            3,
-            SyncOutcome::RateLimited,
-            Some("rate_limit_exceeded"),
-        ));
-        summary.count(&report(4, SyncOutcome::NeedsReauth, Some("needs_reauth")));
-        summary.count(&report(5, SyncOutcome::Failed, Some("internal_error")));
+        let budget = Some(FailureSource::Budget);
+        summary.count(&report(2, SyncOutcome::RateLimited, budget));
+        let platform = Some(FailureSource::Platform);
+        summary.count(&report(3, SyncOutcome::RateLimited, platform));
+        let authorization = Some(FailureSource::Authorization);
+        summary.count(&report(4, SyncOutcome::NeedsReauth, authorization));
+        summary.count(&report(5, SyncOutcome::Failed, platform));
         assert_eq!(
             (
                 summary.synced,

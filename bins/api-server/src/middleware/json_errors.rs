@@ -13,7 +13,7 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
 
-use crate::error::error_response;
+use crate::error::{ErrorCode, error_response_with_status};
 
 /// Longest framework message copied into a 400's JSON message.
 const MAX_MESSAGE_BYTES: usize = 512;
@@ -73,30 +73,27 @@ fn is_plain(headers: &HeaderMap) -> bool {
 
 /// The JSON response for a framework error of `status`.
 fn describe(status: StatusCode, detail: &str) -> HttpResponse {
-    let (code, message) = match status {
-        StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
-        StatusCode::UNAUTHORIZED => ("unauthorized", "authentication required"),
-        StatusCode::FORBIDDEN => ("forbidden", "not allowed"),
-        StatusCode::NOT_FOUND => ("not_found", "no such resource"),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ("method_not_allowed", "method not allowed on this route")
-        }
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "request body too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            ("unsupported_media_type", "unsupported content type")
-        }
-        StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "too many requests"),
-        StatusCode::SERVICE_UNAVAILABLE => ("service_unavailable", "service unavailable"),
-        StatusCode::BAD_GATEWAY => ("bad_gateway", "upstream failure"),
-        status if status.is_client_error() => ("bad_request", "the request was refused"),
-        _ => ("internal", "internal error"),
+    let code = ErrorCode::for_framework_status(status);
+    let message = match code {
+        ErrorCode::Unauthorized => "authentication required",
+        ErrorCode::Forbidden => "not allowed",
+        ErrorCode::NotFound => "no such resource",
+        ErrorCode::MethodNotAllowed => "method not allowed on this route",
+        ErrorCode::PayloadTooLarge => "request body too large",
+        ErrorCode::UnsupportedMediaType => "unsupported content type",
+        ErrorCode::TooManyRequests => "too many requests",
+        ErrorCode::ServiceUnavailable => "service unavailable",
+        ErrorCode::BadGateway => "upstream failure",
+        ErrorCode::BadRequest if status == StatusCode::BAD_REQUEST => "the request is malformed",
+        ErrorCode::BadRequest => "the request was refused",
+        _ => "internal error",
     };
     let message = if detail.trim().is_empty() {
         message
     } else {
         detail.trim()
     };
-    error_response(status, code, message)
+    error_response_with_status(status, code, message)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::error::ErrorCode;
 use crate::middleware::security_headers::CspNonce;
 
 /// What the page reports to the opener, as `docs/api.md` describes.
@@ -15,7 +16,7 @@ pub struct CallbackMessage {
     pub kind: &'static str,
     /// On error, a stable snake_case code (`cancelled`, `invalid_state`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub code: Option<&'static str>,
+    pub code: Option<ErrorCode>,
     /// A sentence for the creator.
     pub message: String,
     /// On success, the creator's handle.
@@ -43,7 +44,7 @@ impl CallbackMessage {
     }
 
     /// A failed connection.
-    pub fn error(code: &'static str, message: String) -> Self {
+    pub fn error(code: ErrorCode, message: String) -> Self {
         Self {
             kind: "tiktok:error",
             code: Some(code),
@@ -159,7 +160,7 @@ mod tests {
     #[test]
     fn posts_to_the_app_origin_only() {
         let page = render(
-            &CallbackMessage::error("cancelled", "Connection cancelled".into()),
+            &CallbackMessage::error(ErrorCode::Cancelled, "Connection cancelled".into()),
             &["https://app.example", "http://127.0.0.1:5001"],
             &nonce(),
         );

@@ -5,12 +5,14 @@ use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::Deserialize;
 use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
-use services::{CallbackParams, ConnectError, ManualSync, ServiceError, Services, VideoQuery};
+use services::{
+    CallbackParams, ConnectError, FailureSource, ManualSync, ServiceError, Services, VideoQuery,
+};
 use storage::{SortDirection, VideoSort};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::middleware::security_headers::CspNonce;
 use crate::routes::callback_page::{self, CallbackMessage};
@@ -129,35 +131,50 @@ pub struct SyncRunsParams {
 /// Maps a use case's failure to the API's error.
 pub(crate) fn api_error(error: ServiceError) -> ApiError {
     match error {
-        ServiceError::NotConnected => ApiError::NotFoundCode {
-            code: "not_connected",
-            message: error.to_string(),
-        },
-        ServiceError::NeedsReauth => ApiError::conflict("needs_reauth", error.to_string()),
-        ServiceError::SyncInProgress => ApiError::conflict("sync_in_progress", error.to_string()),
+        ServiceError::NotConnected => ApiError::new(ErrorCode::NotConnected, error.to_string()),
+        ServiceError::NeedsReauth => ApiError::new(ErrorCode::NeedsReauth, error.to_string()),
+        ServiceError::SyncInProgress => ApiError::new(ErrorCode::SyncInProgress, error.to_string()),
         ServiceError::Cooldown { retry_after } => {
-            ApiError::too_many_requests("sync_cooldown", error.to_string(), retry_after)
+            ApiError::too_many_requests(ErrorCode::SyncCooldown, error.to_string(), retry_after)
         }
         // TikTok's own words (codes, log ids) are in the sync log and the server log; the
         // creator gets a sentence.
-        ServiceError::SyncFailed { ref code, .. } if code == "storage" => {
-            ApiError::ServiceUnavailable(
-                "The sync could not be saved; your previous data is unchanged. Try again in a few minutes."
-                    .into(),
-            )
-        }
+        ServiceError::SyncFailed {
+            origin: FailureSource::Storage,
+            ..
+        } => ApiError::database_unavailable(
+            "The sync could not be saved; your previous data is unchanged. Try again in a few minutes.",
+        ),
         ServiceError::SyncFailed { .. } | ServiceError::TikTokUnavailable(_) => {
             tracing::warn!(error = %crate::error::ErrorChain(&error), "sync failed at TikTok");
-            ApiError::BadGateway(
-                "TikTok did not answer properly, so the sync failed; your previous data is unchanged. Try again in a few minutes."
-                    .into(),
+            ApiError::new(
+                ErrorCode::TiktokUnavailable,
+                "TikTok did not answer properly, so the sync failed; your previous data is unchanged. Try again in a few minutes.",
             )
         }
-        ServiceError::InvalidArgument(message) => ApiError::bad_request("invalid_query", message),
+        ServiceError::InvalidArgument(message) => ApiError::new(ErrorCode::InvalidQuery, message),
         ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
-            ApiError::ServiceUnavailable("the database is unavailable".into())
+            ApiError::database_unavailable("the database is unavailable")
         }
         ServiceError::Misconfigured(_) | ServiceError::Storage(_) => ApiError::internal(error),
+    }
+}
+
+/// The code the callback page posts for a refused connect.
+fn connect_error_code(error: &ConnectError) -> ErrorCode {
+    match error {
+        ConnectError::Cancelled => ErrorCode::Cancelled,
+        ConnectError::Denied { .. } => ErrorCode::AccessDenied,
+        ConnectError::MissingParameter(_) => ErrorCode::InvalidCallback,
+        ConnectError::UnknownState => ErrorCode::InvalidState,
+        ConnectError::StateExpired => ErrorCode::StateExpired,
+        ConnectError::StateUsed => ErrorCode::StateUsed,
+        ConnectError::ExchangeFailed(_) => ErrorCode::ExchangeFailed,
+        ConnectError::DifferentAccount { .. } => ErrorCode::DifferentAccount,
+        ConnectError::AccountInUse => ErrorCode::AccountInUse,
+        ConnectError::TikTokUnavailable(_) => ErrorCode::TiktokUnavailable,
+        ConnectError::Misconfigured(_) => ErrorCode::Misconfigured,
+        ConnectError::Storage(_) => ErrorCode::Internal,
     }
 }
 
@@ -212,7 +229,7 @@ pub async fn callback(
                 ConnectError::Storage(_) | ConnectError::Misconfigured(_) => {
                     tracing::error!(error = %crate::error::ErrorChain(&error), "connect failed");
                 }
-                _ => tracing::info!(code = error.code(), "connect refused"),
+                _ => tracing::info!(code = %connect_error_code(&error), "connect refused"),
             }
             let text = match &error {
                 ConnectError::Storage(_) => {
@@ -220,7 +237,7 @@ pub async fn callback(
                 }
                 other => other.to_string(),
             };
-            CallbackMessage::error(error.code(), text)
+            CallbackMessage::error(connect_error_code(&error), text)
         }
     };
     let origins: Vec<&str> = state.config.app_origin.all().collect();

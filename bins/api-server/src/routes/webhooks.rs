@@ -12,7 +12,7 @@ use tiktok_client::SIGNATURE_HEADER;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::routes::tiktok::api_error;
 use crate::state::AppState;
@@ -90,8 +90,8 @@ pub async fn tiktok_webhook(
             tracing::warn!(
                 "TikTok webhook still being handled after a second; asking for a redelivery"
             );
-            return Err(ApiError::ServiceUnavailable(
-                "the webhook is still being handled; deliver it again later".into(),
+            return Err(ApiError::database_unavailable(
+                "the webhook is still being handled; deliver it again later",
             ));
         }
     };
@@ -104,24 +104,32 @@ pub async fn tiktok_webhook(
             // The body is never logged: it names a creator, and a forged one may be anything.
             tracing::warn!(reason = error.kind(), %error, "TikTok webhook refused");
             state.metrics.record_webhook_refused(error.kind());
-            Err(if error.is_authentication_failure() {
-                ApiError::SignatureRejected {
-                    code: error.kind(),
-                    message: error.to_string(),
-                }
-            } else {
-                ApiError::bad_request(error.kind(), error.to_string())
-            })
+            Err(ApiError::new(webhook_error_code(&error), error.to_string()))
         }
         // Whatever failed downstream (the database is down, a write failed), TikTok should
         // deliver again later: a 503, not a 500 that reads like a bug in the request.
         Err(WebhookRejection::Service(ServiceError::Storage(error))) => {
             tracing::warn!(%error, "TikTok webhook not handled: the database failed; TikTok will deliver it again");
-            Err(ApiError::ServiceUnavailable(
-                "the database is unavailable; deliver the webhook again later".into(),
+            Err(ApiError::database_unavailable(
+                "the database is unavailable; deliver the webhook again later",
             ))
         }
         Err(WebhookRejection::Service(error)) => Err(api_error(error)),
+    }
+}
+
+/// The code answered for a webhook refused before it was handled: 401 for one whose sender is
+/// not proven, 400 for a signed one that cannot be read.
+fn webhook_error_code(error: &tiktok_client::WebhookError) -> ErrorCode {
+    use tiktok_client::WebhookError;
+    match error {
+        WebhookError::MissingSignature => ErrorCode::MissingSignature,
+        WebhookError::MalformedSignature(_) => ErrorCode::MalformedSignature,
+        WebhookError::BadSignature => ErrorCode::BadSignature,
+        WebhookError::StaleTimestamp { .. } => ErrorCode::StaleTimestamp,
+        WebhookError::UnknownClientKey(_) => ErrorCode::UnknownClientKey,
+        WebhookError::MalformedBody(_) => ErrorCode::MalformedBody,
+        WebhookError::MalformedContent(_) => ErrorCode::MalformedContent,
     }
 }
 

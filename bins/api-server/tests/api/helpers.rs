@@ -231,8 +231,8 @@ fn test_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/api/test/conflict",
         web::post().to(|| async {
-            Err::<HttpResponse, _>(ApiError::conflict(
-                "sync_in_progress",
+            Err::<HttpResponse, _>(ApiError::new(
+                api_server::error::ErrorCode::SyncInProgress,
                 "a sync is already running",
             ))
         }),
