@@ -180,6 +180,25 @@ mod tests {
     }
 
     #[test]
+    fn a_page_limit_out_of_bounds_names_the_parameter() {
+        #[derive(Debug, Deserialize)]
+        struct Paged {
+            limit: Option<domain::PageLimit>,
+        }
+        for query in ["limit=0", "limit=101"] {
+            match ApiQuery::<Paged>::parse(query) {
+                Err(ApiError::InvalidQuery { parameter, reason }) => {
+                    assert_eq!(parameter, "limit");
+                    assert_eq!(reason, "must be between 1 and 100");
+                }
+                other => panic!("{query}: expected invalid_query, got {other:?}"),
+            }
+        }
+        let fine = ApiQuery::<Paged>::parse("limit=100").expect("in bounds");
+        assert_eq!(fine.limit.map(domain::PageLimit::get), Some(100));
+    }
+
+    #[test]
     fn names_a_missing_parameter() {
         let (parameter, _) = refused("sort=views");
         assert_eq!(parameter, "days");

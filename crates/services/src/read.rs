@@ -1,6 +1,6 @@
 //! The reads behind the dashboard: connections, profile, videos, analytics and the sync log.
 
-use domain::{Connection, Freshness, Platform, account_engagement_rate, growth};
+use domain::{Connection, Freshness, PageLimit, Platform, account_engagement_rate, growth};
 use storage::{SortDirection, StoredVideo, VideoQuery, VideoSort};
 
 use crate::Services;
@@ -11,9 +11,9 @@ use crate::views::{
 };
 
 /// How many of the most recent videos the account engagement rate averages over.
-pub const RECENT_VIDEOS_FOR_ENGAGEMENT: i64 = 10;
+pub const RECENT_VIDEOS_FOR_ENGAGEMENT: PageLimit = PageLimit::constant(10);
 /// How many videos the analytics list as top videos.
-const TOP_VIDEOS: i64 = 5;
+const TOP_VIDEOS: PageLimit = PageLimit::constant(5);
 
 impl Services {
     async fn tiktok_connection(&self, user_id: &str) -> Result<Connection, ServiceError> {
@@ -110,17 +110,12 @@ impl Services {
         Ok(page.videos.into_iter().map(|stored| stored.video).collect())
     }
 
-    /// One page of the user's videos (`query.limit` 1 to 100).
+    /// One page of the user's videos.
     pub async fn videos(
         &self,
         user_id: &str,
         query: VideoQuery,
     ) -> Result<VideoPageView, ServiceError> {
-        if !(1..=100).contains(&query.limit) {
-            return Err(ServiceError::InvalidArgument(
-                "limit must be between 1 and 100".into(),
-            ));
-        }
         // One query finds the connection and reads the page: this is the API's busiest read.
         let page = self
             .inner
@@ -216,18 +211,13 @@ impl Services {
     pub async fn sync_runs(
         &self,
         user_id: &str,
-        limit: u32,
+        limit: PageLimit,
     ) -> Result<Vec<SyncRunView>, ServiceError> {
-        if !(1..=100).contains(&limit) {
-            return Err(ServiceError::InvalidArgument(
-                "limit must be between 1 and 100".into(),
-            ));
-        }
         let connection = self.tiktok_connection(user_id).await?;
         let runs = self
             .inner
             .db
-            .recent_sync_runs(connection.id, i64::from(limit))
+            .recent_sync_runs(connection.id, limit.rows())
             .await?;
         Ok(runs.into_iter().map(SyncRunView::from).collect())
     }
@@ -236,17 +226,12 @@ impl Services {
     pub async fn webhook_deliveries(
         &self,
         user_id: &str,
-        limit: u32,
+        limit: PageLimit,
     ) -> Result<Vec<DeliveryView>, ServiceError> {
-        if !(1..=100).contains(&limit) {
-            return Err(ServiceError::InvalidArgument(
-                "limit must be between 1 and 100".into(),
-            ));
-        }
         let events = self
             .inner
             .db
-            .list_outbound_events(user_id, i64::from(limit))
+            .list_outbound_events(user_id, limit.rows())
             .await?;
         Ok(events.into_iter().map(DeliveryView::from).collect())
     }

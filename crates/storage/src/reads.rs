@@ -5,7 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
-use domain::{ConnectionId, Platform, ProfileSnapshot, Video, VideoCounts, VideoSnapshot};
+use domain::{
+    ConnectionId, PageLimit, Platform, ProfileSnapshot, Video, VideoCounts, VideoSnapshot,
+};
 
 use crate::db::{Database, load_optional, load_rows};
 use crate::error::{StorageError, StorageResult};
@@ -73,8 +75,8 @@ pub struct VideoQuery {
     pub sort: VideoSort,
     /// Direction.
     pub direction: SortDirection,
-    /// Page size (1 to 100).
-    pub limit: i64,
+    /// Page size.
+    pub limit: PageLimit,
     /// The `next_cursor` of the previous page, or `None` for the first page.
     pub cursor: Option<String>,
 }
@@ -322,11 +324,6 @@ struct PageRequest {
 
 impl PageRequest {
     fn of(query: &VideoQuery) -> StorageResult<Self> {
-        if !(1..=100).contains(&query.limit) {
-            return Err(StorageError::InvalidArgument(
-                "limit must be between 1 and 100".into(),
-            ));
-        }
         let (sort, direction) = (query.sort, query.direction);
         let cursor = query
             .cursor
@@ -336,9 +333,9 @@ impl PageRequest {
         Ok(Self {
             sort,
             direction,
-            limit: usize::try_from(query.limit).unwrap_or(usize::MAX),
+            limit: usize::try_from(query.limit.get()).unwrap_or(usize::MAX),
             cursor,
-            rows: page_rows(query.limit),
+            rows: page_rows(query.limit.rows()),
         })
     }
 

@@ -34,7 +34,7 @@ fn repository_futures_are_send() {
         let query = VideoQuery {
             sort: VideoSort::Views,
             direction: SortDirection::Desc,
-            limit: 10,
+            limit: domain::PageLimit::constant(10),
             cursor: None,
         };
         assert_send(Database::connect(

@@ -3,6 +3,7 @@
 
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, delete, get, post, web};
+use domain::PageLimit;
 use serde::Deserialize;
 use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
 use services::{
@@ -105,7 +106,8 @@ pub struct VideosParams {
     #[param(inline)]
     pub order: Option<OrderParam>,
     /// Page size, 1 to 100 (default 20).
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<PageLimit>,
     /// The previous page's `nextCursor`.
     pub cursor: Option<String>,
 }
@@ -125,7 +127,8 @@ pub struct AnalyticsParams {
 #[into_params(parameter_in = Query)]
 pub struct SyncRunsParams {
     /// How many runs, 1 to 100 (default 20).
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<PageLimit>,
 }
 
 /// Maps a use case's failure to the API's error.
@@ -391,13 +394,7 @@ pub async fn videos(
     services: web::Data<Services>,
 ) -> Result<web::Json<VideoPageView>, ApiError> {
     let params = query.into_inner();
-    let limit = params.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_query(
-            "limit",
-            "must be between 1 and 100",
-        ));
-    }
+    let limit = params.limit.unwrap_or(PageLimit::constant(20));
     let sort = match params.sort.unwrap_or_default() {
         SortParam::Created => VideoSort::Created,
         SortParam::Views => VideoSort::Views,
@@ -416,7 +413,7 @@ pub async fn videos(
             VideoQuery {
                 sort,
                 direction: order,
-                limit: i64::from(limit),
+                limit,
                 cursor: params.cursor,
             },
         )
@@ -476,13 +473,7 @@ pub async fn sync_runs(
     query: ApiQuery<SyncRunsParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<SyncRunsResponse>, ApiError> {
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_query(
-            "limit",
-            "must be between 1 and 100",
-        ));
-    }
+    let limit = query.limit.unwrap_or(PageLimit::constant(20));
     let runs = services
         .sync_runs(&user.user_id, limit)
         .await

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use domain::PageLimit;
 use serde::Deserialize;
 use services::views::DeliveryView;
 use services::{ServiceError, Services, WebhookRejection};
@@ -46,7 +47,8 @@ pub struct DeliveriesResponse {
 #[serde(deny_unknown_fields)]
 pub struct DeliveriesParams {
     /// How many, 1 to 100 (default 50).
-    pub limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
+    pub limit: Option<PageLimit>,
 }
 
 /// A TikTok webhook: `authorization.removed` ends the connection of that `open_id` (tokens
@@ -150,13 +152,7 @@ pub async fn deliveries(
     query: ApiQuery<DeliveriesParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<DeliveriesResponse>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_query(
-            "limit",
-            "must be between 1 and 100",
-        ));
-    }
+    let limit = query.limit.unwrap_or(PageLimit::constant(50));
     let deliveries = services
         .webhook_deliveries(&user.user_id, limit)
         .await

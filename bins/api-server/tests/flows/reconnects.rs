@@ -224,7 +224,7 @@ async fn a_disconnect_during_a_running_sync_leaves_nothing_behind(database: Test
             &storage::VideoQuery {
                 sort: storage::VideoSort::Created,
                 direction: storage::SortDirection::Desc,
-                limit: 100,
+                limit: domain::PageLimit::constant(100),
                 cursor: None,
             },
         )
