@@ -1,7 +1,9 @@
 //! Leasing and token upkeep: how long a worker holds its batch, and which connections'
 //! tokens to refresh.
 
-use chrono::{DateTime, TimeDelta, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use domain::{Connection, ConnectionId, ConnectionStatus, TokenExpiryPolicy};
 use serde::Serialize;
 
@@ -9,36 +11,40 @@ use serde::Serialize;
 ///
 /// The lease must outlast the batch (or another worker takes the connections over and syncs
 /// them twice) but not by much (a crashed worker's connections come back when it ends).
+/// Durations are `std` ones: a lease is handed to storage as a length of time, not a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LeasePolicy {
     /// Expected time per API call, pacing waits included (default 1 s).
-    pub per_call: TimeDelta,
+    pub per_call: Duration,
     /// Safety factor over the estimate (default 3).
     pub margin_factor: u32,
-    /// The shortest lease (default 5 minutes).
-    pub min: TimeDelta,
+    /// The shortest lease (default 5 minutes): also the lease of planning, and of one
+    /// connection at a time.
+    pub min: Duration,
     /// The longest lease (default 2 hours); a longer batch renews its lease or is split.
-    pub max: TimeDelta,
+    pub max: Duration,
 }
 
 impl Default for LeasePolicy {
     fn default() -> Self {
         Self {
-            per_call: TimeDelta::seconds(1),
+            per_call: Duration::from_secs(1),
             margin_factor: 3,
-            min: TimeDelta::minutes(5),
-            max: TimeDelta::hours(2),
+            min: Duration::from_secs(5 * 60),
+            max: Duration::from_secs(2 * 3600),
         }
     }
 }
 
-/// The lease for a batch of `estimated_calls` calls: calls × per-call time × margin, within
-/// `[min, max]` (`min` wins if the two cross).
-pub fn lease_duration(estimated_calls: u32, policy: &LeasePolicy) -> TimeDelta {
-    let factor = i32::try_from(u64::from(estimated_calls) * u64::from(policy.margin_factor))
-        .unwrap_or(i32::MAX);
-    let wanted = policy.per_call.checked_mul(factor).unwrap_or(policy.max);
-    wanted.min(policy.max).max(policy.min)
+impl LeasePolicy {
+    /// The lease for a batch of `estimated_calls` calls: calls × per-call time × margin,
+    /// within `[min, max]` (`min` wins if the two cross).
+    pub fn for_calls(&self, estimated_calls: u32) -> Duration {
+        let factor = u32::try_from(u64::from(estimated_calls) * u64::from(self.margin_factor))
+            .unwrap_or(u32::MAX);
+        let wanted = self.per_call.checked_mul(factor).unwrap_or(self.max);
+        wanted.min(self.max).max(self.min)
+    }
 }
 
 /// The facts about one connection's tokens that decide whether to refresh them.
@@ -178,6 +184,8 @@ pub fn select_token_refreshes(
 
 #[cfg(test)]
 mod tests {
+    use chrono::TimeDelta;
+
     use super::*;
 
     fn at(minutes: i64) -> DateTime<Utc> {
@@ -207,10 +215,11 @@ mod tests {
     #[test]
     fn lease_scales_with_calls_within_bounds() {
         let policy = LeasePolicy::default();
-        assert_eq!(lease_duration(0, &policy), TimeDelta::minutes(5));
-        assert_eq!(lease_duration(200, &policy), TimeDelta::minutes(10));
-        assert_eq!(lease_duration(100_000, &policy), TimeDelta::hours(2));
-        assert_eq!(lease_duration(u32::MAX, &policy), TimeDelta::hours(2));
+        let minutes = |n: u64| Duration::from_secs(n * 60);
+        assert_eq!(policy.for_calls(0), minutes(5));
+        assert_eq!(policy.for_calls(200), minutes(10));
+        assert_eq!(policy.for_calls(100_000), minutes(120));
+        assert_eq!(policy.for_calls(u32::MAX), minutes(120));
     }
 
     #[test]

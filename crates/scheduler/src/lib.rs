@@ -4,6 +4,7 @@
 //! and gets back plain data to act on. Nothing reads a clock, a database or the network, so
 //! the rules can be tested exhaustively and several worker processes reach the same answers.
 //!
+//! - [`candidate`]: the facts about one connection, read from it and its latest runs.
 //! - [`due`]: which connections are due for a sync, stalest first, failures retried with
 //!   backoff.
 //! - [`cost`]: how many TikTok API calls one account's sync is expected to cost.
@@ -42,6 +43,7 @@
 
 pub mod backoff;
 pub mod budget;
+pub mod candidate;
 pub mod cost;
 pub mod depth;
 pub mod due;
@@ -54,12 +56,13 @@ pub use backoff::{exponential_backoff, rate_limited_delay};
 pub use budget::TIKTOK_PER_MINUTE_PER_ENDPOINT;
 pub use budget::{Budget, DeferReason, Deferred, ManualReserve, PlannedSync, SyncPlan};
 pub use budget::{manual_sync_allowed, plan_daily_sync};
+pub use candidate::sync_candidate;
 pub use cost::{CostedSync, SyncEstimate, VIDEOS_PER_PAGE, estimate_sync};
 pub use depth::{DepthError, PlannedDepth, SyncDepth, decide_depth};
 pub use due::select_due;
 pub use due::{DuePolicy, DueReason, DueSync, NextDue, SyncCandidate, next_due, next_due_at};
 pub use lease::{LeasePolicy, RefreshCandidate, RefreshHorizon, TokenRefresh, TokenRefreshReason};
-pub use lease::{lease_duration, refresh_query_horizon, select_token_refreshes};
+pub use lease::{refresh_query_horizon, select_token_refreshes};
 pub use pacing::{MAX_CONCURRENCY, concurrency_for, pacing_quota};
 pub use plan::{PlanConfig, plan_syncs};
 pub use schedule::{Job, NextRun, ScheduleError, Schedules, parse_cron};

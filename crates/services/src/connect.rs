@@ -209,40 +209,26 @@ impl Services {
     /// sync does not undo the connection: it is recorded, and the worker or the creator
     /// syncs again later.
     async fn first_sync(&self, connection: &Connection, profile: &Profile) {
-        let holder = &self.lease_holder();
+        let first_sync =
+            self.sync_connection_with(connection, SyncTrigger::Connect, Some(profile.clone()));
         let leased = self
-            .inner
-            .db
-            .try_lease_connection(
+            .with_lease(
                 connection.id,
-                holder,
-                self.now(),
+                &self.lease_holder(),
                 self.inner.config.sync_lease,
+                first_sync,
             )
             .await;
         match leased {
-            Ok(true) => {}
-            Ok(false) => {
+            Ok(Some(Ok(report))) => info!(outcome = report.outcome.as_str(), "first sync finished"),
+            Ok(Some(Err(error))) => warn!(%error, "first sync could not run"),
+            Ok(None) => {
                 info!(connection_id = %connection.id, "a sync of this connection is running; the first sync is queued");
                 if let Err(error) = self.inner.db.request_sync(connection.id, self.now()).await {
                     warn!(%error, "first sync could not be queued");
                 }
-                return;
             }
-            Err(error) => {
-                warn!(%error, "first sync could not run");
-                return;
-            }
-        }
-        match self
-            .sync_connection_with(connection, SyncTrigger::Connect, Some(profile.clone()))
-            .await
-        {
-            Ok(report) => info!(outcome = report.outcome.as_str(), "first sync finished"),
             Err(error) => warn!(%error, "first sync could not run"),
-        }
-        if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
-            warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
         }
     }
 }

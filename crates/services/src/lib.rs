@@ -16,6 +16,7 @@ pub mod clock;
 mod connect;
 mod disconnect;
 pub mod error;
+mod lease;
 mod mapping;
 pub mod notifications;
 pub mod observer;
@@ -47,7 +48,7 @@ pub use tokens::RefreshReport;
 pub use webhooks::{PrunedHistory, WebhookHandled, WebhookRejection};
 pub use worker::{
     NoProgress, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
-    WorkerStatus, sync_candidate,
+    WorkerStatus,
 };
 
 use crate::clock::Clock;

@@ -1,15 +1,20 @@
 //! Syncing one account: profile and the video pages of the planned depth (every page by
 //! default), written in one transaction, recorded in `sync_runs` whatever happens.
+//!
+//! [`report`] says how a sync ended and why; [`manual`] is the creator's "Sync now".
+
+mod failure;
+mod manual;
+mod report;
+
+use failure::SyncFailure;
+pub use manual::ManualSync;
+pub use report::{FailureSource, SyncReport};
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use domain::{
-    Connection, ConnectionId, ConnectionStatus, Platform, Profile, SyncOutcome, SyncTrigger,
-};
+use domain::{Connection, Profile, SyncOutcome, SyncTrigger};
 use scheduler::PlannedDepth;
-use serde::Serialize;
 use storage::{StorageError, SyncRunFinish, SyncWrite};
 use tiktok_client::{AccessToken, TikTokError, UserField};
 use tracing::{Instrument as _, info, info_span, warn};
@@ -19,142 +24,10 @@ use crate::error::ServiceError;
 use crate::mapping::profile_from_user_info;
 use crate::notifications::{Notice, SyncCompleted};
 use crate::quota::{CallContext, CallPriority, with_context};
-use crate::tokens::TokenError;
 use crate::video_walk::{WalkedVideos, walk_videos};
-
-/// How many of the latest runs are searched for the last manual one.
-const RUNS_SCANNED_FOR_COOLDOWN: i64 = 20;
 
 /// The scope that governs the video endpoints.
 const VIDEO_SCOPE: &str = "video.list";
-
-/// What one sync did.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SyncReport {
-    /// The connection synced.
-    pub connection_id: ConnectionId,
-    /// How it ended.
-    pub outcome: SyncOutcome,
-    /// Videos written.
-    pub videos_synced: u64,
-    /// Whether the sync walked every video page (a full walk); `false` for a shallow sync
-    /// that stopped at older videos, and for a sync that failed.
-    pub full_walk: bool,
-    /// TikTok calls spent (retries and refreshes included).
-    pub api_calls: u32,
-    /// When it ended.
-    pub finished_at: DateTime<Utc>,
-    /// Requested scopes the user did not grant (their fields stay empty).
-    pub missing_scopes: Vec<String>,
-    /// A short machine-readable reason when it did not succeed.
-    pub error_code: Option<String>,
-    /// The reason in words, when it did not succeed.
-    pub error_message: Option<String>,
-    /// When a budget refusal or a rate limit asked to wait, how long.
-    #[serde(skip)]
-    pub retry_after: Option<Duration>,
-    /// Where the failure came from, when it did not succeed: what callers act on (the codes
-    /// above are for people and logs).
-    #[serde(skip)]
-    pub failure: Option<FailureSource>,
-}
-
-/// Where a sync's failure came from, so callers decide without reading error codes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FailureSource {
-    /// Our shared call budget refused a call: nothing was asked of the platform.
-    Budget,
-    /// The platform refused, failed, timed out or rate-limited us.
-    Platform,
-    /// The connection's authorization is gone (re-auth needed) or its token is missing.
-    Authorization,
-    /// The platform returned another account for this connection's token.
-    AccountMismatch,
-    /// Our database failed; the previous data is intact.
-    Storage,
-}
-
-/// The answer to a creator's "Sync now".
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(tag = "status", rename_all = "camelCase")]
-pub enum ManualSync {
-    /// The sync ran.
-    #[serde(rename = "synced")]
-    Synced(SyncReport),
-    /// TikTok's call budget is spent for now; the worker will sync the connection.
-    #[serde(rename = "queued")]
-    Queued {
-        /// Why, in words.
-        message: String,
-    },
-}
-
-/// A failure inside a sync, before it is turned into an outcome.
-#[derive(Debug, thiserror::Error)]
-enum SyncFailure {
-    #[error(transparent)]
-    Token(#[from] TokenError),
-    #[error(transparent)]
-    TikTok(#[from] TikTokError),
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    #[error("TikTok returned another account ({0}) for this connection's token")]
-    AccountMismatch(String),
-}
-
-impl SyncFailure {
-    fn outcome(&self) -> SyncOutcome {
-        match self {
-            Self::Token(TokenError::NeedsReauth) => SyncOutcome::NeedsReauth,
-            Self::TikTok(TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. })
-            | Self::Token(TokenError::TikTok(
-                TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. },
-            )) => SyncOutcome::RateLimited,
-            _ => SyncOutcome::Failed,
-        }
-    }
-
-    fn code(&self) -> String {
-        match self {
-            Self::Token(TokenError::NeedsReauth) => "needs_reauth".into(),
-            Self::Token(TokenError::Missing) => "no_token".into(),
-            Self::Token(TokenError::TikTok(error)) | Self::TikTok(error) => {
-                error.tiktok_code().unwrap_or(error.kind()).to_owned()
-            }
-            Self::Token(TokenError::Storage(_)) | Self::Storage(_) => "storage".into(),
-            Self::AccountMismatch(_) => "account_mismatch".into(),
-        }
-    }
-
-    fn source(&self) -> FailureSource {
-        match self {
-            Self::Token(TokenError::NeedsReauth | TokenError::Missing) => {
-                FailureSource::Authorization
-            }
-            Self::Token(TokenError::TikTok(TikTokError::CallRejected { .. }))
-            | Self::TikTok(TikTokError::CallRejected { .. }) => FailureSource::Budget,
-            Self::Token(TokenError::TikTok(_)) | Self::TikTok(_) => FailureSource::Platform,
-            Self::Token(TokenError::Storage(_)) | Self::Storage(_) => FailureSource::Storage,
-            Self::AccountMismatch(_) => FailureSource::AccountMismatch,
-        }
-    }
-
-    fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::TikTok(
-                TikTokError::CallRejected { retry_after, .. }
-                | TikTokError::RateLimited { retry_after, .. },
-            )
-            | Self::Token(TokenError::TikTok(
-                TikTokError::CallRejected { retry_after, .. }
-                | TikTokError::RateLimited { retry_after, .. },
-            )) => *retry_after,
-            _ => None,
-        }
-    }
-}
 
 /// What a successful fetch brought back.
 struct Fetched {
@@ -499,106 +372,5 @@ impl Services {
             full_walk,
             missing_scopes,
         })
-    }
-
-    /// Refuses a manual sync while another is running (`SyncInProgress`) or within the
-    /// cooldown after the last one started (`Cooldown`, with how long to wait).
-    async fn check_manual_cooldown(
-        &self,
-        connection: &Connection,
-        now: DateTime<Utc>,
-    ) -> Result<(), ServiceError> {
-        // The cooldown counts from the last manual sync; a few recent runs are enough to
-        // find it, since manual syncs are themselves at most one per cooldown.
-        let last_manual = self
-            .inner
-            .db
-            .recent_sync_runs(connection.id, RUNS_SCANNED_FOR_COOLDOWN)
-            .await?
-            .into_iter()
-            .find(|run| run.trigger == SyncTrigger::Manual);
-        let Some(run) = last_manual else {
-            return Ok(());
-        };
-        // A manual sync still running (and not abandoned by a crashed process: its lease
-        // would have expired) is "in progress", not "cooldown".
-        let running_for = (now - run.started_at).to_std().unwrap_or(Duration::ZERO);
-        if run.finished_at.is_none() && running_for < self.inner.config.sync_lease {
-            return Err(ServiceError::SyncInProgress);
-        }
-        let cooldown = self.inner.config.manual_sync_cooldown;
-        if running_for < cooldown {
-            // Round up, so a client that waits exactly this long is not refused again.
-            let wait = cooldown - running_for;
-            let retry_after =
-                Duration::from_secs(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
-            return Err(ServiceError::Cooldown { retry_after });
-        }
-        Ok(())
-    }
-
-    /// A creator's "Sync now": cooldown, one sync per connection at a time (across
-    /// processes), the call budget, then the sync itself.
-    pub async fn manual_sync(&self, user_id: &str) -> Result<ManualSync, ServiceError> {
-        let connection = self
-            .inner
-            .db
-            .find_connection(user_id, Platform::TikTok)
-            .await?
-            .ok_or(ServiceError::NotConnected)?;
-        match connection.status {
-            ConnectionStatus::Active => {}
-            ConnectionStatus::NeedsReauth => return Err(ServiceError::NeedsReauth),
-            ConnectionStatus::Disconnected => return Err(ServiceError::NotConnected),
-        }
-        let now = self.now();
-        self.check_manual_cooldown(&connection, now).await?;
-        // A holder of its own per request: a lease taken again by the same holder succeeds,
-        // and two requests of one process must exclude each other too.
-        let holder = &self.lease_holder();
-        let leased = self
-            .inner
-            .db
-            .try_lease_connection(connection.id, holder, now, self.inner.config.sync_lease)
-            .await?;
-        if !leased {
-            return Err(ServiceError::SyncInProgress);
-        }
-        // Checked again under the lease: a request that read the runs just before another's
-        // manual sync started, and leased just after it ended, must not sync again.
-        if let Err(refused) = self.check_manual_cooldown(&connection, now).await {
-            if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
-                warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
-            }
-            return Err(refused);
-        }
-        let report = self.sync_connection(&connection, SyncTrigger::Manual).await;
-        if let Err(error) = self.inner.db.release_lease(connection.id, holder).await {
-            warn!(connection_id = %connection.id, %error, "could not release the sync lease; it will expire");
-        }
-        let report = report?;
-        match report.outcome {
-            SyncOutcome::Success | SyncOutcome::Partial => Ok(ManualSync::Synced(report)),
-            SyncOutcome::RateLimited => {
-                self.inner
-                    .db
-                    .request_sync(connection.id, self.now())
-                    .await?;
-                let message = match report.retry_after {
-                    Some(wait) => format!(
-                        "TikTok's call budget is spent for now; the sync is queued and will run in about {} minutes",
-                        wait.as_secs().div_ceil(60).max(1)
-                    ),
-                    None => "TikTok's call budget is spent for now; the sync is queued".to_owned(),
-                };
-                Ok(ManualSync::Queued { message })
-            }
-            SyncOutcome::NeedsReauth => Err(ServiceError::NeedsReauth),
-            SyncOutcome::Failed => Err(ServiceError::SyncFailed {
-                origin: report.failure.unwrap_or(FailureSource::Platform),
-                code: report.error_code.unwrap_or_default(),
-                message: report.error_message.unwrap_or_default(),
-            }),
-        }
     }
 }

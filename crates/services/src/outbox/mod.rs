@@ -13,115 +13,19 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt as _;
-use hmac::{Hmac, Mac};
-use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
-use sha2::Sha256;
+use secrecy::ExposeSecret;
 use storage::{Database, OutboundEvent, StorageError};
 use tracing::{debug, info, warn};
-use url::Url;
 
 use crate::Services;
 use crate::clock::Clock;
 use crate::observer::ServiceObserver;
 
-/// The header carrying the signature: `t=<unix seconds>,s=<hex HMAC-SHA256>` over
-/// `<t>.<body>`, keyed with `HOST_WEBHOOK_SECRET` (the scheme TikTok signs its webhooks with).
-pub const SIGNATURE_HEADER: &str = "X-Signature";
-/// The header carrying the event's id, the same on every attempt (the receiver's
-/// idempotency key; it is also in the body).
-pub const EVENT_ID_HEADER: &str = "X-Webhook-Id";
+mod config;
+mod signing;
 
-/// How notifications reach the host product.
-#[derive(Clone)]
-pub struct HostWebhookConfig {
-    /// Where to POST (`HOST_WEBHOOK_URL`).
-    pub url: Url,
-    /// The signing key (`HOST_WEBHOOK_SECRET`).
-    pub secret: SecretString,
-    /// How long after its creation an event is still tried (`HOST_WEBHOOK_MAX_AGE_SECS`).
-    pub max_age: Duration,
-    /// The pause after the first failed attempt, doubled after each further one
-    /// (`HOST_WEBHOOK_FIRST_RETRY_SECS`).
-    pub first_retry: Duration,
-    /// The longest pause between two attempts (`HOST_WEBHOOK_MAX_RETRY_SECS`).
-    pub max_retry: Duration,
-    /// How long one attempt may take (`HOST_WEBHOOK_TIMEOUT_SECS`).
-    pub timeout: Duration,
-    /// How often the outbox is looked at when nothing signals new events.
-    pub poll_interval: Duration,
-    /// Events delivered at once (each to a different connection).
-    pub concurrency: usize,
-}
-
-impl HostWebhookConfig {
-    /// Defaults: tried for 72 hours (TikTok's own retry window), first retry after 10 s,
-    /// pauses up to an hour, 10 s per attempt, a look every 5 s, 8 at once.
-    pub fn new(url: Url, secret: SecretString) -> Self {
-        Self {
-            url,
-            secret,
-            max_age: Duration::from_secs(72 * 3600),
-            first_retry: Duration::from_secs(10),
-            max_retry: Duration::from_secs(3600),
-            timeout: Duration::from_secs(10),
-            poll_interval: Duration::from_secs(5),
-            concurrency: 8,
-        }
-    }
-
-    /// The pause before the next attempt after `failed` failed attempts (counting the one
-    /// that just failed): `first_retry * 2^(failed - 1)`, at most `max_retry`.
-    pub fn backoff(&self, failed: u32) -> Duration {
-        let doublings = failed.saturating_sub(1).min(30);
-        self.first_retry
-            .saturating_mul(1 << doublings)
-            .min(self.max_retry)
-    }
-}
-
-impl std::fmt::Debug for HostWebhookConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostWebhookConfig")
-            .field("url", &self.url.origin().ascii_serialization())
-            .field("secret", &"[redacted]")
-            .field("max_age", &self.max_age)
-            .field("first_retry", &self.first_retry)
-            .field("max_retry", &self.max_retry)
-            .field("timeout", &self.timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The `X-Signature` value for `body` signed at `timestamp` with `secret`.
-pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    let mut mac =
-        <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC accepts keys of any length");
-    mac.update(timestamp.to_string().as_bytes());
-    mac.update(b".");
-    mac.update(body);
-    format!(
-        "t={timestamp},s={}",
-        hex::encode(mac.finalize().into_bytes())
-    )
-}
-
-/// The JSON body of an event: id, type, time, user, connection, and the event's data.
-pub fn envelope(event: &OutboundEvent) -> serde_json::Value {
-    json!({
-        "id": event_id(event.id),
-        "type": event.event,
-        "created_at": event.created_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "user_id": event.user_id,
-        "connection_id": event.connection_id.map(|id| id.0),
-        "data": event.payload,
-    })
-}
-
-/// The public id of an outbox row (`evt_<n>`).
-pub fn event_id(id: i64) -> String {
-    format!("evt_{id}")
-}
+pub use config::HostWebhookConfig;
+pub use signing::{EVENT_ID_HEADER, SIGNATURE_HEADER, envelope, event_id, sign};
 
 /// What one pass over the outbox did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -342,70 +246,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signs_timestamp_dot_body_as_computed_independently() {
-        // Python: hmac.new(b"host-secret", b"1764050000." + BODY, hashlib.sha256).hexdigest()
-        let body = br#"{"id":"evt_1","type":"sync.completed"}"#;
-        assert_eq!(
-            sign(b"host-secret", 1_764_050_000, body),
-            "t=1764050000,s=2e21d5eecc4040fb2d35e5e96c4765be3b1f3de576d1229e5b63353f1bfd257f"
-        );
-    }
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap() {
-        let mut config = HostWebhookConfig::new(
-            Url::parse("http://host.test/hook").unwrap(),
-            SecretString::from("s"),
-        );
-        config.first_retry = Duration::from_secs(10);
-        config.max_retry = Duration::from_secs(60);
-        let pauses: Vec<u64> = (1..=5).map(|n| config.backoff(n).as_secs()).collect();
-        assert_eq!(pauses, [10, 20, 40, 60, 60]);
-        assert_eq!(config.backoff(u32::MAX).as_secs(), 60);
-    }
-
-    #[test]
-    fn the_envelope_names_the_event_and_holds_its_data() {
-        let event = OutboundEvent {
-            id: 42,
-            event: "connection.removed".into(),
-            user_id: "user-1".into(),
-            connection_id: Some(domain::ConnectionId(7)),
-            payload: json!({ "reason": "user" }),
-            attempts: 0,
-            created_at: DateTime::from_timestamp(1_764_050_000, 0).unwrap(),
-        };
-        assert_eq!(
-            envelope(&event),
-            json!({
-                "id": "evt_42",
-                "type": "connection.removed",
-                "created_at": "2025-11-25T05:53:20Z",
-                "user_id": "user-1",
-                "connection_id": 7,
-                "data": { "reason": "user" },
-            })
-        );
-    }
-
-    #[test]
     fn retry_times_round_up_to_whole_seconds() {
         let time = DateTime::from_timestamp(100, 1).unwrap();
         assert_eq!(round_up(time).timestamp(), 101);
         let whole = DateTime::from_timestamp(100, 0).unwrap();
         assert_eq!(round_up(whole), whole);
-    }
-
-    #[test]
-    fn the_config_debug_hides_the_secret_and_the_path() {
-        let config = HostWebhookConfig::new(
-            Url::parse("https://host.test/hook?token=abc").unwrap(),
-            SecretString::from("very-secret"),
-        );
-        let shown = format!("{config:?}");
-        assert!(
-            !shown.contains("very-secret") && !shown.contains("abc"),
-            "{shown}"
-        );
     }
 }

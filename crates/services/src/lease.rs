@@ -1,0 +1,48 @@
+//! Holding a connection's sync lease around a piece of work, and giving it back.
+//!
+//! A lease says "this process is syncing (or refreshing) this connection": every sync, manual
+//! or scheduled, and every token refresh of the worker takes one, so no connection is worked
+//! on twice at once. A lease that cannot be given back (the database failed) is not an error
+//! of the work: it expires by itself.
+
+use std::time::Duration;
+
+use domain::ConnectionId;
+use storage::StorageError;
+use tracing::warn;
+
+use crate::Services;
+
+impl Services {
+    /// Runs `work` under `connection`'s lease for `duration` as `holder`, then gives the lease
+    /// back. `Ok(None)` when another holder has it (the work did not run).
+    ///
+    /// # Errors
+    /// A [`StorageError`] when the lease cannot be taken (the work did not run).
+    pub(crate) async fn with_lease<T>(
+        &self,
+        connection: ConnectionId,
+        holder: &str,
+        duration: Duration,
+        work: impl Future<Output = T>,
+    ) -> Result<Option<T>, StorageError> {
+        if !self
+            .inner
+            .db
+            .try_lease_connection(connection, holder, self.now(), duration)
+            .await?
+        {
+            return Ok(None);
+        }
+        let done = work.await;
+        self.release_lease(connection, holder).await;
+        Ok(Some(done))
+    }
+
+    /// Gives `connection`'s lease back; a failure is logged, and the lease then expires.
+    pub(crate) async fn release_lease(&self, connection: ConnectionId, holder: &str) {
+        if let Err(error) = self.inner.db.release_lease(connection, holder).await {
+            warn!(connection_id = %connection, %error, "could not release a lease; it will expire");
+        }
+    }
+}
