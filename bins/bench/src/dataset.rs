@@ -4,11 +4,11 @@
 //! (`upsert_connection`, then `apply_sync` once per day), as the services write them.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::{ConnectionId, Platform, Profile, SyncOutcome, Video, VideoCounts};
+use domain::{ConnectionId, Platform, Profile, SyncOutcome, SyncedVideo, VideoCounts};
 use rand::{Rng as _, SeedableRng as _};
 use rand_chacha::ChaCha8Rng;
 use secrecy::SecretString;
-use storage::{Database, NewConnection, SyncWrite, TokenSet};
+use storage::{Database, NewConnection, ReceivedTokens, SyncWrite};
 
 use crate::error::{BenchError, BenchResult};
 use crate::sandbox_flow::SCOPES;
@@ -67,7 +67,7 @@ impl AccountGenerator {
         }
     }
 
-    fn videos(&mut self, count: u32, now: DateTime<Utc>) -> Vec<Video> {
+    fn videos(&mut self, count: u32, now: DateTime<Utc>) -> Vec<SyncedVideo> {
         (0..count)
             .map(|n| {
                 let views = self.rng.gen_range(0..5_000_000_i64);
@@ -75,7 +75,7 @@ impl AccountGenerator {
                 // 19 digits, like TikTok's ids, unique per (connection, video).
                 let id =
                     7_300_000_000_000_000_000_u64 + u64::from(self.index) * 100_000 + u64::from(n);
-                Video {
+                SyncedVideo {
                     platform_video_id: id.to_string(),
                     title: Some(format!("Video {n} of creator {}", self.index)),
                     description: Some(format!("#bench #video{n} generated description")),
@@ -95,8 +95,8 @@ impl AccountGenerator {
             .collect()
     }
 
-    fn tokens(&self, now: DateTime<Utc>) -> TokenSet {
-        TokenSet {
+    fn tokens(&self, now: DateTime<Utc>) -> ReceivedTokens {
+        ReceivedTokens {
             access_token: SecretString::from(format!("bench-access-{}", self.index)),
             access_token_expires_at: now + TimeDelta::hours(24),
             refresh_token: Some(SecretString::from(format!("bench-refresh-{}", self.index))),
@@ -162,7 +162,7 @@ async fn apply(
     db: &Database,
     connection_id: ConnectionId,
     profile: &Profile,
-    videos: &[Video],
+    videos: &[SyncedVideo],
     synced_at: DateTime<Utc>,
 ) -> BenchResult<()> {
     db.apply_sync(&SyncWrite {

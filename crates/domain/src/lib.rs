@@ -27,4 +27,4 @@ pub use platform::Platform;
 pub use snapshot::{ProfileSnapshot, VideoSnapshot};
 pub use sync::{SyncOutcome, SyncRun, SyncRunId, SyncTrigger};
 pub use token_policy::TokenExpiryPolicy;
-pub use video::{Video, VideoCounts};
+pub use video::{SyncedVideo, VideoCounts};

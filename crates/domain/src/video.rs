@@ -35,7 +35,7 @@ impl VideoCounts {
 
 /// A video as synced from the platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Video {
+pub struct SyncedVideo {
     /// The platform's id. TikTok ids are 19-digit numbers: always kept as text.
     pub platform_video_id: String,
     /// Title.

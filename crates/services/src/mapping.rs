@@ -1,7 +1,7 @@
 //! Translation from TikTok's wire types (tiktok-client) to the platform-neutral domain types.
 
 use domain::tiktok::username_from_profile_deep_link;
-use domain::{Profile, Video, VideoCounts};
+use domain::{Profile, SyncedVideo, VideoCounts};
 use tiktok_client::{UserInfo, Video as TikTokVideo};
 
 /// The domain profile of a TikTok user. The username comes from `username` when the granted
@@ -33,9 +33,9 @@ pub fn profile_from_user_info(user: UserInfo) -> Profile {
 
 /// The domain video of a TikTok video. Counts TikTok left out are taken as 0, as TikTok
 /// documents them ("may be absent or 0").
-pub fn video_from_tiktok(video: TikTokVideo) -> Video {
+pub fn video_from_tiktok(video: TikTokVideo) -> SyncedVideo {
     let posted_at = video.created_at();
-    Video {
+    SyncedVideo {
         platform_video_id: video.id,
         title: video.title,
         description: video.video_description,

@@ -93,7 +93,7 @@ impl Services {
     async fn recent_videos(
         &self,
         connection: &Connection,
-    ) -> Result<Vec<domain::Video>, ServiceError> {
+    ) -> Result<Vec<domain::SyncedVideo>, ServiceError> {
         let page = self
             .inner
             .db

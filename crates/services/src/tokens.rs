@@ -49,12 +49,15 @@ pub struct RefreshReport {
 /// was sent, not from the client's own stamp (the system clock): every later expiry check
 /// reads the services' clock, and the two must agree, or a moved clock sees fresh tokens as
 /// expired (and refreshes them again) or dead ones as alive.
-pub(crate) fn storage_tokens(set: &TokenSet, requested_at: DateTime<Utc>) -> storage::TokenSet {
+pub(crate) fn storage_tokens(
+    set: &TokenSet,
+    requested_at: DateTime<Utc>,
+) -> storage::ReceivedTokens {
     let set = TokenSet {
         issued_at: requested_at,
         ..set.clone()
     };
-    storage::TokenSet {
+    storage::ReceivedTokens {
         access_token: SecretString::from(set.access_token.expose_secret().to_owned()),
         access_token_expires_at: set.expires_at(),
         refresh_token: set

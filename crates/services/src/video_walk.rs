@@ -18,7 +18,7 @@ const _: () = assert!(PAGE_SIZE as u64 == VIDEOS_PER_PAGE);
 #[derive(Debug)]
 pub(crate) struct WalkedVideos {
     /// Every video of every page fetched, newest first.
-    pub(crate) videos: Vec<domain::Video>,
+    pub(crate) videos: Vec<domain::SyncedVideo>,
     /// Whether the walk reached the end of the list (a full walk, or a shallow one on an
     /// account whose videos are all recent).
     pub(crate) reached_end: bool,

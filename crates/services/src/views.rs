@@ -2,7 +2,7 @@
 //! RFC 3339 times, video ids as strings).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{Growth, SyncRun, Video};
+use domain::{Growth, SyncRun, SyncedVideo};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -104,8 +104,8 @@ pub struct VideoView {
     pub engagement_rate: Option<f64>,
 }
 
-impl From<Video> for VideoView {
-    fn from(video: Video) -> Self {
+impl From<SyncedVideo> for VideoView {
+    fn from(video: SyncedVideo) -> Self {
         Self {
             engagement_rate: video.counts.engagement_rate(),
             id: video.platform_video_id,

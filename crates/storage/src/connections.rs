@@ -12,13 +12,14 @@ use crate::db::{Database, load_optional, transaction, with_conn};
 use crate::error::{StorageError, StorageResult};
 use crate::models::{ConnectionRow, connections_into_domain, join_scopes, split_scopes};
 use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
+use crate::profile_columns::ProfileColumns;
 use crate::schema::{connections, oauth_states};
 use crate::time::{from_unix_opt, to_unix};
 
 /// Tokens as received from a token endpoint, with absolute expiry times computed from that
 /// response's `expires_in` / `refresh_expires_in`.
 #[derive(Debug, Clone)]
-pub struct TokenSet {
+pub struct ReceivedTokens {
     /// The access token.
     pub access_token: SecretString,
     /// When it expires.
@@ -65,7 +66,7 @@ pub struct NewConnection<'a> {
     /// The profile fetched right after the token exchange.
     pub profile: &'a Profile,
     /// The tokens of the exchange. `refresh_token` should be present on connect.
-    pub tokens: &'a TokenSet,
+    pub tokens: &'a ReceivedTokens,
     /// A host notification (`connection.connected`) to queue in the same transaction; without
     /// a connection id it is given the upserted connection's.
     pub notify: Option<NewOutboundEvent<'a>>,
@@ -77,17 +78,8 @@ struct ConnectionInsert<'a> {
     user_id: &'a str,
     platform: &'a str,
     platform_account_id: &'a str,
-    union_id: Option<&'a str>,
-    username: Option<&'a str>,
-    display_name: Option<&'a str>,
-    avatar_url: Option<&'a str>,
-    bio: Option<&'a str>,
-    is_verified: bool,
-    profile_deep_link: Option<&'a str>,
-    follower_count: Option<i64>,
-    following_count: Option<i64>,
-    likes_count: Option<i64>,
-    video_count: Option<i64>,
+    #[diesel(embed)]
+    profile: ProfileColumns<'a>,
     access_token_ciphertext: Vec<u8>,
     refresh_token_ciphertext: Option<Vec<u8>>,
     access_token_expires_at: i64,
@@ -99,42 +91,6 @@ struct ConnectionInsert<'a> {
     refresh_failures: i64,
     created_at: i64,
     updated_at: i64,
-}
-
-/// The profile columns, for updates (every field is written, `None` as NULL: a scope no
-/// longer granted empties its fields).
-#[derive(AsChangeset)]
-#[diesel(table_name = connections, treat_none_as_null = true)]
-struct ProfileChanges<'a> {
-    union_id: Option<&'a str>,
-    username: Option<&'a str>,
-    display_name: Option<&'a str>,
-    avatar_url: Option<&'a str>,
-    bio: Option<&'a str>,
-    is_verified: bool,
-    profile_deep_link: Option<&'a str>,
-    follower_count: Option<i64>,
-    following_count: Option<i64>,
-    likes_count: Option<i64>,
-    video_count: Option<i64>,
-}
-
-impl<'a> ProfileChanges<'a> {
-    fn of(profile: &'a Profile) -> Self {
-        Self {
-            union_id: profile.union_id.as_deref(),
-            username: profile.username.as_deref(),
-            display_name: profile.display_name.as_deref(),
-            avatar_url: profile.avatar_url.as_deref(),
-            bio: profile.bio.as_deref(),
-            is_verified: profile.is_verified,
-            profile_deep_link: profile.profile_deep_link.as_deref(),
-            follower_count: profile.follower_count,
-            following_count: profile.following_count,
-            likes_count: profile.likes_count,
-            video_count: profile.video_count,
-        }
-    }
 }
 
 /// Token columns written after an exchange or a refresh. `None` fields are left untouched,
@@ -154,7 +110,7 @@ struct TokenChanges {
 }
 
 impl Database {
-    fn token_changes(&self, tokens: &TokenSet) -> StorageResult<TokenChanges> {
+    fn token_changes(&self, tokens: &ReceivedTokens) -> StorageResult<TokenChanges> {
         let refresh_token_ciphertext = tokens
             .refresh_token
             .as_ref()
@@ -192,17 +148,7 @@ impl Database {
             user_id: new.user_id,
             platform: new.platform.as_str(),
             platform_account_id: &profile.platform_account_id,
-            union_id: profile.union_id.as_deref(),
-            username: profile.username.as_deref(),
-            display_name: profile.display_name.as_deref(),
-            avatar_url: profile.avatar_url.as_deref(),
-            bio: profile.bio.as_deref(),
-            is_verified: profile.is_verified,
-            profile_deep_link: profile.profile_deep_link.as_deref(),
-            follower_count: profile.follower_count,
-            following_count: profile.following_count,
-            likes_count: profile.likes_count,
-            video_count: profile.video_count,
+            profile: ProfileColumns::of(profile),
             access_token_ciphertext: self.cipher().encrypt(&new.tokens.access_token)?,
             refresh_token_ciphertext: new
                 .tokens
@@ -228,7 +174,7 @@ impl Database {
                 .on_conflict((c::user_id, c::platform))
                 .do_update()
                 .set((
-                    ProfileChanges::of(profile),
+                    ProfileColumns::of(profile),
                     c::access_token_ciphertext.eq(excluded(c::access_token_ciphertext)),
                     c::refresh_token_ciphertext.eq(excluded(c::refresh_token_ciphertext)),
                     c::access_token_expires_at.eq(excluded(c::access_token_expires_at)),
@@ -356,7 +302,7 @@ impl Database {
         let mut conn = self.conn().await?;
         let updated = with_conn!(&mut conn, |conn| {
             diesel::update(c::connections.find(id.0))
-                .set((ProfileChanges::of(profile), c::updated_at.eq(to_unix(now))))
+                .set((ProfileColumns::of(profile), c::updated_at.eq(to_unix(now))))
                 .execute(conn)
                 .await?
         });
@@ -411,7 +357,11 @@ impl Database {
 
     /// Stores tokens unconditionally (bumping the token version). Prefer
     /// [`Database::swap_tokens`] after a refresh.
-    pub async fn store_tokens(&self, id: ConnectionId, tokens: &TokenSet) -> StorageResult<()> {
+    pub async fn store_tokens(
+        &self,
+        id: ConnectionId,
+        tokens: &ReceivedTokens,
+    ) -> StorageResult<()> {
         use connections::dsl as c;
         let changes = self.token_changes(tokens)?;
         let mut conn = self.conn().await?;
@@ -435,7 +385,7 @@ impl Database {
         &self,
         id: ConnectionId,
         expected_version: i64,
-        tokens: &TokenSet,
+        tokens: &ReceivedTokens,
     ) -> StorageResult<bool> {
         use connections::dsl as c;
         let changes = self.token_changes(tokens)?;

@@ -32,6 +32,7 @@ mod models;
 mod oauth_states;
 mod outbox;
 mod planning;
+mod profile_columns;
 mod quota;
 mod reads;
 pub mod schema;
@@ -41,13 +42,15 @@ mod time;
 mod webhooks;
 
 pub use cipher::{CryptoError, TokenCipher, TokenKey};
-pub use connections::{NewConnection, StoredTokens, TokenSet};
+pub use connections::{NewConnection, ReceivedTokens, StoredTokens};
 pub use db::{Backend, ConnectOptions, Database};
 pub use error::{OAuthStateRejection, StorageError, StorageResult};
 pub use oauth_states::{ConsumedOAuthState, NewOAuthState};
 pub use outbox::{DeliveryState, NewOutboundEvent, OutboundEvent, OutboundEventStatus};
 pub use quota::{QuotaUsage, QuotaWindow};
-pub use reads::{SortDirection, StoredVideo, TotalsOfVideos, VideoPage, VideoQuery, VideoSort};
+pub use reads::{
+    SortDirection, StoredVideo, StoredVideoPage, TotalsOfVideos, VideoQuery, VideoSort,
+};
 pub use sync_runs::SyncRunFinish;
 pub use sync_writes::{AppliedSync, SyncWrite};
 pub use webhooks::{NewWebhookEvent, WebhookEventRecord};

@@ -1,9 +1,10 @@
 //! Row types read from the tables, and their conversion into domain types.
 
 use diesel::prelude::*;
-use domain::{Connection, ConnectionId, Profile, SyncRun, SyncRunId};
+use domain::{Connection, ConnectionId, SyncRun, SyncRunId};
 
 use crate::error::StorageResult;
+use crate::profile_columns::ProfileRow;
 use crate::schema::{connections, sync_runs};
 use crate::time::{from_unix, from_unix_opt};
 
@@ -14,18 +15,8 @@ pub(crate) struct ConnectionRow {
     pub(crate) id: i64,
     user_id: String,
     platform: String,
-    platform_account_id: String,
-    union_id: Option<String>,
-    username: Option<String>,
-    display_name: Option<String>,
-    avatar_url: Option<String>,
-    bio: Option<String>,
-    is_verified: bool,
-    profile_deep_link: Option<String>,
-    follower_count: Option<i64>,
-    following_count: Option<i64>,
-    likes_count: Option<i64>,
-    video_count: Option<i64>,
+    #[diesel(embed)]
+    profile: ProfileRow,
     access_token_expires_at: Option<i64>,
     refresh_token_expires_at: Option<i64>,
     tokens_obtained_at: Option<i64>,
@@ -51,20 +42,7 @@ impl ConnectionRow {
             id: ConnectionId(self.id),
             user_id: self.user_id,
             platform: self.platform.parse()?,
-            profile: Profile {
-                platform_account_id: self.platform_account_id,
-                union_id: self.union_id,
-                username: self.username,
-                display_name: self.display_name,
-                avatar_url: self.avatar_url,
-                bio: self.bio,
-                is_verified: self.is_verified,
-                profile_deep_link: self.profile_deep_link,
-                follower_count: self.follower_count,
-                following_count: self.following_count,
-                likes_count: self.likes_count,
-                video_count: self.video_count,
-            },
+            profile: self.profile.into(),
             status: self.status.parse()?,
             status_error: self.status_error,
             scopes: split_scopes(&self.scopes),

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use domain::{
-    ConnectionId, PageLimit, Platform, ProfileSnapshot, Video, VideoCounts, VideoSnapshot,
+    ConnectionId, PageLimit, Platform, ProfileSnapshot, SyncedVideo, VideoCounts, VideoSnapshot,
 };
 
 use crate::db::{Database, load_optional, load_rows};
@@ -89,7 +89,7 @@ pub struct StoredVideo {
     /// Owning connection.
     pub connection_id: ConnectionId,
     /// The video.
-    pub video: Video,
+    pub video: SyncedVideo,
     /// Engagement rate; `None` when the video has no views.
     pub engagement_rate: Option<f64>,
     /// When the video was first synced.
@@ -100,7 +100,7 @@ pub struct StoredVideo {
 
 /// One page of videos.
 #[derive(Debug, Clone, PartialEq)]
-pub struct VideoPage {
+pub struct StoredVideoPage {
     /// The videos, in the requested order.
     pub videos: Vec<StoredVideo>,
     /// Opaque cursor of the next page; `None` on the last page.
@@ -150,7 +150,7 @@ impl VideoRow {
             id: self.id,
             connection_id: ConnectionId(self.connection_id),
             engagement_rate: counts.engagement_rate(),
-            video: Video {
+            video: SyncedVideo {
                 platform_video_id: self.platform_video_id,
                 title: self.title,
                 description: self.description,
@@ -340,7 +340,7 @@ impl PageRequest {
     }
 
     /// The page of `rows` (fetched in order, possibly more than `limit + 1`).
-    fn page(&self, mut rows: Vec<VideoRow>) -> StorageResult<VideoPage> {
+    fn page(&self, mut rows: Vec<VideoRow>) -> StorageResult<StoredVideoPage> {
         let has_more = rows.len() > self.limit;
         rows.truncate(self.limit);
         let next_cursor = has_more
@@ -355,7 +355,7 @@ impl PageRequest {
             .into_iter()
             .map(VideoRow::into_domain)
             .collect::<StorageResult<_>>()?;
-        Ok(VideoPage {
+        Ok(StoredVideoPage {
             videos,
             next_cursor,
         })
@@ -369,7 +369,7 @@ impl Database {
         &self,
         connection_id: ConnectionId,
         query: &VideoQuery,
-    ) -> StorageResult<VideoPage> {
+    ) -> StorageResult<StoredVideoPage> {
         let page = PageRequest::of(query)?;
         let mut conn = self.conn().await?;
         let rows: Vec<VideoRow> = load_rows!(&mut conn, {
@@ -390,7 +390,7 @@ impl Database {
         user_id: &str,
         platform: Platform,
         query: &VideoQuery,
-    ) -> StorageResult<Option<VideoPage>> {
+    ) -> StorageResult<Option<StoredVideoPage>> {
         let page = PageRequest::of(query)?;
         let user_id = user_id.to_owned();
         let mut conn = self.conn().await?;

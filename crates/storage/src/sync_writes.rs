@@ -5,13 +5,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
-use domain::{ConnectionId, Profile, SyncOutcome, Video};
+use domain::{ConnectionId, Profile, SyncOutcome, SyncedVideo};
 
 use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::connections::expect_one;
 use crate::db::{Database, transaction};
 use crate::error::StorageResult;
 use crate::outbox::{NewOutboundEvent, OutboundInsert, enqueue_outbound};
+use crate::profile_columns::ProfileColumns;
 use crate::schema::{connections, profile_snapshots, videos};
 use crate::time::to_unix;
 
@@ -29,7 +30,7 @@ pub struct SyncWrite<'a> {
     pub profile: Option<&'a Profile>,
     /// The videos fetched (every page walked). Existing videos are updated, new ones
     /// inserted; videos not in the list are left as they are.
-    pub videos: &'a [Video],
+    pub videos: &'a [SyncedVideo],
     /// `success` or `partial` (a failed sync writes nothing: use
     /// [`Database::record_sync_failure`]).
     pub outcome: SyncOutcome,
@@ -65,7 +66,7 @@ struct ProfileSnapshotInsert {
     captured_at: i64,
 }
 
-fn video_insert(connection_id: i64, video: &Video, now: i64) -> VideoInsert {
+fn video_insert(connection_id: i64, video: &SyncedVideo, now: i64) -> VideoInsert {
     VideoInsert {
         connection_id,
         platform_video_id: video.platform_video_id.clone(),
@@ -163,19 +164,7 @@ impl Database {
             }
             if let Some(profile) = write.profile {
                 diesel::update(c::connections.find(connection_id))
-                    .set((
-                        c::union_id.eq(profile.union_id.as_deref()),
-                        c::username.eq(profile.username.as_deref()),
-                        c::display_name.eq(profile.display_name.as_deref()),
-                        c::avatar_url.eq(profile.avatar_url.as_deref()),
-                        c::bio.eq(profile.bio.as_deref()),
-                        c::is_verified.eq(profile.is_verified),
-                        c::profile_deep_link.eq(profile.profile_deep_link.as_deref()),
-                        c::follower_count.eq(profile.follower_count),
-                        c::following_count.eq(profile.following_count),
-                        c::likes_count.eq(profile.likes_count),
-                        c::video_count.eq(profile.video_count),
-                    ))
+                    .set(ProfileColumns::of(profile))
                     .execute(conn)
                     .await?;
             }

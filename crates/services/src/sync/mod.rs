@@ -32,7 +32,7 @@ const VIDEO_SCOPE: &str = "video.list";
 /// What a successful fetch brought back.
 struct Fetched {
     profile: Profile,
-    videos: Vec<domain::Video>,
+    videos: Vec<domain::SyncedVideo>,
     /// Whether the video list was walked to its end (or, without the video scope, whether a
     /// full walk was planned).
     full_walk: bool,

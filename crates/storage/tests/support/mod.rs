@@ -8,9 +8,9 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use domain::{Platform, Profile, Video, VideoCounts};
+use domain::{Platform, Profile, SyncedVideo, VideoCounts};
 use secrecy::SecretString;
-use storage::{ConnectOptions, Database, NewConnection, TokenCipher, TokenKey, TokenSet};
+use storage::{ConnectOptions, Database, NewConnection, ReceivedTokens, TokenCipher, TokenKey};
 use test_databases::TestDatabase;
 
 /// A database for one test; dropping it deletes the database.
@@ -126,8 +126,8 @@ pub fn profile(open_id: &str, followers: i64) -> Profile {
     }
 }
 
-pub fn tokens(access: &str, refresh: Option<&str>, now: DateTime<Utc>) -> TokenSet {
-    TokenSet {
+pub fn tokens(access: &str, refresh: Option<&str>, now: DateTime<Utc>) -> ReceivedTokens {
+    ReceivedTokens {
         access_token: secret(access),
         access_token_expires_at: now + TimeDelta::hours(24),
         refresh_token: refresh.map(secret),
@@ -154,8 +154,8 @@ pub async fn connect_user(db: &Database, user: &str, open_id: &str) -> domain::C
     .unwrap()
 }
 
-pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Video {
-    Video {
+pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> SyncedVideo {
+    SyncedVideo {
         platform_video_id: format!("73{id:017}"),
         title: Some(format!("video {id}")),
         description: None,
