@@ -107,6 +107,9 @@ pub struct SyncSettings {
     pub rate_limit_per_minute: u32,
     /// Requests per day for the whole app (`TIKTOK_DAILY_QUOTA`); `None` means no daily cap.
     pub daily_quota: Option<u32>,
+    /// How long a rejected refresh waits for another process's rotation to be stored
+    /// (`TOKEN_ROTATION_GRACE_MS`).
+    pub rotation_grace: Duration,
 }
 
 /// The settings every process of the service reads.
@@ -218,6 +221,11 @@ impl Settings {
                 parse::positive,
             )?,
             daily_quota: env.parse_optional("TIKTOK_DAILY_QUOTA", parse::positive)?,
+            rotation_grace: Duration::from_millis(env.parse_or(
+                "TOKEN_ROTATION_GRACE_MS",
+                u64::try_from(services::DEFAULT_ROTATION_GRACE.as_millis()).unwrap_or(5_000),
+                parse::milliseconds,
+            )?),
         };
         let log = LogSettings {
             format: env.parse_or("LOG_FORMAT", LogFormat::Pretty, parse::log_format)?,

@@ -94,6 +94,7 @@ pub fn services_config(settings: &Settings, instance_id: String) -> ServicesConf
     };
     config.host_notifications = settings.host_webhook.is_some();
     config.webhook_tolerance = settings.tiktok.webhook_tolerance;
+    config.rotation_grace = settings.sync.rotation_grace;
     config
 }
 

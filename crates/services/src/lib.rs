@@ -55,6 +55,9 @@ use crate::clock::Clock;
 use crate::observer::ServiceObserver;
 use crate::quota::{QuotaConfig, QuotaHook};
 
+/// The default [`ServicesConfig::rotation_grace`].
+pub const DEFAULT_ROTATION_GRACE: Duration = Duration::from_secs(5);
+
 /// Settings of the use cases.
 #[derive(Debug, Clone)]
 pub struct ServicesConfig {
@@ -76,6 +79,11 @@ pub struct ServicesConfig {
     pub host_notifications: bool,
     /// How far the timestamp of a platform's webhook signature may be from now.
     pub webhook_tolerance: Duration,
+    /// How long a refresh the platform rejected as `invalid_grant` waits for another
+    /// process's rotation of the same token to be stored before the connection is declared
+    /// `needs_reauth` (the winner's answer and its database write take well under the
+    /// default 5 s).
+    pub rotation_grace: Duration,
 }
 
 impl ServicesConfig {
@@ -96,6 +104,7 @@ impl ServicesConfig {
             instance_id: instance_id.into(),
             host_notifications: false,
             webhook_tolerance: tiktok_client::DEFAULT_SIGNATURE_TOLERANCE,
+            rotation_grace: DEFAULT_ROTATION_GRACE,
         }
     }
 }

@@ -22,11 +22,8 @@ const FIRST_REFRESH_BACKOFF: TimeDelta = TimeDelta::minutes(5);
 const REFRESH_BATCH: i64 = 10_000;
 /// The longest wait between two refresh attempts.
 const MAX_REFRESH_BACKOFF: TimeDelta = TimeDelta::hours(2);
-/// How long a rejected refresh waits for another process's rotation of the same token to be
-/// stored before the connection is declared `needs_reauth`: the winner's answer from TikTok
-/// and its database write take well under this.
-const ROTATION_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-/// How often the stored token version is read again during [`ROTATION_GRACE`].
+/// How often the stored token version is read again during the rotation grace
+/// ([`crate::ServicesConfig::rotation_grace`]), at most.
 const ROTATION_POLL: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// What a pass of [`Services::refresh_expiring_tokens`] did.
@@ -224,7 +221,7 @@ impl Services {
     }
 
     /// The tokens another task or process stored after version `seen_version`, waiting up to
-    /// [`ROTATION_GRACE`] for them: TikTok rotates the refresh token as it answers the
+    /// the rotation grace ([`crate::ServicesConfig::rotation_grace`]) for them: TikTok rotates the refresh token as it answers the
     /// winner, so the loser's rejection can arrive before the winner's new pair is stored.
     /// `None` when nothing newer appeared: the rejection is TikTok's own.
     async fn rotated_elsewhere(
@@ -232,16 +229,18 @@ impl Services {
         id: ConnectionId,
         seen_version: i64,
     ) -> Result<Option<StoredTokens>, TokenError> {
-        let deadline = tokio::time::Instant::now() + ROTATION_GRACE;
+        let grace = self.inner.config.rotation_grace;
+        let deadline = tokio::time::Instant::now() + grace;
         loop {
             let current = self.inner.db.connection_tokens(id).await?;
             if current.token_version != seen_version {
                 return Ok(Some(current));
             }
-            if tokio::time::Instant::now() >= deadline {
+            let now = tokio::time::Instant::now();
+            if now >= deadline {
                 return Ok(None);
             }
-            tokio::time::sleep(ROTATION_POLL).await;
+            tokio::time::sleep(ROTATION_POLL.min(deadline - now)).await;
         }
     }
 

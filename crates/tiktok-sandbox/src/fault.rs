@@ -1,10 +1,12 @@
 //! Injected faults: what an endpoint does instead of (or before) its normal answer.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
 use crate::endpoint::Endpoint;
 
@@ -42,6 +44,11 @@ pub enum Fault {
     },
     /// Never answer (the request hangs until the client gives up or the sandbox stops).
     Hang,
+    /// Answer normally, but only once the calls held so far are released
+    /// ([`crate::SandboxHandle::release_held_calls`], `POST /sandbox/faults/release`, or
+    /// clearing the faults): a test holds a call inside the endpoint for exactly as long as
+    /// it needs, without waiting for time to pass.
+    Held,
     /// HTTP 200 with a truncated, unparseable JSON body.
     MalformedBody,
     /// Display API: `access_token_invalid` although the token is good.
@@ -92,13 +99,47 @@ pub struct ActiveFault {
     pub remaining: Option<u32>,
 }
 
-/// The faults currently set, at most one per endpoint.
-#[derive(Debug, Default)]
+/// The faults currently set, at most one per endpoint, and the calls [`Fault::Held`] holds.
+#[derive(Debug)]
 pub(crate) struct FaultTable {
     faults: Mutex<HashMap<Endpoint, ActiveFault>>,
+    /// Counts releases; a held call waits for the count to move past the one it saw.
+    releases: watch::Sender<u64>,
+    /// Calls waiting for a release.
+    held: AtomicUsize,
+}
+
+impl Default for FaultTable {
+    fn default() -> Self {
+        Self {
+            faults: Mutex::default(),
+            releases: watch::Sender::new(0),
+            held: AtomicUsize::new(0),
+        }
+    }
 }
 
 impl FaultTable {
+    /// Holds the calling request until the next release.
+    pub(crate) async fn hold(&self) {
+        let mut releases = self.releases.subscribe();
+        let seen = *releases.borrow_and_update();
+        self.held.fetch_add(1, Ordering::SeqCst);
+        // The sender lives as long as the table, so this ends only with a release.
+        let _ = releases.wait_for(|count| *count > seen).await;
+        self.held.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Lets every held call go on.
+    pub(crate) fn release_held(&self) {
+        self.releases.send_modify(|count| *count += 1);
+    }
+
+    /// How many calls are held now.
+    pub(crate) fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+
     pub(crate) fn set(&self, endpoint: Endpoint, fault: Fault, times: Option<u32>) {
         let mut faults = self.faults.lock().unwrap_or_else(PoisonError::into_inner);
         if times == Some(0) {
@@ -122,11 +163,14 @@ impl FaultTable {
             .remove(&endpoint);
     }
 
+    /// Clears every fault and releases the held calls (nothing stays held by a fault that
+    /// no longer exists).
     pub(crate) fn clear_all(&self) {
         self.faults
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clear();
+        self.release_held();
     }
 
     pub(crate) fn list(&self) -> Vec<ActiveFault> {

@@ -176,6 +176,16 @@ impl SandboxHandle {
         self.state.faults.clear_all();
     }
 
+    /// Lets every call a [`Fault::Held`] holds go on (answered normally).
+    pub fn release_held_calls(&self) {
+        self.state.faults.release_held();
+    }
+
+    /// How many calls a [`Fault::Held`] holds now.
+    pub fn held_calls(&self) -> usize {
+        self.state.faults.held()
+    }
+
     /// The faults currently set.
     pub fn faults(&self) -> Vec<ActiveFault> {
         self.state.faults.list()

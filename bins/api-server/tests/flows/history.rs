@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use tiktok_sandbox::{Endpoint, Fault};
 
-use crate::support::{Consent, FlowOptions, TestDatabase, on_both_backends};
+use crate::support::{ConnectedCreator, Consent, FlowOptions, TestDatabase, on_both_backends};
 
 on_both_backends!(
     daily_syncs_build_the_follower_and_view_series,
@@ -15,10 +15,9 @@ on_both_backends!(
 );
 
 async fn daily_syncs_build_the_follower_and_view_series(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("daily-user");
-    let creator = flow.creator_with_videos(95);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "daily-user", 95)
+        .await;
     let mut expected = vec![day_totals(&flow, &creator.open_id)];
     for _ in 0..2 {
         flow.advance_both_clocks(24);
@@ -113,10 +112,9 @@ async fn tiktok_down_during_the_exchange_stores_nothing(database: TestDatabase) 
 }
 
 async fn a_creator_without_videos_reads_empty_but_complete(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("new-creator");
-    let creator = flow.creator_with_videos(0);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "new-creator", 0)
+        .await;
     // TikTok's profile says 0 videos: the (empty) video list is not asked for.
     assert_eq!(flow.sandbox.call_count(Endpoint::UserInfo), 1);
     assert_eq!(flow.sandbox.call_count(Endpoint::VideoList), 0);

@@ -102,6 +102,11 @@ impl HostReceiver {
         self.book.lock().unwrap().most_in_flight
     }
 
+    /// Deliveries being answered right now.
+    pub fn in_flight(&self) -> usize {
+        self.book.lock().unwrap().in_flight.values().sum()
+    }
+
     /// Waits until `done` holds for what was acknowledged (the deliverer runs on its own).
     pub async fn wait_for(&self, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
         for _ in 0..600 {

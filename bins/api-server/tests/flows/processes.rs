@@ -5,17 +5,16 @@ use domain::ConnectionStatus;
 use reqwest::StatusCode;
 use tiktok_sandbox::Endpoint;
 
-use crate::support::{FlowOptions, TestDatabase, on_both_backends};
+use crate::support::{ConnectedCreator, FlowOptions, TestDatabase, on_both_backends};
 
 on_both_backends!(two_processes_refreshing_at_once_keep_the_connection_alive);
 
 const USER: &str = "shared-user";
 
 async fn two_processes_refreshing_at_once_keep_the_connection_alive(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token(USER);
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, USER, 3)
+        .await;
     let worker = flow.second_process().await;
 
     for round in 0..4 {

@@ -3,15 +3,14 @@
 
 use serde_json::Value;
 
-use crate::support::{FlowOptions, TestDatabase, on_both_backends};
+use crate::support::{ConnectedCreator, FlowOptions, TestDatabase, on_both_backends};
 
 on_both_backends!(every_sort_pages_through_every_video_once_in_order);
 
 async fn every_sort_pages_through_every_video_once_in_order(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("reader");
-    let creator = flow.creator_with_videos(95);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "reader", 95)
+        .await;
 
     for (sort, key) in [
         ("created", "createdAt"),

@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use tiktok_sandbox::{Endpoint, Fault};
 
-use crate::support::{FlowOptions, TestDatabase, error_code, on_both_backends};
+use crate::support::{ConnectedCreator, FlowOptions, TestDatabase, error_code, on_both_backends};
 
 on_both_backends!(
     connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data,
@@ -21,10 +21,9 @@ on_both_backends!(
 async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
     database: TestDatabase,
 ) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("returning-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "returning-user", 3)
+        .await;
     let first = flow.stored_connection("returning-user").await.unwrap();
     let (first_access, _) = flow.stored_tokens("returning-user").await;
 
@@ -45,10 +44,9 @@ async fn connecting_the_same_account_again_renews_the_tokens_and_keeps_the_data(
 /// A creator reconnects while the worker is syncing their account: the connect does not run
 /// a second sync of it at the same time, it asks the worker for one with the new tokens.
 async fn a_reconnect_while_the_worker_syncs_queues_its_first_sync(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("busy-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "busy-user", 3)
+        .await;
     let first = flow.stored_connection("busy-user").await.unwrap();
     assert!(first.sync_requested_at.is_none());
     let db = flow.services.database();
@@ -87,10 +85,9 @@ async fn a_reconnect_while_the_worker_syncs_queues_its_first_sync(database: Test
 }
 
 async fn reconnecting_after_needs_reauth_makes_the_connection_active_again(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("lapsed-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "lapsed-user", 3)
+        .await;
     flow.advance_both_clocks(25);
     flow.sandbox
         .set_fault_for_calls(Endpoint::Token, Fault::RefreshInvalidGrant, 1);
@@ -108,10 +105,9 @@ async fn reconnecting_after_needs_reauth_makes_the_connection_active_again(datab
 }
 
 async fn connecting_again_after_a_disconnect_starts_afresh(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("comeback-user");
-    let creator = flow.creator_with_videos(95);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "comeback-user", 95)
+        .await;
     let first = flow.stored_connection("comeback-user").await.unwrap();
     let response = flow
         .call("DELETE", "/api/auth/tiktok/disconnect", &token)
@@ -135,10 +131,9 @@ async fn connecting_again_after_a_disconnect_starts_afresh(database: TestDatabas
 }
 
 async fn disconnect_deletes_our_data_even_when_tiktok_cannot_revoke(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("leaving-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "leaving-user", 3)
+        .await;
     flow.sandbox
         .set_fault(Endpoint::Revoke, Fault::ServerError { status: 500 });
 
@@ -162,10 +157,9 @@ async fn disconnect_deletes_our_data_even_when_tiktok_cannot_revoke(database: Te
 }
 
 async fn disconnect_with_an_expired_access_token_still_revokes(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("late-leaver");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "late-leaver", 3)
+        .await;
     flow.advance_both_clocks(25);
 
     let response = flow
@@ -186,29 +180,28 @@ async fn disconnect_with_an_expired_access_token_still_revokes(database: TestDat
 /// The creator disconnects while a sync of theirs waits on TikTok: the disconnect wins, the
 /// sync's late write finds the connection gone and stores nothing, and its answer says so.
 async fn a_disconnect_during_a_running_sync_leaves_nothing_behind(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("hasty-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "hasty-user", 3)
+        .await;
     let connection = flow.stored_connection("hasty-user").await.unwrap();
-    let pages_before = flow.sandbox.call_count(Endpoint::VideoList);
-    // Long enough for the disconnect (a revoke and a delete) to finish first on a busy machine.
-    flow.sandbox
-        .set_fault(Endpoint::VideoList, Fault::Latency { millis: 4000 });
+    // The sync's video list call is held inside TikTok until the disconnect has finished.
+    flow.sandbox.set_fault(Endpoint::VideoList, Fault::Held);
 
     let sync = flow.sync(&token);
     let disconnect = async {
-        // Wait until the sync is inside TikTok's video list, then disconnect.
         let inside = async {
-            while flow.sandbox.call_count(Endpoint::VideoList) == pages_before {
+            while flow.sandbox.held_calls() == 0 {
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
             }
         };
         tokio::time::timeout(std::time::Duration::from_secs(30), inside)
             .await
             .expect("the sync reached TikTok's video list");
-        flow.call("DELETE", "/api/auth/tiktok/disconnect", &token)
-            .await
+        let disconnected = flow
+            .call("DELETE", "/api/auth/tiktok/disconnect", &token)
+            .await;
+        flow.sandbox.release_held_calls();
+        disconnected
     };
     let ((sync_status, _, sync_body), disconnected) = tokio::join!(sync, disconnect);
     flow.sandbox.clear_faults();
@@ -269,10 +262,9 @@ async fn token_lifetimes_come_from_tiktoks_answer(database: TestDatabase) {
 }
 
 async fn a_connection_that_needs_reauth_can_still_be_disconnected(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("giving-up-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "giving-up-user", 3)
+        .await;
     flow.advance_both_clocks(25);
     flow.sandbox
         .set_fault(Endpoint::Token, Fault::RefreshInvalidGrant);

@@ -6,7 +6,8 @@ use serde_json::json;
 use tiktok_sandbox::{Endpoint, Fault};
 
 use crate::support::{
-    Consent, FlowOptions, PROTECTED_ROUTES, TestDatabase, error_code, on_both_backends,
+    ConnectedCreator, Consent, FlowOptions, PROTECTED_ROUTES, TestDatabase, error_code,
+    on_both_backends,
 };
 
 on_both_backends!(
@@ -280,10 +281,9 @@ async fn an_invalid_jwt_gets_401_on_every_protected_route(database: TestDatabase
 async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
     database: TestDatabase,
 ) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("eager-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "eager-user", 3)
+        .await;
 
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -338,10 +338,9 @@ async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
 }
 
 async fn tiktok_failing_during_a_sync_keeps_the_previous_data(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("unlucky-user");
-    let creator = flow.creator_with_videos(95);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "unlucky-user", 95)
+        .await;
     let videos_before = flow.all_videos(&token, 100).await;
     let profile_before = flow.get_json("/api/tiktok/profile", &token).await;
 
@@ -371,10 +370,9 @@ async fn tiktok_failing_during_a_sync_keeps_the_previous_data(database: TestData
 }
 
 async fn a_rejected_refresh_marks_the_connection_needs_reauth(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("revoked-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "revoked-user", 3)
+        .await;
 
     flow.advance_both_clocks(25);
     flow.sandbox
@@ -397,10 +395,9 @@ async fn a_rejected_refresh_marks_the_connection_needs_reauth(database: TestData
 }
 
 async fn a_refresh_without_a_refresh_token_keeps_the_stored_one(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("steady-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "steady-user", 3)
+        .await;
     let (first_access, first_refresh) = flow.stored_tokens("steady-user").await;
     let first_refresh = first_refresh.unwrap();
 
@@ -561,10 +558,9 @@ async fn a_code_tiktok_refuses_stores_nothing(database: TestDatabase) {
 async fn an_access_token_tiktok_calls_invalid_is_refreshed_once_and_the_sync_retried(
     database: TestDatabase,
 ) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("unlucky-token-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "unlucky-token-user", 3)
+        .await;
     let (first_access, _) = flow.stored_tokens("unlucky-token-user").await;
 
     // TikTok says the token is invalid although it has not expired for us.
@@ -595,10 +591,9 @@ async fn an_access_token_tiktok_calls_invalid_is_refreshed_once_and_the_sync_ret
 }
 
 async fn a_sync_while_another_holds_the_connection_gets_409(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("busy-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "busy-user", 3)
+        .await;
     let connection = flow.stored_connection("busy-user").await.unwrap();
     let db = flow.services.database();
     // A sync-worker is syncing this connection.
@@ -626,10 +621,9 @@ async fn a_sync_while_another_holds_the_connection_gets_409(database: TestDataba
 }
 
 async fn two_sync_presses_at_once_run_one_sync(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("double-clicker");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "double-clicker", 3)
+        .await;
     let user_info_calls = flow.sandbox.call_count(Endpoint::UserInfo);
 
     let (first, second) = tokio::join!(flow.sync(&token), flow.sync(&token));

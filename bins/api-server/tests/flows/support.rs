@@ -66,7 +66,17 @@ macro_rules! on_both_backends {
 }
 pub(crate) use on_both_backends;
 
-/// How to start a server.
+/// A host user with a connected creator, as [`FlowOptions::with_connected_creator`] leaves
+/// them.
+pub struct ConnectedCreator {
+    /// The host user's bearer token.
+    pub token: String,
+    /// The sandbox creator connected.
+    pub creator: CreatorSummary,
+}
+
+/// How to start a server: settings first, then a finisher ([`FlowOptions::spawn`],
+/// [`FlowOptions::with_connected_creator`]) that says what the test starts from.
 pub struct FlowOptions {
     vars: Vec<(&'static str, String)>,
     sandbox: SandboxConfig,
@@ -96,7 +106,23 @@ impl FlowOptions {
         self
     }
 
-    /// Starts the server on `database`.
+    /// Finisher: the server on `database`, with a host user whose creator (the sandbox
+    /// creator with `videos` videos) is connected through the whole popup flow (connect,
+    /// consent with every scope, callback, first sync).
+    pub async fn with_connected_creator(
+        self,
+        database: TestDatabase,
+        user_id: &str,
+        videos: u64,
+    ) -> (Flow, ConnectedCreator) {
+        let flow = self.spawn(database).await;
+        let token = flow.token(user_id);
+        let creator = flow.creator_with_videos(videos);
+        flow.connect_ok(&token, &creator.open_id).await;
+        (flow, ConnectedCreator { token, creator })
+    }
+
+    /// Finisher: the server on `database`, nothing connected.
     pub async fn spawn(self, database: TestDatabase) -> Flow {
         LazyLock::force(&LOGS);
         let data_dir = tempfile::tempdir().unwrap();
@@ -104,6 +130,10 @@ impl FlowOptions {
             ("PORT", "0".to_owned()),
             ("DATA_DIR", data_dir.path().to_string_lossy().into_owned()),
             ("DATABASE_URL", database.url().to_owned()),
+            // A refused refresh is declared needs_reauth after a short look for a rotation
+            // elsewhere (long enough for a concurrent winner's write on a busy machine), not
+            // after the production 5 s.
+            ("TOKEN_ROTATION_GRACE_MS", "300".to_owned()),
         ]);
         vars.extend(self.vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tiktok_sandbox::RemovalReason;
 
 use crate::host_receiver::{HOST_SECRET, HostReceiver, assert_signed, signature_for};
-use crate::support::{Flow, FlowOptions, TestDatabase, on_both_backends};
+use crate::support::{ConnectedCreator, Flow, FlowOptions, TestDatabase, on_both_backends};
 
 on_both_backends!(
     a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_host,
@@ -23,6 +23,24 @@ on_both_backends!(
     a_developer_revoke_ends_an_older_grant_but_not_a_newer_one,
     a_stopping_deliverer_does_not_wait_for_a_slow_receiver,
 );
+
+/// Waits until `user_id` has nothing left in the outbox and the host answers nothing: after
+/// that, no further notification can arrive (a resend only happens to an undelivered event).
+async fn wait_for_outbox_idle(flow: &Flow, host: &HostReceiver, user_id: &str) {
+    let db = flow.services.database().clone();
+    let idle = async {
+        loop {
+            let pending = db.pending_outbound_events(user_id).await.unwrap();
+            if pending.is_empty() && host.in_flight() == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), idle)
+        .await
+        .expect("the outbox became idle");
+}
 
 /// A server that notifies `receiver`, retrying every second.
 async fn spawn_notifying(database: TestDatabase, receiver: &str) -> Flow {
@@ -211,10 +229,9 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
 }
 
 async fn the_same_webhook_twice_is_harmless(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("twice-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "twice-user", 3)
+        .await;
 
     let body = tiktok_body(
         api_server::config::SANDBOX_CLIENT_KEY,
@@ -315,10 +332,9 @@ async fn the_same_webhook_twice_is_harmless(database: TestDatabase) {
 }
 
 async fn refused_webhooks_change_nothing(database: TestDatabase) {
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("refusing-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { token, creator }) = FlowOptions::new()
+        .with_connected_creator(database, "refusing-user", 3)
+        .await;
     let client_key = api_server::config::SANDBOX_CLIENT_KEY;
     let good = tiktok_body(
         client_key,
@@ -543,8 +559,9 @@ async fn processes_delivering_at_once_never_send_one_event_twice_at_once(databas
     ids.dedup();
     assert_eq!(ids.len(), 36, "every event acknowledged");
     // At least once allows a resend after a lapsed claim; here no claim can lapse (the
-    // receiver takes 150 ms), so each event is sent exactly once, by one of the three.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // receiver takes 150 ms), so each event is sent exactly once, by one of the three. Once
+    // nothing is left to deliver and nothing is in flight, nothing more can be sent.
+    wait_for_outbox_idle(&flow, &host, "many-user").await;
     assert_eq!(
         host.received().len(),
         36,
@@ -598,7 +615,7 @@ async fn a_user_disconnecting_is_told_as_a_removal_by_the_user(database: TestDat
     let recorded = webhook_events(&flow).await;
     assert_eq!(recorded[0].outcome.as_deref(), Some("own_revocation"));
     assert_eq!(recorded[0].reason_code, Some(5));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_for_outbox_idle(&flow, &host, "leaving-user").await;
     assert_eq!(host.acknowledged().len(), 3);
     host.stop().await;
 }
@@ -701,10 +718,9 @@ async fn a_database_that_is_down_answers_503_so_tiktok_delivers_again() {
         .path()
         .trim_start_matches('/')
         .to_owned();
-    let flow = FlowOptions::new().spawn(database).await;
-    let token = flow.token("outage-user");
-    let creator = flow.creator_with_videos(3);
-    flow.connect_ok(&token, &creator.open_id).await;
+    let (flow, ConnectedCreator { creator, .. }) = FlowOptions::new()
+        .with_connected_creator(database, "outage-user", 3)
+        .await;
     let body = tiktok_body(
         api_server::config::SANDBOX_CLIENT_KEY,
         "authorization.removed",

@@ -112,13 +112,11 @@ impl World {
             ("TIKTOK_AUTH_BASE_URL", base.clone()),
             ("TIKTOK_API_BASE_URL", base),
             ("TOKEN_ENCRYPTION_KEY", key),
-            (
-                "JWT_SECRET",
-                "a-test-secret-that-is-long-enough-for-hs256-0123456789".to_owned(),
-            ),
-            ("APP_ORIGIN", "https://app.example".to_owned()),
             // Fast pacing: the tests count calls, not wait for TikTok's real limit.
             ("TIKTOK_RATE_LIMIT_PER_MINUTE", "60000".to_owned()),
+            // A refused refresh is declared needs_reauth after a short look for a rotation
+            // elsewhere, not after the production 5 s.
+            ("TOKEN_ROTATION_GRACE_MS", TEST_ROTATION_GRACE_MS.to_owned()),
         ]
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
@@ -210,6 +208,10 @@ impl World {
             .videos
     }
 }
+
+/// The rotation grace of the tests: long enough for a concurrent winner's write on a busy
+/// machine, short enough that a needs_reauth test does not wait seconds.
+pub const TEST_ROTATION_GRACE_MS: &str = "300";
 
 /// Services built the way the binary builds them, from `env`, on `clock`.
 pub async fn services_for(

@@ -70,6 +70,12 @@ pub fn seconds(raw: &str) -> Result<u64, String> {
         .map_err(|_| format!("`{raw}` is not a whole number of seconds"))
 }
 
+/// A whole number of milliseconds, 0 allowed.
+pub fn milliseconds(raw: &str) -> Result<u64, String> {
+    raw.parse()
+        .map_err(|_| format!("`{raw}` is not a whole number of milliseconds"))
+}
+
 /// A whole number of seconds, at least 1.
 pub fn positive_seconds(raw: &str) -> Result<u64, String> {
     match seconds(raw)? {

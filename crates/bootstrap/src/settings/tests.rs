@@ -87,6 +87,7 @@ fn sandbox_defaults() {
     assert_eq!(settings.sync.manual_cooldown.as_secs(), 300);
     assert_eq!(settings.sync.rate_limit_per_minute, 600);
     assert_eq!(settings.sync.daily_quota, None);
+    assert_eq!(settings.sync.rotation_grace, Duration::from_secs(5));
     assert_eq!(settings.log.format, LogFormat::Pretty);
     assert_eq!(settings.log.filter, "info");
     let database_url = settings.database_url.expose_secret();
@@ -150,10 +151,12 @@ fn live_mode_with_every_variable() {
         .with("TIKTOK_DAILY_QUOTA", "1000")
         .with("TIKTOK_RATE_LIMIT_PER_MINUTE", "100")
         .with("MANUAL_SYNC_COOLDOWN_SECS", "0")
+        .with("TOKEN_ROTATION_GRACE_MS", "250")
         .with("LOG_FORMAT", "JSON")
         .with("DATABASE_URL", "postgres://u:p@db/tiktok")
         .load()
         .expect("live settings");
+    assert_eq!(settings.sync.rotation_grace, Duration::from_millis(250));
     assert_eq!(settings.mode, Mode::Live);
     assert_eq!(settings.tiktok.client_key, "client-key");
     assert!(settings.tiktok.redirect_uri_explicit);
@@ -238,6 +241,11 @@ fn bad_values_name_the_variable_and_the_problem() {
     );
     assert_refused("TIKTOK_RATE_LIMIT_PER_MINUTE", "0", "must be at least 1");
     assert_refused("TIKTOK_DAILY_QUOTA", "lots", "not a positive whole number");
+    assert_refused(
+        "TOKEN_ROTATION_GRACE_MS",
+        "5s",
+        "not a whole number of milliseconds",
+    );
     assert_refused("LOG_FORMAT", "xml", "expected `pretty` or `json`");
     assert_refused("TIKTOK_SCOPES", ",,", "lists no scope");
     assert_refused("TIKTOK_SCOPES", "user info", "is not a scope name");

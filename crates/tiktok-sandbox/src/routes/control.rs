@@ -27,6 +27,7 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                 .route(web::put().to(set_fault))
                 .route(web::delete().to(clear_faults)),
         )
+        .service(web::resource("/sandbox/faults/release").route(web::post().to(release_held)))
         .service(web::resource("/sandbox/faults/{endpoint}").route(web::delete().to(clear_fault)))
         .service(web::resource("/sandbox/calls").route(web::get().to(call_counts)))
         .service(web::resource("/sandbox/creators").route(web::get().to(list_creators)))
@@ -101,6 +102,13 @@ async fn set_fault(state: web::Data<SandboxState>, body: web::Bytes) -> HttpResp
         }
         Err(error) => control_error(StatusCode::BAD_REQUEST, format!("invalid fault: {error}")),
     }
+}
+
+/// `POST /sandbox/faults/release`: lets the calls a `held` fault holds go on.
+async fn release_held(state: web::Data<SandboxState>) -> HttpResponse {
+    let held = state.faults.held();
+    state.faults.release_held();
+    json_body(StatusCode::OK, &json!({ "released": held }))
 }
 
 async fn clear_faults(state: web::Data<SandboxState>) -> HttpResponse {

@@ -91,6 +91,10 @@ pub(crate) async fn count_and_apply_fault(
     }
     let log_id = state.log_id();
     match fault {
+        Fault::Held => {
+            state.faults.hold().await;
+            Ok(None)
+        }
         Fault::Hang => {
             tokio::time::sleep(HANG).await;
             Err(HttpResponse::GatewayTimeout().finish())
