@@ -1,0 +1,52 @@
+//! `oauth_states`: single use, expiry.
+
+use crate::support::{TestDb, at, secret, t0};
+use domain::Platform;
+use secrecy::ExposeSecret;
+use storage::{NewOAuthState, OAuthStateRejection, StorageError};
+
+on_both_backends!(oauth_state_is_single_use_and_expires,);
+
+async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
+    let db = &t.db;
+    let verifier = secret("pkce-verifier-abc");
+    for (state, expires) in [("state-live", at(600)), ("state-old", at(-1))] {
+        db.create_oauth_state(&NewOAuthState {
+            state,
+            user_id: "user-1",
+            platform: Platform::TikTok,
+            pkce_verifier: &verifier,
+            created_at: at(-600),
+            expires_at: expires,
+        })
+        .await
+        .unwrap();
+    }
+    let consumed = db.consume_oauth_state("state-live", t0()).await.unwrap();
+    assert_eq!(consumed.user_id, "user-1");
+    assert_eq!(consumed.platform, Platform::TikTok);
+    assert_eq!(consumed.pkce_verifier.expose_secret(), "pkce-verifier-abc");
+
+    let again = db.consume_oauth_state("state-live", t0()).await;
+    assert!(matches!(
+        again,
+        Err(StorageError::OAuthState(OAuthStateRejection::AlreadyUsed))
+    ));
+    let expired = db.consume_oauth_state("state-old", t0()).await;
+    assert!(matches!(
+        expired,
+        Err(StorageError::OAuthState(OAuthStateRejection::Expired))
+    ));
+    let unknown = db.consume_oauth_state("never-issued", t0()).await;
+    assert!(matches!(
+        unknown,
+        Err(StorageError::OAuthState(OAuthStateRejection::Unknown))
+    ));
+
+    // Purging removes expired states only.
+    assert_eq!(db.purge_oauth_states(t0()).await.unwrap(), 1);
+    assert!(matches!(
+        db.consume_oauth_state("state-old", t0()).await,
+        Err(StorageError::OAuthState(OAuthStateRejection::Unknown))
+    ));
+}

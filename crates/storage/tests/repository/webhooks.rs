@@ -1,0 +1,70 @@
+//! `webhook_events`: received webhooks, each handled once.
+
+use crate::outbox::event;
+use crate::support::{TestDb, at, connect_user, t0};
+use domain::Platform;
+use storage::{NewWebhookEvent, StorageError};
+
+on_both_backends!(
+    webhooks_are_recorded_once,
+    removals_at_once_notify_exactly_once,
+);
+
+async fn webhooks_are_recorded_once(t: &TestDb) {
+    let db = &t.db;
+    let event = NewWebhookEvent {
+        platform: Platform::TikTok,
+        event: "authorization.removed",
+        platform_account_id: Some("open-1"),
+        event_created_at: t0(),
+        body_digest: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        received_at: at(1),
+        reason_code: Some(1),
+    };
+    let id = db.record_webhook_event(&event).await.unwrap().unwrap();
+    // Recorded but not handled yet (the handler failed): a redelivery finishes the work.
+    assert_eq!(db.record_webhook_event(&event).await.unwrap(), Some(id));
+    db.set_webhook_outcome(id, "disconnected").await.unwrap();
+    assert_eq!(
+        db.record_webhook_event(&event).await.unwrap(),
+        None,
+        "redelivery of a handled webhook"
+    );
+    let recorded = db.recent_webhook_events(10).await.unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].reason_code, Some(1));
+    assert_eq!(recorded[0].outcome.as_deref(), Some("disconnected"));
+    assert_eq!(recorded[0].platform_account_id.as_deref(), Some("open-1"));
+    assert_eq!(db.purge_webhook_events(at(1)).await.unwrap(), 0);
+    assert_eq!(db.purge_webhook_events(at(2)).await.unwrap(), 1);
+    assert!(db.record_webhook_event(&event).await.unwrap().is_some());
+    assert!(matches!(
+        db.set_webhook_outcome(id + 1000, "ignored").await,
+        Err(StorageError::NotFound(_))
+    ));
+}
+
+/// A user's disconnect and TikTok's webhook ending the same connection at once: one of them
+/// removes it, and the host is told once.
+async fn removals_at_once_notify_exactly_once(t: &TestDb) {
+    let db = &t.db;
+    let payload = serde_json::json!({ "platform": "tiktok" });
+    for round in 0..10 {
+        let user = format!("user-{round}");
+        let connection = connect_user(db, &user, &format!("open-{round}")).await;
+        let removers = (0..4).map(|_| {
+            let db = db.clone();
+            let user = user.clone();
+            let payload = payload.clone();
+            tokio::spawn(async move {
+                let removed = event("connection.removed", &user, Some(connection.id), &payload);
+                db.disconnect(connection.id, Some(&removed)).await.unwrap()
+            })
+        });
+        let results = futures::future::join_all(removers).await;
+        let removed = results.into_iter().filter(|r| *r.as_ref().unwrap()).count();
+        assert_eq!(removed, 1, "round {round}: exactly one removal");
+        let queued = db.pending_outbound_events(&user).await.unwrap();
+        assert_eq!(queued.len(), 1, "round {round}: told once: {queued:?}");
+    }
+}
