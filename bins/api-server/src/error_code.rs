@@ -62,6 +62,9 @@ pub enum ErrorCode {
     Internal,
     /// 502: an upstream failure (the framework's own).
     BadGateway,
+    /// 502: the platform failed, timed out or answered nonsense (on TikTok's routes the code
+    /// is `tiktok_unavailable`, kept for the first platform's clients).
+    PlatformUnavailable,
     /// 502: TikTok failed, timed out or answered nonsense.
     TiktokUnavailable,
     /// 503: the service cannot answer now (the framework's own).
@@ -82,6 +85,9 @@ pub enum ErrorCode {
     StateUsed,
     /// Callback page: the platform did not accept the code exchange.
     ExchangeFailed,
+    /// Callback page: the account cannot be connected (a personal Instagram account, a Google
+    /// account without a YouTube channel).
+    NotEligible,
     /// Callback page: another account of this platform is connected to the user.
     DifferentAccount,
     /// Callback page: this account is connected to another user.
@@ -92,7 +98,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order docs/api.md lists them.
-    pub const ALL: [Self; 37] = [
+    pub const ALL: [Self; 39] = [
         Self::BadRequest,
         Self::InvalidQuery,
         Self::InvalidBody,
@@ -117,6 +123,7 @@ impl ErrorCode {
         Self::SyncCooldown,
         Self::Internal,
         Self::BadGateway,
+        Self::PlatformUnavailable,
         Self::TiktokUnavailable,
         Self::ServiceUnavailable,
         Self::DatabaseUnavailable,
@@ -127,6 +134,7 @@ impl ErrorCode {
         Self::StateExpired,
         Self::StateUsed,
         Self::ExchangeFailed,
+        Self::NotEligible,
         Self::DifferentAccount,
         Self::AccountInUse,
         Self::Misconfigured,
@@ -159,6 +167,7 @@ impl ErrorCode {
             Self::SyncCooldown => "sync_cooldown",
             Self::Internal => "internal",
             Self::BadGateway => "bad_gateway",
+            Self::PlatformUnavailable => "platform_unavailable",
             Self::TiktokUnavailable => "tiktok_unavailable",
             Self::ServiceUnavailable => "service_unavailable",
             Self::DatabaseUnavailable => "database_unavailable",
@@ -169,6 +178,7 @@ impl ErrorCode {
             Self::StateExpired => "state_expired",
             Self::StateUsed => "state_used",
             Self::ExchangeFailed => "exchange_failed",
+            Self::NotEligible => "not_eligible",
             Self::DifferentAccount => "different_account",
             Self::AccountInUse => "account_in_use",
             Self::Misconfigured => "misconfigured",
@@ -191,7 +201,8 @@ impl ErrorCode {
             | Self::InvalidState
             | Self::StateExpired
             | Self::StateUsed
-            | Self::ExchangeFailed => StatusCode::BAD_REQUEST,
+            | Self::ExchangeFailed
+            | Self::NotEligible => StatusCode::BAD_REQUEST,
             Self::Unauthorized
             | Self::UnknownClientKey
             | Self::MissingSignature
@@ -209,7 +220,9 @@ impl ErrorCode {
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests | Self::SyncCooldown => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal | Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::BadGateway | Self::TiktokUnavailable => StatusCode::BAD_GATEWAY,
+            Self::BadGateway | Self::PlatformUnavailable | Self::TiktokUnavailable => {
+                StatusCode::BAD_GATEWAY
+            }
             Self::ServiceUnavailable | Self::DatabaseUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -228,6 +241,18 @@ impl ErrorCode {
             StatusCode::BAD_GATEWAY => Self::BadGateway,
             status if status.is_client_error() => Self::BadRequest,
             _ => Self::Internal,
+        }
+    }
+}
+
+impl ErrorCode {
+    /// The code of a platform outage on `platform`'s routes: `tiktok_unavailable` on TikTok's
+    /// (the code its clients were given first), `platform_unavailable` on every other.
+    pub fn platform_unavailable(platform: domain::Platform) -> Self {
+        if platform == services::platforms::tiktok::TIKTOK {
+            Self::TiktokUnavailable
+        } else {
+            Self::PlatformUnavailable
         }
     }
 }
@@ -293,6 +318,7 @@ mod tests {
                 ("sync_cooldown", 429),
                 ("internal", 500),
                 ("bad_gateway", 502),
+                ("platform_unavailable", 502),
                 ("tiktok_unavailable", 502),
                 ("service_unavailable", 503),
                 ("database_unavailable", 503),
@@ -303,6 +329,7 @@ mod tests {
                 ("state_expired", 400),
                 ("state_used", 400),
                 ("exchange_failed", 400),
+                ("not_eligible", 400),
                 ("different_account", 409),
                 ("account_in_use", 409),
                 ("misconfigured", 500),

@@ -26,7 +26,7 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     sync_runs: IntCounterVec,
-    tiktok_calls: IntCounterVec,
+    platform_calls: IntCounterVec,
     quota_left: IntGaugeVec,
     token_refreshes: IntCounterVec,
     revocations: IntCounterVec,
@@ -66,31 +66,28 @@ impl Metrics {
             Opts::new("sync_runs_total", "Account syncs by outcome"),
             &["outcome"],
         )?;
-        let tiktok_calls = IntCounterVec::new(
+        let platform_calls = IntCounterVec::new(
             Opts::new(
-                "tiktok_api_calls_total",
-                "TikTok API calls by endpoint and HTTP status",
+                "platform_api_calls_total",
+                "Platform API calls by platform, endpoint and HTTP status",
             ),
-            &["endpoint", "status"],
+            &["platform", "endpoint", "status"],
         )?;
         let quota_left = IntGaugeVec::new(
             Opts::new(
-                "tiktok_quota_remaining",
-                "TikTok API calls left in the current window",
+                "platform_quota_remaining",
+                "Platform API calls (or units) left in the current window, by platform",
             ),
-            &["window"],
+            &["platform", "window"],
         )?;
         let token_refreshes = IntCounterVec::new(
-            Opts::new(
-                "tiktok_token_refreshes_total",
-                "TikTok token refreshes by outcome",
-            ),
+            Opts::new("token_refreshes_total", "Token refreshes by outcome"),
             &["outcome"],
         )?;
         let revocations = IntCounterVec::new(
             Opts::new(
-                "tiktok_revocations_total",
-                "Revocations at TikTok on disconnect, by outcome",
+                "revocations_total",
+                "Revocations at the platform on disconnect, by outcome",
             ),
             &["outcome"],
         )?;
@@ -122,7 +119,7 @@ impl Metrics {
         registry.register(Box::new(revocations.clone()))?;
         registry.register(Box::new(http_duration.clone()))?;
         registry.register(Box::new(sync_runs.clone()))?;
-        registry.register(Box::new(tiktok_calls.clone()))?;
+        registry.register(Box::new(platform_calls.clone()))?;
         registry.register(Box::new(quota_left.clone()))?;
         registry.register(Box::new(token_refreshes.clone()))?;
         Ok(Self {
@@ -130,7 +127,7 @@ impl Metrics {
             http_requests,
             http_duration,
             sync_runs,
-            tiktok_calls,
+            platform_calls,
             quota_left,
             token_refreshes,
             revocations,
@@ -156,17 +153,20 @@ impl Metrics {
         self.sync_runs.with_label_values(&[outcome]).inc();
     }
 
-    /// Counts one TikTok call by endpoint (e.g. `user_info`, `video_list`, `oauth_token`) and
-    /// HTTP status (0 when no response arrived).
-    pub fn record_tiktok_call(&self, endpoint: &str, status: u16) {
-        self.tiktok_calls
-            .with_label_values(&[endpoint, &status.to_string()])
+    /// Counts one platform call by platform, endpoint (e.g. `user_info`, `video_list`,
+    /// `token`) and HTTP status (0 when no response arrived).
+    pub fn record_platform_call(&self, platform: &str, endpoint: &str, status: u16) {
+        self.platform_calls
+            .with_label_values(&[platform, endpoint, &status.to_string()])
             .inc();
     }
 
-    /// Sets the calls left in a quota window (e.g. `minute:video_list`, `day`).
-    pub fn set_quota_left(&self, window: &str, left: i64) {
-        self.quota_left.with_label_values(&[window]).set(left);
+    /// Sets the calls left in one of `platform`'s quota windows (e.g. `minute:video_list`,
+    /// `day`).
+    pub fn set_quota_left(&self, platform: &str, window: &str, left: i64) {
+        self.quota_left
+            .with_label_values(&[platform, window])
+            .set(left);
     }
 
     /// Counts one token refresh by outcome (`success`, `rejected`, `transient_failure`).
@@ -174,7 +174,8 @@ impl Metrics {
         self.token_refreshes.with_label_values(&[outcome]).inc();
     }
 
-    /// Counts one revocation at TikTok on disconnect by outcome (`revoked`, `failed`).
+    /// Counts one revocation at the platform on disconnect by outcome (`revoked`, `failed`,
+    /// `not_supported`).
     pub fn record_revocation(&self, outcome: &str) {
         self.revocations.with_label_values(&[outcome]).inc();
     }
@@ -224,8 +225,8 @@ mod tests {
         let metrics = Metrics::new().expect("metrics");
         metrics.record_http_request("/healthz", "GET", 200, Duration::from_millis(3));
         metrics.record_sync_run("success");
-        metrics.record_tiktok_call("video_list", 200);
-        metrics.set_quota_left("day", 997);
+        metrics.record_platform_call("tiktok", "video_list", 200);
+        metrics.set_quota_left("tiktok", "day", 997);
         metrics.record_token_refresh("rejected");
         metrics.record_token_refresh("rejected");
         let text = metrics.render().expect("render");
@@ -234,8 +235,10 @@ mod tests {
         );
         assert!(text.contains("http_request_duration_seconds_bucket"));
         assert!(text.contains(r#"sync_runs_total{outcome="success"} 1"#));
-        assert!(text.contains(r#"tiktok_api_calls_total{endpoint="video_list",status="200"} 1"#));
-        assert!(text.contains(r#"tiktok_quota_remaining{window="day"} 997"#));
-        assert!(text.contains(r#"tiktok_token_refreshes_total{outcome="rejected"} 2"#));
+        assert!(text.contains(
+            r#"platform_api_calls_total{endpoint="video_list",platform="tiktok",status="200"} 1"#
+        ));
+        assert!(text.contains(r#"platform_quota_remaining{platform="tiktok",window="day"} 997"#));
+        assert!(text.contains(r#"token_refreshes_total{outcome="rejected"} 2"#));
     }
 }

@@ -1,12 +1,17 @@
-//! The OpenAPI document served at `GET /api/openapi.json`: the platform's routes (this crate's
-//! [`PlatformApi`]) merged with the TikTok routes' ([`crate::routes::RoutesApi`]).
+//! The OpenAPI document served at `GET /api/openapi.json`: the HTTP platform's routes (this
+//! crate's [`PlatformApi`]) merged with the product's ([`crate::routes::RoutesApi`]), whose
+//! per-platform routes are described once, at TikTok's paths, and written out here for every
+//! platform the server runs, at that platform's paths.
 
-use actix_web::{HttpResponse, get};
+use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
 use crate::ops;
+use crate::routes::PlatformRoutes;
+use crate::routes::webhooks::RouteCallback;
+use crate::state::AppState;
 
 /// Name of the bearer security scheme; protected routes declare
 /// `security(("bearer_auth" = []))`.
@@ -51,17 +56,141 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The whole document.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The platform whose paths the route annotations are written at.
+const TEMPLATE: &str = "tiktok";
+/// What the template platform calls its posts.
+const TEMPLATE_POSTS: &str = "videos";
+/// The template platform's name as shown.
+const TEMPLATE_NAME: &str = "TikTok";
+
+/// The whole document for a server running `platforms`.
+pub fn document(platforms: &[PlatformRoutes]) -> utoipa::openapi::OpenApi {
     let mut document = PlatformApi::openapi();
-    document.merge(crate::routes::RoutesApi::openapi());
+    let mut routes = crate::routes::RoutesApi::openapi();
+    let template = std::mem::take(&mut routes.paths.paths);
+    for (path, item) in template {
+        let Some(shape) = PathShape::of(&path) else {
+            routes.paths.paths.insert(path, item);
+            continue;
+        };
+        for platform in platforms {
+            for (concrete, operation) in shape.paths_for(platform) {
+                let item = for_platform(&item, platform, &operation);
+                routes.paths.paths.insert(concrete, item);
+            }
+        }
+    }
+    document.merge(routes);
     document
+}
+
+/// How a template path becomes a platform's.
+enum PathShape {
+    /// `/api/auth/tiktok/<action>` or `/api/tiktok/<read>`: one path per platform.
+    Route { prefix: &'static str, rest: String },
+    /// `/api/webhooks/tiktok`: one path per callback of each platform.
+    Callback,
+}
+
+impl PathShape {
+    fn of(path: &str) -> Option<Self> {
+        if path == format!("/api/webhooks/{TEMPLATE}") {
+            return Some(Self::Callback);
+        }
+        ["/api/auth/", "/api/"].into_iter().find_map(|prefix| {
+            let rest = path.strip_prefix(prefix)?.strip_prefix(TEMPLATE)?;
+            rest.starts_with('/').then(|| Self::Route {
+                prefix,
+                rest: rest.to_owned(),
+            })
+        })
+    }
+
+    /// The concrete paths for `platform`, each with the suffix of its operation id.
+    fn paths_for(&self, platform: &PlatformRoutes) -> Vec<(String, String)> {
+        let name = platform.platform.as_str();
+        match self {
+            Self::Route { prefix, rest } => {
+                let rest = match rest.strip_prefix('/') {
+                    Some(TEMPLATE_POSTS) => format!("/{}", platform.posts_route),
+                    _ => rest.clone(),
+                };
+                vec![(format!("{prefix}{name}{rest}"), String::new())]
+            }
+            Self::Callback => platform
+                .callbacks
+                .iter()
+                .map(|kind| {
+                    let route = RouteCallback {
+                        platform: platform.platform,
+                        kind,
+                    };
+                    (route.path(), kind.replace('-', "_"))
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The template `item` for `platform`: operation ids prefixed with the platform (and
+/// suffixed with the callback's kind), and the template platform's name in the texts
+/// replaced with this one's.
+fn for_platform(
+    item: &utoipa::openapi::path::PathItem,
+    platform: &PlatformRoutes,
+    operation_suffix: &str,
+) -> utoipa::openapi::path::PathItem {
+    let mut json = serde_json::to_value(item).unwrap_or_default();
+    rewrite_texts(&mut json, platform.display_name);
+    let mut item: utoipa::openapi::path::PathItem =
+        serde_json::from_value(json).unwrap_or_else(|_| item.clone());
+    for operation in [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Some(id) = &operation.operation_id {
+            let mut renamed = format!("{}_{id}", platform.platform);
+            if !operation_suffix.is_empty() {
+                renamed = format!("{renamed}_{operation_suffix}");
+            }
+            operation.operation_id = Some(renamed);
+        }
+    }
+    item
+}
+
+/// Replaces the template platform's name in every `summary` and `description`.
+fn rewrite_texts(value: &mut serde_json::Value, display_name: &str) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                match value {
+                    serde_json::Value::String(text) if key == "summary" || key == "description" => {
+                        *text = text.replace(TEMPLATE_NAME, display_name);
+                    }
+                    other => rewrite_texts(other, display_name),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                rewrite_texts(item, display_name);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 #[get("/api/openapi.json")]
-pub async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().json(document())
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(document(&state.platforms))
 }

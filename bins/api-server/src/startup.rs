@@ -59,6 +59,7 @@ pub struct ApplicationBuilder {
     readiness: Arc<dyn ReadinessProbe>,
     extra: Vec<ConfigureFn>,
     workers: Option<usize>,
+    platforms: Vec<crate::routes::PlatformRoutes>,
 }
 
 impl std::fmt::Debug for ApplicationBuilder {
@@ -100,7 +101,15 @@ impl ApplicationBuilder {
         self
     }
 
-    /// Adds routes or app data, after the platform's and the TikTok routes'. Tests use it to
+    /// Serves the routes of `platforms` (none by default: a server built for tests of the HTTP
+    /// platform alone has only the routes of no platform).
+    #[must_use]
+    pub fn platforms(mut self, platforms: Vec<crate::routes::PlatformRoutes>) -> Self {
+        self.platforms = platforms;
+        self
+    }
+
+    /// Adds routes or app data, after the platform's and the product's routes'. Tests use it to
     /// register probe routes; may be called several times.
     #[must_use]
     pub fn configure(
@@ -141,13 +150,16 @@ impl ApplicationBuilder {
             dev_tokens: sandbox.then(|| JwtIssuer::new(&self.config.jwt_secret)),
             metrics: metrics.clone(),
             readiness: self.readiness,
+            platforms: self.platforms,
             config: Arc::new(self.config),
         });
         let extra = self.extra;
+        let platforms = state.platforms.clone();
         let app_origin = state.config.app_origin.clone();
         let server_state = state.clone();
         let mut server = HttpServer::new(move || {
             let extra = extra.clone();
+            let platforms = platforms.clone();
             App::new()
                 .app_data(server_state.clone())
                 .app_data(extract::json_config())
@@ -155,7 +167,7 @@ impl ApplicationBuilder {
                 .app_data(extract::query_config())
                 .configure(|cfg| ops::configure(cfg, sandbox))
                 .service(openapi::openapi_json)
-                .configure(routes::configure)
+                .configure(|cfg| routes::configure(cfg, &platforms))
                 .configure(move |cfg| {
                     for configure in &extra {
                         configure(cfg);
@@ -228,6 +240,7 @@ impl Application {
             readiness: Arc::new(NoDependencies),
             extra: Vec::new(),
             workers: None,
+            platforms: Vec::new(),
         })
     }
 

@@ -9,6 +9,7 @@ use crate::auth::{JwtIssuer, JwtVerifier};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readiness::ReadinessProbe;
+use crate::routes::PlatformRoutes;
 
 /// Shared, read-only application state.
 pub struct AppState {
@@ -22,6 +23,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// What `GET /readyz` checks.
     pub readiness: Arc<dyn ReadinessProbe>,
+    /// The platforms whose routes are served.
+    pub platforms: Vec<PlatformRoutes>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -15,6 +15,7 @@ use tiktok_sandbox::{RegisteredClient, Sandbox, SandboxConfig, SandboxHandle};
 use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readiness::{NotReady, probe_fn};
+use crate::routes::PlatformRoutes;
 use crate::routes::webhooks::TIKTOK_WEBHOOK_PATH;
 use crate::startup::{Application, StartupError};
 
@@ -66,8 +67,9 @@ pub struct Wired {
 struct MetricsObserver(Metrics);
 
 impl ServiceObserver for MetricsObserver {
-    fn tiktok_call(&self, endpoint: &'static str, status: Option<u16>) {
-        self.0.record_tiktok_call(endpoint, status.unwrap_or(0));
+    fn platform_call(&self, platform: domain::Platform, endpoint: &str, status: Option<u16>) {
+        self.0
+            .record_platform_call(platform.as_str(), endpoint, status.unwrap_or(0));
     }
 
     fn sync_run(&self, outcome: domain::SyncOutcome) {
@@ -79,12 +81,13 @@ impl ServiceObserver for MetricsObserver {
     }
 
     fn quota_left(&self, bucket: &str, window: &'static str, left: i64) {
-        // Per-minute windows are per endpoint (`tiktok:video_list`); the day is per app.
-        let label = match (window, bucket.split_once(':')) {
-            ("minute", Some((_, endpoint))) => format!("minute:{endpoint}"),
+        // Buckets are `<platform>:<endpoint>` per minute and `<platform>:app` per day.
+        let (platform, rest) = bucket.split_once(':').unwrap_or((bucket, ""));
+        let label = match window {
+            "minute" => format!("minute:{rest}"),
             _ => window.to_owned(),
         };
-        self.0.set_quota_left(&label, left);
+        self.0.set_quota_left(platform, &label, left);
     }
 
     fn revocation(&self, outcome: &'static str) {
@@ -151,7 +154,13 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
     }
 
     let data = web::Data::new(services.clone());
+    let platforms = services
+        .platforms()
+        .iter()
+        .map(|adapter| PlatformRoutes::of(adapter.as_ref()))
+        .collect();
     let app = builder
+        .platforms(platforms)
         .metrics(metrics)
         .readiness(probe_fn(move || {
             let db = db.clone();

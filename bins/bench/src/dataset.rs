@@ -84,12 +84,13 @@ impl AccountGenerator {
                     share_url: Some(format!("https://www.tiktok.com/@bench/video/{id}")),
                     embed_link: Some(format!("https://www.tiktok.com/embed/v2/{id}")),
                     posted_at: Some(now - TimeDelta::hours(self.rng.gen_range(1..24 * 365))),
-                    counts: VideoCounts {
+                    media_type: None,
+                    counts: VideoCounts::views_likes_comments_shares(
                         views,
                         likes,
-                        comments: self.rng.gen_range(0..=likes / 10 + 1),
-                        shares: self.rng.gen_range(0..=likes / 20 + 1),
-                    },
+                        self.rng.gen_range(0..=likes / 10 + 1),
+                        self.rng.gen_range(0..=likes / 20 + 1),
+                    ),
                 }
             })
             .collect()
@@ -126,7 +127,7 @@ async fn write_account(
         .upsert_connection(
             &NewConnection {
                 user_id: &user_id,
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &profile,
                 tokens: &tokens,
                 notify: None,
@@ -169,6 +170,7 @@ async fn apply(
         connection_id,
         profile: Some(profile),
         videos,
+        engagement: domain::EngagementBasis::Views,
         outcome: SyncOutcome::Success,
         error: None,
         synced_at,
@@ -231,6 +233,10 @@ mod tests {
             videos.iter().map(|v| v.platform_video_id.clone()).collect();
         assert_eq!(ids.len(), 50);
         assert!(ids.iter().all(|id| id.len() == 19));
-        assert!(videos.iter().all(|v| v.counts.likes <= v.counts.views + 1));
+        assert!(
+            videos
+                .iter()
+                .all(|v| v.counts.likes.unwrap_or(0) <= v.counts.views.unwrap_or(0) + 1)
+        );
     }
 }

@@ -4,13 +4,14 @@
 
 use std::sync::Arc;
 
-use domain::{Connection, Platform};
+use domain::Connection;
 use reqwest::header::LOCATION;
 use secrecy::SecretString;
 use services::clock::Clock;
-use services::observer::NoopObserver;
-use services::quota::QuotaConfig;
-use services::{CallbackParams, Connected, Services, ServicesConfig};
+use services::observer::{NoopObserver, ServiceObserver};
+use services::platforms::tiktok::{TIKTOK, TikTokAdapter};
+use services::quota::{BudgetPolicy, CallBudget};
+use services::{CallbackParams, Connected, Platforms, Services, ServicesConfig};
 use storage::Database;
 use tiktok_client::{TikTokClient, TikTokConfig, scope};
 use tiktok_sandbox::{
@@ -53,21 +54,26 @@ pub fn services_for(
         .with_auth_base_url(base.clone())
         .with_api_base_url(base),
     )?;
-    let mut config = ServicesConfig::new(
-        SCOPES.iter().map(|&s| s.to_owned()).collect(),
-        format!("bench-{}", std::process::id()),
+    let config = ServicesConfig::new(format!("bench-{}", std::process::id()));
+    let observer: Arc<dyn ServiceObserver> = Arc::new(NoopObserver);
+    let budget = Arc::new(
+        CallBudget::new(db.clone(), Arc::clone(&clock), Arc::clone(&observer)).with_policy(
+            TIKTOK,
+            BudgetPolicy {
+                per_minute_per_endpoint: Some(per_minute),
+                daily: None,
+                manual_reserve: 0,
+            },
+        ),
     );
-    config.quota = QuotaConfig {
-        per_minute_per_endpoint: per_minute,
-        daily: None,
-        manual_reserve: 0,
-    };
-    Ok(Services::new(
-        db,
+    let adapter = TikTokAdapter::new(
         tiktok,
-        clock,
-        Arc::new(NoopObserver),
-        config,
+        Arc::clone(&budget),
+        tiktok_client::DEFAULT_SIGNATURE_TOLERANCE,
+    );
+    let platforms = Platforms::new().with(Arc::new(adapter));
+    Ok(Services::new(
+        db, platforms, budget, clock, observer, config,
     ))
 }
 
@@ -87,7 +93,7 @@ pub async fn connect_creator(
     user_id: &str,
     open_id: &str,
 ) -> BenchResult<(Connected, Connection)> {
-    let authorize_url = services.begin_connect(user_id).await?;
+    let authorize_url = services.begin_connect(user_id, TIKTOK).await?;
     let page = browser
         .get(authorize_url)
         .send()
@@ -113,11 +119,11 @@ pub async fn connect_creator(
             ))
         })?;
     let connected = services
-        .complete_connect(callback_params(&Url::parse(location)?))
+        .complete_connect(TIKTOK, callback_params(&Url::parse(location)?))
         .await?;
     let connection = services
         .database()
-        .find_connection(user_id, Platform::TikTok)
+        .find_connection(user_id, TIKTOK)
         .await?
         .ok_or_else(|| BenchError::Setup(format!("{user_id} has no connection after connect")))?;
     Ok((connected, connection))

@@ -7,7 +7,9 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use scheduler::{SyncDepth, SyncPlan};
 use services::outbox::DeliveryReport;
-use services::{SyncAllReport, SyncProgress, SyncReport, TokenPassReport, WorkerStatus};
+use services::{
+    PlatformPlan, SyncAllReport, SyncProgress, SyncReport, TokenPassReport, WorkerStatus,
+};
 use tracing::info;
 
 /// A progress bar on standard error, one tick per account.
@@ -175,12 +177,32 @@ pub fn status_table(status: &WorkerStatus) -> String {
     }
     let _ = writeln!(text, "  {:<14} {:>8}", "due now", status.due_now);
 
-    let budget = &status.budget;
-    let _ = writeln!(text, "\nquota");
+    let _ = writeln!(text, "\nsync depth");
+    let _ = writeln!(text, "  {}", depth_text(&status.depth));
+
+    let _ = writeln!(text, "\nlast run of each connection");
+    if status.last_run_outcomes.is_empty() {
+        let _ = writeln!(text, "  (no runs yet)");
+    }
+    for (outcome, count) in &status.last_run_outcomes {
+        let _ = writeln!(text, "  {outcome:<14} {count:>8}");
+    }
+
+    for platform in &status.platforms {
+        platform_section(&mut text, platform);
+    }
+    text
+}
+
+/// One platform's quota and what a pass would do on it.
+fn platform_section(text: &mut String, platform: &PlatformPlan) {
+    let budget = &platform.budget;
+    let _ = writeln!(text, "\n{} quota", platform.platform);
     let _ = writeln!(
         text,
         "  {:<26} {:>8}",
-        "per minute per endpoint", budget.per_minute_per_endpoint
+        "per minute per endpoint",
+        per_minute_text(budget.per_minute_per_endpoint)
     );
     match budget.daily_quota {
         Some(daily) => {
@@ -196,13 +218,13 @@ pub fn status_table(status: &WorkerStatus) -> String {
                 text,
                 "  {:<26} {:>8}",
                 "left today",
-                status.left_today.unwrap_or(0)
+                platform.left_today.unwrap_or(0)
             );
             let _ = writeln!(
                 text,
                 "  {:<26} {:>8}",
                 "left for scheduled syncs",
-                status.scheduled_left_today.unwrap_or(0)
+                platform.scheduled_left_today.unwrap_or(0)
             );
         }
         None => {
@@ -210,19 +232,8 @@ pub fn status_table(status: &WorkerStatus) -> String {
         }
     }
 
-    let _ = writeln!(text, "\nsync depth");
-    let _ = writeln!(text, "  {}", depth_text(&status.depth));
-
-    let _ = writeln!(text, "\nlast run of each connection");
-    if status.last_run_outcomes.is_empty() {
-        let _ = writeln!(text, "  (no runs yet)");
-    }
-    for (outcome, count) in &status.last_run_outcomes {
-        let _ = writeln!(text, "  {outcome:<14} {count:>8}");
-    }
-
-    let plan = &status.plan;
-    let _ = writeln!(text, "\na pass now");
+    let plan = &platform.plan;
+    let _ = writeln!(text, "\n{}: a pass now", platform.platform);
     let _ = writeln!(
         text,
         "  would sync {} connections (~{} calls, ~{} saved by sync depth)",
@@ -244,7 +255,15 @@ pub fn status_table(status: &WorkerStatus) -> String {
             );
         }
     }
-    text
+}
+
+/// A per-minute limit, or "none" for a platform that counts none.
+fn per_minute_text(per_minute: u32) -> String {
+    if per_minute == u32::MAX {
+        "none".to_owned()
+    } else {
+        per_minute.to_string()
+    }
 }
 
 #[cfg(test)]

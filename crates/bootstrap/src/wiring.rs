@@ -1,7 +1,7 @@
 //! Building the use cases from the [`Settings`]: the database (migrated on open), the token
-//! cipher, the TikTok client (paced and budgeted), [`Services`] and the host notifications'
-//! deliverer. Both binaries build them here, so they share one quota, one reserve and one set
-//! of tokens.
+//! cipher, the shared call budget, each platform's client and adapter, [`Services`] and the
+//! host notifications' deliverer. Both binaries build them here, so they share one budget per
+//! platform, one reserve and one set of tokens.
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -11,8 +11,9 @@ use secrecy::ExposeSecret as _;
 use services::clock::Clock;
 use services::observer::ServiceObserver;
 use services::outbox::Deliverer;
-use services::quota::QuotaConfig;
-use services::{Services, ServicesConfig};
+use services::platforms::tiktok::{TIKTOK, TikTokAdapter};
+use services::quota::{BudgetPolicy, CallBudget};
+use services::{Platforms, Services, ServicesConfig};
 use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
 use tiktok_client::{EndpointRateLimiter, TikTokClient};
 
@@ -85,17 +86,34 @@ pub fn tiktok_client(settings: &Settings) -> Result<TikTokClient, WiringError> {
 
 /// The use cases' settings; `instance_id` names this process in leases.
 pub fn services_config(settings: &Settings, instance_id: String) -> ServicesConfig {
-    let mut config = ServicesConfig::new(settings.tiktok.scopes.clone(), instance_id);
+    let mut config = ServicesConfig::new(instance_id);
     config.manual_sync_cooldown = settings.sync.manual_cooldown;
-    config.quota = QuotaConfig {
-        per_minute_per_endpoint: settings.sync.rate_limit_per_minute,
-        daily: settings.sync.daily_quota,
-        manual_reserve: manual_reserve(settings.sync.daily_quota),
-    };
     config.host_notifications = settings.host_webhook.is_some();
-    config.webhook_tolerance = settings.tiktok.webhook_tolerance;
     config.rotation_grace = settings.sync.rotation_grace;
     config
+}
+
+/// TikTok's share of the shared budget: its per-endpoint minute and the optional daily cap,
+/// a tenth of which scheduled syncs leave to manual ones.
+pub fn tiktok_budget(settings: &Settings) -> BudgetPolicy {
+    BudgetPolicy {
+        per_minute_per_endpoint: Some(settings.sync.rate_limit_per_minute),
+        daily: settings.sync.daily_quota,
+        manual_reserve: manual_reserve(settings.sync.daily_quota),
+    }
+}
+
+/// Every platform's adapter over `budget`: what the settings switch on.
+///
+/// # Errors
+/// [`WiringError`] when a platform's settings are unusable.
+pub fn platforms(settings: &Settings, budget: &Arc<CallBudget>) -> Result<Platforms, WiringError> {
+    let tiktok = TikTokAdapter::new(
+        tiktok_client(settings)?,
+        Arc::clone(budget),
+        settings.tiktok.webhook_tolerance,
+    );
+    Ok(Platforms::new().with(Arc::new(tiktok)))
 }
 
 /// Opens the configured database (running its migrations) with the configured token keys.
@@ -120,11 +138,16 @@ pub async fn build_services(
     observer: Arc<dyn ServiceObserver>,
     instance_id: String,
 ) -> Result<Services, WiringError> {
-    let tiktok = tiktok_client(settings)?;
     let db = open_database(settings).await?;
+    let budget = Arc::new(
+        CallBudget::new(db.clone(), Arc::clone(&clock), Arc::clone(&observer))
+            .with_policy(TIKTOK, tiktok_budget(settings)),
+    );
+    let platforms = platforms(settings, &budget)?;
     Ok(Services::new(
         db,
-        tiktok,
+        platforms,
+        budget,
         clock,
         observer,
         services_config(settings, instance_id),

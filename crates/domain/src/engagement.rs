@@ -4,61 +4,83 @@
 //! Negative counts (which no platform sends) are treated as zero. A zero denominator gives
 //! `None`, never NaN or infinity.
 
+use serde::{Deserialize, Serialize};
+
 use crate::video::VideoCounts;
 
-/// Clamps a count to be non-negative and widens it.
-fn count(value: i64) -> i128 {
-    i128::from(value.max(0))
+/// Clamps a count to be non-negative and widens it; an unknown count adds nothing.
+fn count(value: Option<i64>) -> i128 {
+    i128::from(value.unwrap_or(0).max(0))
 }
 
-/// Interactions of one video: `likes + comments + shares`, in `i128`.
-pub fn interactions(likes: i64, comments: i64, shares: i64) -> i128 {
-    count(likes) + count(comments) + count(shares)
+/// What a post's engagement rate divides its interactions by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EngagementBasis {
+    /// Views (TikTok, YouTube): `interactions / views`.
+    Views,
+    /// Reach where it is known, else the account's followers (Instagram, whose views come
+    /// from insights and mean plays): `interactions / reach`, else `interactions / followers`.
+    ReachElseFollowers,
 }
 
-/// Per-video engagement rate:
+/// Interactions of one post: the sum of its known likes, comments, shares and saves, in
+/// `i128` (an unknown counter adds nothing).
+pub fn interactions(counts: &VideoCounts) -> i128 {
+    count(counts.likes) + count(counts.comments) + count(counts.shares) + count(counts.saves)
+}
+
+/// Per-post engagement rate on `basis`:
 ///
 /// ```text
-/// rate = (likes + comments + shares) / views
+/// Views:              rate = (likes + comments + shares + saves) / views
+/// ReachElseFollowers: rate = (likes + comments + shares + saves) / reach
+///                     or, with reach unknown, / followers
 /// ```
 ///
-/// `None` when `views` is zero (or negative). The rate can exceed 1 (more interactions than
-/// views happens with reposts and counter lag).
-pub fn video_engagement_rate(views: i64, likes: i64, comments: i64, shares: i64) -> Option<f64> {
-    let views = count(views);
-    if views == 0 {
-        return None;
-    }
+/// (unknown counters add nothing). `None` when the divisor is unknown, zero or negative. The
+/// rate can exceed 1 (more interactions than views happens with reposts and counter lag).
+pub fn post_engagement_rate(
+    counts: &VideoCounts,
+    basis: EngagementBasis,
+    followers: Option<i64>,
+) -> Option<f64> {
+    let divisor = match basis {
+        EngagementBasis::Views => counts.views,
+        EngagementBasis::ReachElseFollowers => counts.reach.or(followers),
+    };
+    let divisor = divisor.filter(|value| *value > 0)?;
     // i128 -> f64 loses precision only beyond 2^53, where a relative error of 1e-16 is moot.
-    Some(interactions(likes, comments, shares) as f64 / views as f64)
+    Some(interactions(counts) as f64 / divisor as f64)
 }
 
-/// Account engagement rate over the given recent videos (the caller picks the last N):
+/// Account engagement rate over the given recent posts (the caller picks the last N), on
+/// every platform:
 ///
 /// ```text
-/// rate = (Σ (likes + comments + shares) / n) / followers
+/// rate = (Σ interactions / n) / followers
 /// ```
 ///
-/// that is, the mean interactions per video over the follower count. `None` when there are no
-/// videos or no followers.
+/// that is, the mean interactions per post over the follower count. `None` when there are no
+/// posts or no followers.
 pub fn account_engagement_rate<'a>(
-    recent_videos: impl IntoIterator<Item = &'a VideoCounts>,
+    recent_posts: impl IntoIterator<Item = &'a VideoCounts>,
     followers: i64,
 ) -> Option<f64> {
-    let followers = count(followers);
+    let followers = count(Some(followers));
     if followers == 0 {
         return None;
     }
-    let (total, videos) = recent_videos
+    let (total, posts) = recent_posts
         .into_iter()
-        .fold((0_i128, 0_i128), |(total, n), video| {
-            // Each term is below 3 * 2^63, so even 2^60 videos cannot overflow i128.
-            (total.saturating_add(video.interactions()), n + 1)
+        .fold((0_i128, 0_i128), |(total, n), post| {
+            // Each term is below 4 * 2^63, so even 2^60 posts cannot overflow i128.
+            (total.saturating_add(post.interactions()), n + 1)
         });
-    if videos == 0 {
+    if posts == 0 {
         return None;
     }
-    let mean = total as f64 / videos as f64;
+    let mean = total as f64 / posts as f64;
     Some(mean / followers as f64)
 }
 
@@ -94,20 +116,57 @@ mod tests {
     use proptest::prelude::*;
 
     fn video(views: i64, likes: i64, comments: i64, shares: i64) -> VideoCounts {
-        VideoCounts {
-            views,
-            likes,
-            comments,
-            shares,
-        }
+        VideoCounts::views_likes_comments_shares(views, likes, comments, shares)
+    }
+
+    fn rate(counts: VideoCounts) -> Option<f64> {
+        post_engagement_rate(&counts, EngagementBasis::Views, None)
     }
 
     #[test]
     fn video_rate_follows_the_formula() {
-        assert_eq!(video_engagement_rate(1000, 50, 30, 20), Some(0.1));
-        assert_eq!(video_engagement_rate(0, 5, 0, 0), None);
-        assert_eq!(video_engagement_rate(-3, 5, 0, 0), None);
-        assert_eq!(video_engagement_rate(10, 0, 0, 0), Some(0.0));
+        assert_eq!(rate(video(1000, 50, 30, 20)), Some(0.1));
+        assert_eq!(rate(video(0, 5, 0, 0)), None);
+        assert_eq!(rate(video(-3, 5, 0, 0)), None);
+        assert_eq!(rate(video(10, 0, 0, 0)), Some(0.0));
+    }
+
+    #[test]
+    fn unknown_counters_are_not_zeros() {
+        let no_views = VideoCounts {
+            views: None,
+            ..video(0, 5, 1, 0)
+        };
+        assert_eq!(rate(no_views), None, "no views: no rate, not 0 and not inf");
+        let no_shares = VideoCounts {
+            shares: None,
+            ..video(100, 5, 5, 0)
+        };
+        assert_eq!(rate(no_shares), Some(0.1));
+    }
+
+    #[test]
+    fn instagram_divides_by_reach_else_followers() {
+        let post = VideoCounts {
+            views: Some(5000),
+            likes: Some(40),
+            comments: Some(5),
+            shares: Some(3),
+            saves: Some(2),
+            reach: Some(1000),
+        };
+        let basis = EngagementBasis::ReachElseFollowers;
+        assert_eq!(post_engagement_rate(&post, basis, Some(200)), Some(0.05));
+        let unknown_reach = VideoCounts {
+            reach: None,
+            ..post
+        };
+        assert_eq!(
+            post_engagement_rate(&unknown_reach, basis, Some(200)),
+            Some(0.25)
+        );
+        assert_eq!(post_engagement_rate(&unknown_reach, basis, None), None);
+        assert_eq!(post_engagement_rate(&unknown_reach, basis, Some(0)), None);
     }
 
     #[test]
@@ -138,7 +197,7 @@ mod tests {
         fn video_rate_is_finite_and_non_negative(
             views in any::<i64>(), likes in any::<i64>(), comments in any::<i64>(), shares in any::<i64>()
         ) {
-            match video_engagement_rate(views, likes, comments, shares) {
+            match rate(video(views, likes, comments, shares)) {
                 None => prop_assert!(views <= 0),
                 Some(rate) => {
                     prop_assert!(views > 0);

@@ -19,8 +19,9 @@ pub struct ProfileSnapshot {
     pub likes_count: Option<i64>,
     /// Public videos.
     pub video_count: Option<i64>,
-    /// Sum of the views of all synced videos, so a views growth series needs no join.
-    pub total_video_views: i64,
+    /// Sum of the known views of all synced videos, so a views growth series needs no join;
+    /// `None` when videos are stored and none has known views.
+    pub total_video_views: Option<i64>,
     /// When the values were captured.
     pub captured_at: DateTime<Utc>,
 }

@@ -3,37 +3,58 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::engagement;
+use crate::engagement::{self, EngagementBasis};
 
-/// The four public counters of a video at one moment.
+/// The counters of a post (a video, a reel, an image) at one moment.
 ///
-/// Counts are 64-bit, as the platforms send them; negative values (which no platform sends)
-/// count as zero in the engagement math.
+/// A counter the platform does not have, or did not give (a scope not granted, a metric not
+/// available for this kind of post, likes hidden by the creator), is `None`, never 0:
+/// TikTok has no reach or saves, YouTube no shares, and Instagram's views, reach, saves and
+/// shares come from insights. Counts are 64-bit, as the platforms send them; negative values
+/// (which no platform sends) count as zero in the engagement math.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct VideoCounts {
-    /// Views.
-    pub views: i64,
+    /// Views (plays).
+    pub views: Option<i64>,
     /// Likes.
-    pub likes: i64,
+    pub likes: Option<i64>,
     /// Comments.
-    pub comments: i64,
+    pub comments: Option<i64>,
     /// Shares.
-    pub shares: i64,
+    pub shares: Option<i64>,
+    /// Unique accounts reached (Instagram).
+    pub reach: Option<i64>,
+    /// Saves (Instagram).
+    pub saves: Option<i64>,
 }
 
 impl VideoCounts {
-    /// Interactions: `likes + comments + shares`, computed in 128 bits so it cannot overflow.
-    pub fn interactions(&self) -> i128 {
-        engagement::interactions(self.likes, self.comments, self.shares)
+    /// The four counters TikTok reports, all known.
+    pub fn views_likes_comments_shares(views: i64, likes: i64, comments: i64, shares: i64) -> Self {
+        Self {
+            views: Some(views),
+            likes: Some(likes),
+            comments: Some(comments),
+            shares: Some(shares),
+            reach: None,
+            saves: None,
+        }
     }
 
-    /// Engagement rate of this video; see [`engagement::video_engagement_rate`].
-    pub fn engagement_rate(&self) -> Option<f64> {
-        engagement::video_engagement_rate(self.views, self.likes, self.comments, self.shares)
+    /// Interactions: the sum of the known likes, comments, shares and saves, computed in 128
+    /// bits so it cannot overflow.
+    pub fn interactions(&self) -> i128 {
+        engagement::interactions(self)
+    }
+
+    /// Engagement rate of this post on `basis`; see [`engagement::post_engagement_rate`].
+    pub fn engagement_rate(&self, basis: EngagementBasis, followers: Option<i64>) -> Option<f64> {
+        engagement::post_engagement_rate(self, basis, followers)
     }
 }
 
-/// A video as synced from the platform.
+/// A post (a video, a reel, an image, a carousel) as synced from the platform. The name says
+/// "video" as the API's first platform did; the row is the same for every platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncedVideo {
     /// The platform's id. TikTok ids are 19-digit numbers: always kept as text.
@@ -52,6 +73,10 @@ pub struct SyncedVideo {
     pub embed_link: Option<String>,
     /// When the video was posted.
     pub posted_at: Option<DateTime<Utc>>,
+    /// What kind of post it is, in the platform's words (Instagram `IMAGE`, `VIDEO`,
+    /// `CAROUSEL_ALBUM` with `REELS` or `FEED`; YouTube `short`, `live`...); `None` when the
+    /// platform has one kind (TikTok).
+    pub media_type: Option<String>,
     /// Counters at sync time.
     pub counts: VideoCounts,
 }

@@ -295,9 +295,10 @@ mod tests {
             depth: PlannedDepth::Full,
             estimate: SyncEstimate {
                 token_refresh_calls: 0,
-                user_info_calls: 1,
-                video_list_calls: calls - 1,
-                full_video_list_calls: calls - 1,
+                profile_calls: 1,
+                list_calls: calls - 1,
+                post_calls: 0,
+                full_walk_calls: calls - 1,
             },
         }
     }

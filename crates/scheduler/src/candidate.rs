@@ -78,7 +78,7 @@ mod tests {
         Connection {
             id: ConnectionId(id),
             user_id: format!("user-{id}"),
-            platform: Platform::TikTok,
+            platform: Platform::new("tiktok"),
             profile: Profile {
                 platform_account_id: format!("open-{id}"),
                 video_count: Some(videos),

@@ -1,10 +1,13 @@
-//! The estimated number of TikTok API calls of one account's sync.
+//! The estimated cost of one account's sync, in the units the platform's budget counts
+//! (calls on TikTok and Instagram, quota units on YouTube).
 //!
-//! A sync makes one user-info call, then walks the video list (newest first) at most
-//! [`VIDEOS_PER_PAGE`] videos per call; a token refresh first costs one more call. An
-//! account whose user info says it has no videos (`video_count` 0, with `user.info.stats`)
-//! costs no list call: the sync skips the empty walk. An unknown count costs at least one. Estimates come from the counts seen at
-//! the last sync; the worker's live call counter, not this estimate, is what enforces a quota.
+//! A sync reads the profile, then walks the post list (newest first) at most
+//! [`CostModel::posts_per_page`] posts per page; a token refresh first costs one more call,
+//! and a platform that reads posts one by one (Instagram's insights) adds
+//! [`CostModel::per_post`] per post fetched. An account known to have no posts costs no list
+//! call where the platform's profile says so reliably (TikTok's `video_count`). An unknown
+//! count costs at least one page. Estimates come from the counts seen at the last sync; the
+//! live counter of the shared budget, not this estimate, is what enforces a quota.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -15,76 +18,139 @@ use crate::due::{DueSync, SyncCandidate};
 /// The largest page TikTok's video list returns (`max_count` is 1 to 20).
 pub const VIDEOS_PER_PAGE: u64 = 20;
 
-/// The calls of one planned sync, by kind.
+/// What syncing one account costs on a platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CostModel {
+    /// A token refresh.
+    pub refresh: u32,
+    /// The profile read, and any other fixed read of every sync.
+    pub profile: u32,
+    /// Posts listed per page.
+    pub posts_per_page: u32,
+    /// One page of the post list (YouTube: the playlist page and the statistics of its
+    /// videos).
+    pub per_page: u32,
+    /// Each post fetched, read on its own (Instagram's insights).
+    pub per_post: u32,
+    /// Whether a post count of 0 in the profile skips the list (TikTok's count is reliable
+    /// enough; elsewhere the first page is read anyway).
+    pub skip_empty_list: bool,
+}
+
+impl CostModel {
+    /// TikTok's: 1 call for user info, 1 per 20 videos, 1 per refresh, nothing for an
+    /// account with no videos.
+    pub const TIKTOK: Self = Self {
+        refresh: 1,
+        profile: 1,
+        posts_per_page: 20,
+        per_page: 1,
+        per_post: 0,
+        skip_empty_list: true,
+    };
+}
+
+/// The cost of one planned sync, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SyncEstimate {
-    /// Token refresh before the sync (0 or 1).
+    /// Token refresh before the sync.
     pub token_refresh_calls: u32,
-    /// `/v2/user/info/` (always 1).
-    pub user_info_calls: u32,
-    /// `/v2/video/list/` pages at the planned depth.
-    pub video_list_calls: u32,
-    /// `/v2/video/list/` pages a full walk would take, for the savings report.
-    pub full_video_list_calls: u32,
+    /// The profile (and other fixed reads).
+    pub profile_calls: u32,
+    /// Pages of the post list at the planned depth.
+    pub list_calls: u32,
+    /// Posts read one by one at the planned depth.
+    pub post_calls: u32,
+    /// What the list and the posts would cost on a full walk, for the savings report.
+    pub full_walk_calls: u32,
 }
 
 impl SyncEstimate {
-    /// All calls of the sync.
+    /// The whole sync.
     pub const fn total(&self) -> u32 {
         self.token_refresh_calls
-            .saturating_add(self.user_info_calls)
-            .saturating_add(self.video_list_calls)
+            .saturating_add(self.profile_calls)
+            .saturating_add(self.list_calls)
+            .saturating_add(self.post_calls)
     }
 
-    /// Calls a shallow sync saves over a full one (0 for a full sync).
+    /// What a shallow sync saves over a full one (0 for a full sync).
     pub const fn calls_saved(&self) -> u32 {
-        self.full_video_list_calls
-            .saturating_sub(self.video_list_calls)
+        self.full_walk_calls
+            .saturating_sub(self.list_calls.saturating_add(self.post_calls))
     }
 }
 
-/// Video-list calls of a full walk over `video_count` videos: `ceil(videos / 20)`, which is
-/// 0 for an account TikTok says has none (the sync does not ask for the empty list). An
-/// unknown count (never synced, or no `user.info.stats`) is estimated at one page: the list
-/// is walked, and its first page is asked even when empty.
-pub fn full_walk_pages(video_count: Option<u64>) -> u32 {
-    let pages = match video_count {
-        Some(count) => count.div_ceil(VIDEOS_PER_PAGE),
+/// Pages of a full walk over `post_count` posts: `ceil(posts / page)`, which is 0 for an
+/// account known to have none where the model skips the empty list. An unknown count (never
+/// synced, or a scope missing) is estimated at one page: the list is walked, and its first
+/// page is asked even when empty.
+pub fn full_walk_pages(model: &CostModel, post_count: Option<u64>) -> u32 {
+    let per_page = u64::from(model.posts_per_page.max(1));
+    let pages = match post_count {
+        Some(0) if model.skip_empty_list => 0,
+        Some(count) => count.div_ceil(per_page).max(1),
         None => 1,
     };
     u32::try_from(pages).unwrap_or(u32::MAX)
 }
 
-/// Video-list calls of a walk that stops at the first video older than the window, given
-/// `recent_videos` inside the window: `floor(recent / 20) + 1` (the page that reveals an older
-/// video, or shows the window is exhausted, is the last), never more than the full walk.
-pub fn recent_walk_pages(video_count: Option<u64>, recent_videos: u64) -> u32 {
-    let pages = recent_videos / VIDEOS_PER_PAGE + 1;
+/// Pages of a walk that stops at the first post older than the window, given
+/// `recent_posts` inside the window: `floor(recent / page) + 1` (the page that reveals an
+/// older post, or shows the window is exhausted, is the last), never more than the full
+/// walk.
+pub fn recent_walk_pages(model: &CostModel, post_count: Option<u64>, recent_posts: u64) -> u32 {
+    let pages = recent_posts / u64::from(model.posts_per_page.max(1)) + 1;
     let pages = u32::try_from(pages).unwrap_or(u32::MAX);
-    match video_count {
-        Some(count) => pages.min(full_walk_pages(Some(count.max(recent_videos)))),
+    match post_count {
+        Some(count) => pages.min(full_walk_pages(model, Some(count.max(recent_posts)))),
         None => pages,
     }
 }
 
-/// The estimated calls of syncing `candidate` at `depth`. A shallow sync whose number of
-/// recent videos is unknown is estimated as a full one (over-estimating is the safe side of a
-/// quota).
-pub fn estimate_sync(candidate: &SyncCandidate, depth: PlannedDepth) -> SyncEstimate {
-    let known_videos = match (candidate.last_video_count, candidate.recent_video_count) {
+/// The estimated cost of syncing `candidate` at `depth` under `model`. A shallow sync whose
+/// number of recent posts is unknown is estimated as a full one (over-estimating is the safe
+/// side of a quota).
+pub fn estimate_sync(
+    candidate: &SyncCandidate,
+    depth: PlannedDepth,
+    model: &CostModel,
+) -> SyncEstimate {
+    let known_posts = match (candidate.last_video_count, candidate.recent_video_count) {
         (Some(total), Some(recent)) => Some(total.max(recent)),
         (total, recent) => total.or(recent),
     };
-    let full_video_list_calls = full_walk_pages(known_videos);
-    let video_list_calls = match (depth, candidate.recent_video_count) {
-        (PlannedDepth::Recent { .. }, Some(recent)) => recent_walk_pages(known_videos, recent),
-        _ => full_video_list_calls,
+    let posts_cost = |posts: Option<u64>| {
+        u32::try_from(posts.unwrap_or(0))
+            .unwrap_or(u32::MAX)
+            .saturating_mul(model.per_post)
+    };
+    let full_pages = full_walk_pages(model, known_posts);
+    let full_walk_calls = full_pages
+        .saturating_mul(model.per_page)
+        .saturating_add(posts_cost(known_posts));
+    let (list_calls, post_calls) = match (depth, candidate.recent_video_count) {
+        (PlannedDepth::Recent { .. }, Some(recent)) => (
+            recent_walk_pages(model, known_posts, recent).saturating_mul(model.per_page),
+            posts_cost(Some(recent)),
+        ),
+        _ => (
+            full_pages.saturating_mul(model.per_page),
+            posts_cost(known_posts),
+        ),
     };
     SyncEstimate {
-        token_refresh_calls: u32::from(candidate.token_refresh_needed),
-        user_info_calls: 1,
-        video_list_calls,
-        full_video_list_calls,
+        token_refresh_calls: if candidate.token_refresh_needed {
+            model.refresh
+        } else {
+            0
+        },
+        profile_calls: model.profile,
+        list_calls,
+        post_calls,
+        full_walk_calls,
     }
 }
 
@@ -101,13 +167,14 @@ pub struct CostedSync {
 }
 
 impl CostedSync {
-    /// Decides the depth of `due`'s sync at `now` under `option` and estimates its cost.
-    pub fn new(due: DueSync, option: SyncDepth, now: DateTime<Utc>) -> Self {
+    /// Decides the depth of `due`'s sync at `now` under `option` and estimates its cost
+    /// under `model`.
+    pub fn new(due: DueSync, option: SyncDepth, model: &CostModel, now: DateTime<Utc>) -> Self {
         let depth = decide_depth(option, due.candidate.last_full_sync_at, now);
         Self {
             due,
             depth,
-            estimate: estimate_sync(&due.candidate, depth),
+            estimate: estimate_sync(&due.candidate, depth, model),
         }
     }
 }
@@ -118,6 +185,46 @@ mod tests {
     use chrono::TimeDelta;
     use domain::{ConnectionId, ConnectionStatus};
     use proptest::prelude::*;
+
+    const TIKTOK: CostModel = CostModel::TIKTOK;
+
+    /// Instagram-like: 1 profile call, 50 posts a page, one insights call per post.
+    const PER_POST: CostModel = CostModel {
+        refresh: 1,
+        profile: 1,
+        posts_per_page: 50,
+        per_page: 1,
+        per_post: 1,
+        skip_empty_list: false,
+    };
+
+    /// YouTube-like: 2 fixed units, 2 units a page of 50, no empty-list skip.
+    const PER_PAGE: CostModel = CostModel {
+        refresh: 0,
+        profile: 2,
+        posts_per_page: 50,
+        per_page: 2,
+        per_post: 0,
+        skip_empty_list: false,
+    };
+
+    #[test]
+    fn other_models_count_pages_and_posts_their_way() {
+        let full = |model: &CostModel, videos| {
+            estimate_sync(&candidate(videos, None, false), PlannedDepth::Full, model).total()
+        };
+        assert_eq!(full(&PER_POST, Some(0)), 2, "the first page is read anyway");
+        assert_eq!(full(&PER_POST, Some(120)), 1 + 3 + 120);
+        assert_eq!(full(&PER_PAGE, Some(0)), 2 + 2);
+        assert_eq!(full(&PER_PAGE, Some(1000)), 2 + 2 * 20);
+        let shallow = estimate_sync(
+            &candidate(Some(120), Some(10), false),
+            recent_depth(),
+            &PER_POST,
+        );
+        assert_eq!(shallow.total(), 1 + 1 + 10);
+        assert_eq!(shallow.calls_saved(), (3 + 120) - (1 + 10));
+    }
 
     fn candidate(videos: Option<u64>, recent: Option<u64>, refresh: bool) -> SyncCandidate {
         SyncCandidate {
@@ -147,7 +254,8 @@ mod tests {
             (Some(120), 7),
         ];
         for (videos, calls) in cases {
-            let estimate = estimate_sync(&candidate(videos, None, false), PlannedDepth::Full);
+            let estimate =
+                estimate_sync(&candidate(videos, None, false), PlannedDepth::Full, &TIKTOK);
             assert_eq!(estimate.total(), calls, "{videos:?} videos");
             assert_eq!(estimate.calls_saved(), 0);
         }
@@ -155,7 +263,11 @@ mod tests {
 
     #[test]
     fn a_token_refresh_adds_one_call() {
-        let estimate = estimate_sync(&candidate(Some(45), None, true), PlannedDepth::Full);
+        let estimate = estimate_sync(
+            &candidate(Some(45), None, true),
+            PlannedDepth::Full,
+            &TIKTOK,
+        );
         assert_eq!(estimate.token_refresh_calls, 1);
         assert_eq!(estimate.total(), 1 + 1 + 3);
     }
@@ -175,21 +287,26 @@ mod tests {
             let estimate = estimate_sync(
                 &candidate(Some(videos), Some(recent), false),
                 recent_depth(),
+                &TIKTOK,
             );
             assert_eq!(
-                estimate.video_list_calls, pages,
+                estimate.list_calls, pages,
                 "{videos} videos, {recent} recent"
             );
         }
-        let estimate = estimate_sync(&candidate(Some(1000), Some(5), false), recent_depth());
-        assert_eq!(estimate.full_video_list_calls, 50);
+        let estimate = estimate_sync(
+            &candidate(Some(1000), Some(5), false),
+            recent_depth(),
+            &TIKTOK,
+        );
+        assert_eq!(estimate.full_walk_calls, 50);
         assert_eq!(estimate.calls_saved(), 49);
     }
 
     #[test]
     fn shallow_sync_with_unknown_recent_count_is_estimated_full() {
-        let estimate = estimate_sync(&candidate(Some(100), None, false), recent_depth());
-        assert_eq!(estimate.video_list_calls, 5);
+        let estimate = estimate_sync(&candidate(Some(100), None, false), recent_depth(), &TIKTOK);
+        assert_eq!(estimate.list_calls, 5);
         assert_eq!(estimate.calls_saved(), 0);
     }
 
@@ -204,11 +321,11 @@ mod tests {
             reason: crate::DueReason::IntervalElapsed,
         };
         let option = SyncDepth::recent(7, 7).expect("valid depth");
-        let costed = CostedSync::new(due, option, now);
+        let costed = CostedSync::new(due, option, &TIKTOK, now);
         assert!(!costed.depth.is_full());
         assert_eq!(costed.estimate.total(), 2);
         assert_eq!(costed.estimate.calls_saved(), 9);
-        let full = CostedSync::new(due, SyncDepth::Full, now);
+        let full = CostedSync::new(due, SyncDepth::Full, &TIKTOK, now);
         assert_eq!(full.estimate.total(), 11);
     }
 
@@ -216,12 +333,12 @@ mod tests {
         #[test]
         fn shallow_never_costs_more_than_full(videos in 0_u64..10_000, recent in 0_u64..10_000) {
             let recent = recent.min(videos);
-            let shallow = estimate_sync(&candidate(Some(videos), Some(recent), false), recent_depth());
-            let full = estimate_sync(&candidate(Some(videos), Some(recent), false), PlannedDepth::Full);
+            let shallow = estimate_sync(&candidate(Some(videos), Some(recent), false), recent_depth(), &TIKTOK);
+            let full = estimate_sync(&candidate(Some(videos), Some(recent), false), PlannedDepth::Full, &TIKTOK);
             prop_assert!(shallow.total() <= full.total());
-            prop_assert!(shallow.video_list_calls >= 1 || videos == 0);
+            prop_assert!(shallow.list_calls >= 1 || videos == 0);
             prop_assert_eq!(shallow.total() + shallow.calls_saved(), full.total());
-            prop_assert_eq!(u64::from(full.video_list_calls), videos.div_ceil(20));
+            prop_assert_eq!(u64::from(full.list_calls), videos.div_ceil(20));
         }
     }
 }

@@ -7,7 +7,7 @@
 //! - [`candidate`]: the facts about one connection, read from it and its latest runs.
 //! - [`due`]: which connections are due for a sync, stalest first, failures retried with
 //!   backoff.
-//! - [`cost`]: how many TikTok API calls one account's sync is expected to cost.
+//! - [`cost`]: what one account's sync is expected to cost under its platform's model.
 //! - [`depth`]: full syncs, or shallow daily syncs with a periodic full walk.
 //! - [`budget`]: the daily quota split between scheduled syncs and a reserve for manual ones.
 //! - [`plan`]: the whole daily plan from the candidates, in one call.
@@ -20,7 +20,7 @@
 //! ```
 //! use chrono::{DateTime, TimeDelta, Utc};
 //! use domain::{ConnectionId, ConnectionStatus};
-//! use scheduler::{Budget, PlanConfig, SyncCandidate, plan_syncs};
+//! use scheduler::{Budget, CostModel, PlanConfig, SyncCandidate, plan_syncs};
 //!
 //! let now: DateTime<Utc> = "2026-11-25T03:30:00Z".parse().expect("valid time");
 //! let candidates: Vec<SyncCandidate> = (1..=3)
@@ -32,7 +32,7 @@
 //!     .collect();
 //! // 14 calls a day, 10% (rounded down: 1) kept for manual syncs.
 //! let budget = Budget { daily_quota: Some(14), ..Budget::default() };
-//! let plan = plan_syncs(&candidates, &PlanConfig::default(), &budget, now);
+//! let plan = plan_syncs(&candidates, &PlanConfig::default(), &CostModel::TIKTOK, &budget, now);
 //! // Each sync costs 1 + 100 / 20 = 6 calls; the 13 left for the schedule cover two,
 //! // the stalest.
 //! let selected: Vec<i64> = plan.selected.iter().map(|sync| sync.id.0).collect();
@@ -57,7 +57,7 @@ pub use budget::TIKTOK_PER_MINUTE_PER_ENDPOINT;
 pub use budget::{Budget, DeferReason, Deferred, ManualReserve, PlannedSync, SyncPlan};
 pub use budget::{manual_sync_allowed, plan_daily_sync};
 pub use candidate::sync_candidate;
-pub use cost::{CostedSync, SyncEstimate, VIDEOS_PER_PAGE, estimate_sync};
+pub use cost::{CostModel, CostedSync, SyncEstimate, VIDEOS_PER_PAGE, estimate_sync};
 pub use depth::{DepthError, PlannedDepth, SyncDepth, decide_depth};
 pub use due::select_due;
 pub use due::{DuePolicy, DueReason, DueSync, NextDue, SyncCandidate, next_due, next_due_at};

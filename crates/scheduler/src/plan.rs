@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::budget::{Budget, SyncPlan, plan_daily_sync};
-use crate::cost::CostedSync;
+use crate::cost::{CostModel, CostedSync};
 use crate::depth::SyncDepth;
 use crate::due::{DuePolicy, SyncCandidate, select_due};
 
@@ -17,17 +17,19 @@ pub struct PlanConfig {
     pub depth: SyncDepth,
 }
 
-/// Plans the syncs to run at `now`: [`select_due`] (stalest first), then each sync's depth
-/// and cost ([`CostedSync::new`]), then [`plan_daily_sync`] against `budget`.
+/// Plans the syncs of one platform to run at `now`: [`select_due`] (stalest first), then
+/// each sync's depth and cost under the platform's `cost` model ([`CostedSync::new`]), then
+/// [`plan_daily_sync`] against the platform's `budget`.
 pub fn plan_syncs(
     candidates: &[SyncCandidate],
     config: &PlanConfig,
+    cost: &CostModel,
     budget: &Budget,
     now: DateTime<Utc>,
 ) -> SyncPlan {
     let costed: Vec<CostedSync> = select_due(candidates, &config.due, now)
         .into_iter()
-        .map(|due| CostedSync::new(due, config.depth, now))
+        .map(|due| CostedSync::new(due, config.depth, cost, now))
         .collect();
     plan_daily_sync(&costed, budget)
 }
@@ -69,6 +71,7 @@ mod tests {
         let plan = plan_syncs(
             &candidates,
             &PlanConfig::default(),
+            &CostModel::TIKTOK,
             &Budget::default(),
             now(),
         );
@@ -89,7 +92,13 @@ mod tests {
             manual_reserve: ManualReserve::Calls(10),
             ..Budget::default()
         };
-        let plan = plan_syncs(&candidates, &PlanConfig::default(), &budget, now());
+        let plan = plan_syncs(
+            &candidates,
+            &PlanConfig::default(),
+            &CostModel::TIKTOK,
+            &budget,
+            now(),
+        );
         assert!(plan.estimated_calls <= 90);
         let first_deferred = plan.deferred.first().expect("some are deferred");
         // Every connection staler than the first one deferred was selected.
@@ -120,11 +129,18 @@ mod tests {
             depth: SyncDepth::recent(7, 7).expect("valid depth"),
             ..PlanConfig::default()
         };
-        let plan = plan_syncs(&candidates, &config, &Budget::default(), now());
+        let plan = plan_syncs(
+            &candidates,
+            &config,
+            &CostModel::TIKTOK,
+            &Budget::default(),
+            now(),
+        );
         assert_eq!(plan.estimated_calls, 30 * 2);
         let full = plan_syncs(
             &candidates,
             &PlanConfig::default(),
+            &CostModel::TIKTOK,
             &Budget::default(),
             now(),
         );

@@ -1,36 +1,19 @@
-//! Connecting an account: the authorize URL (state + PKCE) and the OAuth callback.
+//! Connecting an account: the authorize URL (state, and PKCE where the platform has it) and
+//! the OAuth callback, for any platform.
 
 use std::sync::Arc;
 
 use domain::{Connection, Platform, Profile, SyncTrigger};
-use secrecy::ExposeSecret;
 use serde::Serialize;
 use storage::{NewConnection, NewOAuthState, OAuthStateRejection, StorageError};
-use tiktok_client::{TikTokError, UserField};
 use tracing::{info, warn};
 use url::Url;
 
 use crate::Services;
 use crate::error::{ConnectError, ServiceError};
-use crate::mapping::profile_from_user_info;
 use crate::notifications::Notice;
+use crate::platforms::{CallbackParams, PlatformError, PlatformErrorKind};
 use crate::quota::{CallContext, CallPriority, with_context};
-use crate::tokens::storage_tokens;
-
-/// The query parameters TikTok sends to the callback.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
-pub struct CallbackParams {
-    /// The authorization code (already URL-decoded once by the web framework).
-    pub code: Option<String>,
-    /// Our state, returned unchanged.
-    pub state: Option<String>,
-    /// The scopes granted (informative: the token response is what we trust).
-    pub scopes: Option<String>,
-    /// `access_denied` when the creator cancelled, or another OAuth error.
-    pub error: Option<String>,
-    /// TikTok's description of the error.
-    pub error_description: Option<String>,
-}
 
 /// A completed connection.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,18 +28,23 @@ pub struct Connected {
 }
 
 impl Services {
-    /// Starts a connection for `user_id`: stores a fresh single-use state bound to the user
-    /// with its PKCE verifier (encrypted), and returns TikTok's authorize URL.
-    pub async fn begin_connect(&self, user_id: &str) -> Result<Url, ServiceError> {
-        let request = self.inner.tiktok.authorization_request();
+    /// Starts a connection to `platform` for `user_id`: stores a fresh single-use state
+    /// bound to the user with its PKCE verifier (encrypted), and returns the platform's
+    /// authorize URL.
+    pub async fn begin_connect(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> Result<Url, ServiceError> {
+        let request = self.adapter(platform)?.authorization_request();
         let now = self.now();
         self.inner
             .db
             .create_oauth_state(&NewOAuthState {
                 state: &request.state,
                 user_id,
-                platform: Platform::TikTok,
-                pkce_verifier: &request.pkce_verifier,
+                platform,
+                pkce_verifier: request.pkce_verifier.as_ref(),
                 created_at: now,
                 expires_at: now + self.inner.config.oauth_state_ttl,
             })
@@ -64,16 +52,24 @@ impl Services {
         Ok(request.url)
     }
 
-    /// Completes a connection from TikTok's redirect: checks the state, exchanges the code,
-    /// fetches the profile, stores the encrypted tokens, and runs a first sync. Any failure
-    /// before the tokens are stored leaves nothing behind.
+    /// Completes a connection from `platform`'s redirect: checks the state, exchanges the
+    /// code, reads the account, stores the encrypted tokens, and runs a first sync. Any
+    /// failure before the tokens are stored leaves nothing behind.
     pub async fn complete_connect(
         &self,
+        platform: Platform,
         params: CallbackParams,
     ) -> Result<Connected, ConnectError> {
+        let adapter = Arc::clone(
+            self.inner
+                .platforms
+                .get(platform)
+                .ok_or(ConnectError::UnknownPlatform(platform))?,
+        );
+        let display_name = adapter.traits().display_name;
         // A cancel shows a fixed text, whatever the state: the creator may have waited on
-        // TikTok's page past the state's lifetime. Its state is burnt so the link cannot be
-        // replayed.
+        // the platform's page past the state's lifetime. Its state is burnt so the link
+        // cannot be replayed.
         if params.error.as_deref() == Some("access_denied") {
             if let Some(state) = params.state.as_deref() {
                 let _ = self.inner.db.consume_oauth_state(state, self.now()).await;
@@ -84,8 +80,12 @@ impl Services {
         // creator to this page with an `error_description` of their choosing.
         let state = params
             .state
+            .clone()
             .filter(|state| !state.is_empty())
-            .ok_or(ConnectError::MissingParameter("state"))?;
+            .ok_or(ConnectError::MissingParameter {
+                platform: display_name,
+                parameter: "state",
+            })?;
         let stored = self
             .inner
             .db
@@ -103,52 +103,48 @@ impl Services {
                 }
                 other => ConnectError::Storage(other),
             })?;
-        if let Some(error) = params.error {
+        // A state issued for another platform is not ours to use here.
+        if stored.platform != platform {
+            return Err(ConnectError::UnknownState);
+        }
+        if let Some(error) = params.error.as_deref() {
             return Err(ConnectError::Denied {
+                platform: display_name,
                 description: params
                     .error_description
                     .as_deref()
                     .map(shown_description)
                     .filter(|text| !text.is_empty())
                     .unwrap_or_else(|| "no description given".to_owned()),
-                error: shown_description(&error),
+                error: shown_description(error),
             });
         }
-        let code = params
-            .code
-            .filter(|code| !code.is_empty())
-            .ok_or(ConnectError::MissingParameter("code"))?;
+        let code = params.code.clone().filter(|code| !code.is_empty()).ok_or(
+            ConnectError::MissingParameter {
+                platform: display_name,
+                parameter: "code",
+            },
+        )?;
 
         let context = CallContext::new(CallPriority::Interactive);
         let requested_at = self.now();
-        let (tokens, user) = with_context(Arc::clone(&context), async {
-            let tokens = self
-                .inner
-                .tiktok
-                .exchange_code(&code, stored.pkce_verifier.expose_secret())
-                .await
-                .map_err(exchange_error)?;
-            let fields = UserField::allowed_by(&tokens.scopes);
-            let user = self
-                .inner
-                .tiktok
-                .user_info(&tokens.access_token, &fields)
-                .await
-                .map_err(exchange_error)?;
-            Ok::<_, ConnectError>((tokens, user))
-        })
-        .await?;
+        let authorized = with_context(
+            Arc::clone(&context),
+            adapter.complete_authorization(
+                &code,
+                stored.pkce_verifier.as_ref(),
+                &params,
+                requested_at,
+            ),
+        )
+        .await
+        .map_err(|error| connect_error(display_name, error))?;
+        let (tokens, profile) = (authorized.tokens, authorized.profile);
 
-        let profile = profile_from_user_info(user);
-        if profile.platform_account_id != tokens.open_id {
-            return Err(ConnectError::ExchangeFailed(
-                "TikTok returned a profile of another account than the token's".into(),
-            ));
-        }
         let existing = self
             .inner
             .db
-            .find_connection(&stored.user_id, Platform::TikTok)
+            .find_connection(&stored.user_id, platform)
             .await?;
         if let Some(existing) = existing
             && existing.profile.platform_account_id != profile.platform_account_id
@@ -156,17 +152,19 @@ impl Services {
             // The new grant is simply dropped: revoking it could disconnect that account
             // from another user of this service.
             return Err(ConnectError::DifferentAccount {
+                platform: display_name,
                 connected: existing
                     .profile
                     .username
                     .unwrap_or(existing.profile.platform_account_id),
             });
         }
-        let missing_scopes = self.missing_scopes(&tokens.scopes);
+        let granted = tokens.scopes.clone().unwrap_or_default();
+        let missing_scopes = Self::missing_scopes(adapter.as_ref(), &granted);
         let notice = self.notice(|| {
             Notice::connected(
                 &stored.user_id,
-                Platform::TikTok,
+                platform,
                 &profile,
                 &missing_scopes,
                 self.now(),
@@ -178,20 +176,22 @@ impl Services {
             .upsert_connection(
                 &NewConnection {
                     user_id: &stored.user_id,
-                    platform: Platform::TikTok,
+                    platform,
                     profile: &profile,
-                    tokens: &storage_tokens(&tokens, requested_at),
+                    tokens: &tokens,
                     notify: notice.as_ref().map(Notice::as_new),
                 },
                 self.now(),
             )
             .await
             .map_err(|error| match error {
-                StorageError::Conflict(_) => ConnectError::AccountInUse,
+                StorageError::Conflict(_) => ConnectError::AccountInUse {
+                    platform: display_name,
+                },
                 other => ConnectError::Storage(other),
             })?;
         self.queued(notice.as_ref());
-        info!(connection_id = %connection.id, "TikTok account connected");
+        info!(connection_id = %connection.id, %platform, "account connected");
 
         self.first_sync(&connection, &profile).await;
         Ok(Connected {
@@ -254,14 +254,24 @@ fn shown_description(text: &str) -> String {
     cut
 }
 
-/// A failed exchange or first profile fetch, in the callback's terms.
-fn exchange_error(error: TikTokError) -> ConnectError {
-    match error {
-        TikTokError::InvalidClient { .. } => ConnectError::Misconfigured(error),
-        error if error.is_retryable() || matches!(error, TikTokError::CallRejected { .. }) => {
-            ConnectError::TikTokUnavailable(error)
-        }
-        error => ConnectError::ExchangeFailed(error.to_string()),
+/// A failed exchange or first profile read, in the callback's terms.
+fn connect_error(platform: &'static str, error: PlatformError) -> ConnectError {
+    match error.kind {
+        PlatformErrorKind::Misconfigured => ConnectError::Misconfigured {
+            platform,
+            source: error,
+        },
+        PlatformErrorKind::NotEligible => ConnectError::NotEligible(error.to_string()),
+        PlatformErrorKind::Unavailable
+        | PlatformErrorKind::BudgetRefused
+        | PlatformErrorKind::RateLimited => ConnectError::PlatformUnavailable {
+            platform,
+            source: error,
+        },
+        _ => ConnectError::ExchangeFailed {
+            platform,
+            reason: error.to_string(),
+        },
     }
 }
 

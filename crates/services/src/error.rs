@@ -3,26 +3,37 @@
 
 use std::time::Duration;
 
+use domain::Platform;
 use storage::StorageError;
-use tiktok_client::TikTokError;
+
+use crate::platforms::PlatformError;
 
 /// Why the OAuth callback could not complete a connection. Nothing is stored in any case.
 #[derive(Debug, thiserror::Error)]
 pub enum ConnectError {
-    /// The creator pressed Cancel on TikTok's page (`error=access_denied`).
+    /// The creator pressed Cancel on the platform's page (`error=access_denied`).
     #[error("Connection cancelled")]
     Cancelled,
-    /// TikTok redirected back with another error.
-    #[error("TikTok refused the authorization: {description}")]
+    /// The platform redirected back with another error.
+    #[error("{platform} refused the authorization: {description}")]
     Denied {
-        /// TikTok's `error` value.
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The platform's `error` value.
         error: String,
-        /// TikTok's `error_description`, or a generic text.
+        /// The platform's `error_description`, or a generic text.
         description: String,
     },
     /// The callback carried no `state`, or no `code`.
-    #[error("The TikTok callback is missing its {0} parameter; please try connecting again")]
-    MissingParameter(&'static str),
+    #[error(
+        "The {platform} callback is missing its {parameter} parameter; please try connecting again"
+    )]
+    MissingParameter {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The missing parameter.
+        parameter: &'static str,
+    },
     /// The state was never issued (or was purged): possibly a forged request.
     #[error("This connection link is not valid; please try connecting again")]
     UnknownState,
@@ -32,26 +43,55 @@ pub enum ConnectError {
     /// The state was used already (a replayed callback).
     #[error("This connection link was already used; please try connecting again")]
     StateUsed,
-    /// TikTok refused the code exchange (expired or reused code, PKCE mismatch...).
-    #[error("TikTok did not accept the authorization: {0}")]
-    ExchangeFailed(String),
-    /// The user already has another TikTok account connected.
+    /// The platform refused the code exchange (expired or reused code, PKCE mismatch...).
+    #[error("{platform} did not accept the authorization: {reason}")]
+    ExchangeFailed {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// Why, in the platform's words.
+        reason: String,
+    },
+    /// The account cannot be connected (a personal Instagram account, a Google account
+    /// without a YouTube channel).
+    #[error("{0}")]
+    NotEligible(String),
+    /// The user already has another account of this platform connected.
     #[error(
-        "Another TikTok account (@{connected}) is connected; disconnect it first to connect a different one"
+        "Another {platform} account (@{connected}) is connected; disconnect it first to connect a different one"
     )]
     DifferentAccount {
+        /// The platform's name, as shown.
+        platform: &'static str,
         /// The handle (or id) of the account already connected.
         connected: String,
     },
-    /// This TikTok account is connected to another user of the host product.
-    #[error("This TikTok account is already connected to another user")]
-    AccountInUse,
-    /// TikTok failed or timed out.
-    #[error("TikTok is unavailable right now; please try again in a moment")]
-    TikTokUnavailable(#[source] TikTokError),
-    /// The TikTok app's credentials are wrong (an operator problem, not the user's).
-    #[error("The TikTok app is misconfigured; the operator has been told")]
-    Misconfigured(#[source] TikTokError),
+    /// This account is connected to another user of the host product.
+    #[error("This {platform} account is already connected to another user")]
+    AccountInUse {
+        /// The platform's name, as shown.
+        platform: &'static str,
+    },
+    /// The platform failed or timed out.
+    #[error("{platform} is unavailable right now; please try again in a moment")]
+    PlatformUnavailable {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The platform's failure.
+        #[source]
+        source: PlatformError,
+    },
+    /// The platform app's credentials are wrong (an operator problem, not the user's).
+    #[error("The {platform} app is misconfigured; the operator has been told")]
+    Misconfigured {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The platform's failure.
+        #[source]
+        source: PlatformError,
+    },
+    /// The callback names a platform this service does not run.
+    #[error("{0} is not a platform this service connects")]
+    UnknownPlatform(Platform),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -61,11 +101,17 @@ pub enum ConnectError {
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// The user has no connection to this platform.
-    #[error("No TikTok account is connected")]
-    NotConnected,
-    /// TikTok rejected the refresh token: the user must reconnect.
-    #[error("TikTok no longer accepts this connection; please reconnect your account")]
-    NeedsReauth,
+    #[error("No {platform} account is connected")]
+    NotConnected {
+        /// The platform's name, as shown.
+        platform: &'static str,
+    },
+    /// The platform rejected the refresh token: the user must reconnect.
+    #[error("{platform} no longer accepts this connection; please reconnect your account")]
+    NeedsReauth {
+        /// The platform's name, as shown.
+        platform: &'static str,
+    },
     /// A sync of this connection is running (here or in a worker).
     #[error("A sync of this account is already running")]
     SyncInProgress,
@@ -78,19 +124,37 @@ pub enum ServiceError {
     /// A sync ran and failed; the previous data is intact and the run is recorded.
     #[error("The sync failed: {message}")]
     SyncFailed {
+        /// The platform's name, as shown.
+        platform: &'static str,
         /// Where the failure came from (the part callers act on).
         origin: crate::sync::FailureSource,
-        /// TikTok's error code, this crate's error kind, or `storage`: for people and logs.
+        /// The platform's error code, this crate's error kind, or `storage`: for people and
+        /// logs.
         code: String,
         /// What went wrong, in words (no secrets).
         message: String,
     },
-    /// TikTok failed or timed out; nothing was lost and the failure is recorded.
-    #[error("TikTok is unavailable right now: {0}")]
-    TikTokUnavailable(#[source] TikTokError),
-    /// The TikTok app's credentials are wrong.
-    #[error("The TikTok app is misconfigured")]
-    Misconfigured(#[source] TikTokError),
+    /// The platform failed or timed out; nothing was lost and the failure is recorded.
+    #[error("{platform} is unavailable right now: {source}")]
+    PlatformUnavailable {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The platform's failure.
+        #[source]
+        source: PlatformError,
+    },
+    /// The platform app's credentials are wrong.
+    #[error("The {platform} app is misconfigured")]
+    Misconfigured {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// The platform's failure.
+        #[source]
+        source: PlatformError,
+    },
+    /// The service does not run this platform.
+    #[error("{0} is not a platform this service connects")]
+    UnknownPlatform(Platform),
     /// A request argument is out of range.
     #[error("{0}")]
     InvalidArgument(String),

@@ -1,13 +1,15 @@
 //! The use cases that the api-server and the sync-worker run: connect (begin and complete the
 //! OAuth flow), disconnect, sync one account, refresh tokens that expire soon, and the reads
-//! behind the dashboard.
+//! behind the dashboard, for every platform the service is built with.
 //!
-//! Rules that hold everywhere here (see `docs/architecture.md`):
-//! - every TikTok call is counted against the shared quota before it is made ([`quota`]);
+//! The use cases speak of platforms, not of TikTok: what differs per platform is behind
+//! [`platforms::PlatformAdapter`] (one implementation per platform, in
+//! [`platforms`]). Rules that hold everywhere here (see `docs/architecture.md`):
+//! - every platform call is counted against the shared budget before it is made ([`quota`]);
 //! - token lifetimes come from each response, never from constants;
 //! - a rotated refresh token is stored (with its access token, in one compare-and-swap)
 //!   before the new access token is used, and never overwritten with an empty one;
-//! - only a refresh that TikTok rejects marks a connection `needs_reauth`; outages are
+//! - only a refresh that the platform rejects marks a connection `needs_reauth`; outages are
 //!   recorded and retried;
 //! - one account's sync writes in one transaction, and every sync is recorded in `sync_runs`.
 #![warn(missing_docs)]
@@ -17,15 +19,14 @@ mod connect;
 mod disconnect;
 pub mod error;
 mod lease;
-mod mapping;
 pub mod notifications;
 pub mod observer;
 pub mod outbox;
+pub mod platforms;
 pub mod quota;
 mod read;
 mod sync;
 mod tokens;
-mod video_walk;
 pub mod views;
 mod webhooks;
 mod worker;
@@ -35,50 +36,42 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use domain::{ConnectionId, TokenExpiryPolicy};
+use domain::{ConnectionId, Platform};
 use storage::Database;
-use tiktok_client::TikTokClient;
 
-pub use connect::{CallbackParams, Connected};
+pub use connect::Connected;
 pub use disconnect::RevocationOutcome;
 pub use error::{ConnectError, ServiceError};
+pub use platforms::{CallbackParams, PlatformAdapter, Platforms};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{FailureSource, ManualSync, SyncReport};
 pub use tokens::RefreshReport;
 pub use webhooks::{PrunedHistory, WebhookHandled, WebhookRejection};
 pub use worker::{
-    NoProgress, StopSignal, SyncAllReport, SyncProgress, TokenPassReport, WorkerConfig,
-    WorkerStatus,
+    NoProgress, PlatformPlan, StopSignal, SyncAllReport, SyncProgress, TokenPassReport,
+    WorkerConfig, WorkerStatus,
 };
 
 use crate::clock::Clock;
 use crate::observer::ServiceObserver;
-use crate::quota::{QuotaConfig, QuotaHook};
+use crate::quota::CallBudget;
 
 /// The default [`ServicesConfig::rotation_grace`].
 pub const DEFAULT_ROTATION_GRACE: Duration = Duration::from_secs(5);
 
-/// Settings of the use cases.
+/// Settings of the use cases (what differs per platform is its adapter's and its budget's).
 #[derive(Debug, Clone)]
 pub struct ServicesConfig {
-    /// The scopes the service asks TikTok for; what a user did not grant is reported missing.
-    pub requested_scopes: Vec<String>,
-    /// When access tokens are refreshed.
-    pub token_policy: TokenExpiryPolicy,
     /// Minimum time between two manual syncs of one connection.
     pub manual_sync_cooldown: Duration,
     /// Lifetime of an OAuth state (the time a creator has to authorize).
     pub oauth_state_ttl: TimeDelta,
-    /// TikTok's call budget.
-    pub quota: QuotaConfig,
     /// How long a sync may hold its connection's lease before another process may take it.
     pub sync_lease: Duration,
     /// Who this process is, in leases (unique per process).
     pub instance_id: String,
     /// Whether changes queue notifications for the host product (`HOST_WEBHOOK_URL` is set).
     pub host_notifications: bool,
-    /// How far the timestamp of a platform's webhook signature may be from now.
-    pub webhook_tolerance: Duration,
     /// How long a refresh the platform rejected as `invalid_grant` waits for another
     /// process's rotation of the same token to be stored before the connection is declared
     /// `needs_reauth` (the winner's answer and its database write take well under the
@@ -87,29 +80,21 @@ pub struct ServicesConfig {
 }
 
 impl ServicesConfig {
-    /// Defaults from the design: 5-minute cooldown, 10-minute states, TikTok's 600 calls per
-    /// minute per endpoint, no daily cap.
-    pub fn new(requested_scopes: Vec<String>, instance_id: impl Into<String>) -> Self {
+    /// Defaults from the design: 5-minute cooldown, 10-minute states, 15-minute sync leases.
+    pub fn new(instance_id: impl Into<String>) -> Self {
         Self {
-            requested_scopes,
-            token_policy: TokenExpiryPolicy::default(),
             manual_sync_cooldown: Duration::from_secs(300),
             oauth_state_ttl: TimeDelta::minutes(10),
-            quota: QuotaConfig {
-                per_minute_per_endpoint: 600,
-                daily: None,
-                manual_reserve: 0,
-            },
             sync_lease: Duration::from_secs(15 * 60),
             instance_id: instance_id.into(),
             host_notifications: false,
-            webhook_tolerance: tiktok_client::DEFAULT_SIGNATURE_TOLERANCE,
             rotation_grace: DEFAULT_ROTATION_GRACE,
         }
     }
 }
 
-/// The use cases, sharing one database, one TikTok client and one clock. Cheap to clone.
+/// The use cases, sharing one database, one set of platforms, one budget and one clock.
+/// Cheap to clone.
 #[derive(Clone)]
 pub struct Services {
     inner: Arc<Inner>,
@@ -117,7 +102,8 @@ pub struct Services {
 
 struct Inner {
     db: Database,
-    tiktok: TikTokClient,
+    platforms: Platforms,
+    budget: Arc<CallBudget>,
     clock: Arc<dyn Clock>,
     observer: Arc<dyn ServiceObserver>,
     config: ServicesConfig,
@@ -140,26 +126,21 @@ impl std::fmt::Debug for Services {
 }
 
 impl Services {
-    /// Builds the use cases. `tiktok` gets a [`QuotaHook`] so every call it makes is counted
-    /// against the database quota first.
+    /// Builds the use cases over `platforms`, whose adapters spend `budget` (the same one)
+    /// before every call.
     pub fn new(
         db: Database,
-        tiktok: TikTokClient,
+        platforms: Platforms,
+        budget: Arc<CallBudget>,
         clock: Arc<dyn Clock>,
         observer: Arc<dyn ServiceObserver>,
         config: ServicesConfig,
     ) -> Self {
-        let hook = QuotaHook::new(
-            db.clone(),
-            Arc::clone(&clock),
-            config.quota,
-            Arc::clone(&observer),
-        );
-        let tiktok = tiktok.with_call_hook(Arc::new(hook));
         Self {
             inner: Arc::new(Inner {
                 db,
-                tiktok,
+                platforms,
+                budget,
                 clock,
                 observer,
                 config,
@@ -178,6 +159,27 @@ impl Services {
     /// The settings in force.
     pub fn config(&self) -> &ServicesConfig {
         &self.inner.config
+    }
+
+    /// The platforms this service runs.
+    pub fn platforms(&self) -> &Platforms {
+        &self.inner.platforms
+    }
+
+    /// The shared call budget.
+    pub fn budget(&self) -> &Arc<CallBudget> {
+        &self.inner.budget
+    }
+
+    /// The adapter of `platform`.
+    ///
+    /// # Errors
+    /// [`ServiceError::UnknownPlatform`] when this service does not run it.
+    pub fn adapter(&self, platform: Platform) -> Result<&Arc<dyn PlatformAdapter>, ServiceError> {
+        self.inner
+            .platforms
+            .get(platform)
+            .ok_or(ServiceError::UnknownPlatform(platform))
     }
 
     /// Signalled whenever a change queued a host notification: an [`outbox::Deliverer`]
@@ -214,10 +216,10 @@ impl Services {
         format!("{}#{n}", self.inner.config.instance_id)
     }
 
-    /// The requested scopes that `granted` lacks.
-    fn missing_scopes(&self, granted: &[String]) -> Vec<String> {
-        self.inner
-            .config
+    /// The scopes `adapter` asks for that `granted` lacks.
+    fn missing_scopes(adapter: &dyn PlatformAdapter, granted: &[String]) -> Vec<String> {
+        adapter
+            .traits()
             .requested_scopes
             .iter()
             .filter(|scope| !granted.contains(scope))

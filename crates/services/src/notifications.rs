@@ -8,7 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::{Connection, ConnectionId, Platform, Profile, SyncOutcome, SyncTrigger};
 use serde_json::{Value, json};
 use storage::NewOutboundEvent;
-use tiktok_client::RemovalReason;
+
+use crate::platforms::EndReason;
 
 /// `connection.connected`: an account was connected (or reconnected).
 pub const CONNECTION_CONNECTED: &str = "connection.connected";
@@ -22,40 +23,37 @@ pub const SYNC_COMPLETED: &str = "sync.completed";
 pub const SYNC_FAILED: &str = "sync.failed";
 
 /// Who ended a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RemovalCause {
     /// The user disconnected in the host product.
     User,
-    /// The creator removed the app inside the TikTok app.
-    CreatorInTikTok,
-    /// TikTok ended the grant (account deleted or banned, age changed, reason not given...).
-    TikTok(RemovalReason),
+    /// The platform ended the grant (the creator removed the app there, the account was
+    /// deleted or banned...), for the reason it gave.
+    Platform(EndReason),
 }
 
 impl RemovalCause {
-    /// The cause of TikTok's `authorization.removed` with `reason`.
-    pub fn from_tiktok(reason: RemovalReason) -> Self {
-        match reason {
-            RemovalReason::UserDisconnected => Self::CreatorInTikTok,
-            other => Self::TikTok(other),
-        }
-    }
-
-    /// A stable code: `user`, `creator_in_tiktok` or `tiktok`.
-    pub fn code(self) -> &'static str {
+    /// A stable code: `user`, or the platform's (`creator_in_tiktok`, `tiktok`...).
+    pub fn code(&self) -> &'static str {
         match self {
             Self::User => "user",
-            Self::CreatorInTikTok => "creator_in_tiktok",
-            Self::TikTok(_) => "tiktok",
+            Self::Platform(reason) => reason.code,
         }
     }
 
     /// In words, e.g. "creator removed the app in TikTok".
-    pub fn describe(self) -> &'static str {
+    pub fn describe(&self) -> &'static str {
         match self {
             Self::User => "user disconnected the account",
-            Self::CreatorInTikTok => RemovalReason::UserDisconnected.describe(),
-            Self::TikTok(reason) => reason.describe(),
+            Self::Platform(reason) => reason.description,
+        }
+    }
+
+    /// The platform's own reason code, when it gave one.
+    pub fn platform_code(&self) -> Option<i64> {
+        match self {
+            Self::User => None,
+            Self::Platform(reason) => reason.platform_code,
         }
     }
 }
@@ -156,14 +154,10 @@ impl Notice {
     /// `connection.removed`.
     pub(crate) fn removed(
         connection: &Connection,
-        cause: RemovalCause,
+        cause: &RemovalCause,
         now: DateTime<Utc>,
     ) -> Self {
-        let platform_reason = match cause {
-            RemovalCause::User => None,
-            RemovalCause::CreatorInTikTok => Some(RemovalReason::UserDisconnected.code()),
-            RemovalCause::TikTok(reason) => Some(reason.code()),
-        };
+        let platform_reason = cause.platform_code();
         Self::new(
             CONNECTION_REMOVED,
             connection,
@@ -238,18 +232,16 @@ mod tests {
 
     #[test]
     fn removal_causes_name_who_ended_the_connection() {
-        assert_eq!(
-            RemovalCause::from_tiktok(RemovalReason::UserDisconnected).describe(),
-            "creator removed the app in TikTok"
-        );
-        assert_eq!(
-            RemovalCause::from_tiktok(RemovalReason::UserDisconnected).code(),
-            "creator_in_tiktok"
-        );
-        assert_eq!(
-            RemovalCause::from_tiktok(RemovalReason::AccountBanned).code(),
-            "tiktok"
-        );
         assert_eq!(RemovalCause::User.code(), "user");
+        assert_eq!(RemovalCause::User.platform_code(), None);
+        let platform = RemovalCause::Platform(EndReason {
+            code: "creator_in_tiktok",
+            platform_code: Some(1),
+            description: "creator removed the app in TikTok",
+            own_revocation: false,
+        });
+        assert_eq!(platform.code(), "creator_in_tiktok");
+        assert_eq!(platform.platform_code(), Some(1));
+        assert_eq!(platform.describe(), "creator removed the app in TikTok");
     }
 }

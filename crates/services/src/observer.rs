@@ -5,9 +5,9 @@ use domain::SyncOutcome;
 
 /// Receives events worth counting. Every method has a no-op default.
 pub trait ServiceObserver: Send + Sync {
-    /// A TikTok HTTP attempt finished (`status` is `None` when no response arrived).
-    fn tiktok_call(&self, endpoint: &'static str, status: Option<u16>) {
-        let _ = (endpoint, status);
+    /// A platform HTTP attempt finished (`status` is `None` when no response arrived).
+    fn platform_call(&self, platform: domain::Platform, endpoint: &str, status: Option<u16>) {
+        let _ = (platform, endpoint, status);
     }
 
     /// A sync run ended with `outcome`.
@@ -26,13 +26,15 @@ pub trait ServiceObserver: Send + Sync {
         let _ = (bucket, window, left);
     }
 
-    /// A revocation at TikTok on disconnect ended: `outcome` is `revoked` or `failed`.
+    /// A revocation at the platform on disconnect ended: `outcome` is `revoked`, `failed`
+    /// or `not_supported`.
     fn revocation(&self, outcome: &'static str) {
         let _ = outcome;
     }
 
-    /// A verified platform webhook was handled: `outcome` is `disconnected`,
-    /// `unknown_account`, `own_revocation`, `older_than_grant`, `ignored` or `duplicate`.
+    /// A verified platform callback was handled: `outcome` is `disconnected`,
+    /// `unknown_account`, `own_revocation`, `older_than_grant`, `ignored`, `duplicate` or
+    /// `data_deleted`.
     fn webhook_received(&self, event: &str, outcome: &'static str) {
         let _ = (event, outcome);
     }

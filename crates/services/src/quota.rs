@@ -1,29 +1,35 @@
-//! Every TikTok call is counted against the shared budget in the database before it is made,
-//! so all processes (api-servers and sync workers) share one per-minute and one daily budget.
+//! Every platform call is counted against the shared budget in the database before it is
+//! made, so all processes (api-servers and sync workers) share one budget per platform.
+//!
+//! Each platform's client runs a call hook before every HTTP attempt (retries included); the
+//! platform's adapter makes that hook spend [`CallBudget`], which applies the platform's
+//! [`BudgetPolicy`]: a per-endpoint minute (TikTok counts 600 a minute per endpoint), a daily
+//! budget with a share kept for creators pressing "Sync now", or both.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use futures::future::BoxFuture;
+use chrono::{DateTime, Utc};
+use domain::Platform;
 use storage::{Database, QuotaWindow, StorageError};
-use tiktok_client::{CallHook, CallRejected, Endpoint};
 
 use crate::clock::Clock;
 use crate::observer::ServiceObserver;
 
-/// The per-app budget TikTok grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct QuotaConfig {
-    /// Calls per minute per endpoint (TikTok documents 600).
-    pub per_minute_per_endpoint: u32,
-    /// Calls per day for the whole app, when capped.
+/// What a platform's budget allows, shared by every process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BudgetPolicy {
+    /// Units per minute per endpoint, when the platform counts so (TikTok documents 600).
+    pub per_minute_per_endpoint: Option<u32>,
+    /// Units per day for the whole app, when capped.
     pub daily: Option<u32>,
     /// Part of the daily budget that scheduled syncs leave for manual ones.
     pub manual_reserve: u32,
 }
 
-impl QuotaConfig {
+impl BudgetPolicy {
     /// The daily limit that applies to calls of `priority`.
     pub fn daily_limit_for(&self, priority: CallPriority) -> Option<u32> {
         self.daily.map(|daily| match priority {
@@ -59,107 +65,164 @@ impl CallContext {
         })
     }
 
-    /// The TikTok calls made (attempts, retries included) under this context so far.
+    /// The platform units spent (attempts, retries included) under this context so far.
     pub fn calls(&self) -> u32 {
         self.calls.load(Ordering::Relaxed)
     }
 }
 
 tokio::task_local! {
-    /// The context of the use case running on this task, read by [`QuotaHook`].
+    /// The context of the use case running on this task, read by [`CallBudget::spend`].
     pub(crate) static CALL_CONTEXT: Arc<CallContext>;
 }
 
-/// Runs `future` with every TikTok call it makes attributed to `context`.
+/// Runs `future` with every platform call it makes attributed to `context`.
 pub(crate) async fn with_context<F: Future>(context: Arc<CallContext>, future: F) -> F::Output {
     CALL_CONTEXT.scope(context, future).await
 }
 
-/// The bucket of one endpoint's per-minute window.
-pub fn minute_bucket(endpoint: Endpoint) -> String {
-    format!("tiktok:{}", endpoint.as_str())
+/// The bucket of one endpoint's per-minute window (`tiktok:video_list`).
+pub fn minute_bucket(platform: Platform, endpoint: &str) -> String {
+    format!("{platform}:{endpoint}")
 }
 
-/// The bucket of the app's daily window.
-pub const DAILY_BUCKET: &str = "tiktok:app";
+/// The bucket of a platform's daily window (`tiktok:app`).
+pub fn daily_bucket(platform: Platform) -> String {
+    format!("{platform}:app")
+}
 
-/// The [`CallHook`] that consumes the database quota before each TikTok call.
-pub struct QuotaHook {
+/// A call the budget refused: nothing was sent to the platform.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct BudgetRefusal {
+    /// Why, in words.
+    pub message: String,
+    /// When the window that refused it ends, if known.
+    pub retry_after: Option<Duration>,
+}
+
+/// The shared budget of every platform: counts each call in the database's `api_quota`
+/// table before it is made.
+pub struct CallBudget {
     db: Database,
     clock: Arc<dyn Clock>,
-    config: QuotaConfig,
     observer: Arc<dyn ServiceObserver>,
+    policies: HashMap<Platform, BudgetPolicy>,
 }
 
-impl QuotaHook {
-    /// A hook over `db`'s `api_quota` table.
-    pub fn new(
-        db: Database,
-        clock: Arc<dyn Clock>,
-        config: QuotaConfig,
-        observer: Arc<dyn ServiceObserver>,
-    ) -> Self {
+impl CallBudget {
+    /// A budget over `db`'s `api_quota` table with no platform's policy yet (a platform
+    /// without one is not limited).
+    pub fn new(db: Database, clock: Arc<dyn Clock>, observer: Arc<dyn ServiceObserver>) -> Self {
         Self {
             db,
             clock,
-            config,
             observer,
+            policies: HashMap::new(),
         }
     }
 
-    async fn consume(&self, endpoint: Endpoint) -> Result<(), CallRejected> {
+    /// Sets `platform`'s policy.
+    #[must_use]
+    pub fn with_policy(mut self, platform: Platform, policy: BudgetPolicy) -> Self {
+        self.policies.insert(platform, policy);
+        self
+    }
+
+    /// `platform`'s policy (unlimited when none was set).
+    pub fn policy(&self, platform: Platform) -> BudgetPolicy {
+        self.policies.get(&platform).copied().unwrap_or_default()
+    }
+
+    /// The units `platform` spent today, by every process.
+    ///
+    /// # Errors
+    /// A [`StorageError`] when the database cannot be read.
+    pub async fn spent_today(
+        &self,
+        platform: Platform,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StorageError> {
+        self.db
+            .quota_spent(&daily_bucket(platform), QuotaWindow::Day, now)
+            .await
+    }
+
+    /// Counts `units` for a call of `platform`'s `endpoint` about to be made, under the
+    /// priority of the running use case, and attributes them to it.
+    ///
+    /// # Errors
+    /// A [`BudgetRefusal`] when a window is spent (or the database cannot say): the call must
+    /// not be made.
+    pub async fn spend(
+        &self,
+        platform: Platform,
+        endpoint: &str,
+        units: u32,
+    ) -> Result<(), BudgetRefusal> {
         let context = CALL_CONTEXT.try_with(Arc::clone).ok();
         let priority = context
             .as_ref()
             .map_or(CallPriority::Background, |context| context.priority);
+        let policy = self.policy(platform);
         let now = self.clock.now();
-        let bucket = minute_bucket(endpoint);
-        let usage = self
-            .db
-            .consume_quota(
-                &bucket,
-                QuotaWindow::Minute,
-                now,
-                1,
-                i64::from(self.config.per_minute_per_endpoint),
-            )
-            .await
-            .map_err(|error| rejection(error, now))?;
-        self.observer.quota_left(&bucket, "minute", usage.remaining);
-        if let Some(limit) = self.config.daily_limit_for(priority) {
+        let units = i64::from(units);
+        if let Some(per_minute) = policy.per_minute_per_endpoint {
+            let bucket = minute_bucket(platform, endpoint);
             let usage = self
                 .db
-                .consume_quota(DAILY_BUCKET, QuotaWindow::Day, now, 1, i64::from(limit))
+                .consume_quota(
+                    &bucket,
+                    QuotaWindow::Minute,
+                    now,
+                    units,
+                    i64::from(per_minute),
+                )
                 .await
-                .map_err(|error| rejection(error, now))?;
-            self.observer
-                .quota_left(DAILY_BUCKET, "day", usage.remaining);
+                .map_err(|error| refusal(platform, error, now))?;
+            self.observer.quota_left(&bucket, "minute", usage.remaining);
+        }
+        if let Some(limit) = policy.daily_limit_for(priority) {
+            let bucket = daily_bucket(platform);
+            let usage = self
+                .db
+                .consume_quota(&bucket, QuotaWindow::Day, now, units, i64::from(limit))
+                .await
+                .map_err(|error| refusal(platform, error, now))?;
+            self.observer.quota_left(&bucket, "day", usage.remaining);
         }
         if let Some(context) = context {
-            context.calls.fetch_add(1, Ordering::Relaxed);
+            let spent = u32::try_from(units).unwrap_or(u32::MAX);
+            context.calls.fetch_add(spent, Ordering::Relaxed);
         }
         Ok(())
     }
+
+    /// Reports a finished attempt to the observer.
+    pub fn called(&self, platform: Platform, endpoint: &str, status: Option<u16>) {
+        self.observer.platform_call(platform, endpoint, status);
+    }
 }
 
-/// A storage refusal as the client's [`CallRejected`].
-fn rejection(error: StorageError, now: chrono::DateTime<chrono::Utc>) -> CallRejected {
+impl std::fmt::Debug for CallBudget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallBudget")
+            .field("policies", &self.policies)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A storage refusal in words, with when to try again.
+fn refusal(platform: Platform, error: StorageError, now: DateTime<Utc>) -> BudgetRefusal {
     match error {
-        StorageError::QuotaExceeded { bucket, retry_at } => CallRejected::new(
-            format!("TikTok call budget spent ({bucket})"),
-            Some((retry_at - now).to_std().unwrap_or(Duration::ZERO)),
-        ),
+        StorageError::QuotaExceeded { bucket, retry_at } => BudgetRefusal {
+            message: format!("{platform} call budget spent ({bucket})"),
+            retry_after: Some((retry_at - now).to_std().unwrap_or(Duration::ZERO)),
+        },
         // Without the database the budget cannot be checked: refuse rather than overspend.
-        other => CallRejected::new(format!("call budget unavailable: {other}"), None),
-    }
-}
-
-impl CallHook for QuotaHook {
-    fn before_call(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), CallRejected>> {
-        Box::pin(self.consume(endpoint))
-    }
-
-    fn after_call(&self, endpoint: Endpoint, status: Option<u16>, _error_code: Option<&str>) {
-        self.observer.tiktok_call(endpoint.as_str(), status);
+        other => BudgetRefusal {
+            message: format!("call budget unavailable: {other}"),
+            retry_after: None,
+        },
     }
 }

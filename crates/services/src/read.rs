@@ -1,7 +1,7 @@
 //! The reads behind the dashboard: connections, profile, videos, analytics and the sync log.
 
 use domain::{Connection, Freshness, PageLimit, Platform, account_engagement_rate, growth};
-use storage::{SortDirection, StoredVideo, VideoQuery, VideoSort};
+use storage::{SortDirection, VideoQuery, VideoSort};
 
 use crate::Services;
 use crate::error::ServiceError;
@@ -16,54 +16,51 @@ pub const RECENT_VIDEOS_FOR_ENGAGEMENT: PageLimit = PageLimit::constant(10);
 const TOP_VIDEOS: PageLimit = PageLimit::constant(5);
 
 impl Services {
-    async fn tiktok_connection(&self, user_id: &str) -> Result<Connection, ServiceError> {
-        self.inner
-            .db
-            .find_connection(user_id, Platform::TikTok)
-            .await?
-            .ok_or(ServiceError::NotConnected)
-    }
-
-    /// The user's connections, one entry per supported platform.
+    /// The user's connections, one entry per platform this service runs (in the order they
+    /// were registered), connected or not.
     pub async fn connections(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
         let now = self.now();
-        let connection = self
-            .inner
-            .db
-            .find_connection(user_id, Platform::TikTok)
-            .await?;
-        let view = match connection {
-            Some(connection) => ConnectionView {
-                platform: Platform::TikTok.as_str().to_owned(),
-                connected: true,
-                status: Some(connection.status.as_str().to_owned()),
-                stale: Freshness::of(connection.last_synced_at, now).is_stale(),
-                missing_scopes: self.missing_scopes(&connection.scopes),
-                handle: connection.profile.username,
-                display_name: connection.profile.display_name,
-                avatar_url: connection.profile.avatar_url,
-                follower_count: connection.profile.follower_count,
-                last_synced_at: connection.last_synced_at,
-            },
-            None => ConnectionView {
-                platform: Platform::TikTok.as_str().to_owned(),
-                connected: false,
-                status: None,
-                handle: None,
-                display_name: None,
-                avatar_url: None,
-                follower_count: None,
-                last_synced_at: None,
-                stale: false,
-                missing_scopes: Vec::new(),
-            },
-        };
-        Ok(vec![view])
+        let mut views = Vec::new();
+        for adapter in self.inner.platforms.iter() {
+            let platform = adapter.platform();
+            let connection = self.inner.db.find_connection(user_id, platform).await?;
+            views.push(match connection {
+                Some(connection) => ConnectionView {
+                    platform: platform.to_string(),
+                    connected: true,
+                    status: Some(connection.status.as_str().to_owned()),
+                    stale: Freshness::of(connection.last_synced_at, now).is_stale(),
+                    missing_scopes: Self::missing_scopes(adapter.as_ref(), &connection.scopes),
+                    handle: connection.profile.username,
+                    display_name: connection.profile.display_name,
+                    avatar_url: connection.profile.avatar_url,
+                    follower_count: connection.profile.follower_count,
+                    last_synced_at: connection.last_synced_at,
+                },
+                None => ConnectionView {
+                    platform: platform.to_string(),
+                    connected: false,
+                    status: None,
+                    handle: None,
+                    display_name: None,
+                    avatar_url: None,
+                    follower_count: None,
+                    last_synced_at: None,
+                    stale: false,
+                    missing_scopes: Vec::new(),
+                },
+            });
+        }
+        Ok(views)
     }
 
-    /// The connected TikTok profile.
-    pub async fn profile(&self, user_id: &str) -> Result<ProfileView, ServiceError> {
-        let connection = self.tiktok_connection(user_id).await?;
+    /// The user's connected profile on `platform`.
+    pub async fn profile(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> Result<ProfileView, ServiceError> {
+        let (adapter, connection) = self.connection_of(user_id, platform).await?;
         let recent = self.recent_videos(&connection).await?;
         let engagement = connection.profile.follower_count.and_then(|followers| {
             account_engagement_rate(recent.iter().map(|v| &v.counts), followers)
@@ -85,7 +82,7 @@ impl Services {
             status: connection.status.as_str().to_owned(),
             last_synced_at: connection.last_synced_at,
             stale: Freshness::of(connection.last_synced_at, now).is_stale(),
-            missing_scopes: self.missing_scopes(&connection.scopes),
+            missing_scopes: Self::missing_scopes(adapter.as_ref(), &connection.scopes),
             granted_scopes: connection.scopes,
         })
     }
@@ -110,17 +107,19 @@ impl Services {
         Ok(page.videos.into_iter().map(|stored| stored.video).collect())
     }
 
-    /// One page of the user's videos.
+    /// One page of the user's posts on `platform`.
     pub async fn videos(
         &self,
         user_id: &str,
+        platform: Platform,
         query: VideoQuery,
     ) -> Result<VideoPageView, ServiceError> {
+        let display_name = self.adapter(platform)?.traits().display_name;
         // One query finds the connection and reads the page: this is the API's busiest read.
         let page = self
             .inner
             .db
-            .list_user_videos(user_id, Platform::TikTok, &query)
+            .list_user_videos(user_id, platform, &query)
             .await
             .map_err(|error| match error {
                 storage::StorageError::InvalidArgument(message) => {
@@ -128,21 +127,29 @@ impl Services {
                 }
                 other => other.into(),
             })?
-            .ok_or(ServiceError::NotConnected)?;
+            .ok_or(ServiceError::NotConnected {
+                platform: display_name,
+            })?;
         Ok(VideoPageView {
-            videos: page.videos.into_iter().map(video_view).collect(),
+            videos: page.videos.into_iter().map(VideoView::from).collect(),
             next_cursor: page.next_cursor,
         })
     }
 
-    /// Engagement summary, top videos and the daily series of the last `days` days.
-    pub async fn analytics(&self, user_id: &str, days: u32) -> Result<AnalyticsView, ServiceError> {
+    /// Engagement summary, top posts and the daily series of the last `days` days, on
+    /// `platform`.
+    pub async fn analytics(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        days: u32,
+    ) -> Result<AnalyticsView, ServiceError> {
         if !(1..=365).contains(&days) {
             return Err(ServiceError::InvalidArgument(
                 "days must be between 1 and 365".into(),
             ));
         }
-        let connection = self.tiktok_connection(user_id).await?;
+        let (adapter, connection) = self.connection_of(user_id, platform).await?;
         let today = self.now().date_naive();
         let snapshots = self
             .inner
@@ -173,9 +180,10 @@ impl Services {
             _ => None,
         };
         let view_growth = match (snapshots.first(), snapshots.last()) {
-            (Some(first), Some(last)) if snapshots.len() >= 2 => {
-                Some(growth(first.total_video_views, last.total_video_views).into())
-            }
+            (Some(first), Some(last)) if snapshots.len() >= 2 => first
+                .total_video_views
+                .zip(last.total_video_views)
+                .map(|(start, end)| growth(start, end).into()),
             _ => None,
         };
         let summary = AnalyticsSummary {
@@ -185,7 +193,10 @@ impl Services {
             total_likes: totals.counts.likes,
             total_comments: totals.counts.comments,
             total_shares: totals.counts.shares,
-            video_engagement_rate: totals.counts.engagement_rate(),
+            video_engagement_rate: totals.counts.engagement_rate(
+                adapter.traits().engagement,
+                connection.profile.follower_count,
+            ),
             account_engagement_rate: connection.profile.follower_count.and_then(|followers| {
                 account_engagement_rate(recent.iter().map(|video| &video.counts), followers)
             }),
@@ -195,7 +206,7 @@ impl Services {
         Ok(AnalyticsView {
             days,
             summary,
-            top_videos: top.videos.into_iter().map(video_view).collect(),
+            top_videos: top.videos.into_iter().map(VideoView::from).collect(),
             series: snapshots
                 .into_iter()
                 .map(|snapshot| SeriesPoint {
@@ -207,13 +218,14 @@ impl Services {
         })
     }
 
-    /// The most recent sync runs of the user's connection, newest first.
+    /// The most recent sync runs of the user's connection to `platform`, newest first.
     pub async fn sync_runs(
         &self,
         user_id: &str,
+        platform: Platform,
         limit: PageLimit,
     ) -> Result<Vec<SyncRunView>, ServiceError> {
-        let connection = self.tiktok_connection(user_id).await?;
+        let (_, connection) = self.connection_of(user_id, platform).await?;
         let runs = self
             .inner
             .db
@@ -235,9 +247,4 @@ impl Services {
             .await?;
         Ok(events.into_iter().map(DeliveryView::from).collect())
     }
-}
-
-/// A stored video as the API shows it.
-fn video_view(stored: StoredVideo) -> VideoView {
-    VideoView::from(stored.video)
 }

@@ -1,24 +1,25 @@
-//! Keeping access tokens alive: refresh before expiry, rotate refresh tokens safely, and tell
-//! an outage (retry later) from a revocation (the user must reconnect).
+//! Keeping access tokens alive: refresh before expiry (when each platform's policy says),
+//! store rotated tokens safely, and tell an outage (retry later) from a revocation (the user
+//! must reconnect).
 
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::TimeDelta;
 use domain::{Connection, ConnectionId};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use storage::StoredTokens;
-use tiktok_client::{AccessToken, RefreshToken, TikTokError, TokenSet};
 use tracing::{info, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
 use crate::notifications::Notice;
+use crate::platforms::{PlatformAdapter, PlatformError, PlatformErrorKind};
 use crate::quota::{CallContext, CallPriority, with_context};
 
 /// Delay before the first retry of a refresh that failed for a transient reason; it doubles
 /// with each consecutive failure up to [`MAX_REFRESH_BACKOFF`].
 const FIRST_REFRESH_BACKOFF: TimeDelta = TimeDelta::minutes(5);
-/// How many connections one pass of the refresher takes at most.
+/// How many connections one pass of the refresher takes at most, per platform.
 const REFRESH_BATCH: i64 = 10_000;
 /// The longest wait between two refresh attempts.
 const MAX_REFRESH_BACKOFF: TimeDelta = TimeDelta::hours(2);
@@ -31,41 +32,12 @@ const ROTATION_POLL: std::time::Duration = std::time::Duration::from_millis(100)
 pub struct RefreshReport {
     /// Connections whose tokens were refreshed.
     pub refreshed: u32,
-    /// Connections TikTok refused to refresh: now `needs_reauth`.
+    /// Connections the platform refused to refresh: now `needs_reauth`.
     pub needs_reauth: u32,
     /// Refreshes that failed for a transient reason (retried later, with backoff).
     pub failed: u32,
-    /// TikTok calls spent.
+    /// Platform calls spent.
     pub api_calls: u32,
-}
-
-/// The new tokens as storage takes them: expiry computed from this response's lifetimes,
-/// and no refresh token (so the stored one is kept) when the response carried none.
-///
-/// The lifetimes count from `requested_at`, the services' clock read just before the request
-/// was sent, not from the client's own stamp (the system clock): every later expiry check
-/// reads the services' clock, and the two must agree, or a moved clock sees fresh tokens as
-/// expired (and refreshes them again) or dead ones as alive.
-pub(crate) fn storage_tokens(
-    set: &TokenSet,
-    requested_at: DateTime<Utc>,
-) -> storage::ReceivedTokens {
-    let set = TokenSet {
-        issued_at: requested_at,
-        ..set.clone()
-    };
-    storage::ReceivedTokens {
-        access_token: SecretString::from(set.access_token.expose_secret().to_owned()),
-        access_token_expires_at: set.expires_at(),
-        refresh_token: set
-            .refresh_token
-            .as_ref()
-            .map(|token| SecretString::from(token.expose_secret().to_owned())),
-        refresh_token_expires_at: set.refresh_expires_at(),
-        // An empty `scope` would mean "unknown", not "nothing granted": keep the stored list.
-        scopes: (!set.scopes.is_empty()).then(|| set.scopes.clone()),
-        obtained_at: set.issued_at,
-    }
 }
 
 /// Backoff after `failures` consecutive transient refresh failures.
@@ -79,66 +51,55 @@ fn refresh_backoff(failures: i64) -> TimeDelta {
 /// Why no usable access token could be had.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum TokenError {
-    /// TikTok rejected the refresh token (or there is none): the connection is now
-    /// `needs_reauth`.
-    #[error("TikTok rejected the refresh token")]
+    /// The platform rejected the grant (or there is nothing to refresh with): the connection
+    /// is now `needs_reauth`.
+    #[error("the platform rejected the connection's tokens")]
     NeedsReauth,
     /// No access token is stored (the connection was never completed).
     #[error("no access token is stored")]
     Missing,
-    /// TikTok failed; the stored tokens are unchanged and usable again later.
+    /// The platform (or our budget) failed; the stored tokens are unchanged and usable again
+    /// later.
     #[error(transparent)]
-    TikTok(#[from] TikTokError),
+    Platform(#[from] PlatformError),
     /// The database failed.
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
 }
 
-impl From<TokenError> for ServiceError {
-    fn from(error: TokenError) -> Self {
-        match error {
-            TokenError::NeedsReauth | TokenError::Missing => Self::NeedsReauth,
-            TokenError::TikTok(error @ TikTokError::InvalidClient { .. }) => {
-                Self::Misconfigured(error)
-            }
-            TokenError::TikTok(error) => Self::TikTokUnavailable(error),
-            TokenError::Storage(error) => Self::Storage(error),
-        }
-    }
-}
-
 impl Services {
-    /// An access token for `connection` that will not expire within the policy's margin,
+    /// An access token for `connection` that will not expire within its platform's margin,
     /// refreshing first when needed.
     pub(crate) async fn usable_access_token(
         &self,
         connection: &Connection,
-    ) -> Result<AccessToken, TokenError> {
+    ) -> Result<SecretString, TokenError> {
+        let adapter = self.adapter_for_tokens(connection)?;
         let stored = self.inner.db.connection_tokens(connection.id).await?;
-        let now = self.now();
-        let needs_refresh = self.inner.config.token_policy.access_token_needs_refresh(
-            now,
+        let needs_refresh = adapter.traits().token_policy.access_token_needs_refresh(
+            self.now(),
             stored.obtained_at,
             stored.access_token_expires_at,
         );
         if !needs_refresh {
             return access_token(&stored);
         }
-        self.refresh_tokens(connection.id, stored.token_version)
-            .await
+        self.refresh_tokens(connection, stored.token_version).await
     }
 
-    /// Refreshes the tokens of `id`, unless another task or process already replaced version
-    /// `seen_version`, in which case the winner's access token is returned.
+    /// Refreshes the tokens of `connection`, unless another task or process already replaced
+    /// version `seen_version`, in which case the winner's access token is returned.
     ///
-    /// Rotation safety: the new pair is written with a compare-and-swap on the token version,
-    /// before the new access token is used; a loser re-reads the winner's tokens. A response
-    /// without a refresh token keeps the stored one.
+    /// Rotation safety: the new tokens are written with a compare-and-swap on the token
+    /// version, before the new access token is used; a loser re-reads the winner's tokens. A
+    /// response without a refresh token keeps the stored one.
     pub(crate) async fn refresh_tokens(
         &self,
-        id: ConnectionId,
+        connection: &Connection,
         seen_version: i64,
-    ) -> Result<AccessToken, TokenError> {
+    ) -> Result<SecretString, TokenError> {
+        let id = connection.id;
+        let adapter = self.adapter_for_tokens(connection)?;
         let lock = self.refresh_lock(id);
         let _guard = lock.lock().await;
 
@@ -147,15 +108,9 @@ impl Services {
             // Someone refreshed while we waited for the lock.
             return access_token(&stored);
         }
-        let Some(refresh_token) = stored.refresh_token.as_ref() else {
-            self.mark_needs_reauth(id, "no refresh token is stored")
-                .await?;
-            return Err(TokenError::NeedsReauth);
-        };
         let now = self.now();
-        if self
-            .inner
-            .config
+        if adapter
+            .traits()
             .token_policy
             .refresh_token_expired(now, stored.refresh_token_expires_at)
         {
@@ -164,41 +119,45 @@ impl Services {
             return Err(TokenError::NeedsReauth);
         }
 
-        let refresh_token = RefreshToken::new(refresh_token.expose_secret().to_owned());
-        match self.inner.tiktok.refresh_access_token(&refresh_token).await {
-            Ok(set) => {
+        match adapter.refresh(&stored, now).await {
+            Ok(tokens) => {
                 let swapped = self
                     .inner
                     .db
-                    .swap_tokens(id, stored.token_version, &storage_tokens(&set, now))
+                    .swap_tokens(id, stored.token_version, &tokens)
                     .await?;
                 if swapped {
                     self.inner.observer.token_refresh("success");
                     info!(connection_id = %id, "access token refreshed");
-                    Ok(set.access_token)
+                    Ok(tokens.access_token)
                 } else {
                     // Another process stored its own refresh first; ours is now orphaned, and
-                    // the winner's pair is the one TikTok honours.
+                    // the winner's tokens are the ones the platform honours.
                     self.inner.observer.token_refresh("lost_race");
                     let winner = self.inner.db.connection_tokens(id).await?;
                     access_token(&winner)
                 }
             }
-            Err(TikTokError::RefreshRejected { .. }) => {
+            Err(error) if error.is(PlatformErrorKind::NeedsReauth) => {
                 // A rotated token also reads as invalid_grant: another process may have used
-                // it a moment ago and not stored its new pair yet. Decide only once it had
+                // it a moment ago and not stored its new tokens yet. Decide only once it had
                 // the time to.
                 if let Some(current) = self.rotated_elsewhere(id, stored.token_version).await? {
                     self.inner.observer.token_refresh("lost_race");
                     return access_token(&current);
                 }
                 self.inner.observer.token_refresh("rejected");
-                self.mark_needs_reauth(id, "TikTok rejected the refresh token")
-                    .await?;
+                let reason = format!(
+                    "{} rejected the refresh ({})",
+                    adapter.traits().display_name,
+                    error.code
+                );
+                self.mark_needs_reauth(id, &reason).await?;
                 Err(TokenError::NeedsReauth)
             }
-            // Our own budget said no: nothing failed at TikTok, so no backoff is recorded.
-            Err(error @ TikTokError::CallRejected { .. }) => Err(TokenError::TikTok(error)),
+            // Our own budget said no: nothing failed at the platform, so no backoff is
+            // recorded.
+            Err(error) if error.is(PlatformErrorKind::BudgetRefused) => Err(error.into()),
             Err(error) => {
                 self.inner.observer.token_refresh("failed");
                 let failures = stored.refresh_failures + 1;
@@ -211,19 +170,39 @@ impl Services {
                 let still_valid = stored
                     .access_token_expires_at
                     .is_some_and(|expires_at| expires_at > self.now());
-                if still_valid && !matches!(error, TikTokError::InvalidClient { .. }) {
+                if still_valid && !error.is(PlatformErrorKind::Misconfigured) {
                     access_token(&stored)
                 } else {
-                    Err(TokenError::TikTok(error))
+                    Err(error.into())
                 }
             }
         }
     }
 
+    /// The adapter of `connection`'s platform (a connection of a platform this service no
+    /// longer runs cannot be refreshed: that is the operator's configuration, reported as
+    /// such).
+    fn adapter_for_tokens(
+        &self,
+        connection: &Connection,
+    ) -> Result<&Arc<dyn PlatformAdapter>, TokenError> {
+        self.inner
+            .platforms
+            .get(connection.platform)
+            .ok_or_else(|| {
+                TokenError::Platform(PlatformError::message(
+                    PlatformErrorKind::Misconfigured,
+                    "platform_off",
+                    format!("{} is not configured in this process", connection.platform),
+                ))
+            })
+    }
+
     /// The tokens another task or process stored after version `seen_version`, waiting up to
-    /// the rotation grace ([`crate::ServicesConfig::rotation_grace`]) for them: TikTok rotates the refresh token as it answers the
-    /// winner, so the loser's rejection can arrive before the winner's new pair is stored.
-    /// `None` when nothing newer appeared: the rejection is TikTok's own.
+    /// the rotation grace ([`crate::ServicesConfig::rotation_grace`]) for them: a platform
+    /// that rotates refresh tokens rotates as it answers the winner, so the loser's rejection
+    /// can arrive before the winner's new tokens are stored. `None` when nothing newer
+    /// appeared: the rejection is the platform's own.
     async fn rotated_elsewhere(
         &self,
         id: ConnectionId,
@@ -244,7 +223,12 @@ impl Services {
         }
     }
 
-    async fn mark_needs_reauth(&self, id: ConnectionId, reason: &str) -> Result<(), TokenError> {
+    /// Marks `id` as needing re-authorization (its data kept) and tells the host.
+    pub(crate) async fn mark_needs_reauth(
+        &self,
+        id: ConnectionId,
+        reason: &str,
+    ) -> Result<(), TokenError> {
         warn!(connection_id = %id, reason, "connection needs re-authorization");
         let notice = if self.inner.config.host_notifications {
             let connection = self.inner.db.get_connection(id).await?;
@@ -276,19 +260,34 @@ impl Services {
         Arc::clone(locks.entry(id).or_default())
     }
 
-    /// Refreshes every active connection whose access token expires within the policy's
-    /// margin of `now` (whether or not it is due for a sync: an unused refresh token must
-    /// not lapse), skipping those whose last failure asked to wait.
-    pub async fn refresh_expiring_tokens(&self) -> Result<RefreshReport, ServiceError> {
+    /// The active connections of every platform whose access token is due for a refresh
+    /// under its platform's policy at `now` (whether or not they are due for a sync: an
+    /// unused refresh token must not lapse), skipping those whose last failure asked to
+    /// wait; at most `limit` per platform.
+    pub(crate) async fn connections_due_for_refresh(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<Connection>, ServiceError> {
         let now = self.now();
-        // The policy's margin is the widest it can be; each connection's own lifetime is
-        // checked again in `usable_access_token`.
-        let horizon = now + self.inner.config.token_policy.access_margin;
-        let candidates = self
-            .inner
-            .db
-            .connections_expiring_before(horizon, now, REFRESH_BATCH)
-            .await?;
+        let mut due = Vec::new();
+        for adapter in self.inner.platforms.iter() {
+            // The policy's margin is the widest it can be; each connection's own lifetime is
+            // checked again in `usable_access_token`.
+            let horizon = now + adapter.traits().token_policy.access_margin;
+            due.extend(
+                self.inner
+                    .db
+                    .connections_expiring_before(adapter.platform(), horizon, now, limit)
+                    .await?,
+            );
+        }
+        Ok(due)
+    }
+
+    /// Refreshes every active connection whose access token its platform's policy says is
+    /// due (see [`Self::connections_due_for_refresh`]).
+    pub async fn refresh_expiring_tokens(&self) -> Result<RefreshReport, ServiceError> {
+        let candidates = self.connections_due_for_refresh(REFRESH_BATCH).await?;
         let context = CallContext::new(CallPriority::Background);
         let mut report = RefreshReport::default();
         for connection in candidates {
@@ -308,13 +307,9 @@ impl Services {
     }
 }
 
-/// The stored access token, as the client takes it.
-pub(crate) fn access_token(stored: &StoredTokens) -> Result<AccessToken, TokenError> {
-    stored
-        .access_token
-        .as_ref()
-        .map(|token| AccessToken::new(token.expose_secret().to_owned()))
-        .ok_or(TokenError::Missing)
+/// The stored access token.
+pub(crate) fn access_token(stored: &StoredTokens) -> Result<SecretString, TokenError> {
+    stored.access_token.clone().ok_or(TokenError::Missing)
 }
 
 #[cfg(test)]

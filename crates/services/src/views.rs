@@ -2,15 +2,16 @@
 //! RFC 3339 times, video ids as strings).
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::{Growth, SyncRun, SyncedVideo};
+use domain::{Growth, SyncRun};
 use serde::Serialize;
+use storage::StoredVideo;
 use utoipa::ToSchema;
 
 /// One platform's connection, as the dashboard's card shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
-    /// `tiktok`.
+    /// The platform's name (`tiktok`, `instagram`...).
     pub platform: String,
     /// Whether the user connected this platform.
     pub connected: bool,
@@ -22,7 +23,7 @@ pub struct ConnectionView {
     pub display_name: Option<String>,
     /// The avatar (a signed URL that expires).
     pub avatar_url: Option<String>,
-    /// Followers, when `user.info.stats` was granted.
+    /// Followers, when the platform gave them (a scope granted, not hidden).
     pub follower_count: Option<i64>,
     /// When the last successful sync finished.
     pub last_synced_at: Option<DateTime<Utc>>,
@@ -32,11 +33,12 @@ pub struct ConnectionView {
     pub missing_scopes: Vec<String>,
 }
 
-/// The connected TikTok profile.
+/// The connected profile on one platform.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileView {
-    /// TikTok's id of the user for this app.
+    /// The account's id on the platform (TikTok: the `open_id` for this app; the name of the
+    /// key is TikTok's, kept for the clients of the first platform).
     pub open_id: String,
     /// The handle without `@`.
     pub handle: Option<String>,
@@ -46,11 +48,11 @@ pub struct ProfileView {
     pub avatar_url: Option<String>,
     /// The bio.
     pub bio: Option<String>,
-    /// Whether TikTok verified the account.
+    /// Whether the platform verified the account.
     pub verified: bool,
     /// The profile's link.
     pub profile_deep_link: Option<String>,
-    /// Followers (`null` without `user.info.stats`).
+    /// Followers (`null` when the platform did not give them).
     pub follower_count: Option<i64>,
     /// Accounts followed.
     pub following_count: Option<i64>,
@@ -72,15 +74,17 @@ pub struct ProfileView {
     pub missing_scopes: Vec<String>,
 }
 
-/// One video with its metrics.
+/// One post (a video, a reel, an image) with its metrics. A metric the platform does not
+/// have, or did not give, is `null`, never 0; Instagram's reach, saves and media type are
+/// left out for platforms that have none.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VideoView {
-    /// TikTok's video id: a string of 19 digits.
+    /// The platform's id (TikTok's: a string of 19 digits; always a string).
     pub id: String,
     /// Title (may be empty).
     pub title: Option<String>,
-    /// Description (may be empty).
+    /// Description or caption (may be empty).
     pub description: Option<String>,
     /// When it was posted.
     pub created_at: Option<DateTime<Utc>>,
@@ -92,22 +96,34 @@ pub struct VideoView {
     pub share_url: Option<String>,
     /// Embeddable player link.
     pub embed_link: Option<String>,
+    /// The platform's kind of post (Instagram `IMAGE`, `VIDEO`, `CAROUSEL_ALBUM`, `REELS`...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
     /// Views.
-    pub view_count: i64,
+    pub view_count: Option<i64>,
     /// Likes.
-    pub like_count: i64,
+    pub like_count: Option<i64>,
     /// Comments.
-    pub comment_count: i64,
+    pub comment_count: Option<i64>,
     /// Shares.
-    pub share_count: i64,
-    /// (likes + comments + shares) / views; `null` without views.
+    pub share_count: Option<i64>,
+    /// Unique accounts reached (Instagram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reach_count: Option<i64>,
+    /// Saves (Instagram).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub save_count: Option<i64>,
+    /// The platform's engagement rate (docs/api.md): interactions over views (TikTok,
+    /// YouTube) or over reach, else followers (Instagram); `null` when the divisor is
+    /// unknown or zero.
     pub engagement_rate: Option<f64>,
 }
 
-impl From<SyncedVideo> for VideoView {
-    fn from(video: SyncedVideo) -> Self {
+impl From<StoredVideo> for VideoView {
+    fn from(stored: StoredVideo) -> Self {
+        let video = stored.video;
         Self {
-            engagement_rate: video.counts.engagement_rate(),
+            engagement_rate: stored.engagement_rate,
             id: video.platform_video_id,
             title: video.title,
             description: video.description,
@@ -116,10 +132,13 @@ impl From<SyncedVideo> for VideoView {
             cover_image_url: video.cover_image_url,
             share_url: video.share_url,
             embed_link: video.embed_link,
+            media_type: video.media_type,
             view_count: video.counts.views,
             like_count: video.counts.likes,
             comment_count: video.counts.comments,
             share_count: video.counts.shares,
+            reach_count: video.counts.reach,
+            save_count: video.counts.saves,
         }
     }
 }
@@ -161,15 +180,16 @@ pub struct AnalyticsSummary {
     pub follower_count: Option<i64>,
     /// Videos synced.
     pub video_count: i64,
-    /// Views over all synced videos.
-    pub total_views: i64,
+    /// Views over all synced videos (`null` when the platform gave none).
+    pub total_views: Option<i64>,
     /// Likes over all synced videos.
-    pub total_likes: i64,
+    pub total_likes: Option<i64>,
     /// Comments over all synced videos.
-    pub total_comments: i64,
+    pub total_comments: Option<i64>,
     /// Shares over all synced videos.
-    pub total_shares: i64,
-    /// (likes + comments + shares) / views over all synced videos; `null` without views.
+    pub total_shares: Option<i64>,
+    /// The platform's engagement rate over all synced videos together; `null` when its
+    /// divisor is unknown or zero.
     pub video_engagement_rate: Option<f64>,
     /// Mean interactions per recent video over followers.
     pub account_engagement_rate: Option<f64>,
@@ -187,8 +207,8 @@ pub struct SeriesPoint {
     pub date: NaiveDate,
     /// Followers that day.
     pub followers: Option<i64>,
-    /// Total views of all videos that day.
-    pub views: i64,
+    /// Total views of all videos that day (`null` when the platform gave none).
+    pub views: Option<i64>,
 }
 
 /// The analytics of the last N days.
@@ -221,7 +241,7 @@ pub struct SyncRunView {
     pub outcome: String,
     /// Videos written.
     pub videos_synced: i64,
-    /// TikTok calls spent.
+    /// Platform calls (or quota units) spent.
     pub api_calls: i64,
     /// Why it did not succeed, as a code.
     pub error_code: Option<String>,

@@ -1,18 +1,19 @@
-//! TikTok's webhooks: a verified `authorization.removed` ends the connection as a disconnect
-//! does, without calling revoke (the grant is already gone). Every verified webhook is
-//! recorded once; a redelivery of a handled one changes nothing.
+//! The platforms' callbacks to us (TikTok's webhook, Instagram's signed deauthorize and
+//! data-deletion requests): one that says an authorization ended ends the connection as a
+//! disconnect does, without calling revoke (the grant is already gone). Every verified
+//! callback is recorded once; a redelivery of a handled one changes nothing.
 
 use chrono::DateTime;
 use chrono::Utc;
 use domain::Platform;
 use sha2::{Digest as _, Sha256};
 use storage::NewWebhookEvent;
-use tiktok_client::{RemovalReason, WebhookError};
 use tracing::{info, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
 use crate::notifications::RemovalCause;
+use crate::platforms::{CallbackRejection, EndReason, PlatformCallback, PlatformEvent};
 
 /// What handling a webhook did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +35,8 @@ pub enum WebhookHandled {
     OlderThanGrant,
     /// The same delivery was handled before: nothing changed.
     Duplicate,
+    /// The platform asked for the account's data to be deleted: it was (if it was here).
+    DataDeleted,
 }
 
 impl WebhookHandled {
@@ -46,6 +49,7 @@ impl WebhookHandled {
             Self::OwnRevocation => "own_revocation",
             Self::OlderThanGrant => "older_than_grant",
             Self::Duplicate => "duplicate",
+            Self::DataDeleted => "data_deleted",
         }
     }
 }
@@ -53,9 +57,9 @@ impl WebhookHandled {
 /// Why a webhook was not handled.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookRejection {
-    /// The delivery is not a valid, signed webhook for this app: nothing was recorded.
+    /// The delivery is not a valid, signed callback for this app: nothing was recorded.
     #[error(transparent)]
-    Invalid(#[from] WebhookError),
+    Invalid(#[from] CallbackRejection),
     /// The database failed: the platform should deliver again.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -95,55 +99,85 @@ impl Services {
         })
     }
 
-    /// Handles a TikTok webhook delivery: verifies the `TikTok-Signature` header over the raw
-    /// `body` (keyed with the client secret; its timestamp within the configured tolerance of
-    /// the real time), records it, and for `authorization.removed` ends the connection of
-    /// that `open_id`, queueing `connection.removed` for the host.
-    pub async fn handle_tiktok_webhook(
+    /// Handles a callback `platform` sent us: its adapter verifies it (a signature over the
+    /// raw body, keyed with the app's secret, within the tolerance of the real time) and reads
+    /// it; it is recorded once, and one that says an authorization ended ends the connection
+    /// of that account, queueing `connection.removed` for the host.
+    pub async fn handle_platform_callback(
         &self,
-        signature: Option<&str>,
-        body: &[u8],
+        platform: Platform,
+        callback: &PlatformCallback<'_>,
     ) -> Result<WebhookHandled, WebhookRejection> {
-        // The signature's age is about the delivery on the wire, so it is checked against
-        // the real time even where the services run on a simulated clock.
-        let event = self.inner.tiktok.verify_webhook(
-            signature,
-            body,
-            Utc::now(),
-            self.inner.config.webhook_tolerance,
-        )?;
-        let reason = event.removal_reason()?;
-        let digest = hex::encode(Sha256::digest(body));
+        let adapter = self
+            .inner
+            .platforms
+            .get(platform)
+            .ok_or(ServiceError::UnknownPlatform(platform))?;
+        let event = adapter.read_callback(callback)?;
+        let (name, account_id, happened_at, reason_code) = match &event {
+            PlatformEvent::AuthorizationEnded {
+                event,
+                account_id,
+                happened_at,
+                reason,
+            } => (
+                event.clone(),
+                account_id.clone(),
+                *happened_at,
+                reason.platform_code,
+            ),
+            PlatformEvent::DataDeletionRequested {
+                account_id,
+                happened_at,
+            } => (
+                "data_deletion".to_owned(),
+                Some(account_id.clone()),
+                *happened_at,
+                None,
+            ),
+            PlatformEvent::Other { event } => (event.clone(), None, self.now(), None),
+        };
+        let digest = hex::encode(Sha256::digest(callback.body));
         let recorded = self
             .inner
             .db
             .record_webhook_event(&NewWebhookEvent {
-                platform: Platform::TikTok,
-                event: &event.event,
-                platform_account_id: event.user_open_id.as_deref(),
-                event_created_at: event.create_time,
+                platform,
+                event: &name,
+                platform_account_id: account_id.as_deref(),
+                event_created_at: happened_at,
                 body_digest: &digest,
                 received_at: self.now(),
-                reason_code: reason.map(|reason| reason.code()),
+                reason_code,
             })
             .await
             .map_err(ServiceError::from)?;
         let Some(id) = recorded else {
-            info!(event = %event.event, "TikTok webhook delivered again; already handled");
+            info!(%platform, event = %name, "platform callback delivered again; already handled");
             self.inner
                 .observer
-                .webhook_received(&event.event, WebhookHandled::Duplicate.as_str());
+                .webhook_received(&name, WebhookHandled::Duplicate.as_str());
             return Ok(WebhookHandled::Duplicate);
         };
 
-        let handled = match (reason, event.user_open_id.as_deref()) {
-            (Some(reason), Some(open_id)) => {
-                self.remove_authorization(reason, open_id, event.create_time)
+        let handled = match event {
+            PlatformEvent::AuthorizationEnded {
+                account_id: Some(account_id),
+                happened_at,
+                reason,
+                ..
+            } => {
+                self.remove_authorization(platform, reason, &account_id, happened_at)
                     .await?
             }
-            (Some(RemovalReason::DeveloperRevoked), None) => WebhookHandled::OwnRevocation,
-            (Some(_), None) => WebhookHandled::UnknownAccount,
-            (None, _) => WebhookHandled::Ignored,
+            PlatformEvent::AuthorizationEnded { reason, .. } if reason.own_revocation => {
+                WebhookHandled::OwnRevocation
+            }
+            PlatformEvent::AuthorizationEnded { .. } => WebhookHandled::UnknownAccount,
+            PlatformEvent::DataDeletionRequested { account_id, .. } => {
+                self.delete_account_data(platform, &account_id).await?
+            }
+            PlatformEvent::Other { .. } => WebhookHandled::Ignored,
         };
         self.inner
             .db
@@ -152,13 +186,39 @@ impl Services {
             .map_err(ServiceError::from)?;
         self.inner
             .observer
-            .webhook_received(&event.event, handled.as_str());
-        info!(event = %event.event, outcome = handled.as_str(), "TikTok webhook handled");
+            .webhook_received(&name, handled.as_str());
+        info!(%platform, event = %name, outcome = handled.as_str(), "platform callback handled");
         Ok(handled)
+    }
+
+    /// Ends the connection of `account_id` (if any) because the platform asked for its data
+    /// to be deleted.
+    async fn delete_account_data(
+        &self,
+        platform: Platform,
+        account_id: &str,
+    ) -> Result<WebhookHandled, ServiceError> {
+        let Some(connection) = self
+            .inner
+            .db
+            .find_connection_by_account(platform, account_id)
+            .await?
+        else {
+            return Ok(WebhookHandled::UnknownAccount);
+        };
+        let cause = RemovalCause::Platform(EndReason {
+            code: "data_deletion_request",
+            platform_code: None,
+            description: "the creator asked the platform to delete their data",
+            own_revocation: false,
+        });
+        self.end_connection(&connection, cause).await?;
+        warn!(connection_id = %connection.id, %platform, "data deletion requested; connection ended and its data deleted");
+        Ok(WebhookHandled::DataDeleted)
     }
 }
 
-/// How far our clock and TikTok's may disagree when a grant's time is compared with an
+/// How far our clock and a platform's may disagree when a grant's time is compared with an
 /// event's `create_time`. NTP keeps real clocks within a second; this is wide enough for a
 /// badly kept one, and narrow, so that a creator who connects again a minute after removing
 /// the app keeps the new connection when the old removal is delivered late.
@@ -176,49 +236,53 @@ enum GrantAge {
 }
 
 impl Services {
-    /// Ends the connection of `open_id` for TikTok's `authorization.removed`, unless the event
-    /// is about an earlier grant than the connection's.
+    /// Ends the connection of `account_id` because the platform says its authorization
+    /// ended, unless the event is about an earlier grant than the connection's.
     async fn remove_authorization(
         &self,
-        reason: RemovalReason,
-        open_id: &str,
+        platform: Platform,
+        reason: EndReason,
+        account_id: &str,
         event_time: DateTime<Utc>,
     ) -> Result<WebhookHandled, ServiceError> {
         let connection = self
             .inner
             .db
-            .find_connection_by_account(Platform::TikTok, open_id)
+            .find_connection_by_account(platform, account_id)
             .await?;
         let Some(connection) = connection else {
-            // Reason 5 is our own revoke coming back: a disconnect deletes the connection
-            // before it revokes, so there is nothing left to end.
-            return Ok(match reason {
-                RemovalReason::DeveloperRevoked => WebhookHandled::OwnRevocation,
-                _ => WebhookHandled::UnknownAccount,
+            // Our own revoke coming back (TikTok's reason 5): a disconnect deletes the
+            // connection before it revokes, so there is nothing left to end.
+            return Ok(if reason.own_revocation {
+                WebhookHandled::OwnRevocation
+            } else {
+                WebhookHandled::UnknownAccount
             });
         };
         let granted_at = connection
             .tokens_obtained_at
             .unwrap_or(connection.created_at);
-        match (grant_age(granted_at, event_time), reason) {
-            (GrantAge::After, _) => return Ok(WebhookHandled::OlderThanGrant),
+        match grant_age(granted_at, event_time) {
+            GrantAge::After => return Ok(WebhookHandled::OlderThanGrant),
             // Our revoke of the grant a creator just replaced (disconnect, then connect again
             // at once): the connection found is the new grant. A revoke of this grant from
             // elsewhere (the developer portal, another deployment) is older than it by more
             // than the skew, and ends it below.
-            (GrantAge::Around, RemovalReason::DeveloperRevoked) => {
+            GrantAge::Around if reason.own_revocation => {
                 return Ok(WebhookHandled::OwnRevocation);
             }
-            (GrantAge::Around | GrantAge::Before, _) => {}
+            GrantAge::Around | GrantAge::Before => {}
         }
-        let cause = RemovalCause::from_tiktok(reason);
+        let cause = RemovalCause::Platform(reason);
+        let description = cause.describe();
         if !self.end_connection(&connection, cause).await? {
             return Ok(WebhookHandled::UnknownAccount);
         }
         warn!(
             connection_id = %connection.id,
-            reason = cause.describe(),
-            "TikTok removed the authorization; connection ended and its data deleted"
+            %platform,
+            reason = description,
+            "the platform ended the authorization; connection ended and its data deleted"
         );
         Ok(WebhookHandled::Disconnected)
     }

@@ -27,11 +27,14 @@ pub(crate) struct VideoInsert {
     pub(crate) share_url: Option<String>,
     pub(crate) embed_link: Option<String>,
     pub(crate) posted_at: Option<i64>,
-    pub(crate) view_count: i64,
-    pub(crate) like_count: i64,
-    pub(crate) comment_count: i64,
-    pub(crate) share_count: i64,
-    pub(crate) engagement_rate: f64,
+    pub(crate) media_type: Option<String>,
+    pub(crate) view_count: Option<i64>,
+    pub(crate) like_count: Option<i64>,
+    pub(crate) comment_count: Option<i64>,
+    pub(crate) share_count: Option<i64>,
+    pub(crate) reach_count: Option<i64>,
+    pub(crate) save_count: Option<i64>,
+    pub(crate) engagement_rate: Option<f64>,
     pub(crate) first_seen_at: i64,
     pub(crate) updated_at: i64,
 }
@@ -43,10 +46,12 @@ pub(crate) struct VideoSnapshotInsert {
     pub(crate) video_id: i64,
     pub(crate) connection_id: i64,
     pub(crate) day: NaiveDate,
-    pub(crate) view_count: i64,
-    pub(crate) like_count: i64,
-    pub(crate) comment_count: i64,
-    pub(crate) share_count: i64,
+    pub(crate) view_count: Option<i64>,
+    pub(crate) like_count: Option<i64>,
+    pub(crate) comment_count: Option<i64>,
+    pub(crate) share_count: Option<i64>,
+    pub(crate) reach_count: Option<i64>,
+    pub(crate) save_count: Option<i64>,
     pub(crate) captured_at: i64,
 }
 
@@ -54,10 +59,12 @@ pub(crate) struct VideoSnapshotInsert {
 #[derive(Queryable, Debug, Clone, Copy)]
 pub(crate) struct UpsertedVideo {
     pub(crate) id: i64,
-    pub(crate) views: i64,
-    pub(crate) likes: i64,
-    pub(crate) comments: i64,
-    pub(crate) shares: i64,
+    pub(crate) views: Option<i64>,
+    pub(crate) likes: Option<i64>,
+    pub(crate) comments: Option<i64>,
+    pub(crate) shares: Option<i64>,
+    pub(crate) reach: Option<i64>,
+    pub(crate) saves: Option<i64>,
 }
 
 /// The video upsert: new videos inserted, known ones (same connection and platform id)
@@ -76,10 +83,13 @@ macro_rules! video_upsert {
                 videos::share_url.eq(excluded(videos::share_url)),
                 videos::embed_link.eq(excluded(videos::embed_link)),
                 videos::posted_at.eq(excluded(videos::posted_at)),
+                videos::media_type.eq(excluded(videos::media_type)),
                 videos::view_count.eq(excluded(videos::view_count)),
                 videos::like_count.eq(excluded(videos::like_count)),
                 videos::comment_count.eq(excluded(videos::comment_count)),
                 videos::share_count.eq(excluded(videos::share_count)),
+                videos::reach_count.eq(excluded(videos::reach_count)),
+                videos::save_count.eq(excluded(videos::save_count)),
                 videos::engagement_rate.eq(excluded(videos::engagement_rate)),
                 videos::updated_at.eq(excluded(videos::updated_at)),
             ))
@@ -89,6 +99,8 @@ macro_rules! video_upsert {
                 videos::like_count,
                 videos::comment_count,
                 videos::share_count,
+                videos::reach_count,
+                videos::save_count,
             ))
     };
 }
@@ -105,6 +117,8 @@ macro_rules! video_snapshot_upsert {
                 video_snapshots::like_count.eq(excluded(video_snapshots::like_count)),
                 video_snapshots::comment_count.eq(excluded(video_snapshots::comment_count)),
                 video_snapshots::share_count.eq(excluded(video_snapshots::share_count)),
+                video_snapshots::reach_count.eq(excluded(video_snapshots::reach_count)),
+                video_snapshots::save_count.eq(excluded(video_snapshots::save_count)),
                 video_snapshots::captured_at.eq(excluded(video_snapshots::captured_at)),
             ))
     };

@@ -234,7 +234,7 @@ impl Database {
             &mut conn,
             c::connections
                 .filter(c::user_id.eq(user_id.to_owned()))
-                .filter(c::platform.eq(platform.as_str()))
+                .filter(c::platform.eq(platform.to_string()))
                 .select(ConnectionRow::as_select())
         );
         row.map(ConnectionRow::into_domain).transpose()
@@ -250,7 +250,7 @@ impl Database {
         let mut conn = self.conn().await?;
         let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
             c::connections
-                .filter(c::platform.eq(platform.as_str()))
+                .filter(c::platform.eq(platform.to_string()))
                 .filter(c::platform_account_id.eq(platform_account_id))
                 .select(ConnectionRow::as_select())
                 .get_result(conn)
@@ -465,22 +465,25 @@ impl Database {
         expect_one(updated)
     }
 
-    /// Active connections whose access token expires before `before` and that have a refresh
-    /// token and no backoff in force at `now`, soonest expiry first (for the token refresher;
+    /// Active connections of `platform` whose access token expires before `before` and that
+    /// have no backoff in force at `now`, soonest expiry first (for the token refresher;
     /// includes connections not due for sync).
     pub async fn connections_expiring_before(
         &self,
+        platform: Platform,
         before: DateTime<Utc>,
         now: DateTime<Utc>,
         limit: i64,
     ) -> StorageResult<Vec<Connection>> {
         use connections::dsl as c;
         let (before, now) = (to_unix(before), to_unix(now));
+        let platform = platform.to_string();
         let mut conn = self.conn().await?;
         let rows: Vec<ConnectionRow> = with_conn!(&mut conn, |conn| {
             c::connections
+                .filter(c::platform.eq(&platform))
                 .filter(c::status.eq(ConnectionStatus::Active.as_str()))
-                .filter(c::refresh_token_ciphertext.is_not_null())
+                .filter(c::access_token_ciphertext.is_not_null())
                 .filter(c::access_token_expires_at.lt(before))
                 .filter(
                     c::next_refresh_attempt_at

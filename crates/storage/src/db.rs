@@ -412,16 +412,41 @@ async fn prepare_sqlite_file(path: &Path, busy_timeout: Duration) -> StorageResu
             .map_err(|error| StorageError::Unavailable(error.to_string()))?;
         conn.batch_execute(&sqlite_pragmas(busy_ms))?;
         conn.batch_execute("PRAGMA journal_mode = WAL;")?;
+        // Migrations that rebuild a table (SQLite cannot drop NOT NULL in place) must not
+        // cascade the drop of the old table to its children: foreign keys are off while they
+        // run (this connection only migrates), and checked once they are done.
+        conn.batch_execute("PRAGMA foreign_keys = OFF;")?;
         // Under the write lock, so two processes starting at once do not both apply the same
         // migration (the second waits, then finds nothing pending).
         conn.immediate_transaction(|conn| {
             conn.run_pending_migrations(SQLITE_MIGRATIONS)
                 .map(|_| ())
-                .map_err(|error| StorageError::Migration(error.to_string()))
+                .map_err(|error| StorageError::Migration(error.to_string()))?;
+            foreign_keys_hold(conn)
         })
     })
     .await
     .map_err(|error| StorageError::Migration(error.to_string()))?
+}
+
+/// Fails when a row points at a row that no longer exists (`PRAGMA foreign_key_check`
+/// answers one row per violation).
+fn foreign_keys_hold(conn: &mut SqliteConnection) -> StorageResult<()> {
+    use diesel::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct Violation {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        table: String,
+    }
+    let violations: Vec<Violation> = diesel::sql_query("PRAGMA foreign_key_check").load(conn)?;
+    match violations.first() {
+        None => Ok(()),
+        Some(violation) => Err(StorageError::Migration(format!(
+            "{} rows of {} point at rows that do not exist",
+            violations.len(),
+            violation.table
+        ))),
+    }
 }
 
 /// `<database file>.setup-lock`, beside the database.

@@ -101,5 +101,11 @@ impl From<domain::ParseEnumError> for StorageError {
     }
 }
 
+impl From<domain::InvalidPlatformName> for StorageError {
+    fn from(error: domain::InvalidPlatformName) -> Self {
+        Self::CorruptData(error.to_string())
+    }
+}
+
 /// Result alias of this crate.
 pub type StorageResult<T> = Result<T, StorageError>;

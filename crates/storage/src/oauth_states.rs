@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use domain::Platform;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 use crate::db::{Database, with_conn};
 use crate::error::{OAuthStateRejection, StorageError, StorageResult};
@@ -20,8 +20,8 @@ pub struct NewOAuthState<'a> {
     pub user_id: &'a str,
     /// The platform being connected.
     pub platform: Platform,
-    /// The PKCE code verifier; stored encrypted.
-    pub pkce_verifier: &'a SecretString,
+    /// The PKCE code verifier, when the platform uses PKCE; stored encrypted.
+    pub pkce_verifier: Option<&'a SecretString>,
     /// Now.
     pub created_at: DateTime<Utc>,
     /// When the state stops being accepted (design: 10 minutes after creation).
@@ -35,8 +35,8 @@ pub struct ConsumedOAuthState {
     pub user_id: String,
     /// The platform being connected.
     pub platform: Platform,
-    /// The PKCE code verifier, for the token exchange.
-    pub pkce_verifier: SecretString,
+    /// The PKCE code verifier, for the token exchange (`None` for a platform without PKCE).
+    pub pkce_verifier: Option<SecretString>,
     /// When the state was created.
     pub created_at: DateTime<Utc>,
 }
@@ -59,7 +59,11 @@ impl Database {
             state: new.state,
             user_id: new.user_id,
             platform: new.platform.as_str(),
-            pkce_verifier_ciphertext: self.cipher().encrypt(new.pkce_verifier)?,
+            // A platform without PKCE stores an encrypted empty verifier (the column is
+            // required), read back as none.
+            pkce_verifier_ciphertext: self
+                .cipher()
+                .encrypt(new.pkce_verifier.unwrap_or(&SecretString::from("")))?,
             created_at: to_unix(new.created_at),
             expires_at: to_unix(new.expires_at),
         };
@@ -125,7 +129,8 @@ impl Database {
         Ok(ConsumedOAuthState {
             user_id,
             platform: platform.parse()?,
-            pkce_verifier: self.cipher().decrypt(&ciphertext)?,
+            pkce_verifier: Some(self.cipher().decrypt(&ciphertext)?)
+                .filter(|verifier: &SecretString| !verifier.expose_secret().is_empty()),
             created_at: from_unix(created_at)?,
         })
     }

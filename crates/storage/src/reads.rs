@@ -16,8 +16,41 @@ use crate::schema::{connections, profile_snapshots, video_snapshots, videos};
 use crate::time::{from_unix, from_unix_opt};
 
 diesel::define_sql_function! {
-    /// SQL `COALESCE` of a nullable and a non-null instant.
+    /// SQL `COALESCE` of a nullable and a non-null integer.
     fn coalesce(value: Nullable<BigInt>, fallback: BigInt) -> BigInt;
+}
+
+diesel::define_sql_function! {
+    /// SQL `COALESCE` of a nullable and a non-null float.
+    #[sql_name = "coalesce"]
+    fn coalesce_float(
+        value: Nullable<diesel::sql_types::Double>,
+        fallback: diesel::sql_types::Double,
+    ) -> diesel::sql_types::Double;
+}
+
+/// Where an unknown counter sorts: below every known one (counts are never negative). The
+/// migrations index exactly `coalesce(counter, -1)`, so the value is written into the SQL
+/// text (a bound value would not match the index).
+const UNKNOWN_COUNT: i64 = -1;
+/// Where an unknown engagement rate sorts (rates are never negative).
+const UNKNOWN_RATE: f64 = -1.0;
+
+/// A nullable counter as it sorts: `coalesce(counter, -1)`.
+macro_rules! ranked {
+    ($column:expr) => {
+        coalesce($column, diesel::dsl::sql::<BigInt>("-1"))
+    };
+}
+
+/// A nullable rate as it sorts: `coalesce(rate, -1.0)`.
+macro_rules! ranked_rate {
+    ($column:expr) => {
+        coalesce_float(
+            $column,
+            diesel::dsl::sql::<diesel::sql_types::Double>("-1.0"),
+        )
+    };
 }
 
 /// What to sort videos by.
@@ -90,7 +123,8 @@ pub struct StoredVideo {
     pub connection_id: ConnectionId,
     /// The video.
     pub video: SyncedVideo,
-    /// Engagement rate; `None` when the video has no views.
+    /// Engagement rate (on the platform's basis, as stored by the sync); `None` when its
+    /// divisor is unknown or zero.
     pub engagement_rate: Option<f64>,
     /// When the video was first synced.
     pub first_seen_at: DateTime<Utc>,
@@ -112,7 +146,8 @@ pub struct StoredVideoPage {
 pub struct TotalsOfVideos {
     /// Number of videos.
     pub videos: i64,
-    /// Sum of the four counters.
+    /// Sum of each counter over the videos where it is known; `None` for a counter no
+    /// stored video has.
     pub counts: VideoCounts,
 }
 
@@ -129,11 +164,14 @@ struct VideoRow {
     share_url: Option<String>,
     embed_link: Option<String>,
     posted_at: Option<i64>,
-    view_count: i64,
-    like_count: i64,
-    comment_count: i64,
-    share_count: i64,
-    engagement_rate: f64,
+    media_type: Option<String>,
+    view_count: Option<i64>,
+    like_count: Option<i64>,
+    comment_count: Option<i64>,
+    share_count: Option<i64>,
+    reach_count: Option<i64>,
+    save_count: Option<i64>,
+    engagement_rate: Option<f64>,
     first_seen_at: i64,
     updated_at: i64,
 }
@@ -145,11 +183,13 @@ impl VideoRow {
             likes: self.like_count,
             comments: self.comment_count,
             shares: self.share_count,
+            reach: self.reach_count,
+            saves: self.save_count,
         };
         Ok(StoredVideo {
             id: self.id,
             connection_id: ConnectionId(self.connection_id),
-            engagement_rate: counts.engagement_rate(),
+            engagement_rate: self.engagement_rate,
             video: SyncedVideo {
                 platform_video_id: self.platform_video_id,
                 title: self.title,
@@ -159,6 +199,7 @@ impl VideoRow {
                 share_url: self.share_url,
                 embed_link: self.embed_link,
                 posted_at: from_unix_opt(self.posted_at)?,
+                media_type: self.media_type,
                 counts,
             },
             first_seen_at: from_unix(self.first_seen_at)?,
@@ -169,11 +210,11 @@ impl VideoRow {
     /// The sort value of this row, as the cursor stores it.
     fn sort_value(&self, sort: VideoSort) -> SortValue {
         match sort {
-            VideoSort::Views => SortValue::Int(self.view_count),
-            VideoSort::Likes => SortValue::Int(self.like_count),
-            VideoSort::Comments => SortValue::Int(self.comment_count),
-            VideoSort::Shares => SortValue::Int(self.share_count),
-            VideoSort::Engagement => SortValue::Float(self.engagement_rate),
+            VideoSort::Views => SortValue::Int(self.view_count.unwrap_or(UNKNOWN_COUNT)),
+            VideoSort::Likes => SortValue::Int(self.like_count.unwrap_or(UNKNOWN_COUNT)),
+            VideoSort::Comments => SortValue::Int(self.comment_count.unwrap_or(UNKNOWN_COUNT)),
+            VideoSort::Shares => SortValue::Int(self.share_count.unwrap_or(UNKNOWN_COUNT)),
+            VideoSort::Engagement => SortValue::Float(self.engagement_rate.unwrap_or(UNKNOWN_RATE)),
             VideoSort::Created => SortValue::Int(self.posted_at.unwrap_or(self.first_seen_at)),
         }
     }
@@ -290,15 +331,41 @@ macro_rules! page_query {
         let page: &PageRequest = $page;
         let int_after = || page.cursor.map(Cursor::int).transpose();
         let ordered = match page.sort {
-            VideoSort::Views => keyset!($boxed, videos::view_count, page.direction, int_after()?),
-            VideoSort::Likes => keyset!($boxed, videos::like_count, page.direction, int_after()?),
-            VideoSort::Comments => {
-                keyset!($boxed, videos::comment_count, page.direction, int_after()?)
+            VideoSort::Views => {
+                keyset!(
+                    $boxed,
+                    ranked!(videos::view_count),
+                    page.direction,
+                    int_after()?
+                )
             }
-            VideoSort::Shares => keyset!($boxed, videos::share_count, page.direction, int_after()?),
+            VideoSort::Likes => {
+                keyset!(
+                    $boxed,
+                    ranked!(videos::like_count),
+                    page.direction,
+                    int_after()?
+                )
+            }
+            VideoSort::Comments => {
+                keyset!(
+                    $boxed,
+                    ranked!(videos::comment_count),
+                    page.direction,
+                    int_after()?
+                )
+            }
+            VideoSort::Shares => {
+                keyset!(
+                    $boxed,
+                    ranked!(videos::share_count),
+                    page.direction,
+                    int_after()?
+                )
+            }
             VideoSort::Engagement => keyset!(
                 $boxed,
-                videos::engagement_rate,
+                ranked_rate!(videos::engagement_rate),
                 page.direction,
                 page.cursor.map(Cursor::float).transpose()?
             ),
@@ -398,7 +465,7 @@ impl Database {
             let mut boxed = videos::table
                 .inner_join(connections::table)
                 .filter(connections::user_id.eq(user_id.clone()))
-                .filter(connections::platform.eq(platform.as_str()))
+                .filter(connections::platform.eq(platform.to_string()))
                 .select(VideoRow::as_select())
                 .into_boxed();
             page_query!(boxed, &page)
@@ -410,7 +477,7 @@ impl Database {
                 &mut conn,
                 connections::table
                     .filter(connections::user_id.eq(user_id.clone()))
-                    .filter(connections::platform.eq(platform.as_str()))
+                    .filter(connections::platform.eq(platform.to_string()))
                     .select(connections::id)
             );
             if connected.is_none() {
@@ -436,7 +503,7 @@ impl Database {
             Option<i64>,
             Option<i64>,
             Option<i64>,
-            i64,
+            Option<i64>,
             i64,
         );
         let mut conn = self.conn().await?;
@@ -484,7 +551,16 @@ impl Database {
         days: u32,
     ) -> StorageResult<Vec<VideoSnapshot>> {
         let since = today - TimeDelta::days(i64::from(days.saturating_sub(1)));
-        type Columns = (NaiveDate, i64, i64, i64, i64, i64);
+        type Columns = (
+            NaiveDate,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            i64,
+        );
         let mut conn = self.conn().await?;
         let rows: Vec<Columns> = load_rows!(
             &mut conn,
@@ -501,30 +577,36 @@ impl Database {
                     video_snapshots::like_count,
                     video_snapshots::comment_count,
                     video_snapshots::share_count,
+                    video_snapshots::reach_count,
+                    video_snapshots::save_count,
                     video_snapshots::captured_at,
                 ))
         );
         rows.into_iter()
-            .map(|(day, views, likes, comments, shares, captured)| {
-                Ok(VideoSnapshot {
-                    platform_video_id: platform_video_id.to_owned(),
-                    day,
-                    counts: VideoCounts {
-                        views,
-                        likes,
-                        comments,
-                        shares,
-                    },
-                    captured_at: from_unix(captured)?,
-                })
-            })
+            .map(
+                |(day, views, likes, comments, shares, reach, saves, captured)| {
+                    Ok(VideoSnapshot {
+                        platform_video_id: platform_video_id.to_owned(),
+                        day,
+                        counts: VideoCounts {
+                            views,
+                            likes,
+                            comments,
+                            shares,
+                            reach,
+                            saves,
+                        },
+                        captured_at: from_unix(captured)?,
+                    })
+                },
+            )
             .collect()
     }
 
     /// Totals over a connection's stored videos, for analytics.
     pub async fn video_totals(&self, connection_id: ConnectionId) -> StorageResult<TotalsOfVideos> {
         let mut conn = self.conn().await?;
-        let counts: Vec<(i64, i64, i64, i64)> = load_rows!(
+        let counts: Vec<CounterColumns> = load_rows!(
             &mut conn,
             videos::table
                 .filter(videos::connection_id.eq(connection_id.0))
@@ -533,22 +615,47 @@ impl Database {
                     videos::like_count,
                     videos::comment_count,
                     videos::share_count,
+                    videos::reach_count,
+                    videos::save_count,
                 ))
         );
-        let saturating = |pick: fn(&(i64, i64, i64, i64)) -> i64| {
-            let total: i128 = counts.iter().map(|row| i128::from(pick(row).max(0))).sum();
-            i64::try_from(total).unwrap_or(i64::MAX)
-        };
+        let total = |pick: fn(&CounterColumns) -> Option<i64>| sum_known(counts.iter().map(pick));
         Ok(TotalsOfVideos {
             videos: i64::try_from(counts.len()).unwrap_or(i64::MAX),
             counts: VideoCounts {
-                views: saturating(|row| row.0),
-                likes: saturating(|row| row.1),
-                comments: saturating(|row| row.2),
-                shares: saturating(|row| row.3),
+                views: total(|row| row.0),
+                likes: total(|row| row.1),
+                comments: total(|row| row.2),
+                shares: total(|row| row.3),
+                reach: total(|row| row.4),
+                saves: total(|row| row.5),
             },
         })
     }
+}
+
+/// A video's six counters as selected.
+type CounterColumns = (
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
+/// The saturating sum of the known values; `None` when there are values and none is known
+/// (a counter no video has is unknown, not 0), `Some(0)` when there are none at all.
+pub(crate) fn sum_known(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
+    let (mut total, mut any, mut known) = (0_i128, false, false);
+    for value in values {
+        any = true;
+        if let Some(value) = value {
+            known = true;
+            total += i128::from(value.max(0));
+        }
+    }
+    (known || !any).then(|| i64::try_from(total).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

@@ -128,16 +128,23 @@ diesel::table! {
         embed_link -> Nullable<Text>,
         /// Unix seconds.
         posted_at -> Nullable<BigInt>,
-        /// Views.
-        view_count -> BigInt,
+        /// The platform's kind of post (Instagram `IMAGE`, `REELS`...), when it has several.
+        media_type -> Nullable<Text>,
+        /// Views; NULL when the platform did not give them (as every counter below).
+        view_count -> Nullable<BigInt>,
         /// Likes.
-        like_count -> BigInt,
+        like_count -> Nullable<BigInt>,
         /// Comments.
-        comment_count -> BigInt,
+        comment_count -> Nullable<BigInt>,
         /// Shares.
-        share_count -> BigInt,
-        /// (likes + comments + shares) / views, 0 when views = 0: the sort key.
-        engagement_rate -> Double,
+        share_count -> Nullable<BigInt>,
+        /// Unique accounts reached.
+        reach_count -> Nullable<BigInt>,
+        /// Saves.
+        save_count -> Nullable<BigInt>,
+        /// The platform's engagement rate (domain::post_engagement_rate); NULL when its
+        /// divisor is unknown or zero.
+        engagement_rate -> Nullable<Double>,
         /// Unix seconds.
         first_seen_at -> BigInt,
         /// Unix seconds.
@@ -162,8 +169,8 @@ diesel::table! {
         likes_count -> Nullable<BigInt>,
         /// Videos.
         video_count -> Nullable<BigInt>,
-        /// Sum of views over synced videos.
-        total_video_views -> BigInt,
+        /// Sum of the known views over synced videos; NULL when no video's views are known.
+        total_video_views -> Nullable<BigInt>,
         /// Unix seconds.
         captured_at -> BigInt,
     }
@@ -181,13 +188,17 @@ diesel::table! {
         /// UTC day.
         day -> Date,
         /// Views.
-        view_count -> BigInt,
+        view_count -> Nullable<BigInt>,
         /// Likes.
-        like_count -> BigInt,
+        like_count -> Nullable<BigInt>,
         /// Comments.
-        comment_count -> BigInt,
+        comment_count -> Nullable<BigInt>,
         /// Shares.
-        share_count -> BigInt,
+        share_count -> Nullable<BigInt>,
+        /// Reach.
+        reach_count -> Nullable<BigInt>,
+        /// Saves.
+        save_count -> Nullable<BigInt>,
         /// Unix seconds.
         captured_at -> BigInt,
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
-use domain::{ConnectionId, Profile, SyncOutcome, SyncedVideo};
+use domain::{ConnectionId, EngagementBasis, Profile, SyncOutcome, SyncedVideo};
 
 use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::connections::expect_one;
@@ -16,7 +16,7 @@ use crate::profile_columns::ProfileColumns;
 use crate::schema::{connections, profile_snapshots, videos};
 use crate::time::to_unix;
 
-/// Rows per multi-row `INSERT`. A video row binds 16 values, so 200 rows stay far below
+/// Rows per multi-row `INSERT`. A video row binds 20 values, so 200 rows stay far below
 /// SQLite's variable limit (32 766) and PostgreSQL's (65 535), while a TikTok page (20)
 /// always fits in one statement.
 const VIDEO_ROWS_PER_STATEMENT: usize = 200;
@@ -31,6 +31,9 @@ pub struct SyncWrite<'a> {
     /// The videos fetched (every page walked). Existing videos are updated, new ones
     /// inserted; videos not in the list are left as they are.
     pub videos: &'a [SyncedVideo],
+    /// What the platform's engagement rate divides by; the rate stored with each video (the
+    /// sort key) is computed with it and the profile's followers.
+    pub engagement: EngagementBasis,
     /// `success` or `partial` (a failed sync writes nothing: use
     /// [`Database::record_sync_failure`]).
     pub outcome: SyncOutcome,
@@ -47,8 +50,9 @@ pub struct SyncWrite<'a> {
 pub struct AppliedSync {
     /// Videos inserted or updated.
     pub videos_written: usize,
-    /// Sum of the views of all the connection's stored videos (the snapshot's value).
-    pub total_video_views: i64,
+    /// Sum of the known views of all the connection's stored videos (the snapshot's value);
+    /// `None` when videos are stored and none has known views.
+    pub total_video_views: Option<i64>,
     /// The snapshots' day.
     pub day: NaiveDate,
 }
@@ -62,11 +66,16 @@ struct ProfileSnapshotInsert {
     following_count: Option<i64>,
     likes_count: Option<i64>,
     video_count: Option<i64>,
-    total_video_views: i64,
+    total_video_views: Option<i64>,
     captured_at: i64,
 }
 
-fn video_insert(connection_id: i64, video: &SyncedVideo, now: i64) -> VideoInsert {
+fn video_insert(
+    connection_id: i64,
+    video: &SyncedVideo,
+    engagement_rate: Option<f64>,
+    now: i64,
+) -> VideoInsert {
     VideoInsert {
         connection_id,
         platform_video_id: video.platform_video_id.clone(),
@@ -77,21 +86,28 @@ fn video_insert(connection_id: i64, video: &SyncedVideo, now: i64) -> VideoInser
         share_url: video.share_url.clone(),
         embed_link: video.embed_link.clone(),
         posted_at: video.posted_at.map(to_unix),
+        media_type: video.media_type.clone(),
         view_count: video.counts.views,
         like_count: video.counts.likes,
         comment_count: video.counts.comments,
         share_count: video.counts.shares,
-        // Sort key only: a video without views sorts as 0 (the API reports `None`).
-        engagement_rate: video.counts.engagement_rate().unwrap_or(0.0),
+        reach_count: video.counts.reach,
+        save_count: video.counts.saves,
+        engagement_rate,
         first_seen_at: now,
         updated_at: now,
     }
 }
 
-/// Sum of view counts, saturating (no overflow whatever the stored values).
-fn total_views(view_counts: &[i64]) -> i64 {
-    let total: i128 = view_counts.iter().map(|&v| i128::from(v.max(0))).sum();
-    i64::try_from(total).unwrap_or(i64::MAX)
+/// Sum of the known view counts, saturating (no overflow whatever the stored values);
+/// `None` when there are videos and none has known views (unknown is not 0).
+fn total_views(view_counts: &[Option<i64>]) -> Option<i64> {
+    let known: Vec<i64> = view_counts.iter().flatten().copied().collect();
+    if known.is_empty() && !view_counts.is_empty() {
+        return None;
+    }
+    let total: i128 = known.iter().map(|&v| i128::from(v.max(0))).sum();
+    Some(i64::try_from(total).unwrap_or(i64::MAX))
 }
 
 /// How much of the video list a sync walked.
@@ -135,10 +151,14 @@ impl Database {
         let connection_id = write.connection_id.0;
         let now = to_unix(write.synced_at);
         let day = write.synced_at.date_naive();
+        let followers = write.profile.and_then(|profile| profile.follower_count);
         let rows: Vec<VideoInsert> = write
             .videos
             .iter()
-            .map(|video| video_insert(connection_id, video, now))
+            .map(|video| {
+                let rate = video.counts.engagement_rate(write.engagement, followers);
+                video_insert(connection_id, video, rate, now)
+            })
             .collect();
         let outbound = OutboundInsert::of_optional(write.notify.as_ref())?;
         let mut conn = self.conn().await?;
@@ -186,6 +206,8 @@ impl Database {
                     like_count: video.likes,
                     comment_count: video.comments,
                     share_count: video.shares,
+                    reach_count: video.reach,
+                    save_count: video.saves,
                     captured_at: now,
                 })
                 .collect();
@@ -194,7 +216,7 @@ impl Database {
             }
 
             // 4. Today's profile snapshot, with the views total of every stored video.
-            let view_counts: Vec<i64> = v::videos
+            let view_counts: Vec<Option<i64>> = v::videos
                 .filter(v::connection_id.eq(connection_id))
                 .select(v::view_count)
                 .load(conn)
@@ -279,10 +301,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn total_views_saturates() {
-        assert_eq!(total_views(&[1, 2, 3]), 6);
-        assert_eq!(total_views(&[i64::MAX, i64::MAX]), i64::MAX);
-        assert_eq!(total_views(&[-5, 5]), 5);
-        assert_eq!(total_views(&[]), 0);
+    fn total_views_saturates_and_knows_unknown_from_zero() {
+        assert_eq!(total_views(&[Some(1), Some(2), Some(3)]), Some(6));
+        assert_eq!(
+            total_views(&[Some(i64::MAX), Some(i64::MAX)]),
+            Some(i64::MAX)
+        );
+        assert_eq!(total_views(&[Some(-5), Some(5)]), Some(5));
+        assert_eq!(total_views(&[]), Some(0), "no videos: nothing viewed");
+        assert_eq!(total_views(&[Some(4), None]), Some(4));
+        assert_eq!(total_views(&[None, None]), None, "views unknown, not 0");
     }
 }

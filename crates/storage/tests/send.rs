@@ -45,8 +45,8 @@ fn repository_futures_are_send() {
         assert_send(db.create_oauth_state(&NewOAuthState {
             state: "s",
             user_id: "u",
-            platform: Platform::TikTok,
-            pkce_verifier: &verifier,
+            platform: Platform::new("tiktok"),
+            pkce_verifier: Some(&verifier),
             created_at: t0(),
             expires_at: t0(),
         }));
@@ -54,7 +54,7 @@ fn repository_futures_are_send() {
         assert_send(db.upsert_connection(
             &NewConnection {
                 user_id: "u",
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &profile,
                 tokens: &tokens,
                 notify: Some(notify.clone()),
@@ -68,6 +68,7 @@ fn repository_futures_are_send() {
             connection_id: id,
             profile: Some(&profile),
             videos: &[],
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: t0(),
@@ -94,7 +95,7 @@ fn repository_futures_are_send() {
         assert_send(db.lease_due_connections("h", t0(), t0(), Duration::from_secs(1), 1));
         assert_send(db.claim_outbound_events(t0(), Duration::from_secs(1), 1));
         assert_send(db.record_webhook_event(&NewWebhookEvent {
-            platform: Platform::TikTok,
+            platform: Platform::new("tiktok"),
             event: "e",
             platform_account_id: None,
             event_created_at: t0(),

@@ -20,8 +20,8 @@ async fn stored_tokens_are_not_plain_text_in_the_file() {
     db.create_oauth_state(&NewOAuthState {
         state: "state-1",
         user_id: "user-secret-owner",
-        platform: Platform::TikTok,
-        pkce_verifier: &secret("pkce-verifier-plaintext"),
+        platform: Platform::new("tiktok"),
+        pkce_verifier: Some(&secret("pkce-verifier-plaintext")),
         created_at: t0(),
         expires_at: t0() + chrono::TimeDelta::minutes(10),
     })

@@ -2,6 +2,7 @@
 //! how the connection ended (`postMessage` to `APP_ORIGIN` only), then closes itself. Without
 //! an opener (the link was opened in a tab) it shows the outcome and a link back.
 
+use domain::Platform;
 use serde::Serialize;
 
 use crate::error::ErrorCode;
@@ -11,9 +12,9 @@ use crate::middleware::security_headers::CspNonce;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallbackMessage {
-    /// `tiktok:connected` or `tiktok:error`.
+    /// `<platform>:connected` or `<platform>:error` (`tiktok:connected`...).
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: String,
     /// On error, a stable snake_case code (`cancelled`, `invalid_state`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<ErrorCode>,
@@ -28,14 +29,19 @@ pub struct CallbackMessage {
 }
 
 impl CallbackMessage {
-    /// A successful connection.
-    pub fn connected(handle: Option<String>, display_name: Option<String>) -> Self {
+    /// A successful connection to `platform` (shown as `platform_name`).
+    pub fn connected(
+        platform: Platform,
+        platform_name: &str,
+        handle: Option<String>,
+        display_name: Option<String>,
+    ) -> Self {
         let message = match &handle {
-            Some(handle) => format!("TikTok account @{handle} connected"),
-            None => "TikTok account connected".to_owned(),
+            Some(handle) => format!("{platform_name} account @{handle} connected"),
+            None => format!("{platform_name} account connected"),
         };
         Self {
-            kind: "tiktok:connected",
+            kind: format!("{platform}:connected"),
             code: None,
             message,
             handle,
@@ -43,10 +49,10 @@ impl CallbackMessage {
         }
     }
 
-    /// A failed connection.
-    pub fn error(code: ErrorCode, message: String) -> Self {
+    /// A failed connection to `platform`.
+    pub fn error(platform: Platform, code: ErrorCode, message: String) -> Self {
         Self {
-            kind: "tiktok:error",
+            kind: format!("{platform}:error"),
             code: Some(code),
             message,
             handle: None,
@@ -147,6 +153,8 @@ mod tests {
     #[test]
     fn hostile_strings_cannot_break_out_of_the_script_or_the_markup() {
         let message = CallbackMessage::connected(
+            services::platforms::tiktok::TIKTOK,
+            "TikTok",
             Some("</script><script>alert(1)</script>".into()),
             Some("<b>&\"'".into()),
         );
@@ -160,7 +168,11 @@ mod tests {
     #[test]
     fn posts_to_the_app_origin_only() {
         let page = render(
-            &CallbackMessage::error(ErrorCode::Cancelled, "Connection cancelled".into()),
+            &CallbackMessage::error(
+                services::platforms::tiktok::TIKTOK,
+                ErrorCode::Cancelled,
+                "Connection cancelled".into(),
+            ),
             &["https://app.example", "http://127.0.0.1:5001"],
             &nonce(),
         );

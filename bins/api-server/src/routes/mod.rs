@@ -1,26 +1,67 @@
-//! The TikTok routes (connect, callback, disconnect, sync, reads, webhooks), registered on the platform
-//! built in [`crate::startup`]. The handlers reach the use cases through
-//! `web::Data<services::Services>`, registered by the binary's wiring.
+//! The product's routes (connect, callback, disconnect, sync, reads, webhooks), registered on
+//! the platform built in [`crate::startup`]: the same handlers at every platform's paths,
+//! plus the routes of no platform (`/api/connections`, `/api/webhooks/deliveries`). The
+//! handlers reach the use cases through `web::Data<services::Services>`, registered by the
+//! binary's wiring.
 
 pub mod callback_page;
-pub mod tiktok;
+pub mod platform;
 pub mod webhooks;
 
+use domain::Platform;
 use utoipa::OpenApi;
 
-/// Registers the TikTok routes on the app. Called once per worker by
+use self::platform::RoutePlatform;
+use self::webhooks::RouteCallback;
+
+/// What the routes of one platform are: its name, its word for posts, its callbacks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlatformRoutes {
+    /// The platform.
+    pub platform: Platform,
+    /// Its name as shown.
+    pub display_name: &'static str,
+    /// What it calls its posts in routes (`videos`, `media`).
+    pub posts_route: &'static str,
+    /// The kinds of callback it sends (see [`RouteCallback`]).
+    pub callbacks: &'static [&'static str],
+}
+
+impl PlatformRoutes {
+    /// The routes of `adapter`'s platform.
+    pub fn of(adapter: &dyn services::PlatformAdapter) -> Self {
+        let traits = adapter.traits();
+        Self {
+            platform: adapter.platform(),
+            display_name: traits.display_name,
+            posts_route: traits.posts_route,
+            callbacks: traits.callbacks,
+        }
+    }
+}
+
+/// Registers the routes of `platforms` and those of no platform. Called once per worker by
 /// [`crate::startup::Application`].
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
-    cfg.service(tiktok::connect)
-        .service(tiktok::callback)
-        .service(tiktok::disconnect)
-        .service(tiktok::sync)
-        .service(tiktok::connections)
-        .service(tiktok::profile)
-        .service(tiktok::videos)
-        .service(tiktok::analytics)
-        .service(tiktok::sync_runs)
-        .service(webhooks::tiktok_webhook)
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformRoutes]) {
+    for routes in platforms {
+        platform::configure(
+            cfg,
+            RoutePlatform {
+                platform: routes.platform,
+                posts_route: routes.posts_route,
+            },
+        );
+        for kind in routes.callbacks {
+            webhooks::configure(
+                cfg,
+                RouteCallback {
+                    platform: routes.platform,
+                    kind,
+                },
+            );
+        }
+    }
+    cfg.service(platform::connections)
         .service(webhooks::deliveries);
 }
 
@@ -28,25 +69,25 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
 #[derive(OpenApi)]
 #[openapi(
     paths(
-        tiktok::connect,
-        tiktok::callback,
-        tiktok::disconnect,
-        tiktok::sync,
-        tiktok::connections,
-        tiktok::profile,
-        tiktok::videos,
-        tiktok::analytics,
-        tiktok::sync_runs,
-        webhooks::tiktok_webhook,
+        platform::connect,
+        platform::callback,
+        platform::disconnect,
+        platform::sync,
+        platform::connections,
+        platform::profile,
+        platform::videos,
+        platform::analytics,
+        platform::sync_runs,
+        webhooks::platform_callback,
         webhooks::deliveries,
     ),
     components(schemas(
-        tiktok::ConnectResponse,
-        tiktok::ConnectionsResponse,
-        tiktok::SyncRunsResponse,
-        tiktok::SyncResponse,
-        tiktok::SortParam,
-        tiktok::OrderParam,
+        platform::ConnectResponse,
+        platform::ConnectionsResponse,
+        platform::SyncRunsResponse,
+        platform::SyncResponse,
+        platform::SortParam,
+        platform::OrderParam,
         services::views::ConnectionView,
         services::views::ProfileView,
         services::views::VideoView,
@@ -61,10 +102,10 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
         webhooks::DeliveriesResponse,
     )),
     tags(
-        (name = "connect", description = "Connecting and disconnecting a TikTok account"),
+        (name = "connect", description = "Connecting and disconnecting an account"),
         (name = "sync", description = "Syncing on demand"),
         (name = "read", description = "The synced data"),
-        (name = "webhooks", description = "TikTok's webhooks in, notifications to the host product out"),
+        (name = "webhooks", description = "The platforms' callbacks in, notifications to the host product out"),
     )
 )]
 pub struct RoutesApi;

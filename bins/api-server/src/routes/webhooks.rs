@@ -1,29 +1,58 @@
-//! Webhooks: TikTok's deliveries in (`POST /api/webhooks/tiktok`, authenticated by their
-//! signature, not a bearer token) and the user's notifications out, for debugging
-//! (`GET /api/webhooks/deliveries`).
+//! Webhooks: the platforms' callbacks in (`POST /api/webhooks/tiktok`,
+//! `/api/webhooks/instagram/deauthorize`..., authenticated by their signature, not a bearer
+//! token) and the user's notifications out, for debugging (`GET /api/webhooks/deliveries`).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use domain::PageLimit;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use domain::{PageLimit, Platform};
 use serde::Deserialize;
+use services::platforms::{PlatformCallback, RejectionKind};
 use services::views::DeliveryView;
 use services::{ServiceError, Services, WebhookRejection};
-use tiktok_client::SIGNATURE_HEADER;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::ApiQuery;
-use crate::routes::tiktok::api_error;
+use crate::routes::platform::api_error;
 use crate::state::AppState;
 
 /// The path registered as the webhook callback URL in TikTok's developer portal.
 pub const TIKTOK_WEBHOOK_PATH: &str = "/api/webhooks/tiktok";
 
-/// TikTok retries anything but a prompt 200: answer within this, whatever happens
+/// The platforms retry anything but a prompt 200: answer within this, whatever happens
 /// downstream (the work goes on and a redelivery finds it done).
 const ANSWER_WITHIN: Duration = Duration::from_secs(1);
+
+/// The callback a route was registered for (resource data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteCallback {
+    /// The platform that sends it.
+    pub platform: Platform,
+    /// Its kind (the path's last segment; empty for the platform's one webhook route).
+    pub kind: &'static str,
+}
+
+impl RouteCallback {
+    /// Its path: `/api/webhooks/<platform>[/<kind>]`.
+    pub fn path(&self) -> String {
+        match self.kind {
+            "" => format!("/api/webhooks/{}", self.platform),
+            kind => format!("/api/webhooks/{}/{kind}", self.platform),
+        }
+    }
+}
+
+/// Registers the route of `callback`.
+pub fn configure(cfg: &mut web::ServiceConfig, callback: RouteCallback) {
+    cfg.service(
+        web::resource(callback.path())
+            .app_data(web::Data::new(callback))
+            .route(web::post().to(platform_callback)),
+    );
+}
 
 /// `{"received": true, "outcome": "..."}`.
 #[derive(Debug, serde::Serialize, ToSchema)]
@@ -51,9 +80,10 @@ pub struct DeliveriesParams {
     pub limit: Option<PageLimit>,
 }
 
-/// A TikTok webhook: `authorization.removed` ends the connection of that `open_id` (tokens
-/// and synced data deleted, no revoke call) and tells the host product; other events are
-/// recorded and acknowledged. A redelivery changes nothing.
+/// A platform's callback (the annotations describe TikTok's webhook; every platform's are
+/// in the document). TikTok's `authorization.removed` ends the connection of that `open_id`
+/// (tokens and synced data deleted, no revoke call) and tells the host product; other events
+/// are recorded and acknowledged. A redelivery changes nothing.
 #[utoipa::path(
     post, path = "/api/webhooks/tiktok", tag = "webhooks",
     request_body(content = String, content_type = "application/json",
@@ -66,23 +96,34 @@ pub struct DeliveriesParams {
         (status = 503, body = ErrorBody, description = "the database is unavailable (TikTok retries)"),
     )
 )]
-#[post("/api/webhooks/tiktok")]
-pub async fn tiktok_webhook(
+pub async fn platform_callback(
     request: HttpRequest,
     body: web::Bytes,
+    route: web::Data<RouteCallback>,
     services: web::Data<Services>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let signature = request
+    // Header names are lowercase in `http`; values that are not text are left out (no
+    // platform signs with bytes that are not).
+    let headers: BTreeMap<String, String> = request
         .headers()
-        .get(SIGNATURE_HEADER)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+        .iter()
+        .filter_map(|(name, value)| {
+            Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned()))
+        })
+        .collect();
     let services = services.into_inner();
+    let route = *route.into_inner();
     // Handled on its own task: if the answer is cut short, the work still completes.
     let handling = tokio::spawn(async move {
+        let callback = PlatformCallback {
+            kind: route.kind,
+            headers: &headers,
+            body: &body,
+            received_at: chrono::Utc::now(),
+        };
         services
-            .handle_tiktok_webhook(signature.as_deref(), &body)
+            .handle_platform_callback(route.platform, &callback)
             .await
     });
     let handled = match tokio::time::timeout(ANSWER_WITHIN, handling).await {
@@ -90,7 +131,8 @@ pub async fn tiktok_webhook(
         Ok(Err(join_error)) => return Err(ApiError::internal(join_error)),
         Err(_) => {
             tracing::warn!(
-                "TikTok webhook still being handled after a second; asking for a redelivery"
+                platform = %route.platform,
+                "platform callback still being handled after a second; asking for a redelivery"
             );
             return Err(ApiError::database_unavailable(
                 "the webhook is still being handled; deliver it again later",
@@ -104,14 +146,15 @@ pub async fn tiktok_webhook(
         })),
         Err(WebhookRejection::Invalid(error)) => {
             // The body is never logged: it names a creator, and a forged one may be anything.
-            tracing::warn!(reason = error.kind(), %error, "TikTok webhook refused");
-            state.metrics.record_webhook_refused(error.kind());
-            Err(ApiError::new(webhook_error_code(&error), error.to_string()))
+            let reason = error.kind.as_str();
+            tracing::warn!(platform = %route.platform, reason, %error, "platform callback refused");
+            state.metrics.record_webhook_refused(reason);
+            Err(ApiError::new(rejection_code(error.kind), error.to_string()))
         }
-        // Whatever failed downstream (the database is down, a write failed), TikTok should
-        // deliver again later: a 503, not a 500 that reads like a bug in the request.
+        // Whatever failed downstream (the database is down, a write failed), the platform
+        // should deliver again later: a 503, not a 500 that reads like a bug in the request.
         Err(WebhookRejection::Service(ServiceError::Storage(error))) => {
-            tracing::warn!(%error, "TikTok webhook not handled: the database failed; TikTok will deliver it again");
+            tracing::warn!(platform = %route.platform, %error, "platform callback not handled: the database failed; the platform will deliver it again");
             Err(ApiError::database_unavailable(
                 "the database is unavailable; deliver the webhook again later",
             ))
@@ -120,18 +163,21 @@ pub async fn tiktok_webhook(
     }
 }
 
-/// The code answered for a webhook refused before it was handled: 401 for one whose sender is
-/// not proven, 400 for a signed one that cannot be read.
-fn webhook_error_code(error: &tiktok_client::WebhookError) -> ErrorCode {
-    use tiktok_client::WebhookError;
-    match error {
-        WebhookError::MissingSignature => ErrorCode::MissingSignature,
-        WebhookError::MalformedSignature(_) => ErrorCode::MalformedSignature,
-        WebhookError::BadSignature => ErrorCode::BadSignature,
-        WebhookError::StaleTimestamp { .. } => ErrorCode::StaleTimestamp,
-        WebhookError::UnknownClientKey(_) => ErrorCode::UnknownClientKey,
-        WebhookError::MalformedBody(_) => ErrorCode::MalformedBody,
-        WebhookError::MalformedContent(_) => ErrorCode::MalformedContent,
+/// The code answered for a callback refused before it was handled: 401 for one whose sender
+/// is not proven, 400 for a signed one that cannot be read.
+fn rejection_code(kind: RejectionKind) -> ErrorCode {
+    match kind {
+        RejectionKind::MissingSignature => ErrorCode::MissingSignature,
+        RejectionKind::MalformedSignature => ErrorCode::MalformedSignature,
+        RejectionKind::BadSignature => ErrorCode::BadSignature,
+        RejectionKind::StaleTimestamp => ErrorCode::StaleTimestamp,
+        RejectionKind::UnknownApp => ErrorCode::UnknownClientKey,
+        RejectionKind::MalformedBody => ErrorCode::MalformedBody,
+        RejectionKind::MalformedContent | RejectionKind::UnknownCallback => {
+            ErrorCode::MalformedContent
+        }
+        // A kind added later: the body was not what the platform sends.
+        _ => ErrorCode::MalformedBody,
     }
 }
 

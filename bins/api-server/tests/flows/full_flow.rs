@@ -106,13 +106,13 @@ async fn a_creator_connects_reads_syncs_after_expiry_and_disconnects(database: T
     // The rows are gone, not merely hidden.
     let db = flow.services.database();
     assert!(
-        db.find_connection(USER, Platform::TikTok)
+        db.find_connection(USER, Platform::new("tiktok"))
             .await
             .unwrap()
             .is_none()
     );
     assert!(
-        db.find_connection_by_account(Platform::TikTok, &creator.open_id)
+        db.find_connection_by_account(Platform::new("tiktok"), &creator.open_id)
             .await
             .unwrap()
             .is_none()
@@ -131,24 +131,22 @@ async fn a_creator_connects_reads_syncs_after_expiry_and_disconnects(database: T
     // What the operator's dashboard saw of it.
     let metrics = flow.metrics().await;
     assert_eq!(metric(&metrics, "sync_runs_total", &["success"]), 2.0);
+    assert_eq!(metric(&metrics, "token_refreshes_total", &["success"]), 1.0);
+    assert_eq!(metric(&metrics, "revocations_total", &["revoked"]), 1.0);
     assert_eq!(
-        metric(&metrics, "tiktok_token_refreshes_total", &["success"]),
-        1.0
-    );
-    assert_eq!(
-        metric(&metrics, "tiktok_revocations_total", &["revoked"]),
-        1.0
-    );
-    assert_eq!(
-        metric(&metrics, "tiktok_api_calls_total", &["video_list", "200"]),
+        metric(
+            &metrics,
+            "platform_api_calls_total",
+            &["tiktok", "video_list", "200"]
+        ),
         10.0
     );
     assert_eq!(
-        metric(&metrics, "tiktok_api_calls_total", &["user_info", "200"]),
+        metric(&metrics, "platform_api_calls_total", &["user_info", "200"]),
         2.0
     );
     assert_eq!(
-        metric(&metrics, "tiktok_api_calls_total", &["token", "200"]),
+        metric(&metrics, "platform_api_calls_total", &["token", "200"]),
         2.0
     );
 }
@@ -270,7 +268,7 @@ async fn every_tiktok_call_is_counted_in_the_shared_budget_before_it_is_made(
         .services
         .database()
         .quota_spent(
-            services::quota::DAILY_BUCKET,
+            &services::quota::daily_bucket(services::platforms::tiktok::TIKTOK),
             storage::QuotaWindow::Day,
             services::clock::Clock::now(&flow.clock),
         )

@@ -151,7 +151,7 @@ async fn disconnect_deletes_our_data_even_when_tiktok_cannot_revoke(database: Te
     assert!(
         metrics
             .lines()
-            .any(|line| line.starts_with("tiktok_revocations_total{outcome=\"failed\"} 1")),
+            .any(|line| line.starts_with("revocations_total{outcome=\"failed\"} 1")),
         "{metrics}"
     );
 }

@@ -423,7 +423,7 @@ impl Flow {
     pub async fn stored_connection(&self, user_id: &str) -> Option<Connection> {
         self.services
             .database()
-            .find_connection(user_id, Platform::TikTok)
+            .find_connection(user_id, Platform::new("tiktok"))
             .await
             .unwrap()
     }
@@ -432,7 +432,7 @@ impl Flow {
     pub async fn stored_connection_of(&self, open_id: &str) -> Option<Connection> {
         self.services
             .database()
-            .find_connection_by_account(Platform::TikTok, open_id)
+            .find_connection_by_account(Platform::new("tiktok"), open_id)
             .await
             .unwrap()
     }

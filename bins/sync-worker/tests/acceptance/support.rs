@@ -14,6 +14,7 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::{Connection, ConnectionId, SyncRun};
 use services::clock::OffsetClock;
+use services::platforms::tiktok::TIKTOK;
 use services::{CallbackParams, Services};
 use tiktok_sandbox::{
     ConsentForm, DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Endpoint, RegisteredClient, Sandbox,
@@ -168,7 +169,7 @@ impl World {
         let index = self.open_ids.iter().position(|id| id == open_id).unwrap();
         self.services
             .database()
-            .find_connection(&format!("user-{index}"), domain::Platform::TikTok)
+            .find_connection(&format!("user-{index}"), domain::Platform::new("tiktok"))
             .await
             .unwrap()
             .unwrap()
@@ -233,7 +234,7 @@ pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let authorize = services.begin_connect(user_id).await.unwrap();
+    let authorize = services.begin_connect(user_id, TIKTOK).await.unwrap();
     let page = browser.get(authorize).send().await.unwrap();
     assert_eq!(page.status(), 200);
     let form = ConsentForm::parse(&page.text().await.unwrap()).expect("a consent form");
@@ -253,12 +254,15 @@ pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str
             .map(|(_, value)| value.into_owned())
     };
     services
-        .complete_connect(CallbackParams {
-            code: param("code"),
-            state: param("state"),
-            scopes: param("scopes"),
-            ..CallbackParams::default()
-        })
+        .complete_connect(
+            TIKTOK,
+            CallbackParams {
+                code: param("code"),
+                state: param("state"),
+                scopes: param("scopes"),
+                ..CallbackParams::default()
+            },
+        )
         .await
         .unwrap();
 }

@@ -99,14 +99,17 @@ async fn status_reports_connections_due_and_quota_as_json_and_as_a_table() {
     let status: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(status["connectionsByStatus"]["active"], 3);
     assert_eq!(status["dueNow"], 3);
-    assert_eq!(status["budget"]["daily_quota"], 1000);
     assert_eq!(status["lastRunOutcomes"]["success"], 3);
-    assert_eq!(status["plan"]["selected"].as_array().unwrap().len(), 3);
+    let tiktok = &status["platforms"][0];
+    assert_eq!(tiktok["platform"], "tiktok");
+    assert_eq!(tiktok["budget"]["daily_quota"], 1000);
+    assert_eq!(tiktok["plan"]["selected"].as_array().unwrap().len(), 3);
 
     let output = sync_worker(&["status"], &env).await;
     assert!(output.status.success(), "{}", stderr(&output));
     let table = stdout(&output);
     assert!(table.contains("due now"), "{table}");
+    assert!(table.contains("tiktok quota"), "{table}");
     assert!(table.contains("reserved for manual syncs"), "{table}");
     assert!(table.contains("would defer none"), "{table}");
     world.sandbox.stop().await;

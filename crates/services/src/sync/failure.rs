@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use domain::SyncOutcome;
 use storage::StorageError;
-use tiktok_client::TikTokError;
 
 use super::FailureSource;
+use crate::platforms::{PlatformError, PlatformErrorKind};
 use crate::tokens::TokenError;
 
 /// A failure inside a sync, before it is turned into an outcome.
@@ -15,21 +15,29 @@ pub(super) enum SyncFailure {
     #[error(transparent)]
     Token(#[from] TokenError),
     #[error(transparent)]
-    TikTok(#[from] TikTokError),
+    Platform(#[from] PlatformError),
     #[error(transparent)]
     Storage(#[from] StorageError),
-    #[error("TikTok returned another account ({0}) for this connection's token")]
+    #[error("the platform returned another account ({0}) for this connection's token")]
     AccountMismatch(String),
 }
 
 impl SyncFailure {
-    pub(super) fn outcome(&self) -> SyncOutcome {
+    /// The platform's failure, wherever it surfaced.
+    fn platform_error(&self) -> Option<&PlatformError> {
         match self {
-            Self::Token(TokenError::NeedsReauth) => SyncOutcome::NeedsReauth,
-            Self::TikTok(TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. })
-            | Self::Token(TokenError::TikTok(
-                TikTokError::CallRejected { .. } | TikTokError::RateLimited { .. },
-            )) => SyncOutcome::RateLimited,
+            Self::Platform(error) | Self::Token(TokenError::Platform(error)) => Some(error),
+            _ => None,
+        }
+    }
+
+    pub(super) fn outcome(&self) -> SyncOutcome {
+        match (self, self.platform_error().map(|error| error.kind)) {
+            (Self::Token(TokenError::NeedsReauth), _) => SyncOutcome::NeedsReauth,
+            (_, Some(PlatformErrorKind::NeedsReauth)) => SyncOutcome::NeedsReauth,
+            (_, Some(PlatformErrorKind::BudgetRefused | PlatformErrorKind::RateLimited)) => {
+                SyncOutcome::RateLimited
+            }
             _ => SyncOutcome::Failed,
         }
     }
@@ -38,9 +46,7 @@ impl SyncFailure {
         match self {
             Self::Token(TokenError::NeedsReauth) => "needs_reauth".into(),
             Self::Token(TokenError::Missing) => "no_token".into(),
-            Self::Token(TokenError::TikTok(error)) | Self::TikTok(error) => {
-                error.tiktok_code().unwrap_or(error.kind()).to_owned()
-            }
+            Self::Token(TokenError::Platform(error)) | Self::Platform(error) => error.code.clone(),
             Self::Token(TokenError::Storage(_)) | Self::Storage(_) => "storage".into(),
             Self::AccountMismatch(_) => "account_mismatch".into(),
         }
@@ -51,25 +57,20 @@ impl SyncFailure {
             Self::Token(TokenError::NeedsReauth | TokenError::Missing) => {
                 FailureSource::Authorization
             }
-            Self::Token(TokenError::TikTok(TikTokError::CallRejected { .. }))
-            | Self::TikTok(TikTokError::CallRejected { .. }) => FailureSource::Budget,
-            Self::Token(TokenError::TikTok(_)) | Self::TikTok(_) => FailureSource::Platform,
+            Self::Token(TokenError::Platform(error)) | Self::Platform(error) => match error.kind {
+                PlatformErrorKind::BudgetRefused => FailureSource::Budget,
+                PlatformErrorKind::NeedsReauth => FailureSource::Authorization,
+                _ => FailureSource::Platform,
+            },
             Self::Token(TokenError::Storage(_)) | Self::Storage(_) => FailureSource::Storage,
             Self::AccountMismatch(_) => FailureSource::AccountMismatch,
         }
     }
 
     pub(super) fn retry_after(&self) -> Option<Duration> {
-        match self {
-            Self::TikTok(
-                TikTokError::CallRejected { retry_after, .. }
-                | TikTokError::RateLimited { retry_after, .. },
-            )
-            | Self::Token(TokenError::TikTok(
-                TikTokError::CallRejected { retry_after, .. }
-                | TikTokError::RateLimited { retry_after, .. },
-            )) => *retry_after,
+        self.platform_error().and_then(|error| match error.kind {
+            PlatformErrorKind::BudgetRefused | PlatformErrorKind::RateLimited => error.retry_after,
             _ => None,
-        }
+        })
     }
 }

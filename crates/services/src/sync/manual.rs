@@ -20,7 +20,7 @@ pub enum ManualSync {
     /// The sync ran.
     #[serde(rename = "synced")]
     Synced(SyncReport),
-    /// TikTok's call budget is spent for now; the worker will sync the connection.
+    /// The platform's call budget is spent for now; the worker will sync the connection.
     #[serde(rename = "queued")]
     Queued {
         /// Why, in words.
@@ -67,17 +67,25 @@ impl Services {
 
     /// A creator's "Sync now": cooldown, one sync per connection at a time (across
     /// processes), the call budget, then the sync itself.
-    pub async fn manual_sync(&self, user_id: &str) -> Result<ManualSync, ServiceError> {
-        let connection = self
-            .inner
-            .db
-            .find_connection(user_id, Platform::TikTok)
-            .await?
-            .ok_or(ServiceError::NotConnected)?;
+    pub async fn manual_sync(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> Result<ManualSync, ServiceError> {
+        let (adapter, connection) = self.connection_of(user_id, platform).await?;
+        let display_name = adapter.traits().display_name;
         match connection.status {
             ConnectionStatus::Active => {}
-            ConnectionStatus::NeedsReauth => return Err(ServiceError::NeedsReauth),
-            ConnectionStatus::Disconnected => return Err(ServiceError::NotConnected),
+            ConnectionStatus::NeedsReauth => {
+                return Err(ServiceError::NeedsReauth {
+                    platform: display_name,
+                });
+            }
+            ConnectionStatus::Disconnected => {
+                return Err(ServiceError::NotConnected {
+                    platform: display_name,
+                });
+            }
         }
         let now = self.now();
         self.check_manual_cooldown(&connection, now).await?;
@@ -108,15 +116,20 @@ impl Services {
                     .await?;
                 let message = match report.retry_after {
                     Some(wait) => format!(
-                        "TikTok's call budget is spent for now; the sync is queued and will run in about {} minutes",
+                        "{display_name}'s call budget is spent for now; the sync is queued and will run in about {} minutes",
                         wait.as_secs().div_ceil(60).max(1)
                     ),
-                    None => "TikTok's call budget is spent for now; the sync is queued".to_owned(),
+                    None => {
+                        format!("{display_name}'s call budget is spent for now; the sync is queued")
+                    }
                 };
                 Ok(ManualSync::Queued { message })
             }
-            SyncOutcome::NeedsReauth => Err(ServiceError::NeedsReauth),
+            SyncOutcome::NeedsReauth => Err(ServiceError::NeedsReauth {
+                platform: display_name,
+            }),
             SyncOutcome::Failed => Err(ServiceError::SyncFailed {
+                platform: display_name,
                 origin: report.failure.unwrap_or(FailureSource::Platform),
                 code: report.error_code.unwrap_or_default(),
                 message: report.error_message.unwrap_or_default(),

@@ -15,19 +15,15 @@ use std::sync::Arc;
 
 use domain::{Connection, Profile, SyncOutcome, SyncTrigger};
 use scheduler::PlannedDepth;
+use secrecy::SecretString;
 use storage::{StorageError, SyncRunFinish, SyncWrite};
-use tiktok_client::{AccessToken, TikTokError, UserField};
 use tracing::{Instrument as _, info, info_span, warn};
 
 use crate::Services;
 use crate::error::ServiceError;
-use crate::mapping::profile_from_user_info;
 use crate::notifications::{Notice, SyncCompleted};
+use crate::platforms::{FetchRequest, PlatformAdapter, PlatformErrorKind};
 use crate::quota::{CallContext, CallPriority, with_context};
-use crate::video_walk::{WalkedVideos, walk_videos};
-
-/// The scope that governs the video endpoints.
-const VIDEO_SCOPE: &str = "video.list";
 
 /// What a successful fetch brought back.
 struct Fetched {
@@ -48,7 +44,7 @@ struct Written {
 
 impl Services {
     /// Syncs one connection now: refreshes its token when needed, fetches the profile and
-    /// every video page, writes it all in one transaction, and records the run. Never fails:
+    /// every page of posts, writes it all in one transaction, and records the run. Never fails:
     /// the outcome (including failures) is in the report and in `sync_runs`. The same as
     /// [`Self::sync_connection_at_depth`] with [`PlannedDepth::Full`].
     ///
@@ -105,6 +101,12 @@ impl Services {
         prefetched: Option<Profile>,
         depth: PlannedDepth,
     ) -> Result<SyncReport, ServiceError> {
+        let adapter = Arc::clone(
+            self.inner
+                .platforms
+                .get(connection.platform)
+                .ok_or(ServiceError::UnknownPlatform(connection.platform))?,
+        );
         let priority = match trigger {
             SyncTrigger::Scheduled => CallPriority::Background,
             _ => CallPriority::Interactive,
@@ -113,6 +115,7 @@ impl Services {
         let span = info_span!(
             "sync",
             connection_id = %connection.id,
+            platform = %connection.platform,
             trigger = trigger.as_str(),
             full = depth.is_full()
         );
@@ -124,13 +127,19 @@ impl Services {
                 .await?;
             let fetched = with_context(
                 Arc::clone(&context),
-                self.fetch(connection, prefetched, depth),
+                self.fetch(adapter.as_ref(), connection, prefetched, depth),
             )
             .await;
             let result = match fetched {
                 Ok(fetched) => {
-                    self.write(connection, fetched, trigger, context.calls())
-                        .await
+                    self.write(
+                        adapter.as_ref(),
+                        connection,
+                        fetched,
+                        trigger,
+                        context.calls(),
+                    )
+                    .await
                 }
                 Err(failure) => Err(failure),
             };
@@ -198,7 +207,7 @@ impl Services {
                         full_walk: false,
                         api_calls: context.calls(),
                         finished_at,
-                        missing_scopes: self.missing_scopes(&connection.scopes),
+                        missing_scopes: Self::missing_scopes(adapter.as_ref(), &connection.scopes),
                         error_code: Some(failure.code()),
                         error_message: Some(message),
                         retry_after: failure.retry_after(),
@@ -236,7 +245,9 @@ impl Services {
         // cascade, its run: the late writes find nothing. That is "not connected" (nothing
         // was stored), not a database fault.
         .map_err(|error| match error {
-            ServiceError::Storage(StorageError::NotFound(_)) => ServiceError::NotConnected,
+            ServiceError::Storage(StorageError::NotFound(_)) => ServiceError::NotConnected {
+                platform: adapter.traits().display_name,
+            },
             other => other,
         })
     }
@@ -245,6 +256,7 @@ impl Services {
     /// last full walk time.
     async fn write(
         &self,
+        adapter: &dyn PlatformAdapter,
         connection: &Connection,
         fetched: Fetched,
         trigger: SyncTrigger,
@@ -273,6 +285,7 @@ impl Services {
             connection_id: connection.id,
             profile: Some(&fetched.profile),
             videos: &fetched.videos,
+            engagement: adapter.traits().engagement,
             outcome,
             error: None,
             synced_at,
@@ -292,27 +305,32 @@ impl Services {
     }
 
     /// Fetches everything a sync writes, refreshing the token once and retrying once when
-    /// TikTok answers `access_token_invalid` (revoked, rotated elsewhere, or clocks apart).
+    /// the platform answers that the access token is invalid (revoked, rotated elsewhere, or
+    /// clocks apart).
     async fn fetch(
         &self,
+        adapter: &dyn PlatformAdapter,
         connection: &Connection,
         prefetched: Option<Profile>,
         depth: PlannedDepth,
     ) -> Result<Fetched, SyncFailure> {
         let token = self.usable_access_token(connection).await?;
         match self
-            .fetch_with(connection, &token, prefetched.clone(), depth)
+            .fetch_with(adapter, connection, &token, prefetched.clone(), depth)
             .await
         {
-            Err(SyncFailure::TikTok(TikTokError::AccessTokenInvalid { .. })) => {
+            Err(SyncFailure::Platform(error))
+                if error.is(PlatformErrorKind::AccessTokenInvalid) =>
+            {
                 let version = self
                     .inner
                     .db
                     .connection_tokens(connection.id)
                     .await?
                     .token_version;
-                let token = self.refresh_tokens(connection.id, version).await?;
-                self.fetch_with(connection, &token, prefetched, depth).await
+                let token = self.refresh_tokens(connection, version).await?;
+                self.fetch_with(adapter, connection, &token, prefetched, depth)
+                    .await
             }
             other => other,
         }
@@ -320,56 +338,42 @@ impl Services {
 
     async fn fetch_with(
         &self,
+        adapter: &dyn PlatformAdapter,
         connection: &Connection,
-        token: &AccessToken,
+        token: &SecretString,
         prefetched: Option<Profile>,
         depth: PlannedDepth,
     ) -> Result<Fetched, SyncFailure> {
         // The scopes may have changed at the last refresh: read what is stored now.
         let scopes = self.inner.db.connection_tokens(connection.id).await?.scopes;
-        let profile = match prefetched {
-            Some(profile) => profile,
-            None => {
-                let fields = UserField::allowed_by(&scopes);
-                profile_from_user_info(self.inner.tiktok.user_info(token, &fields).await?)
-            }
-        };
-        if profile.platform_account_id != connection.profile.platform_account_id {
-            return Err(SyncFailure::AccountMismatch(profile.platform_account_id));
+        let account_id = &connection.profile.platform_account_id;
+        let fetched = adapter
+            .fetch(
+                token,
+                FetchRequest {
+                    account_id,
+                    scopes: &scopes,
+                    depth,
+                    prefetched,
+                    now: self.now(),
+                },
+            )
+            .await?;
+        if fetched.profile.platform_account_id != *account_id {
+            return Err(SyncFailure::AccountMismatch(
+                fetched.profile.platform_account_id,
+            ));
         }
-        let mut missing_scopes = self.missing_scopes(&scopes);
-        let walked = if !scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
-            None
-        } else if profile.video_count == Some(0) {
-            // TikTok's count (`user.info.stats`) says there is nothing to list: the first
-            // page would come back empty, so its call is saved and the walk counts as a
-            // complete one. Without the stats scope the count is unknown and the list is
-            // walked.
-            Some(WalkedVideos {
-                videos: Vec::new(),
-                reached_end: true,
-            })
-        } else {
-            match walk_videos(&self.inner.tiktok, token, depth).await {
-                Ok(walked) => Some(walked),
-                // The user withdrew the scope in TikTok's app: sync what is left.
-                Err(TikTokError::ScopeNotAuthorized { .. }) => {
-                    if !missing_scopes.iter().any(|scope| scope == VIDEO_SCOPE) {
-                        missing_scopes.push(VIDEO_SCOPE.to_owned());
-                    }
-                    None
-                }
-                Err(error) => return Err(error.into()),
+        let mut missing_scopes = Self::missing_scopes(adapter, &scopes);
+        for scope in fetched.withdrawn_scopes {
+            if !missing_scopes.contains(&scope) {
+                missing_scopes.push(scope);
             }
-        };
-        let (videos, full_walk) = match walked {
-            Some(walked) => (walked.videos, walked.reached_end),
-            None => (Vec::new(), depth.is_full()),
-        };
+        }
         Ok(Fetched {
-            profile,
-            videos,
-            full_walk,
+            profile: fetched.profile,
+            videos: fetched.posts,
+            full_walk: fetched.reached_end,
             missing_scopes,
         })
     }

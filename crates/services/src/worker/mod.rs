@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use scheduler::{DuePolicy, LeasePolicy, SyncDepth, concurrency_for};
 
+pub use facts::PlatformPlan;
 pub use progress::{NoProgress, StopSignal, SyncProgress};
 pub use reports::{SyncAllReport, TokenPassReport};
 pub use status::WorkerStatus;
@@ -75,6 +76,23 @@ impl WorkerConfig {
     pub fn concurrency(&self, per_minute: u32) -> usize {
         concurrency_for(per_minute, self.expected_call_latency)
             .clamp(1, self.max_concurrency.max(1))
+    }
+}
+
+impl crate::Services {
+    /// How many accounts (or refreshes) a pass runs at once: enough for the fastest
+    /// platform's per-minute limit (a platform without one, as many as allowed); each
+    /// client's own limiter paces its calls.
+    fn pass_concurrency(&self, worker: &WorkerConfig) -> usize {
+        self.inner
+            .platforms
+            .names()
+            .map(|platform| {
+                let per_minute = self.inner.budget.policy(platform).per_minute_per_endpoint;
+                worker.concurrency(per_minute.unwrap_or(u32::MAX))
+            })
+            .max()
+            .unwrap_or(1)
     }
 }
 

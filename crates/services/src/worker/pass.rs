@@ -7,9 +7,10 @@ use std::time::Instant;
 
 use domain::{Connection, ConnectionId, SyncTrigger};
 use futures::StreamExt as _;
-use scheduler::{PlanConfig, PlannedDepth, PlannedSync, plan_syncs};
+use scheduler::{PlanConfig, PlannedDepth, PlannedSync};
 use tracing::{info, warn};
 
+use super::facts::merge_plans;
 use super::reports::is_budget_refusal;
 use super::{StopSignal, SyncAllReport, SyncProgress, WorkerConfig};
 use crate::Services;
@@ -82,13 +83,12 @@ impl Services {
         report: &mut SyncAllReport,
     ) -> Result<(), ServiceError> {
         let now = self.now();
-        let candidates = self.sync_candidates(leased, worker.depth, now).await?;
-        let budget = self.worker_budget(now).await?;
         let config = PlanConfig {
             due: worker.due,
             depth: worker.depth,
         };
-        let plan = plan_syncs(&candidates, &config, &budget, now);
+        let plans = self.plan_by_platform(leased, config, now).await?;
+        let plan = merge_plans(&plans);
         report.planned_calls = plan.estimated_calls;
         report.calls_saved = plan.calls_saved;
         report.deferred = u32::try_from(plan.deferred.len()).unwrap_or(u32::MAX);
@@ -131,7 +131,7 @@ impl Services {
             }
         }
 
-        let concurrency = worker.concurrency(self.inner.config.quota.per_minute_per_endpoint);
+        let concurrency = self.pass_concurrency(worker);
         let budget_spent = Arc::new(AtomicBool::new(false));
         let results: Vec<AccountResult> = futures::stream::iter(runnable)
             .map(|(planned, connection)| {

@@ -22,18 +22,12 @@ impl Services {
         &self,
         worker: &WorkerConfig,
     ) -> Result<TokenPassReport, ServiceError> {
-        let now = self.now();
-        let horizon = now + self.inner.config.token_policy.access_margin;
-        let candidates = self
-            .inner
-            .db
-            .connections_expiring_before(horizon, now, worker.batch_size)
-            .await?;
+        let candidates = self.connections_due_for_refresh(worker.batch_size).await?;
         let context = CallContext::new(CallPriority::Background);
         let holder = self.lease_holder();
         // As many at once as it takes to reach the per-minute limit; the client's limiter
         // paces the calls.
-        let concurrency = worker.concurrency(self.inner.config.quota.per_minute_per_endpoint);
+        let concurrency = self.pass_concurrency(worker);
         let outcomes: Vec<Result<RefreshOutcome, ServiceError>> = futures::stream::iter(candidates)
             .map(|connection| {
                 let (context, holder) = (Arc::clone(&context), holder.as_str());

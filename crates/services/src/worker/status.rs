@@ -4,10 +4,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use domain::{Connection, ConnectionId, ConnectionStatus, SyncRun};
-use scheduler::{Budget, PlanConfig, SyncDepth, SyncPlan, plan_syncs};
+use scheduler::{PlanConfig, SyncDepth};
 use serde::Serialize;
 
 use super::WorkerConfig;
+use super::facts::PlatformPlan;
 use crate::Services;
 use crate::error::ServiceError;
 
@@ -19,21 +20,14 @@ pub struct WorkerStatus {
     pub at: DateTime<Utc>,
     /// Connections by status (`active`, `needs_reauth`, `disconnected`).
     pub connections_by_status: BTreeMap<String, u32>,
-    /// Active connections due for a sync now (planned or deferred).
+    /// Active connections due for a sync now (planned or deferred), every platform.
     pub due_now: u32,
-    /// The budget the plan was made against.
-    pub budget: Budget,
     /// The configured sync depth.
     pub depth: SyncDepth,
-    /// Calls left today for scheduled syncs (quota less reserve less spent); `None` without a
-    /// daily quota.
-    pub scheduled_left_today: Option<u32>,
-    /// Calls left today for anything, manual syncs included; `None` without a daily quota.
-    pub left_today: Option<u32>,
     /// Latest run of each connection, counted by outcome (`running` for one not finished).
     pub last_run_outcomes: BTreeMap<String, u32>,
-    /// What a pass now would run and defer.
-    pub plan: SyncPlan,
+    /// Each platform's budget and what a pass now would run and defer on it.
+    pub platforms: Vec<PlatformPlan>,
 }
 
 /// Latest run of each connection, counted by outcome.
@@ -51,7 +45,8 @@ fn count_outcomes(runs: &[SyncRun]) -> BTreeMap<String, u32> {
 
 impl Services {
     /// What the worker sees now: connections by status, due now, the budget, the latest runs'
-    /// outcomes, and what a pass would run and defer. Takes no lease and makes no TikTok call.
+    /// outcomes, and what a pass would run and defer on each platform. Takes no lease and makes
+    /// no platform call.
     pub async fn worker_status(&self, worker: &WorkerConfig) -> Result<WorkerStatus, ServiceError> {
         let now = self.now();
         let connections = self.inner.db.list_connections(worker.batch_size).await?;
@@ -69,29 +64,24 @@ impl Services {
             .filter(|connection| connection.status == ConnectionStatus::Active)
             .cloned()
             .collect();
-        let candidates = self.sync_candidates(&active, worker.depth, now).await?;
-        let budget = self.worker_budget(now).await?;
-        let plan = plan_syncs(
-            &candidates,
-            &PlanConfig {
-                due: worker.due,
-                depth: worker.depth,
-            },
-            &budget,
-            now,
-        );
+        let config = PlanConfig {
+            due: worker.due,
+            depth: worker.depth,
+        };
+        let platforms = self.plan_by_platform(&active, config, now).await?;
+        let due_now = platforms
+            .iter()
+            .map(|platform| platform.plan.selected.len() + platform.plan.deferred.len())
+            .sum::<usize>();
         let ids: Vec<ConnectionId> = connections.iter().map(|connection| connection.id).collect();
         let latest = self.inner.db.latest_sync_runs(&ids).await?;
         Ok(WorkerStatus {
             at: now,
             connections_by_status: by_status,
-            due_now: u32::try_from(plan.selected.len() + plan.deferred.len()).unwrap_or(u32::MAX),
-            scheduled_left_today: budget.scheduled_left_today(),
-            left_today: budget.left_today(),
-            budget,
+            due_now: u32::try_from(due_now).unwrap_or(u32::MAX),
             depth: worker.depth,
             last_run_outcomes: count_outcomes(&latest),
-            plan,
+            platforms,
         })
     }
 }

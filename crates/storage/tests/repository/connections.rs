@@ -32,7 +32,7 @@ async fn connect_creates_then_reconnect_updates(t: &TestDb) {
         .upsert_connection(
             &NewConnection {
                 user_id: "user-1",
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &newer,
                 tokens: &tokens("act.second", Some("rft.second"), at(100)),
                 notify: None,
@@ -52,19 +52,19 @@ async fn connect_creates_then_reconnect_updates(t: &TestDb) {
     assert_eq!(stored.access_token.unwrap().expose_secret(), "act.second");
 
     let found = db
-        .find_connection("user-1", Platform::TikTok)
+        .find_connection("user-1", Platform::new("tiktok"))
         .await
         .unwrap()
         .unwrap();
     assert_eq!(found.id, first.id);
     let by_account = db
-        .find_connection_by_account(Platform::TikTok, "open-1")
+        .find_connection_by_account(Platform::new("tiktok"), "open-1")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(by_account.id, first.id);
     assert!(
-        db.find_connection("user-2", Platform::TikTok)
+        db.find_connection("user-2", Platform::new("tiktok"))
             .await
             .unwrap()
             .is_none()
@@ -97,7 +97,7 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
         .upsert_connection(
             &NewConnection {
                 user_id: "user-1",
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &other,
                 tokens: &tokens("act.x", Some("rft.x"), t0()),
                 notify: None,
@@ -115,7 +115,7 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
         .upsert_connection(
             &NewConnection {
                 user_id: "user-2",
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &taken,
                 tokens: &tokens("act.y", Some("rft.y"), t0()),
                 notify: None,
@@ -128,7 +128,7 @@ async fn reconnect_to_another_account_is_refused(t: &TestDb) {
         "{result:?}"
     );
     let kept = db.connection_tokens(
-        db.find_connection("user-1", Platform::TikTok)
+        db.find_connection("user-1", Platform::new("tiktok"))
             .await
             .unwrap()
             .unwrap()
@@ -150,6 +150,7 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
             connection_id: connection.id,
             profile: None,
             videos: &videos,
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
@@ -163,8 +164,8 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
         db.create_oauth_state(&NewOAuthState {
             state: &format!("state-{user}"),
             user_id: user,
-            platform: Platform::TikTok,
-            pkce_verifier: &secret("verifier"),
+            platform: Platform::new("tiktok"),
+            pkce_verifier: Some(&secret("verifier")),
             created_at: t0(),
             expires_at: at(600),
         })

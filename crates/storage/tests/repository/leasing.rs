@@ -57,6 +57,7 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
             connection_id: connection.id,
             profile: None,
             videos: &[],
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at,

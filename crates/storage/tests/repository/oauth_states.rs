@@ -5,7 +5,10 @@ use domain::Platform;
 use secrecy::ExposeSecret;
 use storage::{NewOAuthState, OAuthStateRejection, StorageError};
 
-on_both_backends!(oauth_state_is_single_use_and_expires,);
+on_both_backends!(
+    oauth_state_is_single_use_and_expires,
+    a_platform_without_pkce_stores_no_verifier,
+);
 
 async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
     let db = &t.db;
@@ -14,8 +17,8 @@ async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
         db.create_oauth_state(&NewOAuthState {
             state,
             user_id: "user-1",
-            platform: Platform::TikTok,
-            pkce_verifier: &verifier,
+            platform: Platform::new("tiktok"),
+            pkce_verifier: Some(&verifier),
             created_at: at(-600),
             expires_at: expires,
         })
@@ -24,8 +27,14 @@ async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
     }
     let consumed = db.consume_oauth_state("state-live", t0()).await.unwrap();
     assert_eq!(consumed.user_id, "user-1");
-    assert_eq!(consumed.platform, Platform::TikTok);
-    assert_eq!(consumed.pkce_verifier.expose_secret(), "pkce-verifier-abc");
+    assert_eq!(consumed.platform, Platform::new("tiktok"));
+    assert_eq!(
+        consumed
+            .pkce_verifier
+            .as_ref()
+            .map(|verifier| verifier.expose_secret()),
+        Some("pkce-verifier-abc")
+    );
 
     let again = db.consume_oauth_state("state-live", t0()).await;
     assert!(matches!(
@@ -49,4 +58,21 @@ async fn oauth_state_is_single_use_and_expires(t: &TestDb) {
         db.consume_oauth_state("state-old", t0()).await,
         Err(StorageError::OAuthState(OAuthStateRejection::Unknown))
     ));
+}
+
+async fn a_platform_without_pkce_stores_no_verifier(t: &TestDb) {
+    let db = &t.db;
+    db.create_oauth_state(&NewOAuthState {
+        state: "state-no-pkce",
+        user_id: "user-2",
+        platform: Platform::new("instagram"),
+        pkce_verifier: None,
+        created_at: at(0),
+        expires_at: at(600),
+    })
+    .await
+    .unwrap();
+    let consumed = db.consume_oauth_state("state-no-pkce", t0()).await.unwrap();
+    assert_eq!(consumed.platform, Platform::new("instagram"));
+    assert!(consumed.pkce_verifier.is_none());
 }

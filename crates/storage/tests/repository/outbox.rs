@@ -37,7 +37,7 @@ async fn host_notifications_are_queued_with_their_change(t: &TestDb) {
         .upsert_connection(
             &NewConnection {
                 user_id: "user-1",
-                platform: Platform::TikTok,
+                platform: Platform::new("tiktok"),
                 profile: &profile,
                 tokens: &tokens,
                 notify: Some(event("connection.connected", "user-1", None, &payload)),
@@ -50,13 +50,14 @@ async fn host_notifications_are_queued_with_their_change(t: &TestDb) {
 
     // A sync that fails half-way queues nothing; a good one queues its event.
     let mut broken = vec![video(1, 10, 1, 1, 1)];
-    broken[0].counts.views = -5;
+    broken[0].counts.views = Some(-5);
     for (videos, should_work) in [(broken, false), (vec![video(1, 10, 1, 1, 1)], true)] {
         let result = db
             .apply_sync(&SyncWrite {
                 connection_id: connection.id,
                 profile: None,
                 videos: &videos,
+                engagement: domain::EngagementBasis::Views,
                 outcome: SyncOutcome::Success,
                 error: None,
                 synced_at: at(60),

@@ -24,6 +24,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             connection_id: connection.id,
             profile: Some(&fresh),
             videos: &videos,
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
@@ -33,7 +34,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         .unwrap();
     assert_eq!(applied.videos_written, 250);
     let expected_views: i64 = (0..250).map(|i| 100 + i).sum();
-    assert_eq!(applied.total_video_views, expected_views);
+    assert_eq!(applied.total_video_views, Some(expected_views));
 
     let synced = db.get_connection(connection.id).await.unwrap();
     assert_eq!(synced.last_synced_at, Some(at(60)));
@@ -45,7 +46,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         .iter()
         .cloned()
         .map(|mut v| {
-            v.counts.views += 1000;
+            v.counts.views = v.counts.views.map(|views| views + 1000);
             v
         })
         .collect();
@@ -56,6 +57,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             connection_id: connection.id,
             profile: Some(&grown),
             videos: &later,
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Partial,
             error: Some("scope video.list missing"),
             synced_at: at(3600),
@@ -64,17 +66,24 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(applied.videos_written, 11);
-    assert_eq!(applied.total_video_views, expected_views + 10 * 1000 + 5);
+    assert_eq!(
+        applied.total_video_views,
+        Some(expected_views + 10 * 1000 + 5)
+    );
     let totals = db.video_totals(connection.id).await.unwrap();
     assert_eq!(totals.videos, 251);
-    assert_eq!(totals.counts.views, expected_views + 10 * 1000 + 5);
-    assert_eq!(totals.counts.likes, 250 * 10);
+    assert_eq!(totals.counts.views, Some(expected_views + 10 * 1000 + 5));
+    assert_eq!(totals.counts.likes, Some(250 * 10));
+    assert_eq!(
+        totals.counts.reach, None,
+        "TikTok has no reach: unknown, not 0"
+    );
 
     let today = at(3600).date_naive();
     let history = db.profile_history(connection.id, today, 30).await.unwrap();
     assert_eq!(history.len(), 1, "same day overwrites");
     assert_eq!(history[0].follower_count, Some(1100));
-    assert_eq!(history[0].total_video_views, expected_views + 10_005);
+    assert_eq!(history[0].total_video_views, Some(expected_views + 10_005));
 
     // The next day adds a point to the series.
     let tomorrow = at(3600) + TimeDelta::days(1);
@@ -82,6 +91,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         connection_id: connection.id,
         profile: Some(&profile("open-1", 1200)),
         videos: &[],
+        engagement: domain::EngagementBasis::Views,
         outcome: SyncOutcome::Success,
         error: None,
         synced_at: tomorrow,
@@ -101,7 +111,11 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(series.len(), 1, "the video was not in tomorrow's sync");
-    assert_eq!(series[0].counts.views, 100 + 1000, "same-day overwrite");
+    assert_eq!(
+        series[0].counts.views,
+        Some(100 + 1000),
+        "same-day overwrite"
+    );
     assert_eq!(&series[0].platform_video_id, first_video);
     assert!(
         db.video_history(connection.id, "no-such-video", tomorrow.date_naive(), 30)
@@ -123,6 +137,7 @@ async fn sync_writes_profile_videos_and_snapshots(t: &TestDb) {
             connection_id: domain::ConnectionId(424_242),
             profile: None,
             videos: &videos[..1],
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
@@ -143,6 +158,7 @@ async fn shallow_syncs_keep_the_last_full_walk_and_older_videos(t: &TestDb) {
         connection_id: connection.id,
         profile: Some(&stats),
         videos,
+        engagement: domain::EngagementBasis::Views,
         outcome: SyncOutcome::Success,
         error: None,
         synced_at,
@@ -168,7 +184,7 @@ async fn shallow_syncs_keep_the_last_full_walk_and_older_videos(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(applied.videos_written, 10);
-    assert_eq!(applied.total_video_views, 40 * 100 + 10 * 900);
+    assert_eq!(applied.total_video_views, Some(40 * 100 + 10 * 900));
     let shallow = db.get_connection(connection.id).await.unwrap();
     assert_eq!(shallow.last_synced_at, Some(next_day));
     assert_eq!(
@@ -184,7 +200,7 @@ async fn shallow_syncs_keep_the_last_full_walk_and_older_videos(t: &TestDb) {
         .await
         .unwrap();
     assert_eq!(fetched.len(), 1);
-    assert_eq!(fetched[0].counts.views, 900);
+    assert_eq!(fetched[0].counts.views, Some(900));
     let older = db
         .video_history(connection.id, &all[0].platform_video_id, day, 1)
         .await
@@ -206,6 +222,7 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
         connection_id: connection.id,
         profile: Some(&profile("open-1", 100)),
         videos: &first,
+        engagement: domain::EngagementBasis::Views,
         outcome: SyncOutcome::Success,
         error: None,
         synced_at: at(60),
@@ -218,13 +235,14 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
     // update, the first 200 videos and the snapshots written before it must all roll back.
     let mut second: Vec<_> = (0..230_u64).map(|i| video(i, 5000, 9, 9, 9)).collect();
     if let Some(last) = second.last_mut() {
-        last.counts.views = -1;
+        last.counts.views = Some(-1);
     }
     let result = db
         .apply_sync(&SyncWrite {
             connection_id: connection.id,
             profile: Some(&profile("open-1", 99_999)),
             videos: &second,
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(7200),
@@ -238,7 +256,7 @@ async fn failed_sync_writes_nothing(t: &TestDb) {
     assert_eq!(kept.last_synced_at, Some(at(60)));
     let totals = db.video_totals(connection.id).await.unwrap();
     assert_eq!(totals.videos, 5);
-    assert_eq!(totals.counts.views, 500);
+    assert_eq!(totals.counts.views, Some(500));
     let history = db
         .profile_history(connection.id, at(7200).date_naive(), 2)
         .await

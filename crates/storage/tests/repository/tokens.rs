@@ -1,7 +1,7 @@
 //! The token columns of `connections`: encryption, the version swap, refresh bookkeeping.
 
 use crate::support::{TestDb, at, connect_user, t0, tokens};
-use domain::ConnectionStatus;
+use domain::{ConnectionStatus, Platform};
 use secrecy::ExposeSecret;
 
 on_both_backends!(
@@ -111,7 +111,7 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
         .unwrap(); // expires at t0 + 72h
 
     let due = db
-        .connections_expiring_before(at(25 * 3600), t0(), 100)
+        .connections_expiring_before(Platform::new("tiktok"), at(25 * 3600), t0(), 100)
         .await
         .unwrap();
     assert_eq!(due.iter().map(|c| c.id).collect::<Vec<_>>(), vec![a.id]);
@@ -136,13 +136,13 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
     );
     // Backoff in force: not offered to the refresher before next_refresh_attempt_at.
     assert!(
-        db.connections_expiring_before(at(25 * 3600), at(1000), 100)
+        db.connections_expiring_before(Platform::new("tiktok"), at(25 * 3600), at(1000), 100)
             .await
             .unwrap()
             .is_empty()
     );
     assert_eq!(
-        db.connections_expiring_before(at(25 * 3600), at(1200), 100)
+        db.connections_expiring_before(Platform::new("tiktok"), at(25 * 3600), at(1200), 100)
             .await
             .unwrap()
             .len(),
@@ -165,7 +165,7 @@ async fn refresh_bookkeeping_and_expiring_connections(t: &TestDb) {
     assert_eq!(dead.status, ConnectionStatus::NeedsReauth);
     assert_eq!(dead.status_error.as_deref(), Some("invalid_grant"));
     assert!(
-        db.connections_expiring_before(at(100 * 3600), at(1300), 100)
+        db.connections_expiring_before(Platform::new("tiktok"), at(100 * 3600), at(1300), 100)
             .await
             .unwrap()
             .iter()

@@ -20,12 +20,17 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
         })
         .collect();
     videos[3].posted_at = None; // sorts by first-seen time
-    videos[5].counts.views = 0; // no engagement rate
+    videos[5].counts.views = Some(0); // no engagement rate
+    videos[7].counts.views = None; // unknown: sorts below every known count
+    videos[8].counts.shares = None;
+    videos[9].counts.likes = None;
+    videos[10].counts.comments = None;
     for (connection_id, videos) in [(connection.id, &videos[..]), (other.id, &videos[..4])] {
         db.apply_sync(&SyncWrite {
             connection_id,
             profile: None,
             videos,
+            engagement: domain::EngagementBasis::Views,
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),
@@ -61,7 +66,7 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
                             cursor: cursor.take(),
                         };
                         let page = if by_user {
-                            db.list_user_videos("user-1", Platform::TikTok, &query)
+                            db.list_user_videos("user-1", Platform::new("tiktok"), &query)
                                 .await
                                 .unwrap()
                                 .expect("user-1 is connected")
@@ -88,11 +93,11 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
                     // Check the order against the sort key computed here.
                     let key = |v: &storage::StoredVideo| -> (f64, i64) {
                         let value = match sort {
-                            VideoSort::Views => v.video.counts.views as f64,
-                            VideoSort::Likes => v.video.counts.likes as f64,
-                            VideoSort::Comments => v.video.counts.comments as f64,
-                            VideoSort::Shares => v.video.counts.shares as f64,
-                            VideoSort::Engagement => v.engagement_rate.unwrap_or(0.0),
+                            VideoSort::Views => ranked(v.video.counts.views),
+                            VideoSort::Likes => ranked(v.video.counts.likes),
+                            VideoSort::Comments => ranked(v.video.counts.comments),
+                            VideoSort::Shares => ranked(v.video.counts.shares),
+                            VideoSort::Engagement => v.engagement_rate.unwrap_or(-1.0),
                             VideoSort::Created => {
                                 v.video.posted_at.unwrap_or(v.first_seen_at).timestamp() as f64
                             }
@@ -121,21 +126,21 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
         cursor: None,
     };
     assert_eq!(
-        db.list_user_videos("nobody", Platform::TikTok, &first_page)
+        db.list_user_videos("nobody", Platform::new("tiktok"), &first_page)
             .await
             .unwrap(),
         None
     );
     connect_user(db, "user-3", "open-3").await;
     let empty = db
-        .list_user_videos("user-3", Platform::TikTok, &first_page)
+        .list_user_videos("user-3", Platform::new("tiktok"), &first_page)
         .await
         .unwrap()
         .expect("user-3 is connected");
     assert!(empty.videos.is_empty());
     assert_eq!(empty.next_cursor, None);
     let others = db
-        .list_user_videos("user-2", Platform::TikTok, &first_page)
+        .list_user_videos("user-2", Platform::new("tiktok"), &first_page)
         .await
         .unwrap()
         .expect("user-2 is connected");
@@ -166,4 +171,9 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
         )
         .await;
     assert!(matches!(foreign, Err(StorageError::InvalidArgument(_))));
+}
+
+/// An unknown counter sorts below every known one.
+fn ranked(count: Option<i64>) -> f64 {
+    count.map_or(-1.0, |count| count as f64)
 }

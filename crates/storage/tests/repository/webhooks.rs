@@ -13,7 +13,7 @@ on_both_backends!(
 async fn webhooks_are_recorded_once(t: &TestDb) {
     let db = &t.db;
     let event = NewWebhookEvent {
-        platform: Platform::TikTok,
+        platform: Platform::new("tiktok"),
         event: "authorization.removed",
         platform_account_id: Some("open-1"),
         event_created_at: t0(),

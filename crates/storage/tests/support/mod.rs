@@ -143,7 +143,7 @@ pub async fn connect_user(db: &Database, user: &str, open_id: &str) -> domain::C
     db.upsert_connection(
         &NewConnection {
             user_id: user,
-            platform: Platform::TikTok,
+            platform: Platform::new("tiktok"),
             profile: &profile,
             tokens: &tokens,
             notify: None,
@@ -164,11 +164,7 @@ pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Syn
         share_url: Some(format!("https://www.tiktok.com/@u/video/{id}")),
         embed_link: None,
         posted_at: Some(at(i64::try_from(id).unwrap() * 60)),
-        counts: VideoCounts {
-            views,
-            likes,
-            comments,
-            shares,
-        },
+        media_type: None,
+        counts: VideoCounts::views_likes_comments_shares(views, likes, comments, shares),
     }
 }

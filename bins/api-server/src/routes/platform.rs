@@ -1,9 +1,14 @@
-//! The TikTok routes: connect, callback, disconnect, sync, and the reads. Each handler
-//! extracts, calls one use case of `services`, and maps the result.
+//! The routes every platform has: connect, callback, disconnect, sync, and the reads. They are
+//! registered once per platform the service runs, at that platform's paths
+//! (`/api/auth/tiktok/connect`, `/api/auth/instagram/connect`...; the posts at the
+//! platform's own word, `/api/tiktok/videos` or `/api/instagram/media`), with the platform as
+//! the resource's [`RoutePlatform`]. Each handler extracts, calls one use case of `services`,
+//! and maps the result. The OpenAPI annotations describe TikTok's paths; the document is
+//! completed with every other platform's from them ([`crate::openapi`]).
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, delete, get, post, web};
-use domain::PageLimit;
+use actix_web::{HttpResponse, get, web};
+use domain::{PageLimit, Platform};
 use serde::Deserialize;
 use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
 use services::{
@@ -19,11 +24,46 @@ use crate::middleware::security_headers::CspNonce;
 use crate::routes::callback_page::{self, CallbackMessage};
 use crate::state::AppState;
 
+/// The platform a route was registered for (resource data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutePlatform {
+    /// The platform.
+    pub platform: Platform,
+    /// What it calls its posts in routes (`videos`, `media`).
+    pub posts_route: &'static str,
+}
+
+/// Registers the routes of `route`'s platform.
+pub fn configure(cfg: &mut web::ServiceConfig, route: RoutePlatform) {
+    let name = route.platform.as_str();
+    let data = web::Data::new(route);
+    let mut add = |path: String, method: actix_web::Route| {
+        cfg.service(web::resource(path).app_data(data.clone()).route(method));
+    };
+    add(format!("/api/auth/{name}/connect"), web::get().to(connect));
+    add(
+        format!("/api/auth/{name}/callback"),
+        web::get().to(callback),
+    );
+    add(
+        format!("/api/auth/{name}/disconnect"),
+        web::delete().to(disconnect),
+    );
+    add(format!("/api/auth/{name}/sync"), web::post().to(sync));
+    add(format!("/api/{name}/profile"), web::get().to(profile));
+    add(
+        format!("/api/{name}/{}", route.posts_route),
+        web::get().to(videos),
+    );
+    add(format!("/api/{name}/analytics"), web::get().to(analytics));
+    add(format!("/api/{name}/sync-runs"), web::get().to(sync_runs));
+}
+
 /// `{"authorizationUrl": "..."}`.
 #[derive(Debug, serde::Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectResponse {
-    /// TikTok's authorize URL, to open in a popup.
+    /// The platform's authorize URL, to open in a popup.
     pub authorization_url: String,
 }
 
@@ -50,7 +90,7 @@ pub struct SyncResponse {
     /// Videos written (synced only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub videos_synced: Option<u64>,
-    /// TikTok calls spent (synced only).
+    /// Platform calls (or quota units) spent (synced only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub api_calls: Option<u32>,
     /// When the sync ended (synced only).
@@ -131,11 +171,29 @@ pub struct SyncRunsParams {
     pub limit: Option<PageLimit>,
 }
 
+/// Maps a use case's failure on `platform`'s routes to the API's error.
+pub(crate) fn api_error_on(platform: Platform) -> impl Fn(ServiceError) -> ApiError {
+    move |error| match error {
+        ServiceError::SyncFailed { .. } | ServiceError::PlatformUnavailable { .. } => {
+            let mut refused = api_error(error);
+            if let ApiError::Refused { code, .. } = &mut refused {
+                *code = ErrorCode::platform_unavailable(platform);
+            }
+            refused
+        }
+        other => api_error(other),
+    }
+}
+
 /// Maps a use case's failure to the API's error.
 pub(crate) fn api_error(error: ServiceError) -> ApiError {
     match error {
-        ServiceError::NotConnected => ApiError::new(ErrorCode::NotConnected, error.to_string()),
-        ServiceError::NeedsReauth => ApiError::new(ErrorCode::NeedsReauth, error.to_string()),
+        ServiceError::NotConnected { .. } | ServiceError::UnknownPlatform(_) => {
+            ApiError::new(ErrorCode::NotConnected, error.to_string())
+        }
+        ServiceError::NeedsReauth { .. } => {
+            ApiError::new(ErrorCode::NeedsReauth, error.to_string())
+        }
         ServiceError::SyncInProgress => ApiError::new(ErrorCode::SyncInProgress, error.to_string()),
         ServiceError::Cooldown { retry_after } => {
             ApiError::too_many_requests(ErrorCode::SyncCooldown, error.to_string(), retry_after)
@@ -148,35 +206,44 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         } => ApiError::database_unavailable(
             "The sync could not be saved; your previous data is unchanged. Try again in a few minutes.",
         ),
-        ServiceError::SyncFailed { .. } | ServiceError::TikTokUnavailable(_) => {
-            tracing::warn!(error = %crate::error::ErrorChain(&error), "sync failed at TikTok");
+        ServiceError::SyncFailed { .. } | ServiceError::PlatformUnavailable { .. } => {
+            tracing::warn!(error = %crate::error::ErrorChain(&error), "sync failed at the platform");
+            let platform = match &error {
+                ServiceError::PlatformUnavailable { platform, .. }
+                | ServiceError::SyncFailed { platform, .. } => platform,
+                _ => "The platform",
+            };
             ApiError::new(
-                ErrorCode::TiktokUnavailable,
-                "TikTok did not answer properly, so the sync failed; your previous data is unchanged. Try again in a few minutes.",
+                ErrorCode::PlatformUnavailable,
+                format!(
+                    "{platform} did not answer properly, so the sync failed; your previous data is unchanged. Try again in a few minutes."
+                ),
             )
         }
         ServiceError::InvalidArgument(message) => ApiError::new(ErrorCode::InvalidQuery, message),
         ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
             ApiError::database_unavailable("the database is unavailable")
         }
-        ServiceError::Misconfigured(_) | ServiceError::Storage(_) => ApiError::internal(error),
+        ServiceError::Misconfigured { .. } | ServiceError::Storage(_) => ApiError::internal(error),
     }
 }
 
-/// The code the callback page posts for a refused connect.
-fn connect_error_code(error: &ConnectError) -> ErrorCode {
+/// The code the callback page of `platform` posts for a refused connect.
+fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
     match error {
         ConnectError::Cancelled => ErrorCode::Cancelled,
         ConnectError::Denied { .. } => ErrorCode::AccessDenied,
-        ConnectError::MissingParameter(_) => ErrorCode::InvalidCallback,
+        ConnectError::MissingParameter { .. } => ErrorCode::InvalidCallback,
         ConnectError::UnknownState => ErrorCode::InvalidState,
         ConnectError::StateExpired => ErrorCode::StateExpired,
         ConnectError::StateUsed => ErrorCode::StateUsed,
-        ConnectError::ExchangeFailed(_) => ErrorCode::ExchangeFailed,
+        ConnectError::ExchangeFailed { .. } => ErrorCode::ExchangeFailed,
+        ConnectError::NotEligible(_) => ErrorCode::NotEligible,
         ConnectError::DifferentAccount { .. } => ErrorCode::DifferentAccount,
-        ConnectError::AccountInUse => ErrorCode::AccountInUse,
-        ConnectError::TikTokUnavailable(_) => ErrorCode::TiktokUnavailable,
-        ConnectError::Misconfigured(_) => ErrorCode::Misconfigured,
+        ConnectError::AccountInUse { .. } => ErrorCode::AccountInUse,
+        ConnectError::PlatformUnavailable { .. } => ErrorCode::platform_unavailable(platform),
+        ConnectError::Misconfigured { .. } => ErrorCode::Misconfigured,
+        ConnectError::UnknownPlatform(_) => ErrorCode::InvalidCallback,
         ConnectError::Storage(_) => ErrorCode::Internal,
     }
 }
@@ -190,15 +257,15 @@ fn connect_error_code(error: &ConnectError) -> ErrorCode {
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/auth/tiktok/connect")]
 pub async fn connect(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     services: web::Data<Services>,
 ) -> Result<web::Json<ConnectResponse>, ApiError> {
     let url = services
-        .begin_connect(&user.user_id)
+        .begin_connect(&user.user_id, route.platform)
         .await
-        .map_err(api_error)?;
+        .map_err(api_error_on(route.platform))?;
     Ok(web::Json(ConnectResponse {
         authorization_url: url.to_string(),
     }))
@@ -217,22 +284,33 @@ pub async fn connect(
     ),
     responses((status = 200, description = "An HTML page", content_type = "text/html"))
 )]
-#[get("/api/auth/tiktok/callback")]
 pub async fn callback(
     request: actix_web::HttpRequest,
+    route: web::Data<RoutePlatform>,
     services: web::Data<Services>,
     state: web::Data<AppState>,
     nonce: CspNonce,
 ) -> HttpResponse {
     let params = callback_params(request.query_string());
-    let message = match services.complete_connect(params).await {
-        Ok(connected) => CallbackMessage::connected(connected.handle, connected.display_name),
+    let platform = route.platform;
+    let platform_name = services
+        .adapter(platform)
+        .map_or("", |adapter| adapter.traits().display_name);
+    let message = match services.complete_connect(platform, params).await {
+        Ok(connected) => CallbackMessage::connected(
+            platform,
+            platform_name,
+            connected.handle,
+            connected.display_name,
+        ),
         Err(error) => {
             match &error {
-                ConnectError::Storage(_) | ConnectError::Misconfigured(_) => {
+                ConnectError::Storage(_) | ConnectError::Misconfigured { .. } => {
                     tracing::error!(error = %crate::error::ErrorChain(&error), "connect failed");
                 }
-                _ => tracing::info!(code = %connect_error_code(&error), "connect refused"),
+                _ => {
+                    tracing::info!(code = %connect_error_code(platform, &error), "connect refused")
+                }
             }
             let text = match &error {
                 ConnectError::Storage(_) => {
@@ -240,7 +318,7 @@ pub async fn callback(
                 }
                 other => other.to_string(),
             };
-            CallbackMessage::error(connect_error_code(&error), text)
+            CallbackMessage::error(platform, connect_error_code(platform, &error), text)
         }
     };
     let origins: Vec<&str> = state.config.app_origin.all().collect();
@@ -260,8 +338,10 @@ fn callback_params(query: &str) -> CallbackParams {
         let slot = match name.as_ref() {
             "code" => &mut params.code,
             "state" => &mut params.state,
-            "scopes" => &mut params.scopes,
+            // TikTok says `scopes`, Google `scope`: either is the granted list.
+            "scopes" | "scope" => &mut params.scopes,
             "error" => &mut params.error,
+            "error_reason" => &mut params.error_reason,
             "error_description" => &mut params.error_description,
             _ => continue,
         };
@@ -282,15 +362,15 @@ fn callback_params(query: &str) -> CallbackParams {
     ),
     security(("bearer_auth" = []))
 )]
-#[delete("/api/auth/tiktok/disconnect")]
 pub async fn disconnect(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     services
-        .disconnect(&user.user_id)
+        .disconnect(&user.user_id, route.platform)
         .await
-        .map_err(api_error)?;
+        .map_err(api_error_on(route.platform))?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -308,15 +388,15 @@ pub async fn disconnect(
     ),
     security(("bearer_auth" = []))
 )]
-#[post("/api/auth/tiktok/sync")]
 pub async fn sync(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     services: web::Data<Services>,
 ) -> Result<HttpResponse, ApiError> {
     match services
-        .manual_sync(&user.user_id)
+        .manual_sync(&user.user_id, route.platform)
         .await
-        .map_err(api_error)?
+        .map_err(api_error_on(route.platform))?
     {
         ManualSync::Synced(report) => Ok(HttpResponse::Ok().json(SyncResponse {
             status: "synced",
@@ -365,13 +445,16 @@ pub async fn connections(
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/tiktok/profile")]
 pub async fn profile(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     services: web::Data<Services>,
 ) -> Result<web::Json<ProfileView>, ApiError> {
     Ok(web::Json(
-        services.profile(&user.user_id).await.map_err(api_error)?,
+        services
+            .profile(&user.user_id, route.platform)
+            .await
+            .map_err(api_error_on(route.platform))?,
     ))
 }
 
@@ -387,9 +470,9 @@ pub async fn profile(
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/tiktok/videos")]
 pub async fn videos(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     query: ApiQuery<VideosParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<VideoPageView>, ApiError> {
@@ -410,6 +493,7 @@ pub async fn videos(
     let page = services
         .videos(
             &user.user_id,
+            route.platform,
             VideoQuery {
                 sort,
                 direction: order,
@@ -420,7 +504,7 @@ pub async fn videos(
         .await
         .map_err(|error| match error {
             ServiceError::InvalidArgument(reason) => ApiError::invalid_query("cursor", reason),
-            other => api_error(other),
+            other => api_error_on(route.platform)(other),
         })?;
     Ok(web::Json(page))
 }
@@ -437,9 +521,9 @@ pub async fn videos(
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/tiktok/analytics")]
 pub async fn analytics(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     query: ApiQuery<AnalyticsParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<AnalyticsView>, ApiError> {
@@ -449,9 +533,9 @@ pub async fn analytics(
     }
     Ok(web::Json(
         services
-            .analytics(&user.user_id, days)
+            .analytics(&user.user_id, route.platform, days)
             .await
-            .map_err(api_error)?,
+            .map_err(api_error_on(route.platform))?,
     ))
 }
 
@@ -467,17 +551,17 @@ pub async fn analytics(
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/tiktok/sync-runs")]
 pub async fn sync_runs(
     user: AuthenticatedUser,
+    route: web::Data<RoutePlatform>,
     query: ApiQuery<SyncRunsParams>,
     services: web::Data<Services>,
 ) -> Result<web::Json<SyncRunsResponse>, ApiError> {
     let limit = query.limit.unwrap_or(PageLimit::constant(20));
     let runs = services
-        .sync_runs(&user.user_id, limit)
+        .sync_runs(&user.user_id, route.platform, limit)
         .await
-        .map_err(api_error)?;
+        .map_err(api_error_on(route.platform))?;
     Ok(web::Json(SyncRunsResponse { runs }))
 }
 

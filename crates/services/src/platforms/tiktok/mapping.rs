@@ -1,8 +1,9 @@
 //! Translation from TikTok's wire types (tiktok-client) to the platform-neutral domain types.
 
-use domain::tiktok::username_from_profile_deep_link;
 use domain::{Profile, SyncedVideo, VideoCounts};
 use tiktok_client::{UserInfo, Video as TikTokVideo};
+
+use super::deep_link::username_from_profile_deep_link;
 
 /// The domain profile of a TikTok user. The username comes from `username` when the granted
 /// scope returned it, else from the path of `profile_deep_link`.
@@ -31,8 +32,8 @@ pub fn profile_from_user_info(user: UserInfo) -> Profile {
     }
 }
 
-/// The domain video of a TikTok video. Counts TikTok left out are taken as 0, as TikTok
-/// documents them ("may be absent or 0").
+/// The domain video of a TikTok video. A counter TikTok left out is unknown (`None`), never
+/// taken for 0; TikTok has no reach or saves.
 pub fn video_from_tiktok(video: TikTokVideo) -> SyncedVideo {
     let posted_at = video.created_at();
     SyncedVideo {
@@ -44,11 +45,14 @@ pub fn video_from_tiktok(video: TikTokVideo) -> SyncedVideo {
         share_url: video.share_url,
         embed_link: video.embed_link,
         posted_at,
+        media_type: None,
         counts: VideoCounts {
-            views: video.view_count.unwrap_or(0),
-            likes: video.like_count.unwrap_or(0),
-            comments: video.comment_count.unwrap_or(0),
-            shares: video.share_count.unwrap_or(0),
+            views: video.view_count,
+            likes: video.like_count,
+            comments: video.comment_count,
+            shares: video.share_count,
+            reach: None,
+            saves: None,
         },
     }
 }

@@ -7,7 +7,7 @@ use scheduler::{PlannedDepth, VIDEOS_PER_PAGE};
 use tiktok_client::{AccessToken, TikTokClient, TikTokError, VideoPage};
 use tracing::warn;
 
-use crate::mapping::video_from_tiktok;
+use super::mapping::video_from_tiktok;
 
 /// Videos asked for per page: TikTok's maximum, the page size the scheduler's estimates
 /// assume.
