@@ -124,10 +124,11 @@ pub(crate) fn generate_media(
                 id,
                 media_type,
                 product,
-                caption: (value % 9 != 0).then(|| CAPTIONS[(value % 6) as usize].to_owned()),
+                caption: (!value.is_multiple_of(9))
+                    .then(|| CAPTIONS[(value % 6) as usize].to_owned()),
                 copyrighted: product == Product::Reels && index % 7 == 3,
                 hidden_likes: index % 11 == 4,
-                shared_to_feed: product == Product::Reels && value % 4 != 0,
+                shared_to_feed: product == Product::Reels && !value.is_multiple_of(4),
                 alt_text: (media_type == MediaType::Image).then(|| "A photo".to_owned()),
                 children,
                 ..base_record(owner_id, spec, created_at, value, scale)

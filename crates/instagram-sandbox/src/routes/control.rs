@@ -58,12 +58,11 @@ fn ok(body: &Value) -> HttpResponse {
 }
 
 /// A JSON body, an empty body meaning `T::default()`.
-fn body_or_default<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T, HttpResponse> {
+fn body_or_default<T: for<'de> Deserialize<'de> + Default>(body: &[u8]) -> Result<T, String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body)
-        .map_err(|error| control_error(StatusCode::BAD_REQUEST, format!("invalid body: {error}")))
+    serde_json::from_slice(body).map_err(|error| format!("invalid body: {error}"))
 }
 
 fn clock_json(state: &SandboxState) -> Value {
@@ -184,7 +183,7 @@ async fn remove_app(
     }
     let request: CallbackRequest = match body_or_default(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return control_error(StatusCode::BAD_REQUEST, message),
     };
     let deliveries = state
         .remove_app(&path, request.app_id.as_deref(), request.tampered)
@@ -202,7 +201,7 @@ async fn request_deletion(
     }
     let request: CallbackRequest = match body_or_default(&body) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(message) => return control_error(StatusCode::BAD_REQUEST, message),
     };
     let deliveries = state
         .request_deletion(&path, request.app_id.as_deref(), request.tampered)

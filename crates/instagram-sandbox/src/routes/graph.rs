@@ -236,7 +236,8 @@ async fn node(
         [id] => (*id, None),
         [id, edge] => (*id, Some(*edge)),
         _ => {
-            return GraphError::new(2500, "OAuthException", "Unknown path components").to_response();
+            return GraphError::new(2500, "OAuthException", "Unknown path components")
+                .to_response();
         }
     };
     let endpoint = match edge {

@@ -207,8 +207,7 @@ pub(crate) fn pacific_day_end(time: DateTime<Utc>) -> DateTime<Utc> {
         .with_ymd_and_hms(local.year(), local.month(), local.day(), 0, 0, 0)
         .single()
         .unwrap_or(local);
-    let end = midnight + Duration::days(1) + Duration::hours(offset);
-    end
+    midnight + Duration::days(1) + Duration::hours(offset)
 }
 
 /// `GET /{ig-user-id}/insights?metric=...&period=day&metric_type=total_value&since&until`.
