@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::{AccessToken, CallHook, ConfigError, InstagramConfig, InstagramError, TokenTransport};
@@ -17,11 +18,16 @@ pub struct InstagramClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+/// Where a client reads "now" when it stamps a token: the system clock by default, the
+/// caller's (a test's, a sandbox's) when set with [`InstagramClient::with_clock`].
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// What clones of a client share.
 pub(crate) struct Inner {
     pub(crate) config: InstagramConfig,
     pub(crate) http: reqwest::Client,
     pub(crate) hook: Option<Arc<dyn CallHook>>,
+    pub(crate) clock: Option<Clock>,
     /// (media product type, metric) pairs Instagram refused: not asked for again.
     pub(crate) unsupported_metrics: Mutex<HashSet<(String, String)>>,
 }
@@ -54,6 +60,7 @@ impl InstagramClient {
                 config,
                 http,
                 hook: None,
+                clock: None,
                 unsupported_metrics: Mutex::new(HashSet::new()),
             }),
         })
@@ -62,21 +69,40 @@ impl InstagramClient {
     /// Runs `hook` around every HTTP attempt (see [`CallHook`]). Clones made before this
     /// call keep their previous setting.
     pub fn with_call_hook(self, hook: Arc<dyn CallHook>) -> Self {
+        self.rebuilt(|inner| inner.hook = Some(hook))
+    }
+
+    /// Reads "now" from `clock` when stamping tokens (`issued_at`, `obtained_at`), so the
+    /// 24-hour and expiry rules run on the caller's time. Clones made before this call keep
+    /// their previous setting.
+    pub fn with_clock(self, clock: Clock) -> Self {
+        self.rebuilt(|inner| inner.clock = Some(clock))
+    }
+
+    fn rebuilt(self, change: impl FnOnce(&mut Inner)) -> Self {
         let inner = &self.inner;
+        let mut next = Inner {
+            config: inner.config.clone(),
+            http: inner.http.clone(),
+            hook: inner.hook.clone(),
+            clock: inner.clock.clone(),
+            unsupported_metrics: Mutex::new(
+                inner
+                    .unsupported_metrics
+                    .lock()
+                    .map(|set| set.clone())
+                    .unwrap_or_default(),
+            ),
+        };
+        change(&mut next);
         Self {
-            inner: Arc::new(Inner {
-                config: inner.config.clone(),
-                http: inner.http.clone(),
-                hook: Some(hook),
-                unsupported_metrics: Mutex::new(
-                    inner
-                        .unsupported_metrics
-                        .lock()
-                        .map(|set| set.clone())
-                        .unwrap_or_default(),
-                ),
-            }),
+            inner: Arc::new(next),
         }
+    }
+
+    /// The client's "now" (see [`Self::with_clock`]).
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.now()
     }
 
     /// The (validated) configuration.
@@ -107,6 +133,10 @@ pub(crate) fn path_id(id: &str) -> Result<&str, InstagramError> {
 }
 
 impl Inner {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.as_ref().map_or_else(Utc::now, |clock| clock())
+    }
+
     fn join(base: &Url, path: &str) -> Url {
         // The base ends with a slash (validated); a relative join keeps its prefix.
         base.join(path).unwrap_or_else(|_| base.clone())

@@ -2,6 +2,7 @@
 //! retrying and tracing.
 
 use chrono::{DateTime, Utc};
+
 use reqwest::header::HeaderMap;
 use tracing::{Instrument as _, field};
 
@@ -98,7 +99,7 @@ impl Inner {
             };
             return (None, Err(error));
         }
-        let sent_at = Utc::now();
+        let sent_at = self.now();
         let (status, usage, result) = match self.send(target.endpoint, build).await {
             Ok(raw) => (Some(raw.status), raw.usage.clone(), parse(&raw, sent_at)),
             Err(error) => (None, None, Err(error)),

@@ -83,7 +83,7 @@ mod token;
 mod upkeep;
 mod usage;
 
-pub use client::InstagramClient;
+pub use client::{Clock, InstagramClient};
 pub use config::{
     AuthorizeOptions, ConfigError, DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL,
     DEFAULT_GRAPH_BASE_URL, DEFAULT_GRAPH_VERSION, InstagramConfig, RetryPolicy, TokenTransport,
