@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use instagram_client::{
-    AccessToken, AuthorizeOptions, InstagramClient, InstagramError, LongLivedToken, RefreshRefusal,
-    TokenTransport, parse_callback,
+    AccessToken, AuthorizeOptions, ExposeSecret as _, InstagramClient, InstagramError,
+    LongLivedToken, RefreshRefusal, TokenTransport, parse_callback,
 };
 use serde_json::json;
 use wiremock::matchers::{method, path};
@@ -62,14 +62,11 @@ async fn the_authorize_url_carries_exactly_the_documented_parameters() {
         assert!(query.contains(expected), "{query}");
     }
     assert!(request.pkce_verifier.is_some());
+    let verifier = request.pkce_verifier.as_ref().unwrap().expose_secret();
+    assert!(verifier.len() >= 43, "RFC 7636: 43 characters or more");
     assert!(
-        !format!("{request:?}").contains(
-            request
-                .pkce_verifier
-                .as_ref()
-                .map(|v| secrecy::ExposeSecret::expose_secret(v))
-                .unwrap()
-        )
+        !format!("{request:?}").contains(verifier),
+        "the verifier is redacted"
     );
 }
 
