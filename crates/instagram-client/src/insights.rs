@@ -54,6 +54,9 @@ pub enum MediaMetric {
     ReelsVideoViewTotalTime,
     /// `reels_skip_rate` (a percentage, possibly fractional).
     ReelsSkipRate,
+    /// A metric this crate does not know yet, by its wire name (Meta adds metrics; never
+    /// one of the deprecated names).
+    Other(&'static str),
 }
 
 impl MediaMetric {
@@ -75,6 +78,7 @@ impl MediaMetric {
             MediaMetric::ReelsAvgWatchTime => "ig_reels_avg_watch_time",
             MediaMetric::ReelsVideoViewTotalTime => "ig_reels_video_view_total_time",
             MediaMetric::ReelsSkipRate => "reels_skip_rate",
+            MediaMetric::Other(name) => name,
         }
     }
 
@@ -147,6 +151,9 @@ pub struct BreakdownResult {
     /// The value.
     #[serde(default)]
     pub value: Value,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One `values[]` entry of a time series.
@@ -159,6 +166,9 @@ pub struct MetricPoint {
     /// The end of the day bucket (07:00/08:00 UTC: US/Pacific days), when given.
     #[serde(default, deserialize_with = "crate::ids::optional_graph_time")]
     pub end_time: Option<DateTime<Utc>>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl MetricPoint {
@@ -204,6 +214,9 @@ pub struct TotalValue {
     /// Breakdowns, when asked for.
     #[serde(default)]
     pub breakdowns: Vec<Breakdown>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// One breakdown of a total.
@@ -216,6 +229,9 @@ pub struct Breakdown {
     /// The results.
     #[serde(default)]
     pub results: Vec<BreakdownResult>,
+    /// Other fields.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl Insight {

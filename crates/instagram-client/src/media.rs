@@ -45,6 +45,8 @@ pub enum MediaField {
     IsSharedToFeed,
     /// `children{id,media_type,media_url,thumbnail_url}` (carousels).
     Children,
+    /// A field this crate does not know yet, by its wire form (Meta adds fields).
+    Other(&'static str),
 }
 
 impl MediaField {
@@ -81,6 +83,7 @@ impl MediaField {
             MediaField::CommentsCount => "comments_count",
             MediaField::IsSharedToFeed => "is_shared_to_feed",
             MediaField::Children => "children{id,media_type,media_url,thumbnail_url}",
+            MediaField::Other(name) => name,
         }
     }
 }

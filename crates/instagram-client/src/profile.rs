@@ -35,10 +35,12 @@ pub enum ProfileField {
     Biography,
     /// `website`.
     Website,
+    /// A field this crate does not know yet, by its wire name (Meta adds fields).
+    Other(&'static str),
 }
 
 impl ProfileField {
-    /// Every field this crate knows.
+    /// Every field this crate knows (without [`ProfileField::Other`]).
     pub const ALL: [ProfileField; 11] = [
         ProfileField::Id,
         ProfileField::UserId,
@@ -67,6 +69,7 @@ impl ProfileField {
             ProfileField::MediaCount => "media_count",
             ProfileField::Biography => "biography",
             ProfileField::Website => "website",
+            ProfileField::Other(name) => name,
         }
     }
 

@@ -158,6 +158,7 @@ pub(crate) fn parse_short_lived(
         permissions: parsed.permissions.map(|p| p.into_vec()).unwrap_or_default(),
         obtained_at,
         assumed_lifetime,
+        extra: parsed.extra,
     })
 }
 
@@ -178,6 +179,7 @@ pub(crate) fn parse_long_lived(
         token_type: parsed.token_type.unwrap_or_else(|| "bearer".to_owned()),
         expires_in: std::time::Duration::from_secs(parsed.expires_in),
         issued_at,
+        extra: parsed.extra,
     })
 }
 

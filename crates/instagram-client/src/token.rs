@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::RefreshRefusal;
 use crate::ids::string_or_number;
@@ -60,6 +61,8 @@ pub struct ShortLivedToken {
     pub obtained_at: DateTime<Utc>,
     /// The assumed lifetime: the answer states none (configuration, default 1 hour).
     pub assumed_lifetime: Duration,
+    /// Fields of the answer this crate does not model.
+    pub extra: Map<String, Value>,
 }
 
 impl ShortLivedToken {
@@ -88,6 +91,8 @@ pub struct LongLivedToken {
     /// When the request that obtained it was sent (so the computed expiry is never later
     /// than Meta's).
     pub issued_at: DateTime<Utc>,
+    /// Fields of the answer this crate does not model (empty for a stored token).
+    pub extra: Map<String, Value>,
 }
 
 impl LongLivedToken {
@@ -98,6 +103,7 @@ impl LongLivedToken {
             token_type: "bearer".to_owned(),
             expires_in,
             issued_at,
+            extra: Map::new(),
         }
     }
 
@@ -162,6 +168,8 @@ pub(crate) struct ShortLivedResponse {
     pub(crate) user_id: String,
     #[serde(default)]
     pub(crate) permissions: Option<PermissionList>,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
 }
 
 /// `permissions` as Meta documents it (a comma-separated string) or as an array.
@@ -188,6 +196,8 @@ pub(crate) struct LongLivedResponse {
     #[serde(default)]
     pub(crate) token_type: Option<String>,
     pub(crate) expires_in: u64,
+    #[serde(flatten)]
+    pub(crate) extra: Map<String, Value>,
 }
 
 #[cfg(test)]

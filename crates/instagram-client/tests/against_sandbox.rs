@@ -629,3 +629,202 @@ async fn data_deletion_requests_are_verified_and_answered() {
     assert!(forged[0].tampered);
     sandbox.stop().await;
 }
+
+/// Thirty days of daily reads through a keeper refreshing whenever 55 days or less remain.
+async fn thirty_days(sandbox: &SandboxHandle, client: &InstagramClient, username: &str) -> u64 {
+    let connection = connect(sandbox, client, username, &BOTH).await;
+    let store = MemoryStore::default();
+    store.save(username, &connection.token).await.unwrap();
+    let keeper = TokenKeeper::new(
+        client.clone(),
+        store.clone(),
+        Duration::from_secs(55 * 86_400),
+    );
+    for _day in 0..30 {
+        sandbox.advance_clock(Duration::from_secs(86_400));
+        keeper
+            .call(username, sandbox.now(), |token| {
+                let client = client.clone();
+                async move { client.profile(&token, &[ProfileField::Username]).await }
+            })
+            .await
+            .unwrap();
+    }
+    assert!(store.get(username).unwrap().expires_at() > sandbox.now() + chrono::Duration::days(54));
+    sandbox.call_count(Endpoint::Refresh)
+}
+
+#[tokio::test]
+async fn refreshes_work_whether_the_string_changes_and_whether_the_old_token_survives() {
+    for config in [
+        sandbox_config().refresh_issues_new_token(false),
+        sandbox_config().old_token_survives_refresh(false),
+    ] {
+        let sandbox = Sandbox::start(config).await.unwrap();
+        let client = client_for(&sandbox);
+        let refreshes = thirty_days(&sandbox, &client, "ana.makes").await;
+        assert!((5..=7).contains(&refreshes), "{refreshes}");
+        sandbox.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_keeper_retries_once_with_a_token_another_process_stored() {
+    let sandbox = Sandbox::start(sandbox_config().old_token_survives_refresh(false))
+        .await
+        .unwrap();
+    let client = client_for(&sandbox);
+    let connection = connect(&sandbox, &client, "metricsaurus", &BOTH).await;
+    let store = MemoryStore::default();
+    store.save("acct", &connection.token).await.unwrap();
+    let keeper = TokenKeeper::new(client.clone(), store.clone(), Duration::from_secs(86_400));
+    sandbox.advance_clock(Duration::from_secs(2 * 86_400));
+    // "Another process" refreshes meanwhile: the keeper's token dies, the store holds the new one.
+    let elsewhere = client
+        .refresh_long_lived(&connection.token, sandbox.now())
+        .await
+        .unwrap();
+    let attempts = Arc::new(Mutex::new(Vec::new()));
+    let profile = keeper
+        .call("acct", sandbox.now(), |token| {
+            let (client, store, elsewhere, attempts) = (
+                client.clone(),
+                store.clone(),
+                elsewhere.clone(),
+                attempts.clone(),
+            );
+            async move {
+                if attempts.lock().unwrap().is_empty() {
+                    store.save("acct", &elsewhere).await.unwrap();
+                }
+                attempts.lock().unwrap().push(token.clone());
+                client.profile(&token, &[ProfileField::Username]).await
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(profile.username.as_deref(), Some("metricsaurus"));
+    let attempts = attempts.lock().unwrap().clone();
+    assert_eq!(
+        attempts,
+        [
+            connection.token.access_token.clone(),
+            elsewhere.access_token.clone()
+        ]
+    );
+    // With nothing newer in the store, the 190 is the caller's.
+    sandbox.remove_app("metricsaurus", None, false).await;
+    let error = keeper
+        .call("acct", sandbox.now(), |token| {
+            let client = client.clone();
+            async move { client.profile(&token, &[]).await }
+        })
+        .await
+        .unwrap_err();
+    assert!(error.needs_reauth());
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn pkce_parameters_and_a_bearer_header_are_accepted() {
+    let sandbox = Sandbox::start(sandbox_config()).await.unwrap();
+    let config = client_for(&sandbox)
+        .config()
+        .clone()
+        .with_pkce(true)
+        .with_token_transport(instagram_client::TokenTransport::Header);
+    let clock = sandbox.clock();
+    let client = InstagramClient::new(config)
+        .unwrap()
+        .with_clock(Arc::new(move || clock.now()));
+    let ig_user_id = account(&sandbox, "metricsaurus").summary.ig_user_id;
+    let request = client.authorization_request();
+    assert!(request.url.query().unwrap().contains("code_challenge="));
+    let location = consent(&sandbox, &request.url, |form| form.approve_all(&ig_user_id)).await;
+    let callback = parse_callback(&location, &request.state).unwrap();
+    let connection = client
+        .connect(&callback.code, request.pkce_verifier.as_ref())
+        .await
+        .unwrap();
+    let profile = client
+        .profile(&connection.token.access_token, &[ProfileField::UserId])
+        .await
+        .unwrap();
+    assert_eq!(profile.user_id, Some(ig_user_id));
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn the_unhelpful_unknown_error_also_falls_back_to_single_metrics() {
+    let sandbox = Sandbox::start(
+        sandbox_config()
+            .unsupported_metric_error(instagram_sandbox::UnsupportedMetricError::UnknownError),
+    )
+    .await
+    .unwrap();
+    let client = client_for(&sandbox);
+    let connection = connect(&sandbox, &client, "metricsaurus", &BOTH).await;
+    let post = account(&sandbox, "metricsaurus")
+        .media
+        .into_iter()
+        .find(|m| m.media_product_type == "FEED" && !m.before_conversion)
+        .unwrap();
+    let metrics = [MediaMetric::Views, MediaMetric::ReelsSkipRate];
+    let insights = client
+        .media_insights(
+            &connection.token.access_token,
+            &post.id,
+            &MediaProductType::Feed,
+            &metrics,
+        )
+        .await
+        .unwrap();
+    assert_eq!(insights.unsupported, [MediaMetric::ReelsSkipRate]);
+    assert_eq!(
+        insights.get(MediaMetric::Views),
+        Some(MetricValue::Integer(post.views as i64))
+    );
+    sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn an_early_refresh_answered_with_190_looks_like_a_dead_token_which_is_why_the_client_never_sends_one()
+ {
+    let sandbox = Sandbox::start(
+        sandbox_config().early_refresh_error(instagram_sandbox::EarlyRefreshError::InvalidToken),
+    )
+    .await
+    .unwrap();
+    let client = client_for(&sandbox);
+    let connection = connect(&sandbox, &client, "metricsaurus", &BOTH).await;
+    let careless =
+        InstagramClient::new(client.config().clone().with_refresh_min_age(Duration::ZERO))
+            .unwrap()
+            .with_clock({
+                let clock = sandbox.clock();
+                Arc::new(move || clock.now())
+            });
+    let refused = careless
+        .refresh_long_lived(&connection.token, sandbox.now())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Some(190));
+    assert!(
+        refused.needs_reauth(),
+        "indistinguishable from a dead token"
+    );
+    // The token is in fact alive: the guarded client refuses locally instead.
+    assert!(
+        client
+            .profile(&connection.token.access_token, &[])
+            .await
+            .is_ok()
+    );
+    assert!(matches!(
+        client
+            .refresh_long_lived(&connection.token, sandbox.now())
+            .await,
+        Err(InstagramError::RefreshNotAllowed(_))
+    ));
+    sandbox.stop().await;
+}
