@@ -6,22 +6,17 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::{HttpRequest, HttpResponse, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use super::fields::{FieldSpec, MediaContext, parse_fields, render_media, render_profile};
-use super::{count_and_apply_fault, first_value, insights};
+use super::{count_and_apply_fault, first_value, insights, long_lived, media_list};
 use crate::endpoint::Endpoint;
 use crate::fault::Fault;
-use crate::grants::{Bearer, TokenKind};
+use crate::grants::Bearer;
 use crate::rate_limit::Usage;
 use crate::scope::BASIC;
 use crate::state::SandboxState;
 use crate::wire::{GraphError, json_response};
-
-/// The most recent media the `/media` edge reaches.
-const MEDIA_EDGE_CAP: usize = 10_000;
 
 /// A parsed Graph path.
 #[derive(Debug)]
@@ -52,7 +47,7 @@ fn query_pairs(request: &HttpRequest) -> Vec<(String, String)> {
 }
 
 /// The token from `access_token=` or `Authorization: Bearer`.
-fn token_of(request: &HttpRequest, pairs: &[(String, String)]) -> Option<String> {
+pub(crate) fn token_of(request: &HttpRequest, pairs: &[(String, String)]) -> Option<String> {
     if let Some(token) = first_value(pairs, "access_token").filter(|t| !t.is_empty()) {
         return Some(token.to_owned());
     }
@@ -85,87 +80,10 @@ pub(crate) async fn get(
     let pairs = query_pairs(&request);
     let segments: Vec<&str> = path.segments.iter().map(String::as_str).collect();
     match segments.as_slice() {
-        ["access_token"] => long_lived_exchange(&state, &request, &pairs).await,
-        ["refresh_access_token"] => refresh(&state, &request, &pairs).await,
+        ["access_token"] => long_lived::exchange(&state, &request, &pairs).await,
+        ["refresh_access_token"] => long_lived::refresh(&state, &request, &pairs).await,
         // Unversioned node reads go to the app's default version, as Meta's do.
         _ => node(&state, &request, &pairs, path.version, &segments).await,
-    }
-}
-
-/// `GET /access_token?grant_type=ig_exchange_token&client_secret=..&access_token=<short>`.
-async fn long_lived_exchange(
-    state: &SandboxState,
-    request: &HttpRequest,
-    pairs: &[(String, String)],
-) -> HttpResponse {
-    if let Err(response) = count_and_apply_fault(state, Endpoint::LongLivedExchange).await {
-        return response;
-    }
-    if first_value(pairs, "grant_type") != Some("ig_exchange_token") {
-        return GraphError::invalid_parameter("grant_type must be ig_exchange_token").to_response();
-    }
-    let Some(app) =
-        first_value(pairs, "client_secret").and_then(|secret| state.app_by_secret(secret))
-    else {
-        return GraphError::new(101, "OAuthException", "Error validating client secret.")
-            .to_response();
-    };
-    let now = state.clock.now();
-    let bearer =
-        match token_of(request, pairs).map(|token| state.auth.bearer(&token, now)) {
-            Some(Ok(bearer)) => bearer,
-            Some(Err(error)) => return error.to_response(),
-            None => return GraphError::new(
-                2500,
-                "OAuthException",
-                "An active access token must be used to query information about the current user.",
-            )
-            .to_response(),
-        };
-    if bearer.app_id != app.app_id {
-        return GraphError::new(101, "OAuthException", "Error validating client secret.")
-            .to_response();
-    }
-    if bearer.kind != TokenKind::ShortLived {
-        return GraphError::invalid_parameter("Only short-lived tokens can be exchanged")
-            .to_response();
-    }
-    let issued = state.auth.issue_long_lived(bearer.grant, now);
-    json_response(
-        StatusCode::OK,
-        &json!({ "access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in }),
-    )
-}
-
-/// `GET /refresh_access_token?grant_type=ig_refresh_token&access_token=<long-lived>`.
-async fn refresh(
-    state: &SandboxState,
-    request: &HttpRequest,
-    pairs: &[(String, String)],
-) -> HttpResponse {
-    if let Err(response) = count_and_apply_fault(state, Endpoint::Refresh).await {
-        return response;
-    }
-    if first_value(pairs, "grant_type") != Some("ig_refresh_token") {
-        return GraphError::invalid_parameter("grant_type must be ig_refresh_token").to_response();
-    }
-    let Some(token) = token_of(request, pairs) else {
-        return GraphError::invalid_token().to_response();
-    };
-    let now = state.clock.now();
-    match state.auth.bearer(&token, now) {
-        Ok(bearer) if !bearer.has_scope(BASIC) => {
-            return GraphError::permission_missing(BASIC).to_response();
-        }
-        Ok(_) => {}
-        Err(error) => return error.to_response(),
-    }
-    match state.auth.refresh(&token, now) {
-        Ok(issued) => json_response(
-            StatusCode::OK,
-            &json!({ "access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in }),
-        ),
-        Err(error) => error.to_response(),
     }
 }
 
@@ -209,7 +127,7 @@ impl GraphCall<'_> {
         first_value(&self.pairs, name).filter(|value| !value.is_empty())
     }
 
-    fn fields(&self) -> Result<Option<Vec<FieldSpec>>, GraphError> {
+    pub(crate) fn fields(&self) -> Result<Option<Vec<FieldSpec>>, GraphError> {
         match self.param("fields") {
             None => Ok(None),
             Some(raw) => parse_fields(raw).map(Some).ok_or_else(|| {
@@ -343,7 +261,7 @@ async fn node(
     }
     let outcome = match (endpoint, target) {
         (Endpoint::Profile, Target::Account(index)) => profile(&call, index),
-        (Endpoint::MediaList, Target::Account(index)) => media_list(&call, index, id),
+        (Endpoint::MediaList, Target::Account(index)) => media_list::page(&call, index, id),
         (Endpoint::Stories, Target::Account(index)) => stories(&call, index),
         (Endpoint::AccountInsights, Target::Account(index)) => insights::account(&call, index),
         (Endpoint::Media, Target::Media(_)) => media_node(&call, id),
@@ -376,7 +294,7 @@ fn profile(call: &GraphCall<'_>, index: usize) -> Result<Value, GraphError> {
     )
 }
 
-fn context(state: &SandboxState) -> (String, chrono::DateTime<chrono::Utc>) {
+pub(crate) fn context(state: &SandboxState) -> (String, chrono::DateTime<chrono::Utc>) {
     let cdn = state
         .base_url
         .join("sandbox/cdn/media/")
@@ -441,142 +359,6 @@ fn stories(call: &GraphCall<'_>, index: usize) -> Result<Value, GraphError> {
     Ok(json!({ "data": data }))
 }
 
-/// A page position: `offset`, and whether the empty page before it was already served.
-fn encode_cursor(offset: usize, empty_served: bool) -> String {
-    let flag = if empty_served { "e" } else { "o" };
-    URL_SAFE_NO_PAD.encode(format!("{flag}{offset}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<(usize, bool)> {
-    let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    let (flag, offset) = raw.split_at_checked(1)?;
-    Some((offset.parse().ok()?, flag == "e"))
-}
-
-/// `GET /{ig-user-id}/media`: newest first, cursor-paged, `since`/`until` filters.
-fn media_list(call: &GraphCall<'_>, index: usize, path_id: &str) -> Result<Value, GraphError> {
-    let state = call.state;
-    let config = &state.config;
-    let limit = match call.param("limit") {
-        None => config.page_default as usize,
-        Some(raw) => {
-            let asked: usize = raw
-                .parse()
-                .map_err(|_| GraphError::invalid_parameter("limit must be a positive integer"))?;
-            if asked == 0 {
-                return Err(GraphError::invalid_parameter(
-                    "limit must be a positive integer",
-                ));
-            }
-            if asked > config.page_max as usize && !config.clamp_limit {
-                return Err(GraphError::invalid_parameter(format!(
-                    "limit must be at most {}",
-                    config.page_max
-                )));
-            }
-            asked.min(config.page_max as usize)
-        }
-    };
-    let bound = |name: &str| -> Result<Option<i64>, GraphError> {
-        call.param(name)
-            .map(|raw| {
-                raw.parse::<i64>().map_err(|_| {
-                    GraphError::invalid_parameter(format!("{name} must be a Unix timestamp"))
-                })
-            })
-            .transpose()
-    };
-    let (since, until) = (bound("since")?, bound("until")?);
-    let (cdn, now) = context(state);
-    let all: Vec<_> = state.catalog.accounts[index]
-        .media_at(now)
-        .take(MEDIA_EDGE_CAP)
-        .filter(|media| since.is_none_or(|s| media.created_at.timestamp() >= s))
-        .filter(|media| until.is_none_or(|u| media.created_at.timestamp() <= u))
-        .collect();
-    let (offset, empty_served) = match (call.param("after"), call.param("before")) {
-        (Some(after), _) => decode_cursor(after)
-            .ok_or_else(|| GraphError::invalid_parameter("Invalid after cursor"))?,
-        (None, Some(before)) => {
-            let (end, _) = decode_cursor(before)
-                .ok_or_else(|| GraphError::invalid_parameter("Invalid before cursor"))?;
-            (end.saturating_sub(limit), true)
-        }
-        (None, None) => (0, true),
-    };
-    let fields = call.fields()?.unwrap_or_default();
-    let context = MediaContext {
-        now,
-        media_product_type: config.media_product_type,
-        cdn_base: &cdn,
-    };
-    let page_url = |cursor_name: &str, cursor: &str| -> String {
-        let mut url = state
-            .base_url
-            .join(&format!(
-                "graph/{}{path_id}/media",
-                call.version.map(|v| format!("v{v}.0/")).unwrap_or_default()
-            ))
-            .unwrap_or_else(|_| state.base_url.clone());
-        {
-            let mut query = url.query_pairs_mut();
-            if let Some(token) = call.param("access_token") {
-                query.append_pair("access_token", token);
-            }
-            if let Some(fields) = call.param("fields") {
-                query.append_pair("fields", fields);
-            }
-            query.append_pair("limit", &limit.to_string());
-            for name in ["since", "until"] {
-                if let Some(value) = call.param(name) {
-                    query.append_pair(name, value);
-                }
-            }
-            query.append_pair(cursor_name, cursor);
-        }
-        url.to_string()
-    };
-    // The empty page that still carries `next`, when configured: served once per position.
-    if config.empty_pages && offset > 0 && offset < all.len() && !empty_served {
-        let after = encode_cursor(offset, true);
-        return Ok(json!({
-            "data": [],
-            "paging": { "cursors": { "before": after, "after": after }, "next": page_url("after", &after) }
-        }));
-    }
-    let end = (offset + limit).min(all.len());
-    let data = all
-        .get(offset..end)
-        .unwrap_or_default()
-        .iter()
-        .map(|media| render_media(media, &fields, &context))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut paging = serde_json::Map::new();
-    if !data.is_empty() {
-        paging.insert(
-            "cursors".into(),
-            json!({ "before": encode_cursor(offset, true), "after": encode_cursor(end, false) }),
-        );
-    }
-    if end < all.len() {
-        paging.insert(
-            "next".into(),
-            json!(page_url("after", &encode_cursor(end, false))),
-        );
-    }
-    if offset > 0 {
-        paging.insert(
-            "previous".into(),
-            json!(page_url("before", &encode_cursor(offset, true))),
-        );
-    }
-    let mut body = json!({ "data": data });
-    if !paging.is_empty() {
-        body["paging"] = Value::Object(paging);
-    }
-    Ok(body)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -589,12 +371,5 @@ mod tests {
         let path = parse_path("refresh_access_token");
         assert_eq!(path.version, None);
         assert_eq!(parse_path("vX.0/me").segments, ["vX.0", "me"]);
-    }
-
-    #[test]
-    fn cursors_round_trip() {
-        assert_eq!(decode_cursor(&encode_cursor(25, false)), Some((25, false)));
-        assert_eq!(decode_cursor(&encode_cursor(0, true)), Some((0, true)));
-        assert_eq!(decode_cursor("???"), None);
     }
 }

@@ -8,6 +8,8 @@ mod fields;
 mod graph;
 mod index;
 mod insights;
+mod long_lived;
+mod media_list;
 mod token;
 
 use std::time::Duration;
