@@ -63,6 +63,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod account_insights;
 mod client;
 mod config;
 mod endpoint;
@@ -72,6 +73,8 @@ mod hook;
 mod ids;
 mod insights;
 mod media;
+mod media_insights;
+mod media_page;
 mod oauth;
 mod pagination;
 mod profile;
@@ -83,6 +86,9 @@ mod token;
 mod upkeep;
 mod usage;
 
+pub use account_insights::{
+    ACCOUNT_INSIGHTS_RETENTION, AccountInsightsQuery, MetricType, insight_windows,
+};
 pub use client::{Clock, InstagramClient};
 pub use config::{
     AuthorizeOptions, ConfigError, DEFAULT_API_BASE_URL, DEFAULT_AUTH_BASE_URL,
@@ -93,14 +99,10 @@ pub use endpoint::Endpoint;
 pub use error::{ErrorClass, GraphErrorBody, InstagramError, RefreshRefusal};
 pub use hook::{CallHook, CallInfo, CallOutcome, CallRejected};
 pub use ids::parse_graph_time;
-pub use insights::{
-    ACCOUNT_INSIGHTS_RETENTION, AccountInsightsQuery, Breakdown, BreakdownResult, Insight,
-    InsightsState, MediaInsights, MediaMetric, MetricPoint, MetricType, MetricValue, TotalValue,
-    insight_windows,
-};
-pub use media::{
-    Media, MediaField, MediaPage, MediaProductType, MediaQuery, MediaType, PageCursor,
-};
+pub use insights::{Breakdown, BreakdownResult, Insight, MetricPoint, MetricValue, TotalValue};
+pub use media::{Media, MediaField, MediaProductType, MediaType};
+pub use media_insights::{InsightsState, MediaInsights, MediaMetric};
+pub use media_page::{MediaPage, MediaQuery, PageCursor};
 pub use oauth::{
     AuthorizationCode, AuthorizationRequest, CallbackCode, CallbackError, Connection,
     parse_callback,
