@@ -11,7 +11,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use crate::{AccessToken, InstagramClient, InstagramError, LongLivedToken};
+use crate::{AccessToken, InstagramClient, InstagramError, LongLivedToken, RefreshRefusal};
 
 /// Where the caller keeps tokens, keyed by account (e.g. the Instagram user id).
 pub trait TokenStore: Send + Sync {
@@ -103,6 +103,13 @@ impl<S: TokenStore> TokenKeeper<S> {
             .load(account)
             .await?
             .ok_or(UpkeepError::NotConnected)?;
+        if now >= stored.expires_at() {
+            // Past its expiry no refresh can save it: say so without a call.
+            return Err(InstagramError::RefreshNotAllowed(RefreshRefusal::Expired {
+                expired_at: stored.expires_at(),
+            })
+            .into());
+        }
         let min_age = self.client.config().refresh_min_age;
         if !stored.refresh_due(now, min_age, self.margin) {
             return Ok(stored.access_token);
@@ -113,7 +120,7 @@ impl<S: TokenStore> TokenKeeper<S> {
                 Ok(fresh.access_token)
             }
             // A failed refresh of a still valid token is not fatal: use it, retry next time.
-            Err(error) if !error.needs_reauth() && now < stored.expires_at() => {
+            Err(error) if !error.needs_reauth() => {
                 tracing::warn!(error = %error, "token refresh failed; using the current token");
                 Ok(stored.access_token)
             }

@@ -7,3 +7,4 @@ mod insights;
 mod oauth;
 mod pagination;
 mod reads;
+mod upkeep;
