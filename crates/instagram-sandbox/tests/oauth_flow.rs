@@ -361,3 +361,40 @@ async fn the_early_refresh_error_is_configurable_and_short_tokens_cannot_refresh
         "the short-lived token lived an hour"
     );
 }
+
+#[tokio::test]
+async fn the_code_exchange_also_takes_multipart_as_in_metas_curl_example() {
+    let browser = Browser::start(config()).await;
+    let code = browser.code_for("metricsaurus").await;
+    let fields = [
+        ("client_id", DEFAULT_APP_ID),
+        ("client_secret", DEFAULT_APP_SECRET),
+        ("grant_type", "authorization_code"),
+        ("redirect_uri", REDIRECT_URI),
+        ("code", code.as_str()),
+    ];
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--b0undary\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str("--b0undary--\r\n");
+    let response = browser
+        .http
+        .post(
+            browser
+                .sandbox
+                .api_base_url()
+                .join("oauth/access_token")
+                .unwrap(),
+        )
+        .header("content-type", "multipart/form-data; boundary=b0undary")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["data"][0]["access_token"].is_string(), "{body}");
+}

@@ -5,6 +5,7 @@ mod authorize;
 mod consent_page;
 mod control;
 mod fields;
+mod form;
 mod graph;
 mod index;
 mod insights;

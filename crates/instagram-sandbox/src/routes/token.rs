@@ -1,10 +1,13 @@
-//! `POST /api/oauth/access_token`: code -> short-lived token (reference section 3.1), in the
+//! `POST /api/oauth/access_token` (URL-encoded or multipart form): code -> short-lived token
+//! (reference section 3.1), in the
 //! `data[]`-wrapped or the flat shape, with the flat error shape.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::http::header::CONTENT_TYPE;
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
+use super::form::read_form;
 use super::{count_and_apply_fault, first_value};
 use crate::config::TokenResponseShape;
 use crate::endpoint::Endpoint;
@@ -14,12 +17,17 @@ use crate::wire::{FlatError, json_response};
 /// `POST /api/oauth/access_token`, form-encoded.
 pub(crate) async fn exchange_code(
     state: web::Data<SandboxState>,
+    request: HttpRequest,
     body: web::Bytes,
 ) -> HttpResponse {
     if let Err(response) = count_and_apply_fault(&state, Endpoint::CodeExchange).await {
         return response;
     }
-    match exchange(&state, &body) {
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok());
+    match exchange(&state, content_type, &body) {
         Ok(body) => json_response(StatusCode::OK, &body),
         Err(error) => {
             tracing::info!(message = error.message, "code exchange refused");
@@ -28,9 +36,12 @@ pub(crate) async fn exchange_code(
     }
 }
 
-fn exchange(state: &SandboxState, body: &[u8]) -> Result<Value, FlatError> {
-    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|_| FlatError::oauth("The body is not valid URL-encoded form data."))?;
+fn exchange(
+    state: &SandboxState,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value, FlatError> {
+    let form = read_form(content_type, body).map_err(FlatError::oauth)?;
     let field = |name| first_value(&form, name).filter(|value| !value.is_empty());
     let client_id =
         field("client_id").ok_or_else(|| FlatError::oauth("Missing client_id parameter."))?;
