@@ -28,8 +28,12 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) hook: Option<Arc<dyn CallHook>>,
     pub(crate) clock: Option<Clock>,
-    /// (media product type, metric) pairs Instagram refused: not asked for again.
-    pub(crate) unsupported_metrics: Mutex<HashSet<(String, String)>>,
+    /// (media product type, metric) pairs Instagram refused: not asked for again. Shared by
+    /// every client derived from this one.
+    pub(crate) unsupported_metrics: Arc<Mutex<HashSet<(String, String)>>>,
+    /// The account calls are attributed to when they do not name one (see
+    /// [`InstagramClient::for_account`]).
+    pub(crate) account: Option<String>,
 }
 
 impl InstagramClient {
@@ -61,7 +65,8 @@ impl InstagramClient {
                 http,
                 hook: None,
                 clock: None,
-                unsupported_metrics: Mutex::new(HashSet::new()),
+                unsupported_metrics: Arc::new(Mutex::new(HashSet::new())),
+                account: None,
             }),
         })
     }
@@ -79,6 +84,14 @@ impl InstagramClient {
         self.rebuilt(|inner| inner.clock = Some(clock))
     }
 
+    /// A client whose calls are attributed to `ig_user_id` in [`CallHook`]s when the call
+    /// itself names no account (a media's insights, a media, its children): Meta's budget is
+    /// per account, so a hook can count every call against the right one.
+    pub fn for_account(&self, ig_user_id: impl Into<String>) -> Self {
+        self.clone()
+            .rebuilt(|inner| inner.account = Some(ig_user_id.into()))
+    }
+
     fn rebuilt(self, change: impl FnOnce(&mut Inner)) -> Self {
         let inner = &self.inner;
         let mut next = Inner {
@@ -86,13 +99,8 @@ impl InstagramClient {
             http: inner.http.clone(),
             hook: inner.hook.clone(),
             clock: inner.clock.clone(),
-            unsupported_metrics: Mutex::new(
-                inner
-                    .unsupported_metrics
-                    .lock()
-                    .map(|set| set.clone())
-                    .unwrap_or_default(),
-            ),
+            unsupported_metrics: Arc::clone(&inner.unsupported_metrics),
+            account: inner.account.clone(),
         };
         change(&mut next);
         Self {

@@ -33,7 +33,7 @@ impl Inner {
         let span = tracing::info_span!(
             "instagram_call",
             endpoint = target.endpoint.as_str(),
-            account = target.account,
+            account = target.account.or(self.account.as_deref()),
             attempt = field::Empty,
             http_status = field::Empty,
             fbtrace_id = field::Empty,
@@ -86,7 +86,7 @@ impl Inner {
     ) -> (Option<u16>, Result<T, InstagramError>) {
         let info = CallInfo {
             endpoint: target.endpoint,
-            account: target.account,
+            account: target.account.or(self.account.as_deref()),
             attempt,
         };
         if let Some(hook) = &self.hook

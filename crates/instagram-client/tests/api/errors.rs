@@ -234,6 +234,39 @@ async fn a_hook_refusal_sends_nothing_and_is_not_retried() {
 }
 
 #[tokio::test]
+async fn calls_that_name_no_account_are_attributed_to_the_clients_account() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/graph/v25.0/17918920912340654"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "17918920912340654"})))
+        .mount(&server)
+        .await;
+    let hook = Arc::new(RecordingHook::default());
+    let client = client_for(&server).with_call_hook(hook.clone());
+    client
+        .media_by_id(&token(), "17918920912340654", &[])
+        .await
+        .unwrap();
+    client
+        .for_account(IG_USER_ID)
+        .media_by_id(&token(), "17918920912340654", &[])
+        .await
+        .unwrap();
+    let befores: Vec<_> = hook
+        .events()
+        .into_iter()
+        .filter(|event| matches!(event, HookEvent::Before(..)))
+        .collect();
+    assert_eq!(
+        befores,
+        [
+            HookEvent::Before(Endpoint::Media, None, 1),
+            HookEvent::Before(Endpoint::Media, Some(IG_USER_ID.into()), 1),
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_hook_sees_usage_headers_on_success() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
