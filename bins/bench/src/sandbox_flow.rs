@@ -63,6 +63,7 @@ pub fn services_for(
                 per_minute_per_endpoint: Some(per_minute),
                 daily: None,
                 manual_reserve: 0,
+                pauses: false,
             },
         ),
     );

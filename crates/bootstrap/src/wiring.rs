@@ -100,6 +100,7 @@ pub fn tiktok_budget(settings: &Settings) -> BudgetPolicy {
         per_minute_per_endpoint: Some(settings.sync.rate_limit_per_minute),
         daily: settings.sync.daily_quota,
         manual_reserve: manual_reserve(settings.sync.daily_quota),
+        pauses: false,
     }
 }
 

@@ -47,6 +47,15 @@ impl fmt::Debug for AuthorizationRequest {
 pub struct AuthorizationCode(SecretString);
 
 impl AuthorizationCode {
+    /// A code the caller read from the callback itself (a service that checks `state`
+    /// against its own store rather than with [`parse_callback`]). Instagram appends `#_`
+    /// to the redirect; a code copied with it has it removed.
+    pub fn new(code: impl Into<String>) -> Self {
+        let code = code.into();
+        let code = code.strip_suffix("#_").map(str::to_owned).unwrap_or(code);
+        Self(SecretString::from(code))
+    }
+
     /// The raw code, for the exchange.
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()

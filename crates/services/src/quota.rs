@@ -27,6 +27,9 @@ pub struct BudgetPolicy {
     pub daily: Option<u32>,
     /// Part of the daily budget that scheduled syncs leave for manual ones.
     pub manual_reserve: u32,
+    /// Whether the platform pauses budgets (Instagram throttles one account for the time
+    /// Meta states): every call first checks the pauses in force.
+    pub pauses: bool,
 }
 
 impl BudgetPolicy {
@@ -91,6 +94,12 @@ pub fn daily_bucket(platform: Platform) -> String {
     format!("{platform}:app")
 }
 
+/// The bucket of one account's budget on a platform that budgets per account
+/// (`instagram:account:17841405822304914`).
+pub fn account_bucket(platform: Platform, account: &str) -> String {
+    format!("{platform}:account:{account}")
+}
+
 /// A call the budget refused: nothing was sent to the platform.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
@@ -148,16 +157,18 @@ impl CallBudget {
             .await
     }
 
-    /// Counts `units` for a call of `platform`'s `endpoint` about to be made, under the
-    /// priority of the running use case, and attributes them to it.
+    /// Counts `units` for a call of `platform`'s `endpoint` (about `account`, when the
+    /// platform budgets per account) about to be made, under the priority of the running use
+    /// case, and attributes them to it.
     ///
     /// # Errors
-    /// A [`BudgetRefusal`] when a window is spent (or the database cannot say): the call must
-    /// not be made.
+    /// A [`BudgetRefusal`] when a window is spent or the budget is paused (or the database
+    /// cannot say): the call must not be made.
     pub async fn spend(
         &self,
         platform: Platform,
         endpoint: &str,
+        account: Option<&str>,
         units: u32,
     ) -> Result<(), BudgetRefusal> {
         let context = CALL_CONTEXT.try_with(Arc::clone).ok();
@@ -166,6 +177,23 @@ impl CallBudget {
             .map_or(CallPriority::Background, |context| context.priority);
         let policy = self.policy(platform);
         let now = self.clock.now();
+        if policy.pauses {
+            for bucket in std::iter::once(daily_bucket(platform))
+                .chain(account.map(|account| account_bucket(platform, account)))
+            {
+                let paused = self
+                    .db
+                    .paused_until(&bucket, now)
+                    .await
+                    .map_err(|error| refusal(platform, error, now))?;
+                if let Some(until) = paused {
+                    return Err(BudgetRefusal {
+                        message: format!("{platform} paused this budget ({bucket}) until {until}"),
+                        retry_after: Some((until - now).to_std().unwrap_or(Duration::ZERO)),
+                    });
+                }
+            }
+        }
         let units = i64::from(units);
         if let Some(per_minute) = policy.per_minute_per_endpoint {
             let bucket = minute_bucket(platform, endpoint);
@@ -196,6 +224,29 @@ impl CallBudget {
             context.calls.fetch_add(spent, Ordering::Relaxed);
         }
         Ok(())
+    }
+
+    /// Pauses `platform`'s budget for `account` (or the whole app's, without one) until
+    /// `until`: every process refuses its calls until then.
+    ///
+    /// # Errors
+    /// A [`StorageError`] when the pause cannot be stored.
+    pub async fn pause(
+        &self,
+        platform: Platform,
+        account: Option<&str>,
+        until: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        let bucket = match account {
+            Some(account) => account_bucket(platform, account),
+            None => daily_bucket(platform),
+        };
+        self.db.pause_bucket(&bucket, until).await
+    }
+
+    /// The services' clock now.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Reports a finished attempt to the observer.

@@ -240,7 +240,8 @@ impl Database {
         row.map(ConnectionRow::into_domain).transpose()
     }
 
-    /// The connection of a platform account (TikTok `open_id`), e.g. for a webhook.
+    /// The connection of a platform account (TikTok's `open_id`; on Instagram either id of
+    /// the account), e.g. for a webhook.
     pub async fn find_connection_by_account(
         &self,
         platform: Platform,
@@ -249,11 +250,18 @@ impl Database {
         use connections::dsl as c;
         let mut conn = self.conn().await?;
         let row: Option<ConnectionRow> = with_conn!(&mut conn, |conn| {
+            // A platform may name an account by either of its ids (Instagram: the app-scoped
+            // id, kept as the account id, or the professional account id, kept beside it).
             c::connections
                 .filter(c::platform.eq(platform.to_string()))
-                .filter(c::platform_account_id.eq(platform_account_id))
+                .filter(
+                    c::platform_account_id
+                        .eq(platform_account_id)
+                        .or(c::union_id.eq(platform_account_id)),
+                )
+                .order(c::id.asc())
                 .select(ConnectionRow::as_select())
-                .get_result(conn)
+                .first(conn)
                 .await
                 .optional()?
         });

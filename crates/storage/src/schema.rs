@@ -297,6 +297,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Budgets a platform paused until a time (Instagram's per-account throttles).
+    platform_pauses (bucket) {
+        /// The budget's bucket.
+        bucket -> Text,
+        /// Unix seconds: no call before.
+        until -> BigInt,
+    }
+}
+
+diesel::table! {
+    /// Data deletion requests a platform sent, and what became of them.
+    data_deletion_requests (confirmation_code) {
+        /// The code answered to the platform (and shown at the status URL).
+        confirmation_code -> Text,
+        /// The platform.
+        platform -> Text,
+        /// The account whose data was asked for.
+        platform_account_id -> Text,
+        /// Hex SHA-256 of the request's body: one row per delivery.
+        body_digest -> Text,
+        /// Unix seconds.
+        requested_at -> BigInt,
+        /// Unix seconds: when the data was deleted.
+        completed_at -> Nullable<BigInt>,
+        /// `deleted` or `no_data`.
+        outcome -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(videos -> connections (connection_id));
 diesel::joinable!(profile_snapshots -> connections (connection_id));
 diesel::joinable!(video_snapshots -> videos (video_id));
@@ -312,4 +342,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_quota,
     webhook_events,
     outbound_events,
+    platform_pauses,
+    data_deletion_requests,
 );

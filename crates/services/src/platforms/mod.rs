@@ -18,6 +18,7 @@
 //!   deauthorize and data-deletion requests).
 
 mod error;
+pub mod instagram;
 pub mod tiktok;
 
 use std::collections::BTreeMap;

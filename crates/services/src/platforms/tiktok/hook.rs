@@ -24,7 +24,7 @@ impl CallHook for BudgetHook {
     fn before_call(&self, endpoint: Endpoint) -> BoxFuture<'_, Result<(), CallRejected>> {
         Box::pin(async move {
             self.budget
-                .spend(TIKTOK, endpoint.as_str(), 1)
+                .spend(TIKTOK, endpoint.as_str(), None, 1)
                 .await
                 .map_err(|refusal| CallRejected::new(refusal.message, refusal.retry_after))
         })

@@ -1,0 +1,2 @@
+DROP TABLE data_deletion_requests;
+DROP TABLE platform_pauses;
