@@ -24,8 +24,11 @@ pub const DEFAULT_PORT: u16 = 5001;
 /// Default address the server listens on: loopback, because production sits behind a reverse
 /// proxy on the same host; set `BIND_ADDRESS=0.0.0.0` in a container.
 pub const DEFAULT_BIND_ADDRESS: &str = "127.0.0.1";
-/// Path of the TikTok OAuth callback route, used to derive the sandbox's redirect URI.
-pub const CALLBACK_PATH: &str = "/api/auth/tiktok/callback";
+/// Path of a platform's OAuth callback route (`/api/auth/<platform>/callback`), used to
+/// derive the sandbox's redirect URIs.
+pub fn callback_path(platform: &str) -> String {
+    format!("/api/auth/{platform}/callback")
+}
 /// The variables live mode requires besides the shared settings'.
 const REQUIRED_IN_LIVE_MODE: [&str; 2] = ["JWT_SECRET", "APP_ORIGIN"];
 
@@ -117,6 +120,7 @@ impl Config {
             (None, None) => {
                 return Err(ConfigError::Missing {
                     variables: vec!["JWT_SECRET"],
+                    why: "no development secret exists outside sandbox mode".into(),
                 });
             }
         };
@@ -142,10 +146,29 @@ impl Config {
     /// re-derives the sandbox defaults that depend on it: the redirect URI and the app origins.
     pub fn apply_port(&mut self, port: u16) {
         self.server.port = port;
-        if self.is_sandbox() && !self.settings.tiktok.redirect_uri_explicit {
-            self.settings.tiktok.redirect_uri = bootstrap::settings::default_url(&format!(
-                "http://localhost:{port}{CALLBACK_PATH}"
-            ));
+        if self.is_sandbox() {
+            let derived = |platform: &str| {
+                bootstrap::settings::default_url(&format!(
+                    "http://localhost:{port}{}",
+                    callback_path(platform)
+                ))
+            };
+            if let Some(tiktok) = self
+                .settings
+                .tiktok
+                .as_mut()
+                .filter(|tiktok| !tiktok.redirect_uri_explicit)
+            {
+                tiktok.redirect_uri = derived("tiktok");
+            }
+            if let Some(instagram) = self
+                .settings
+                .instagram
+                .as_mut()
+                .filter(|instagram| !instagram.redirect_uri_explicit)
+            {
+                instagram.redirect_uri = derived("instagram");
+            }
         }
         if self.app_origin_derived {
             self.app_origin = AppOrigin {

@@ -20,18 +20,31 @@ async fn main() -> anyhow::Result<()> {
     if config.settings.mode == Mode::Sandbox {
         tracing::warn!(
             data_dir = %config.settings.data_dir.display(),
-            "SANDBOX MODE: TIKTOK_CLIENT_KEY is not set, so no real TikTok account can be \
+            "SANDBOX MODE: emulators stand in for every platform, so no real account can be \
              connected; development secrets are generated and kept in DATA_DIR/dev-secrets.json. \
              Never use sandbox mode in production."
         );
     }
     if let Some(sandbox) = &wired.sandbox {
-        let creators = sandbox.creators();
         tracing::warn!(
             sandbox_url = %sandbox.base_url(),
-            creators = creators.len(),
+            creators = sandbox.creators().len(),
             "SANDBOX MODE: the built-in TikTok emulator stands in for TikTok; open the dashboard \
              and press Connect to sign in as one of its creators"
+        );
+    }
+    if let Some(sandbox) = &wired.instagram_sandbox {
+        tracing::warn!(
+            sandbox_url = %sandbox.base_url(),
+            accounts = sandbox.accounts().len(),
+            "SANDBOX MODE: the built-in Instagram emulator stands in for Instagram"
+        );
+    }
+    for off in &config.settings.switched_off {
+        tracing::warn!(
+            platform = off.platform,
+            reason = %off.reason,
+            "platform switched off: its routes answer 404 and GET /api/platforms says why"
         );
     }
     tracing::info!(

@@ -1,5 +1,5 @@
-//! Wiring the real dependencies into the HTTP platform: in sandbox mode the TikTok emulator
-//! started in-process, then the use cases built as every process builds them
+//! Wiring the real dependencies into the HTTP platform: in sandbox mode every platform's
+//! emulator started in-process, then the use cases built as every process builds them
 //! ([`bootstrap::wiring`]), the readiness probe and the metrics.
 
 use std::sync::Arc;
@@ -16,8 +16,9 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::readiness::{NotReady, probe_fn};
 use crate::routes::PlatformRoutes;
-use crate::routes::webhooks::TIKTOK_WEBHOOK_PATH;
-use crate::startup::{Application, StartupError};
+use crate::routes::webhooks::{RouteCallback, TIKTOK_WEBHOOK_PATH};
+use crate::startup::{Application, ApplicationBuilder, StartupError};
+use services::platforms::instagram::{DATA_DELETION, DEAUTHORIZE, INSTAGRAM};
 
 /// What can stop the server from starting.
 #[derive(Debug, thiserror::Error)]
@@ -31,14 +32,21 @@ pub enum WiringError {
     /// The in-process TikTok emulator could not start.
     #[error("the sandbox TikTok emulator could not start: {0}")]
     Sandbox(#[from] tiktok_sandbox::SandboxError),
+    /// The in-process Instagram emulator could not start.
+    #[error("the sandbox Instagram emulator could not start: {0}")]
+    InstagramSandbox(#[from] instagram_sandbox::SandboxError),
 }
 
 /// Knobs that tests turn; the binary uses the defaults.
 pub struct WiringOptions {
     /// Where "now" comes from.
     pub clock: Arc<dyn Clock>,
-    /// The emulator's settings in sandbox mode (its client registration is added here).
+    /// The TikTok emulator's settings in sandbox mode (its client registration is added
+    /// here).
     pub sandbox: SandboxConfig,
+    /// The Instagram emulator's settings in sandbox mode (its app registration is added
+    /// here).
+    pub instagram_sandbox: instagram_sandbox::SandboxConfig,
     /// Who this process is in sync leases.
     pub instance_id: String,
 }
@@ -48,6 +56,7 @@ impl Default for WiringOptions {
         Self {
             clock: Arc::new(SystemClock),
             sandbox: SandboxConfig::new(),
+            instagram_sandbox: instagram_sandbox::SandboxConfig::new(),
             instance_id: format!("api-server-{}", std::process::id()),
         }
     }
@@ -59,8 +68,10 @@ pub struct Wired {
     pub app: Application,
     /// The use cases (shared with the handlers).
     pub services: Services,
-    /// The emulator, in sandbox mode.
+    /// The TikTok emulator, in sandbox mode.
     pub sandbox: Option<SandboxHandle>,
+    /// The Instagram emulator, in sandbox mode.
+    pub instagram_sandbox: Option<instagram_sandbox::SandboxHandle>,
 }
 
 /// Counts what the services report in the Prometheus metrics.
@@ -103,37 +114,17 @@ impl ServiceObserver for MetricsObserver {
     }
 }
 
-/// Binds the server, starts the emulator in sandbox mode, opens and migrates the database,
+/// Binds the server, starts the emulators in sandbox mode, opens and migrates the database,
 /// and builds the use cases and the HTTP app around them.
 pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, WiringError> {
     let mut builder = Application::builder(config)?;
-    let sandbox = if builder.config().is_sandbox() {
-        let tiktok = &builder.config().settings.tiktok;
-        let client = RegisteredClient::new(
-            tiktok.client_key.clone(),
-            tiktok.client_secret.expose_secret().to_owned(),
-            [tiktok.redirect_uri.to_string()],
-        );
-        let mut sandbox = options.sandbox.client(client);
-        if !sandbox.has_webhook_url() {
-            // The emulator plays TikTok's part: it tells this server when a creator removes
-            // the app, at the route TikTok's portal would be given.
-            let port = builder.config().server.port;
-            sandbox = sandbox.webhook_url(
-                url::Url::parse(&format!("http://127.0.0.1:{port}{TIKTOK_WEBHOOK_PATH}"))
-                    .expect("a loopback URL with a port is valid"),
-            );
-        }
-        let handle = Sandbox::start(sandbox).await?;
-        let config = builder.config_mut();
-        let tiktok = &mut config.settings.tiktok;
-        if !tiktok.base_urls_explicit {
-            tiktok.auth_base_url = handle.base_url();
-            tiktok.api_base_url = handle.base_url();
-        }
-        Some(handle)
+    let (sandbox, instagram_sandbox) = if builder.config().is_sandbox() {
+        (
+            start_tiktok_sandbox(&mut builder, options.sandbox).await?,
+            start_instagram_sandbox(&mut builder, options.instagram_sandbox).await?,
+        )
     } else {
-        None
+        (None, None)
     };
     let config = builder.config().clone();
 
@@ -179,5 +170,79 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         app,
         services,
         sandbox,
+        instagram_sandbox,
     })
+}
+
+/// The address the in-process emulators call this server back at.
+fn loopback_url(builder: &ApplicationBuilder, path: &str) -> url::Url {
+    let port = builder.config().server.port;
+    url::Url::parse(&format!("http://127.0.0.1:{port}{path}"))
+        .expect("a loopback URL with a port is valid")
+}
+
+/// Starts the TikTok emulator with this server registered as its client, and points the
+/// TikTok settings at it (unless its base URLs were given).
+async fn start_tiktok_sandbox(
+    builder: &mut ApplicationBuilder,
+    sandbox: SandboxConfig,
+) -> Result<Option<SandboxHandle>, WiringError> {
+    let Some(tiktok) = &builder.config().settings.tiktok else {
+        return Ok(None);
+    };
+    let client = RegisteredClient::new(
+        tiktok.client_key.clone(),
+        tiktok.client_secret.expose_secret().to_owned(),
+        [tiktok.redirect_uri.to_string()],
+    );
+    let mut sandbox = sandbox.client(client);
+    if !sandbox.has_webhook_url() {
+        // The emulator plays TikTok's part: it tells this server when a creator removes the
+        // app, at the route TikTok's portal would be given.
+        sandbox = sandbox.webhook_url(loopback_url(builder, TIKTOK_WEBHOOK_PATH));
+    }
+    let handle = Sandbox::start(sandbox).await?;
+    if let Some(tiktok) = builder.config_mut().settings.tiktok.as_mut()
+        && !tiktok.base_urls_explicit
+    {
+        tiktok.auth_base_url = handle.base_url();
+        tiktok.api_base_url = handle.base_url();
+    }
+    Ok(Some(handle))
+}
+
+/// Starts the Instagram emulator with this server registered as its app (redirect URI,
+/// deauthorize and data-deletion callbacks), and points the Instagram settings at it (unless
+/// its hosts were given).
+async fn start_instagram_sandbox(
+    builder: &mut ApplicationBuilder,
+    sandbox: instagram_sandbox::SandboxConfig,
+) -> Result<Option<instagram_sandbox::SandboxHandle>, WiringError> {
+    let Some(instagram) = &builder.config().settings.instagram else {
+        return Ok(None);
+    };
+    let callback = |kind: &'static str| {
+        let path = RouteCallback {
+            platform: INSTAGRAM,
+            kind,
+        }
+        .path();
+        loopback_url(builder, &path)
+    };
+    let app = instagram_sandbox::RegisteredApp::new(
+        instagram.app_id.clone(),
+        instagram.app_secret.expose_secret().to_owned(),
+        [instagram.redirect_uri.to_string()],
+    )
+    .with_deauthorize_url(callback(DEAUTHORIZE))
+    .with_deletion_url(callback(DATA_DELETION));
+    let handle = instagram_sandbox::Sandbox::start(sandbox.app(app)).await?;
+    if let Some(instagram) = builder.config_mut().settings.instagram.as_mut()
+        && !instagram.base_urls_explicit
+    {
+        instagram.auth_base_url = handle.authorize_base_url();
+        instagram.api_base_url = handle.api_base_url();
+        instagram.graph_base_url = handle.graph_base_url();
+    }
+    Ok(Some(handle))
 }

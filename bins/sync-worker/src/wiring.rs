@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use bootstrap::Settings;
+use bootstrap::settings::SwitchedOff;
 use bootstrap::wiring;
 use services::Services;
 use services::clock::Clock;
@@ -15,12 +16,13 @@ use services::observer::NoopObserver;
 pub enum WiringError {
     /// Sandbox mode without an emulator to talk to.
     #[error(
-        "sandbox mode (TIKTOK_CLIENT_KEY is not set): the sync worker has no TikTok emulator of \
-         its own; start one (e.g. `cargo run -p tiktok-sandbox`) and point TIKTOK_API_BASE_URL \
-         and TIKTOK_AUTH_BASE_URL at it, or set TIKTOK_CLIENT_KEY for the real TikTok"
+        "sandbox mode: the sync worker has no emulator of its own; start one (e.g. `cargo run \
+         -p tiktok-sandbox`) and point its base URLs at it (TIKTOK_API_BASE_URL and \
+         TIKTOK_AUTH_BASE_URL; INSTAGRAM_AUTH_BASE_URL, INSTAGRAM_API_BASE_URL and \
+         INSTAGRAM_GRAPH_BASE_URL), or set MODE=live with a platform's credentials"
     )]
     SandboxWithoutEmulator,
-    /// The database, the keys or the TikTok settings are unusable (the same checks as the
+    /// The database, the keys or the platform settings are unusable (the same checks as the
     /// api-server's).
     #[error(transparent)]
     Shared(#[from] wiring::WiringError),
@@ -28,18 +30,54 @@ pub enum WiringError {
 
 /// Opens (and migrates) the database and builds the use cases exactly as the api-server
 /// does ([`bootstrap::wiring`]), so both processes share one quota, one reserve and one set
-/// of tokens. Refuses sandbox mode without an explicit TikTok base URL: the worker does not
-/// start an emulator of its own, and the api-server's in-process one is not reachable from
-/// here.
+/// of tokens. In sandbox mode the worker syncs only the platforms whose emulator address is
+/// given: it starts no emulator of its own, and the api-server's in-process ones are on
+/// ports it cannot know. None given is refused.
 pub async fn build_services(
     settings: &Settings,
     clock: Arc<dyn Clock>,
     instance_id: String,
 ) -> Result<Services, WiringError> {
-    if settings.is_sandbox() && !settings.tiktok.base_urls_explicit {
+    let settings = reachable_platforms(settings)?;
+    Ok(wiring::build_services(&settings, clock, Arc::new(NoopObserver), instance_id).await?)
+}
+
+/// `settings` with, in sandbox mode, the platforms whose emulator address is not given
+/// switched off (and said so).
+fn reachable_platforms(settings: &Settings) -> Result<Settings, WiringError> {
+    let mut settings = settings.clone();
+    if !settings.is_sandbox() {
+        return Ok(settings);
+    }
+    if settings
+        .tiktok
+        .as_ref()
+        .is_some_and(|tiktok| !tiktok.base_urls_explicit)
+    {
+        settings.tiktok = None;
+        settings.switched_off.push(SwitchedOff {
+            platform: "tiktok",
+            reason: "sandbox mode without TIKTOK_API_BASE_URL".into(),
+        });
+    }
+    if settings
+        .instagram
+        .as_ref()
+        .is_some_and(|instagram| !instagram.base_urls_explicit)
+    {
+        settings.instagram = None;
+        settings.switched_off.push(SwitchedOff {
+            platform: "instagram",
+            reason: "sandbox mode without INSTAGRAM_GRAPH_BASE_URL".into(),
+        });
+    }
+    if settings.tiktok.is_none() && settings.instagram.is_none() {
         return Err(WiringError::SandboxWithoutEmulator);
     }
-    Ok(wiring::build_services(settings, clock, Arc::new(NoopObserver), instance_id).await?)
+    for off in &settings.switched_off {
+        tracing::warn!(platform = off.platform, reason = %off.reason, "platform switched off");
+    }
+    Ok(settings)
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! The settings every process of the service reads, from the environment (and a `.env` file
 //! when present): database, token keys, platform credentials, quotas, host webhooks, logging.
 //!
-//! Every variable is documented in `docs/configuration.md`. Two modes exist:
-//! - **live** (`TIKTOK_CLIENT_KEY` set): every secret must be given, and a missing one is a
-//!   start-up error that names the variable;
-//! - **sandbox** (no client key): development secrets are generated once, kept in
-//!   `DATA_DIR/dev-secrets.json` (mode 0600) and reused on the next start.
+//! Every variable is documented in `docs/configuration.md`. Two modes exist (`MODE`):
+//! - **live** (the default once any platform credential is given): every secret must be
+//!   given, and a missing one is a start-up error that names the variable; a platform with no
+//!   credentials at all is switched off, and says so;
+//! - **sandbox** (the default otherwise): every platform talks to its emulator, development
+//!   secrets are generated once, kept in `DATA_DIR/dev-secrets.json` (mode 0600) and reused on
+//!   the next start.
 //!
 //! Values are read through a lookup function so tests can feed a map instead of the process
 //! environment. Error messages name the variable and what is wrong, never a secret's value.
@@ -15,6 +17,7 @@
 
 mod dev_secrets;
 mod encryption_keys;
+mod instagram;
 pub mod parse;
 
 use std::collections::HashMap;
@@ -27,6 +30,9 @@ use url::Url;
 
 pub use dev_secrets::DevSecrets;
 pub use encryption_keys::{DEFAULT_KEY_ID, EncryptionKey, EncryptionKeys, KEY_LEN};
+pub use instagram::{DEFAULT_INSTAGRAM_PAGE_SIZE, DEFAULT_INSTAGRAM_SCOPES, InstagramSettings};
+
+use instagram::PartialInstagram;
 
 /// Default folder for the SQLite database and the sandbox's development secrets.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -42,16 +48,36 @@ pub const DEFAULT_MANUAL_SYNC_COOLDOWN_SECS: u64 = 300;
 pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 600;
 /// Client key used in sandbox mode, where the emulator accepts it.
 pub const SANDBOX_CLIENT_KEY: &str = "sandbox-client-key";
+/// The Instagram App ID of sandbox mode, registered with the in-process emulator.
+pub const SANDBOX_INSTAGRAM_APP_ID: &str = "990602627938098";
 /// The redirect URI of sandbox mode until the server knows its port (it replaces this one).
 pub const SANDBOX_REDIRECT_PLACEHOLDER: &str = "http://localhost";
 
-/// Whether the service talks to the real platforms or to emulators.
+/// Whether the service talks to the real platforms or to emulators (`MODE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
-    /// No `TIKTOK_CLIENT_KEY`: emulators stand in for the platforms and secrets are generated.
+    /// Emulators stand in for every platform and secrets are generated.
     Sandbox,
-    /// A TikTok app is configured: every secret must be provided.
+    /// The real platforms: every secret must be provided.
     Live,
+}
+
+/// A platform switched off in live mode because none of its credentials is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SwitchedOff {
+    /// The platform's name (`tiktok`, `instagram`).
+    pub platform: &'static str,
+    /// Why, for the start-up log and `GET /api/platforms`.
+    pub reason: String,
+}
+
+impl SwitchedOff {
+    fn new(platform: &'static str, variable: &str) -> Self {
+        Self {
+            platform,
+            reason: format!("{variable} is not set"),
+        }
+    }
 }
 
 /// Log output format (`LOG_FORMAT`).
@@ -121,8 +147,12 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Database connection URL (`DATABASE_URL`); secret because it may hold a password.
     pub database_url: SecretString,
-    /// TikTok app and endpoints.
-    pub tiktok: TikTokSettings,
+    /// TikTok app and endpoints; `None` when switched off.
+    pub tiktok: Option<TikTokSettings>,
+    /// Instagram app and endpoints; `None` when switched off.
+    pub instagram: Option<InstagramSettings>,
+    /// The platforms switched off, and why (live mode only).
+    pub switched_off: Vec<SwitchedOff>,
     /// Keys that encrypt platform tokens at rest (`TOKEN_ENCRYPTION_KEY`).
     pub token_encryption_keys: EncryptionKeys,
     /// Sync limits and API budget.
@@ -140,14 +170,21 @@ pub struct Settings {
 pub enum ConfigError {
     /// Live mode, and required variables are missing.
     #[error(
-        "missing required configuration (TIKTOK_CLIENT_KEY is set, so the service is not in \
-         sandbox mode): {}",
+        "missing required configuration (the service is in live mode: {why}): {}",
         .variables.join(", ")
     )]
     Missing {
         /// The names of the missing variables.
         variables: Vec<&'static str>,
+        /// Why the service is in live mode (`MODE is live`, `TIKTOK_CLIENT_KEY is set`).
+        why: String,
     },
+    /// Live mode without any platform's credentials.
+    #[error(
+        "MODE is live but no platform is configured: set TIKTOK_CLIENT_KEY (TikTok) or \
+         INSTAGRAM_APP_ID (Instagram) with their secrets, or unset MODE for sandbox mode"
+    )]
+    NoPlatform,
     /// A variable is set but its value is not acceptable.
     #[error("{variable}: {reason}")]
     Invalid {
@@ -233,63 +270,112 @@ impl Settings {
         };
         let host_webhook = host_webhook(&env)?;
         let tiktok = PartialTikTok::read(&env)?;
+        let instagram = PartialInstagram::read(&env)?;
         let keys = env.parse_optional("TOKEN_ENCRYPTION_KEY", EncryptionKeys::parse)?;
 
-        let Some(client_key) = get("TIKTOK_CLIENT_KEY") else {
+        let credentials_given = [
+            ("TIKTOK_CLIENT_KEY", tiktok.client_key.is_some()),
+            ("INSTAGRAM_APP_ID", instagram.app_id.is_some()),
+        ];
+        let mode = match env.parse_optional("MODE", parse::mode)? {
+            Some(mode) => mode,
+            None if tiktok.has_credentials() || instagram.has_credentials() => Mode::Live,
+            None => Mode::Sandbox,
+        };
+
+        if mode == Mode::Sandbox {
+            // Sandbox mode talks to emulators only: a platform credential here means the
+            // operator expects the real platform, which sandbox mode would silently not use.
+            if let Some((variable, _)) = credentials_given.iter().find(|(_, given)| *given) {
+                return Err(ConfigError::Invalid {
+                    variable: "MODE",
+                    reason: format!(
+                        "is sandbox, but {variable} is set: sandbox mode uses emulators only \
+                         (unset MODE, or set it to live, to use the real platform)"
+                    ),
+                });
+            }
             let dev = DevSecrets::load_or_create(&dev_secrets_path(&data_dir))?;
+            let placeholder = default_url(SANDBOX_REDIRECT_PLACEHOLDER);
             return Ok(Self {
-                mode: Mode::Sandbox,
+                mode,
                 data_dir,
                 database_url,
-                tiktok: tiktok.finish(
+                tiktok: Some(tiktok.finish(
                     SANDBOX_CLIENT_KEY.into(),
                     dev.tiktok_client_secret.clone(),
-                    default_url(SANDBOX_REDIRECT_PLACEHOLDER),
-                ),
+                    placeholder.clone(),
+                )),
+                instagram: Some(instagram.finish(
+                    SANDBOX_INSTAGRAM_APP_ID.into(),
+                    dev.instagram_app_secret.clone(),
+                    placeholder,
+                )),
+                switched_off: Vec::new(),
                 token_encryption_keys: keys.unwrap_or_else(|| dev.token_encryption_keys.clone()),
                 sync,
                 log,
                 host_webhook,
                 dev_secrets: Some(dev),
             });
-        };
-
-        let required = [
-            ("TIKTOK_CLIENT_SECRET", tiktok.client_secret.is_some()),
-            ("TIKTOK_REDIRECT_URI", tiktok.redirect_uri.is_some()),
-            ("TOKEN_ENCRYPTION_KEY", keys.is_some()),
-        ];
-        let missing: Vec<&'static str> = required
-            .iter()
-            .filter(|(_, present)| !present)
-            .map(|(name, _)| *name)
-            .chain(
-                also_required
-                    .iter()
-                    .copied()
-                    .filter(|name| !env.is_set(name)),
-            )
-            .collect();
-        match (
-            tiktok.client_secret.clone(),
-            tiktok.redirect_uri.clone(),
-            keys,
-        ) {
-            (Some(client_secret), Some(redirect_uri), Some(keys)) if missing.is_empty() => {
-                Ok(Self {
-                    mode: Mode::Live,
-                    data_dir,
-                    database_url,
-                    tiktok: tiktok.finish(client_key, client_secret, redirect_uri),
-                    token_encryption_keys: keys,
-                    sync,
-                    log,
-                    host_webhook,
-                    dev_secrets: None,
-                })
-            }
-            _ => Err(ConfigError::Missing { variables: missing }),
         }
+
+        // Live: a platform is on when any of its credentials is given, and then needs all of
+        // them; one without any is switched off (and says so).
+        let mut missing: Vec<&'static str> = Vec::new();
+        if keys.is_none() {
+            missing.push("TOKEN_ENCRYPTION_KEY");
+        }
+        let mut switched_off = Vec::new();
+        if tiktok.has_credentials() {
+            missing.extend(tiktok.missing());
+        } else {
+            switched_off.push(SwitchedOff::new("tiktok", "TIKTOK_CLIENT_KEY"));
+        }
+        if instagram.has_credentials() {
+            missing.extend(instagram.missing());
+        } else {
+            switched_off.push(SwitchedOff::new("instagram", "INSTAGRAM_APP_ID"));
+        }
+        if switched_off.len() == credentials_given.len() {
+            return Err(ConfigError::NoPlatform);
+        }
+        missing.extend(
+            also_required
+                .iter()
+                .copied()
+                .filter(|name| !env.is_set(name)),
+        );
+        let Some(keys) = keys.filter(|_| missing.is_empty()) else {
+            let why = if env.is_set("MODE") {
+                "MODE is live".to_owned()
+            } else {
+                let given = credentials_given.iter().find(|(_, given)| *given);
+                given.map_or_else(
+                    || "a platform secret is set".to_owned(),
+                    |(variable, _)| format!("{variable} is set"),
+                )
+            };
+            return Err(ConfigError::Missing {
+                variables: missing,
+                why,
+            });
+        };
+        let tiktok = tiktok.live();
+        let instagram = instagram.live();
+        Ok(Self {
+            mode,
+            data_dir,
+            database_url,
+            tiktok,
+            instagram,
+            switched_off,
+            token_encryption_keys: keys,
+            sync,
+            log,
+            host_webhook,
+            dev_secrets: None,
+        })
     }
 
     /// Whether the service runs against emulators.
@@ -300,6 +386,7 @@ impl Settings {
 
 /// The TikTok settings read before the mode decides the credentials.
 struct PartialTikTok {
+    client_key: Option<String>,
     client_secret: Option<SecretString>,
     redirect_uri: Option<Url>,
     scopes: Vec<String>,
@@ -312,6 +399,7 @@ struct PartialTikTok {
 impl PartialTikTok {
     fn read(env: &parse::Env<'_>) -> Result<Self, ConfigError> {
         Ok(Self {
+            client_key: env.parse_optional("TIKTOK_CLIENT_KEY", |raw| Ok(raw.to_owned()))?,
             client_secret: env
                 .parse_optional("TIKTOK_CLIENT_SECRET", |raw| Ok(SecretString::from(raw)))?,
             redirect_uri: env.parse_optional("TIKTOK_REDIRECT_URI", parse::http_url)?,
@@ -343,6 +431,38 @@ impl PartialTikTok {
         })
     }
 
+    /// Whether any credential is given (what makes the platform wanted in live mode).
+    fn has_credentials(&self) -> bool {
+        self.client_key.is_some() || self.client_secret.is_some()
+    }
+
+    /// The variables live mode still needs for TikTok, once any of them is given.
+    fn missing(&self) -> Vec<&'static str> {
+        [
+            ("TIKTOK_CLIENT_KEY", self.client_key.is_some()),
+            ("TIKTOK_CLIENT_SECRET", self.client_secret.is_some()),
+            ("TIKTOK_REDIRECT_URI", self.redirect_uri.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| name)
+        .collect()
+    }
+
+    /// The live settings, when every credential is given.
+    fn live(self) -> Option<TikTokSettings> {
+        let (Some(key), Some(secret), Some(uri)) = (
+            self.client_key.clone(),
+            self.client_secret.clone(),
+            self.redirect_uri.clone(),
+        ) else {
+            return None;
+        };
+        Some(self.finish(key, secret, uri))
+    }
+
+    /// The settings, with `client_key`, `client_secret` and `redirect_uri` standing in for
+    /// those not given (sandbox mode's).
     fn finish(
         self,
         client_key: String,
@@ -350,7 +470,7 @@ impl PartialTikTok {
         redirect_uri: Url,
     ) -> TikTokSettings {
         TikTokSettings {
-            client_key,
+            client_key: self.client_key.unwrap_or(client_key),
             client_secret: self.client_secret.unwrap_or(client_secret),
             redirect_uri_explicit: self.redirect_uri.is_some(),
             redirect_uri: self.redirect_uri.unwrap_or(redirect_uri),

@@ -11,13 +11,14 @@ use secrecy::ExposeSecret as _;
 use services::clock::Clock;
 use services::observer::ServiceObserver;
 use services::outbox::Deliverer;
+use services::platforms::instagram::{INSTAGRAM, InstagramAdapter};
 use services::platforms::tiktok::{TIKTOK, TikTokAdapter};
 use services::quota::{BudgetPolicy, CallBudget};
 use services::{Platforms, Services, ServicesConfig};
 use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
 use tiktok_client::{EndpointRateLimiter, TikTokClient};
 
-use crate::settings::Settings;
+use crate::settings::{InstagramSettings, Settings, TikTokSettings};
 
 /// Why the use cases cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,9 @@ pub enum WiringError {
     /// The TikTok client settings are invalid.
     #[error("TikTok settings: {0}")]
     TikTok(#[from] tiktok_client::ConfigError),
+    /// The Instagram client settings are invalid.
+    #[error("Instagram settings: {0}")]
+    Instagram(#[from] instagram_client::ConfigError),
     /// `TIKTOK_RATE_LIMIT_PER_MINUTE` is zero.
     #[error("TIKTOK_RATE_LIMIT_PER_MINUTE must be at least 1")]
     ZeroRateLimit,
@@ -65,12 +69,14 @@ pub fn manual_reserve(daily_quota: Option<u32>) -> u32 {
 ///
 /// # Errors
 /// [`WiringError::ZeroRateLimit`] or [`WiringError::TikTok`].
-pub fn tiktok_client(settings: &Settings) -> Result<TikTokClient, WiringError> {
+pub fn tiktok_client(
+    tiktok: &TikTokSettings,
+    settings: &Settings,
+) -> Result<TikTokClient, WiringError> {
     let per_minute =
         NonZeroU32::new(settings.sync.rate_limit_per_minute).ok_or(WiringError::ZeroRateLimit)?;
     let limiter: Arc<EndpointRateLimiter> =
         Arc::new(governor::RateLimiter::keyed(pacing_quota(per_minute)));
-    let tiktok = &settings.tiktok;
     Ok(TikTokClient::new(
         tiktok_client::TikTokConfig::new(
             tiktok.client_key.clone(),
@@ -82,6 +88,43 @@ pub fn tiktok_client(settings: &Settings) -> Result<TikTokClient, WiringError> {
         .with_api_base_url(tiktok.api_base_url.clone()),
     )?
     .with_rate_limiter(limiter))
+}
+
+/// The Instagram client for the configured app and hosts. Its retries never sit out a
+/// throttle: Meta states waits in minutes, and the adapter pauses the account instead, so no
+/// worker slot is held while it waits.
+///
+/// # Errors
+/// [`WiringError::Instagram`].
+pub fn instagram_client(
+    instagram: &InstagramSettings,
+) -> Result<instagram_client::InstagramClient, WiringError> {
+    let mut config = instagram_client::InstagramConfig::new(
+        instagram.app_id.clone(),
+        instagram.app_secret.clone(),
+        instagram.redirect_uri.clone(),
+    )
+    .with_scopes(instagram.scopes.clone())
+    .with_base_urls(
+        instagram.auth_base_url.clone(),
+        instagram.api_base_url.clone(),
+        instagram.graph_base_url.clone(),
+    )
+    .with_graph_version(instagram.graph_version.clone())
+    .with_token_transport(if instagram.token_in_header {
+        instagram_client::TokenTransport::Header
+    } else {
+        instagram_client::TokenTransport::Query
+    })
+    .with_page_limit(instagram.page_size)
+    .with_retry(instagram_client::RetryPolicy {
+        max_throttle_wait: std::time::Duration::ZERO,
+        ..instagram_client::RetryPolicy::default()
+    });
+    for secret in &instagram.extra_signing_secrets {
+        config = config.with_extra_signing_secret(secret.clone());
+    }
+    Ok(instagram_client::InstagramClient::new(config)?)
 }
 
 /// The use cases' settings; `instance_id` names this process in leases.
@@ -104,17 +147,55 @@ pub fn tiktok_budget(settings: &Settings) -> BudgetPolicy {
     }
 }
 
+/// Instagram's share of the shared budget: Meta's budget is per account (the adapter pauses
+/// an account Meta throttles, or whose usage nears the limit); the app's own daily cap is
+/// optional, a tenth of it left to manual syncs.
+pub fn instagram_budget(instagram: &InstagramSettings) -> BudgetPolicy {
+    BudgetPolicy {
+        per_minute_per_endpoint: None,
+        daily: instagram.daily_quota,
+        manual_reserve: manual_reserve(instagram.daily_quota),
+        pauses: true,
+    }
+}
+
 /// Every platform's adapter over `budget`: what the settings switch on.
 ///
 /// # Errors
 /// [`WiringError`] when a platform's settings are unusable.
 pub fn platforms(settings: &Settings, budget: &Arc<CallBudget>) -> Result<Platforms, WiringError> {
-    let tiktok = TikTokAdapter::new(
-        tiktok_client(settings)?,
-        Arc::clone(budget),
-        settings.tiktok.webhook_tolerance,
-    );
-    Ok(Platforms::new().with(Arc::new(tiktok)))
+    let mut platforms = Platforms::new();
+    if let Some(tiktok) = &settings.tiktok {
+        platforms = platforms.with(Arc::new(TikTokAdapter::new(
+            tiktok_client(tiktok, settings)?,
+            Arc::clone(budget),
+            tiktok.webhook_tolerance,
+        )));
+    }
+    if let Some(instagram) = &settings.instagram {
+        platforms = platforms.with(Arc::new(InstagramAdapter::new(
+            instagram_client(instagram)?,
+            Arc::clone(budget),
+        )));
+    }
+    Ok(platforms)
+}
+
+/// The call budget over `db`, with each switched-on platform's policy.
+pub fn call_budget(
+    settings: &Settings,
+    db: Database,
+    clock: Arc<dyn Clock>,
+    observer: Arc<dyn ServiceObserver>,
+) -> CallBudget {
+    let mut budget = CallBudget::new(db, clock, observer);
+    if settings.tiktok.is_some() {
+        budget = budget.with_policy(TIKTOK, tiktok_budget(settings));
+    }
+    if let Some(instagram) = &settings.instagram {
+        budget = budget.with_policy(INSTAGRAM, instagram_budget(instagram));
+    }
+    budget
 }
 
 /// Opens the configured database (running its migrations) with the configured token keys.
@@ -140,10 +221,12 @@ pub async fn build_services(
     instance_id: String,
 ) -> Result<Services, WiringError> {
     let db = open_database(settings).await?;
-    let budget = Arc::new(
-        CallBudget::new(db.clone(), Arc::clone(&clock), Arc::clone(&observer))
-            .with_policy(TIKTOK, tiktok_budget(settings)),
-    );
+    let budget = Arc::new(call_budget(
+        settings,
+        db.clone(),
+        Arc::clone(&clock),
+        Arc::clone(&observer),
+    ));
     let platforms = platforms(settings, &budget)?;
     Ok(Services::new(
         db,

@@ -24,12 +24,9 @@ impl Database {
                 .on_conflict(p::bucket)
                 .do_update()
                 .set(p::until.eq(excluded(p::until)));
-            diesel::query_dsl::methods::FilterDsl::filter(
-                upsert,
-                p::until.lt(excluded(p::until)),
-            )
-            .execute(c)
-            .await?
+            diesel::query_dsl::methods::FilterDsl::filter(upsert, p::until.lt(excluded(p::until)))
+                .execute(c)
+                .await?
         });
         Ok(())
     }

@@ -69,7 +69,13 @@ fn sandbox_defaults() {
     assert_eq!(config.server.port, 5001);
     assert_eq!(config.server.bind_address.to_string(), "127.0.0.1");
     assert_eq!(
-        config.settings.tiktok.redirect_uri.as_str(),
+        config
+            .settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .redirect_uri
+            .as_str(),
         "http://localhost:5001/api/auth/tiktok/callback"
     );
     assert_eq!(config.app_origin.primary, "http://localhost:5001");
@@ -100,7 +106,13 @@ fn apply_port_rederives_sandbox_defaults_only() {
     config.apply_port(40123);
     assert_eq!(config.server.port, 40123);
     assert_eq!(
-        config.settings.tiktok.redirect_uri.as_str(),
+        config
+            .settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .redirect_uri
+            .as_str(),
         "http://localhost:40123/api/auth/tiktok/callback"
     );
     assert_eq!(config.app_origin.primary, "http://localhost:40123");
@@ -116,7 +128,13 @@ fn apply_port_rederives_sandbox_defaults_only() {
     assert_eq!(config.app_origin.primary, "http://localhost:3000");
     assert!(config.app_origin.also_allowed.is_empty());
     assert_eq!(
-        config.settings.tiktok.redirect_uri.as_str(),
+        config
+            .settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .redirect_uri
+            .as_str(),
         "http://localhost:3000/api/auth/tiktok/callback"
     );
 }

@@ -68,14 +68,15 @@ impl FromRequest for CspNonce {
     }
 }
 
-/// The policy sent with every response that does not set its own. `extra_img_src` is an
-/// origin that serves images over plain HTTP (the sandbox emulator's avatars and covers, in
-/// sandbox mode only); TikTok's own media is `https:`.
-pub fn content_security_policy(nonce: &CspNonce, extra_img_src: Option<&str>) -> String {
+/// The policy sent with every response that does not set its own. `extra_img_src` are
+/// origins that serve images over plain HTTP (the sandbox emulators' avatars and covers, in
+/// sandbox mode only); the platforms' own media is `https:`.
+pub fn content_security_policy(nonce: &CspNonce, extra_img_src: &[String]) -> String {
     let nonce = nonce.as_str();
-    let extra = extra_img_src
+    let extra: String = extra_img_src
+        .iter()
         .map(|origin| format!(" {origin}"))
-        .unwrap_or_default();
+        .collect();
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; \
          img-src 'self' https: data:{extra}; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -83,12 +84,31 @@ pub fn content_security_policy(nonce: &CspNonce, extra_img_src: Option<&str>) ->
     )
 }
 
-/// The plain-HTTP origin of the TikTok media in sandbox mode, if any.
-fn sandbox_media_origin(request: &ServiceRequest) -> Option<String> {
-    let state = request.app_data::<actix_web::web::Data<AppState>>()?;
+/// The plain-HTTP origins of the emulators' media (covers, avatars) in sandbox mode.
+fn sandbox_media_origins(request: &ServiceRequest) -> Vec<String> {
+    let Some(state) = request.app_data::<actix_web::web::Data<AppState>>() else {
+        return Vec::new();
+    };
     let config = &state.config;
-    let api = &config.settings.tiktok.api_base_url;
-    (config.is_sandbox() && api.scheme() == "http").then(|| api.origin().ascii_serialization())
+    if !config.is_sandbox() {
+        return Vec::new();
+    }
+    let settings = &config.settings;
+    let hosts = [
+        settings.tiktok.as_ref().map(|tiktok| &tiktok.api_base_url),
+        settings
+            .instagram
+            .as_ref()
+            .map(|instagram| &instagram.graph_base_url),
+    ];
+    let mut origins: Vec<String> = hosts
+        .into_iter()
+        .flatten()
+        .filter(|url| url.scheme() == "http")
+        .map(|url| url.origin().ascii_serialization())
+        .collect();
+    origins.dedup();
+    origins
 }
 
 /// Middleware function: wrap with `actix_web::middleware::from_fn(security_headers)`.
@@ -101,8 +121,8 @@ pub async fn security_headers(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let nonce = CspNonce::generate();
     request.extensions_mut().insert(nonce.clone());
-    let media = sandbox_media_origin(&request);
-    let policy = HeaderValue::from_str(&content_security_policy(&nonce, media.as_deref()))
+    let media = sandbox_media_origins(&request);
+    let policy = HeaderValue::from_str(&content_security_policy(&nonce, &media))
         .map_err(ApiError::internal)?;
     match next.call(request).await {
         Ok(mut response) => {

@@ -80,6 +80,7 @@ pub struct ConnectedCreator {
 pub struct FlowOptions {
     vars: Vec<(&'static str, String)>,
     sandbox: SandboxConfig,
+    instagram: instagram_sandbox::SandboxConfig,
 }
 
 impl FlowOptions {
@@ -91,7 +92,17 @@ impl FlowOptions {
             sandbox: SandboxConfig::new()
                 .creator_videos([95, 0, 3])
                 .frozen_clock(true),
+            instagram: instagram_sandbox::SandboxConfig::new().frozen_clock(true),
         }
+    }
+
+    /// Changes the Instagram emulator's settings (accounts, token lifetimes, budget, ...).
+    pub fn instagram(
+        mut self,
+        change: impl FnOnce(instagram_sandbox::SandboxConfig) -> instagram_sandbox::SandboxConfig,
+    ) -> Self {
+        self.instagram = change(self.instagram);
+        self
     }
 
     /// One more configuration variable, as the environment would give it.
@@ -140,7 +151,20 @@ impl FlowOptions {
         let lookup = vars.clone();
         let secrets = ConfigSecrets {
             jwt_secret: config.jwt_secret.clone(),
-            client_secret: config.settings.tiktok.client_secret.clone(),
+            client_secret: config
+                .settings
+                .tiktok
+                .as_ref()
+                .expect("sandbox mode has TikTok")
+                .client_secret
+                .clone(),
+            instagram_app_secret: config
+                .settings
+                .instagram
+                .as_ref()
+                .expect("sandbox mode has Instagram")
+                .app_secret
+                .clone(),
             encryption_keys: config
                 .settings
                 .token_encryption_keys
@@ -157,11 +181,13 @@ impl FlowOptions {
             app,
             services,
             sandbox,
+            instagram_sandbox,
         } = wire(
             config,
             WiringOptions {
                 clock: Arc::new(clock.clone()),
                 sandbox: self.sandbox,
+                instagram_sandbox: self.instagram,
                 instance_id: format!("flow-test-{}", rand::random::<u32>()),
             },
         )
@@ -177,6 +203,7 @@ impl FlowOptions {
                 .build()
                 .unwrap(),
             sandbox: sandbox.expect("sandbox mode starts the emulator"),
+            instagram: instagram_sandbox.expect("sandbox mode starts the Instagram emulator"),
             services,
             clock,
             secrets,
@@ -193,6 +220,8 @@ pub struct ConfigSecrets {
     pub jwt_secret: SecretString,
     /// The TikTok app's secret.
     pub client_secret: SecretString,
+    /// The Instagram app's secret.
+    pub instagram_app_secret: SecretString,
     /// The token encryption keys, in base64 as configured.
     pub encryption_keys: Vec<SecretString>,
 }
@@ -202,6 +231,8 @@ pub struct Flow {
     pub address: String,
     pub client: reqwest::Client,
     pub sandbox: SandboxHandle,
+    /// The Instagram emulator.
+    pub instagram: instagram_sandbox::SandboxHandle,
     pub services: Services,
     /// Our clock (the sandbox has its own).
     pub clock: OffsetClock,
@@ -291,12 +322,25 @@ impl Flow {
         let tiktok = self.sandbox.base_url().to_string();
         vars.insert("TIKTOK_AUTH_BASE_URL", tiktok.clone());
         vars.insert("TIKTOK_API_BASE_URL", tiktok);
+        vars.insert(
+            "INSTAGRAM_AUTH_BASE_URL",
+            self.instagram.authorize_base_url().to_string(),
+        );
+        vars.insert(
+            "INSTAGRAM_API_BASE_URL",
+            self.instagram.api_base_url().to_string(),
+        );
+        vars.insert(
+            "INSTAGRAM_GRAPH_BASE_URL",
+            self.instagram.graph_base_url().to_string(),
+        );
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let wired = wire(
             config,
             WiringOptions {
                 clock: Arc::new(self.clock.clone()),
                 sandbox: SandboxConfig::new(),
+                instagram_sandbox: instagram_sandbox::SandboxConfig::new(),
                 instance_id: format!("second-process-{}", rand::random::<u32>()),
             },
         )

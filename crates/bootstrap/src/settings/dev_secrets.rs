@@ -24,8 +24,10 @@ pub struct DevSecrets {
     pub token_encryption_keys: EncryptionKeys,
     /// Signs and verifies bearer tokens.
     pub jwt_secret: SecretString,
-    /// The client secret the emulator expects.
+    /// The client secret the TikTok emulator expects.
     pub tiktok_client_secret: SecretString,
+    /// The app secret the Instagram emulator expects (and signs its callbacks with).
+    pub instagram_app_secret: SecretString,
 }
 
 /// The file's format.
@@ -35,6 +37,10 @@ struct DevSecretsFile {
     token_encryption_key: String,
     jwt_secret: String,
     tiktok_client_secret: String,
+    /// Absent from files written before Instagram was added: generated then, and the file
+    /// rewritten with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    instagram_app_secret: Option<String>,
 }
 
 impl DevSecrets {
@@ -49,7 +55,13 @@ impl DevSecrets {
             reason,
         };
         match fs::read_to_string(path) {
-            Ok(text) => Self::from_file_text(&text).map_err(fail),
+            Ok(text) => {
+                let (secrets, complete) = Self::from_file_text(&text).map_err(fail)?;
+                if !complete {
+                    secrets.replace(path).map_err(|e| fail(e.to_string()))?;
+                }
+                Ok(secrets)
+            }
             Err(error) if error.kind() == ErrorKind::NotFound => {
                 let secrets = Self::generate();
                 match secrets.write_new(path) {
@@ -57,7 +69,7 @@ impl DevSecrets {
                     // Another process created it between our read and our write: use theirs.
                     Err(error) if error.kind() == ErrorKind::AlreadyExists => {
                         let text = fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-                        Self::from_file_text(&text).map_err(fail)
+                        Ok(Self::from_file_text(&text).map_err(fail)?.0)
                     }
                     Err(error) => Err(fail(error.to_string())),
                 }
@@ -79,19 +91,42 @@ impl DevSecrets {
             token_encryption_keys: EncryptionKeys::single(EncryptionKey::new(DEV_KEY_ID, key)),
             jwt_secret: SecretString::from(random_text()),
             tiktok_client_secret: SecretString::from(random_text()),
+            instagram_app_secret: SecretString::from(random_text()),
         }
     }
 
-    fn from_file_text(text: &str) -> Result<Self, String> {
+    /// The secrets in a file's text, and whether the file held all of them.
+    fn from_file_text(text: &str) -> Result<(Self, bool), String> {
         let file: DevSecretsFile =
             serde_json::from_str(text).map_err(|error| format!("is not valid: {error}"))?;
         let token_encryption_keys = EncryptionKeys::parse(&file.token_encryption_key)
             .map_err(|reason| format!("tokenEncryptionKey: {reason}"))?;
-        Ok(Self {
-            token_encryption_keys,
-            jwt_secret: SecretString::from(file.jwt_secret),
-            tiktok_client_secret: SecretString::from(file.tiktok_client_secret),
-        })
+        let complete = file.instagram_app_secret.is_some();
+        let instagram_app_secret = file
+            .instagram_app_secret
+            .map_or_else(|| Self::generate().instagram_app_secret, SecretString::from);
+        Ok((
+            Self {
+                token_encryption_keys,
+                jwt_secret: SecretString::from(file.jwt_secret),
+                tiktok_client_secret: SecretString::from(file.tiktok_client_secret),
+                instagram_app_secret,
+            },
+            complete,
+        ))
+    }
+
+    /// Rewrites an existing file with every secret (through a new file renamed over it, so a
+    /// crash leaves the old file or the new one, never half of one).
+    fn replace(&self, path: &Path) -> std::io::Result<()> {
+        let staged = path.with_extension("json.new");
+        // A stale staged file from an interrupted rewrite is ours to replace.
+        match fs::remove_file(&staged) {
+            Err(error) if error.kind() != ErrorKind::NotFound => return Err(error),
+            _ => {}
+        }
+        self.write_new(&staged)?;
+        fs::rename(&staged, path)
     }
 
     /// Writes a new file, failing with `AlreadyExists` rather than replacing one.
@@ -104,6 +139,7 @@ impl DevSecrets {
             token_encryption_key: format!("{}:{}", active.id(), active.to_base64()),
             jwt_secret: self.jwt_secret.expose_secret().to_owned(),
             tiktok_client_secret: self.tiktok_client_secret.expose_secret().to_owned(),
+            instagram_app_secret: Some(self.instagram_app_secret.expose_secret().to_owned()),
         };
         let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
         let mut options = fs::OpenOptions::new();

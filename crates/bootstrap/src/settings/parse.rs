@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use secrecy::SecretString;
 use url::Url;
 
-use super::{ConfigError, LogFormat};
+use super::{ConfigError, LogFormat, Mode};
 
 /// Shortest accepted `HOST_WEBHOOK_SECRET`, in bytes.
 pub const MIN_WEBHOOK_SECRET_LEN: usize = 16;
@@ -101,6 +101,24 @@ pub fn log_format(raw: &str) -> Result<LogFormat, String> {
         _ => Err(format!(
             "`{raw}` is not a log format (expected `pretty` or `json`)"
         )),
+    }
+}
+
+/// `true`/`false` (also `1`/`0`, `yes`/`no`).
+pub fn boolean(raw: &str) -> Result<bool, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("`{raw}` is not a boolean (expected true or false)")),
+    }
+}
+
+/// `sandbox` or `live`.
+pub fn mode(raw: &str) -> Result<Mode, String> {
+    match raw.to_ascii_lowercase().as_str() {
+        "sandbox" => Ok(Mode::Sandbox),
+        "live" => Ok(Mode::Live),
+        _ => Err(format!("`{raw}` is not a mode (expected sandbox or live)")),
     }
 }
 

@@ -64,9 +64,12 @@ impl Vars {
 fn sandbox_defaults() {
     let settings = Vars::sandbox().load().expect("sandbox settings");
     assert_eq!(settings.mode, Mode::Sandbox);
-    assert_eq!(settings.tiktok.client_key, SANDBOX_CLIENT_KEY);
     assert_eq!(
-        settings.tiktok.scopes,
+        settings.tiktok.as_ref().expect("tiktok on").client_key,
+        SANDBOX_CLIENT_KEY
+    );
+    assert_eq!(
+        settings.tiktok.as_ref().expect("tiktok on").scopes,
         [
             "user.info.basic",
             "user.info.profile",
@@ -75,15 +78,37 @@ fn sandbox_defaults() {
         ]
     );
     assert_eq!(
-        settings.tiktok.auth_base_url.as_str(),
+        settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .auth_base_url
+            .as_str(),
         "https://www.tiktok.com/"
     );
     assert_eq!(
-        settings.tiktok.api_base_url.as_str(),
+        settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .api_base_url
+            .as_str(),
         "https://open.tiktokapis.com/"
     );
-    assert!(!settings.tiktok.base_urls_explicit);
-    assert!(!settings.tiktok.redirect_uri_explicit);
+    assert!(
+        !settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .base_urls_explicit
+    );
+    assert!(
+        !settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .redirect_uri_explicit
+    );
     assert_eq!(settings.sync.manual_cooldown.as_secs(), 300);
     assert_eq!(settings.sync.rate_limit_per_minute, 600);
     assert_eq!(settings.sync.daily_quota, None);
@@ -110,8 +135,18 @@ fn sandbox_secrets_are_persisted_and_reused() {
             .expose_secret()
     );
     assert_eq!(
-        first.tiktok.client_secret.expose_secret(),
-        second.tiktok.client_secret.expose_secret()
+        first
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .client_secret
+            .expose_secret(),
+        second
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .client_secret
+            .expose_secret()
     );
     let (first, second) = (
         first.dev_secrets.expect("sandbox"),
@@ -158,9 +193,21 @@ fn live_mode_with_every_variable() {
         .expect("live settings");
     assert_eq!(settings.sync.rotation_grace, Duration::from_millis(250));
     assert_eq!(settings.mode, Mode::Live);
-    assert_eq!(settings.tiktok.client_key, "client-key");
-    assert!(settings.tiktok.redirect_uri_explicit);
-    assert_eq!(settings.tiktok.scopes, ["user.info.basic", "video.list"]);
+    assert_eq!(
+        settings.tiktok.as_ref().expect("tiktok on").client_key,
+        "client-key"
+    );
+    assert!(
+        settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .redirect_uri_explicit
+    );
+    assert_eq!(
+        settings.tiktok.as_ref().expect("tiktok on").scopes,
+        ["user.info.basic", "video.list"]
+    );
     assert_eq!(settings.sync.daily_quota, Some(1000));
     assert_eq!(settings.sync.rate_limit_per_minute, 100);
     assert_eq!(settings.sync.manual_cooldown.as_secs(), 0);
@@ -365,7 +412,14 @@ fn dotenv_errors_do_not_quote_the_line() {
 fn host_webhooks_are_off_without_a_url_and_need_a_secret_with_one() {
     let settings = Vars::live().load().expect("live settings load");
     assert!(settings.host_webhook.is_none());
-    assert_eq!(settings.tiktok.webhook_tolerance, Duration::from_secs(300));
+    assert_eq!(
+        settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .webhook_tolerance,
+        Duration::from_secs(300)
+    );
 
     let url = "https://host.example.com/hooks?token=query-credential";
     let error = Vars::live().with("HOST_WEBHOOK_URL", url).error();
@@ -403,7 +457,14 @@ fn host_webhooks_are_off_without_a_url_and_need_a_secret_with_one() {
             Duration::from_secs(5)
         )
     );
-    assert_eq!(settings.tiktok.webhook_tolerance, Duration::from_secs(120));
+    assert_eq!(
+        settings
+            .tiktok
+            .as_ref()
+            .expect("tiktok on")
+            .webhook_tolerance,
+        Duration::from_secs(120)
+    );
 }
 
 #[test]
@@ -435,4 +496,155 @@ fn a_bad_host_webhook_setting_names_its_variable_without_echoing_the_url() {
         .with("HOST_WEBHOOK_TIMEOUT_SECS", "0")
         .error();
     assert!(zero.starts_with("HOST_WEBHOOK_TIMEOUT_SECS:"), "{zero}");
+}
+
+/// Live mode with Instagram's credentials only.
+fn instagram_only() -> Vars {
+    Vars::sandbox()
+        .with("INSTAGRAM_APP_ID", "990602627938098")
+        .with("INSTAGRAM_APP_SECRET", "instagram-secret-value")
+        .with(
+            "INSTAGRAM_REDIRECT_URI",
+            "https://api.example.com/api/auth/instagram/callback",
+        )
+        .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+}
+
+#[test]
+fn sandbox_mode_turns_every_platform_on() {
+    let settings = Vars::sandbox().load().expect("sandbox settings");
+    let instagram = settings.instagram.as_ref().expect("instagram on");
+    assert_eq!(instagram.app_id, SANDBOX_INSTAGRAM_APP_ID);
+    assert_eq!(
+        instagram.scopes,
+        [
+            "instagram_business_basic",
+            "instagram_business_manage_insights"
+        ]
+    );
+    assert_eq!(instagram.page_size, DEFAULT_INSTAGRAM_PAGE_SIZE);
+    assert!(!instagram.base_urls_explicit);
+    assert!(settings.tiktok.is_some());
+    assert!(settings.switched_off.is_empty());
+    let dev = settings.dev_secrets.as_ref().expect("sandbox");
+    assert_eq!(
+        instagram.app_secret.expose_secret(),
+        dev.instagram_app_secret.expose_secret()
+    );
+}
+
+#[test]
+fn live_mode_switches_off_a_platform_without_credentials() {
+    let settings = instagram_only().load().expect("instagram only");
+    assert_eq!(settings.mode, Mode::Live);
+    assert!(settings.tiktok.is_none());
+    assert_eq!(
+        settings.switched_off,
+        [SwitchedOff {
+            platform: "tiktok",
+            reason: "TIKTOK_CLIENT_KEY is not set".into()
+        }]
+    );
+    let instagram = settings.instagram.expect("instagram on");
+    assert_eq!(instagram.app_id, "990602627938098");
+    assert_eq!(
+        instagram.graph_base_url.as_str(),
+        "https://graph.instagram.com/"
+    );
+
+    let settings = Vars::live().load().expect("tiktok only");
+    assert!(settings.instagram.is_none());
+    assert_eq!(settings.switched_off[0].platform, "instagram");
+}
+
+#[test]
+fn live_mode_names_every_missing_instagram_variable() {
+    for variable in ["INSTAGRAM_APP_SECRET", "INSTAGRAM_REDIRECT_URI"] {
+        let message = instagram_only().without(variable).error();
+        assert!(message.contains(variable), "{variable}: {message}");
+        assert!(message.contains("INSTAGRAM_APP_ID is set"), "{message}");
+    }
+    // A secret without its id is a half-configured platform, not a switched-off one.
+    let message = instagram_only().without("INSTAGRAM_APP_ID").error();
+    assert!(message.contains("INSTAGRAM_APP_ID"), "{message}");
+    assert!(!message.contains("instagram-secret-value"), "{message}");
+}
+
+#[test]
+fn the_mode_is_explicit_when_given() {
+    let message = Vars::sandbox().with("MODE", "live").error();
+    assert!(message.contains("no platform is configured"), "{message}");
+
+    let message = Vars::live().with("MODE", "sandbox").error();
+    assert!(message.contains("MODE"), "{message}");
+    assert!(message.contains("TIKTOK_CLIENT_KEY is set"), "{message}");
+
+    let message = Vars::sandbox().with("MODE", "production").error();
+    assert!(message.contains("`production` is not a mode"), "{message}");
+
+    let settings = Vars::live().with("MODE", "LIVE").load().expect("live");
+    assert_eq!(settings.mode, Mode::Live);
+}
+
+#[test]
+fn instagram_options_are_read_and_checked() {
+    let settings = instagram_only()
+        .with("INSTAGRAM_GRAPH_VERSION", "v26.0")
+        .with("INSTAGRAM_TOKEN_IN_HEADER", "true")
+        .with("INSTAGRAM_PAGE_SIZE", "25")
+        .with("INSTAGRAM_DAILY_QUOTA", "5000")
+        .with("INSTAGRAM_EXTRA_SIGNING_SECRETS", "meta-app-secret, other")
+        .with("INSTAGRAM_GRAPH_BASE_URL", "http://127.0.0.1:9000/graph/")
+        .load()
+        .expect("settings");
+    let instagram = settings.instagram.expect("instagram on");
+    assert_eq!(instagram.graph_version, "v26.0");
+    assert!(instagram.token_in_header);
+    assert_eq!(instagram.page_size, 25);
+    assert_eq!(instagram.daily_quota, Some(5000));
+    assert_eq!(instagram.extra_signing_secrets.len(), 2);
+    assert!(instagram.base_urls_explicit);
+
+    for (variable, value, expected) in [
+        ("INSTAGRAM_GRAPH_VERSION", "25", "not a Graph version"),
+        ("INSTAGRAM_TOKEN_IN_HEADER", "maybe", "not a boolean"),
+        ("INSTAGRAM_PAGE_SIZE", "500", "not a page size"),
+        (
+            "INSTAGRAM_SCOPES",
+            "instagram_business_manage_insights",
+            "must include",
+        ),
+        ("INSTAGRAM_APP_ID", "my-app", "not an Instagram App ID"),
+    ] {
+        let message = instagram_only().with(variable, value).error();
+        assert!(message.starts_with(variable), "{message}");
+        assert!(message.contains(expected), "{message}");
+    }
+}
+
+#[test]
+fn a_dev_secrets_file_without_instagram_gains_its_secret_once() {
+    let vars = Vars::sandbox();
+    let dir = PathBuf::from(&vars.map["DATA_DIR"]);
+    std::fs::write(
+        dev_secrets_path(&dir),
+        format!(
+            r#"{{"tokenEncryptionKey":"dev:{KEY_B64}","jwtSecret":"{}","tiktokClientSecret":"tiktok-secret"}}"#,
+            "j".repeat(48)
+        ),
+    )
+    .expect("write an older file");
+    let first = vars.load().expect("upgraded");
+    let second = vars.load().expect("reread");
+    let (first, second) = (
+        first.dev_secrets.expect("sandbox"),
+        second.dev_secrets.expect("sandbox"),
+    );
+    assert_eq!(first.tiktok_client_secret.expose_secret(), "tiktok-secret");
+    assert_eq!(
+        first.instagram_app_secret.expose_secret(),
+        second.instagram_app_secret.expose_secret()
+    );
+    let text = std::fs::read_to_string(dev_secrets_path(&dir)).expect("read");
+    assert!(text.contains("instagramAppSecret"), "{text}");
 }

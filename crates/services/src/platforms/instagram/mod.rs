@@ -6,9 +6,10 @@
 //!   refreshes itself once 24 hours old, so it is refreshed 30 days before it ends
 //!   ([`TokenExpiryPolicy`] with a 30-day margin). Only professional (Business or Creator)
 //!   accounts can connect. There is no revoke: the creator removes the app in Instagram.
-//! - Sync: the profile, the media list (50 a page), and each fetched media's insights when
-//!   `instagram_business_manage_insights` was granted (views, reach, saves, shares; likes and
-//!   comments come with the media). A counter Instagram does not give stays unknown.
+//! - Sync: the profile, the media list (pages of the configured size), and each fetched
+//!   media's insights when `instagram_business_manage_insights` was granted (views, reach,
+//!   saves, shares; likes and comments come with the media). A counter Instagram does not
+//!   give stays unknown.
 //! - Budget: per account, as Meta counts it: a throttle (or usage near the limit) pauses
 //!   that account for the time Meta states; the work waits, it does not fail.
 //! - Callbacks: Meta's signed deauthorize and data-deletion requests.
@@ -23,8 +24,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::{EngagementBasis, Platform, TokenExpiryPolicy};
 use instagram_client::{
-    AccessToken, AccountType, AuthorizationCode, ErrorClass, InstagramClient, InstagramError,
-    InsightsState, LongLivedToken, Media, MediaMetric, MediaQuery, PageCursor, ProfileField,
+    AccessToken, AccountType, AuthorizationCode, ErrorClass, InsightsState, InstagramClient,
+    InstagramError, LongLivedToken, Media, MediaMetric, MediaQuery, PageCursor, ProfileField,
     RefreshRefusal, SignedRequestError,
 };
 use scheduler::{CostModel, PlannedDepth};
@@ -49,8 +50,6 @@ pub const BASIC_SCOPE: &str = instagram_client::scope::BUSINESS_BASIC;
 /// The permission insights need.
 pub const INSIGHTS_SCOPE: &str = instagram_client::scope::BUSINESS_MANAGE_INSIGHTS;
 
-/// Media asked for per page (the reference's default; Meta's maximum is unconfirmed).
-pub const MEDIA_PER_PAGE: u32 = 50;
 /// Empty pages in a row (with a next cursor still given) after which a walk stops.
 const EMPTY_PAGES_TO_STOP: u32 = 3;
 
@@ -71,6 +70,8 @@ impl InstagramAdapter {
     /// `budget` before every call it makes.
     pub fn new(client: InstagramClient, budget: Arc<CallBudget>) -> Self {
         let requested_scopes = client.config().scopes.clone();
+        // Media per page is the client's setting (Meta's maximum is unconfirmed).
+        let page_limit = client.config().page_limit;
         let client = client.with_call_hook(Arc::new(BudgetHook::new(Arc::clone(&budget))));
         Self {
             client,
@@ -87,7 +88,7 @@ impl InstagramAdapter {
                 cost: CostModel {
                     refresh: 1,
                     profile: 1,
-                    posts_per_page: MEDIA_PER_PAGE,
+                    posts_per_page: page_limit,
                     per_page: 1,
                     per_post: 1,
                     skip_empty_list: false,
@@ -130,7 +131,7 @@ impl InstagramAdapter {
         account: &str,
         depth: PlannedDepth,
     ) -> Result<(Vec<Media>, bool), InstagramError> {
-        let query = MediaQuery::default().with_limit(MEDIA_PER_PAGE);
+        let query = MediaQuery::default().with_limit(client.config().page_limit);
         let created_after = match depth {
             PlannedDepth::Full => None,
             PlannedDepth::Recent { created_after } => Some(created_after),
@@ -157,7 +158,10 @@ impl InstagramAdapter {
                 None => return Ok((media, true)),
                 Some(_) if reached_older => return Ok((media, false)),
                 Some(next) if cursor.as_ref() == Some(&next) => {
-                    warn!(account, "stopping the media walk: the cursor stopped moving");
+                    warn!(
+                        account,
+                        "stopping the media walk: the cursor stopped moving"
+                    );
                     return Ok((media, false));
                 }
                 Some(_) if empty_in_a_row >= EMPTY_PAGES_TO_STOP => {
