@@ -185,6 +185,7 @@ pub struct SandboxConfig {
     pub(crate) early_refresh_error: EarlyRefreshError,
     pub(crate) unsupported_metric_error: UnsupportedMetricError,
     pub(crate) media_product_type: bool,
+    pub(crate) personal_login: bool,
     pub(crate) page_default: u32,
     pub(crate) page_max: u32,
     pub(crate) clamp_limit: bool,
@@ -217,6 +218,7 @@ impl Default for SandboxConfig {
             early_refresh_error: EarlyRefreshError::default(),
             unsupported_metric_error: UnsupportedMetricError::default(),
             media_product_type: true,
+            personal_login: false,
             page_default: 25,
             page_max: 100,
             clamp_limit: true,
@@ -377,6 +379,15 @@ impl SandboxConfig {
     /// Facebook Login only, integrators see it).
     pub fn media_product_type(mut self, returned: bool) -> Self {
         self.media_product_type = returned;
+        self
+    }
+
+    /// Whether a personal account may log in on the consent page (default false: refused
+    /// there with a 403 page, as Instagram Login documents). When true it logs in and its
+    /// profile says `account_type: PERSONAL`, for testing a client that checks the type
+    /// itself.
+    pub fn personal_login(mut self, allowed: bool) -> Self {
+        self.personal_login = allowed;
         self
     }
 

@@ -251,7 +251,7 @@ pub struct CallbackPage {
 }
 
 impl CallbackPage {
-    /// `tiktok:connected` or `tiktok:error`.
+    /// `<platform>:connected` or `<platform>:error`.
     pub fn kind(&self) -> &str {
         self.message["type"].as_str().unwrap()
     }
@@ -263,7 +263,7 @@ impl CallbackPage {
 
     /// Panics unless the page reports an error with `code`.
     pub fn assert_error(&self, code: &str) {
-        assert_eq!(self.kind(), "tiktok:error", "{}", self.message);
+        assert!(self.kind().ends_with(":error"), "{}", self.message);
         assert_eq!(self.code(), Some(code), "{}", self.message);
         let text = self.message["message"].as_str().unwrap();
         assert!(
@@ -428,7 +428,13 @@ impl Flow {
     /// Follows the sandbox's redirect to our callback (its host is `localhost`; the server
     /// listens on 127.0.0.1) and reads the page.
     pub async fn follow_callback(&self, redirect: &Url) -> CallbackPage {
-        assert_eq!(redirect.path(), "/api/auth/tiktok/callback");
+        self.follow_callback_of(Platform::new("tiktok"), redirect)
+            .await
+    }
+
+    /// Follows a platform's redirect to our callback, as [`Flow::follow_callback`].
+    pub async fn follow_callback_of(&self, platform: Platform, redirect: &Url) -> CallbackPage {
+        assert_eq!(redirect.path(), format!("/api/auth/{platform}/callback"));
         let mut url = Url::parse(&self.address).unwrap();
         url.set_path(redirect.path());
         url.set_query(redirect.query());

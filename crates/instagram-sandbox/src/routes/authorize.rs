@@ -200,7 +200,9 @@ fn approve(
     let account = first_value(pairs, "user_id")
         .and_then(|id| state.account_index(id))
         .ok_or_else(|| PageError::new("invalid_request", "user_id is not a sandbox account."))?;
-    if state.catalog.accounts[account].spec.kind == AccountKind::Personal {
+    if state.catalog.accounts[account].spec.kind == AccountKind::Personal
+        && !state.config.personal_login
+    {
         return Err(PageError::new(
             "personal_account",
             "This account can't log in: Instagram API with Instagram Login needs a professional \
