@@ -46,7 +46,10 @@ pub use platforms::{CallbackParams, PlatformAdapter, Platforms};
 pub use storage::{SortDirection, VideoQuery, VideoSort};
 pub use sync::{FailureSource, ManualSync, SyncReport};
 pub use tokens::RefreshReport;
-pub use webhooks::{PrunedHistory, WebhookHandled, WebhookRejection};
+pub use webhooks::{
+    DELETION_DONE, DELETION_NOTHING_HELD, HandledCallback, PrunedHistory, WebhookHandled,
+    WebhookRejection,
+};
 pub use worker::{
     NoProgress, PlatformPlan, StopSignal, SyncAllReport, SyncProgress, TokenPassReport,
     WorkerConfig, WorkerStatus,

@@ -7,7 +7,7 @@ use chrono::DateTime;
 use chrono::Utc;
 use domain::Platform;
 use sha2::{Digest as _, Sha256};
-use storage::NewWebhookEvent;
+use storage::{DeletionRequest, NewDeletionRequest, NewWebhookEvent};
 use tracing::{info, warn};
 
 use crate::Services;
@@ -50,6 +50,25 @@ impl WebhookHandled {
             Self::OlderThanGrant => "older_than_grant",
             Self::Duplicate => "duplicate",
             Self::DataDeleted => "data_deleted",
+        }
+    }
+}
+
+/// What handling a callback did, and for a data deletion request, the code the platform is
+/// answered (the same for every delivery of one request).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HandledCallback {
+    /// What was done.
+    pub outcome: WebhookHandled,
+    /// The deletion request's confirmation code, for a data deletion request.
+    pub confirmation_code: Option<String>,
+}
+
+impl From<WebhookHandled> for HandledCallback {
+    fn from(outcome: WebhookHandled) -> Self {
+        Self {
+            outcome,
+            confirmation_code: None,
         }
     }
 }
@@ -102,12 +121,14 @@ impl Services {
     /// Handles a callback `platform` sent us: its adapter verifies it (a signature over the
     /// raw body, keyed with the app's secret, within the tolerance of the real time) and reads
     /// it; it is recorded once, and one that says an authorization ended ends the connection
-    /// of that account, queueing `connection.removed` for the host.
+    /// of that account, queueing `connection.removed` for the host. A data deletion request
+    /// is recorded first with a confirmation code (a redelivery finds the same one), and its
+    /// deletion is done again on a redelivery until it is recorded done.
     pub async fn handle_platform_callback(
         &self,
         platform: Platform,
         callback: &PlatformCallback<'_>,
-    ) -> Result<WebhookHandled, WebhookRejection> {
+    ) -> Result<HandledCallback, WebhookRejection> {
         let adapter = self
             .inner
             .platforms
@@ -138,6 +159,13 @@ impl Services {
             PlatformEvent::Other { event } => (event.clone(), None, self.now(), None),
         };
         let digest = hex::encode(Sha256::digest(callback.body));
+        let deletion = match &event {
+            PlatformEvent::DataDeletionRequested { account_id, .. } => Some(
+                self.record_deletion_request(platform, account_id, &digest)
+                    .await?,
+            ),
+            _ => None,
+        };
         let recorded = self
             .inner
             .db
@@ -153,11 +181,26 @@ impl Services {
             .await
             .map_err(ServiceError::from)?;
         let Some(id) = recorded else {
+            if let Some(deletion) = deletion
+                .as_ref()
+                .filter(|request| request.completed_at.is_none())
+            {
+                // The first delivery was recorded but its deletion never finished (the
+                // process stopped): this delivery finishes it.
+                let handled = self.delete_account_data(platform, deletion).await?;
+                return Ok(HandledCallback {
+                    outcome: handled,
+                    confirmation_code: Some(deletion.confirmation_code.clone()),
+                });
+            }
             info!(%platform, event = %name, "platform callback delivered again; already handled");
             self.inner
                 .observer
                 .webhook_received(&name, WebhookHandled::Duplicate.as_str());
-            return Ok(WebhookHandled::Duplicate);
+            return Ok(HandledCallback {
+                outcome: WebhookHandled::Duplicate,
+                confirmation_code: deletion.map(|request| request.confirmation_code),
+            });
         };
 
         let handled = match event {
@@ -174,9 +217,10 @@ impl Services {
                 WebhookHandled::OwnRevocation
             }
             PlatformEvent::AuthorizationEnded { .. } => WebhookHandled::UnknownAccount,
-            PlatformEvent::DataDeletionRequested { account_id, .. } => {
-                self.delete_account_data(platform, &account_id).await?
-            }
+            PlatformEvent::DataDeletionRequested { .. } => match &deletion {
+                Some(deletion) => self.delete_account_data(platform, deletion).await?,
+                None => WebhookHandled::Ignored,
+            },
             PlatformEvent::Other { .. } => WebhookHandled::Ignored,
         };
         self.inner
@@ -188,34 +232,99 @@ impl Services {
             .observer
             .webhook_received(&name, handled.as_str());
         info!(%platform, event = %name, outcome = handled.as_str(), "platform callback handled");
-        Ok(handled)
+        Ok(HandledCallback {
+            outcome: handled,
+            confirmation_code: deletion.map(|request| request.confirmation_code),
+        })
     }
 
-    /// Ends the connection of `account_id` (if any) because the platform asked for its data
-    /// to be deleted.
-    async fn delete_account_data(
+    /// Records a data deletion request under a fresh confirmation code, or finds the one a
+    /// previous delivery of the same body recorded.
+    async fn record_deletion_request(
         &self,
         platform: Platform,
         account_id: &str,
-    ) -> Result<WebhookHandled, ServiceError> {
-        let Some(connection) = self
+        body_digest: &str,
+    ) -> Result<DeletionRequest, ServiceError> {
+        let code = new_confirmation_code();
+        Ok(self
             .inner
             .db
-            .find_connection_by_account(platform, account_id)
-            .await?
-        else {
-            return Ok(WebhookHandled::UnknownAccount);
-        };
-        let cause = RemovalCause::Platform(EndReason {
-            code: "data_deletion_request",
-            platform_code: None,
-            description: "the creator asked the platform to delete their data",
-            own_revocation: false,
-        });
-        self.end_connection(&connection, cause).await?;
-        warn!(connection_id = %connection.id, %platform, "data deletion requested; connection ended and its data deleted");
-        Ok(WebhookHandled::DataDeleted)
+            .record_deletion_request(&NewDeletionRequest {
+                confirmation_code: &code,
+                platform,
+                platform_account_id: account_id,
+                body_digest,
+                requested_at: self.now(),
+            })
+            .await?)
     }
+
+    /// Ends the connection of the request's account (if any) because the platform asked for
+    /// its data to be deleted, and records the request done.
+    async fn delete_account_data(
+        &self,
+        platform: Platform,
+        request: &DeletionRequest,
+    ) -> Result<WebhookHandled, ServiceError> {
+        let connection = self
+            .inner
+            .db
+            .find_connection_by_account(platform, &request.platform_account_id)
+            .await?;
+        let deleted = match connection {
+            Some(connection) => {
+                let cause = RemovalCause::Platform(EndReason {
+                    code: "data_deletion_request",
+                    platform_code: None,
+                    description: "the creator asked the platform to delete their data",
+                    own_revocation: false,
+                });
+                let ended = self.end_connection(&connection, cause).await?;
+                if ended {
+                    warn!(connection_id = %connection.id, %platform, "data deletion requested; connection ended and its data deleted");
+                }
+                ended
+            }
+            None => false,
+        };
+        let outcome = if deleted {
+            DELETION_DONE
+        } else {
+            DELETION_NOTHING_HELD
+        };
+        self.inner
+            .db
+            .complete_deletion_request(&request.confirmation_code, outcome, self.now())
+            .await?;
+        Ok(if deleted {
+            WebhookHandled::DataDeleted
+        } else {
+            WebhookHandled::UnknownAccount
+        })
+    }
+
+    /// The data deletion request with `confirmation_code`, for its status page; `None` for a
+    /// code never issued.
+    pub async fn deletion_request(
+        &self,
+        confirmation_code: &str,
+    ) -> Result<Option<DeletionRequest>, ServiceError> {
+        Ok(self.inner.db.deletion_request(confirmation_code).await?)
+    }
+}
+
+/// A deletion request whose account's connection and data were deleted.
+pub const DELETION_DONE: &str = "deleted";
+/// A deletion request for an account this service held nothing of (never connected here,
+/// or already disconnected, its data deleted then).
+pub const DELETION_NOTHING_HELD: &str = "no_data";
+
+/// A confirmation code: 16 random bytes in hex, unguessable (the status page shows no
+/// personal data, but a code is still not enumerable).
+fn new_confirmation_code() -> String {
+    let bytes: [u8; 16] = rand::random();
+    hex::encode(bytes)
 }
 
 /// How far our clock and a platform's may disagree when a grant's time is compared with an

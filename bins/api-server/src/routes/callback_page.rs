@@ -26,6 +26,9 @@ pub struct CallbackMessage {
     /// On success, the creator's display name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+    /// The platform's name as shown (the page's title), not posted.
+    #[serde(skip)]
+    pub platform_name: String,
 }
 
 impl CallbackMessage {
@@ -46,17 +49,24 @@ impl CallbackMessage {
             message,
             handle,
             display_name,
+            platform_name: platform_name.to_owned(),
         }
     }
 
-    /// A failed connection to `platform`.
-    pub fn error(platform: Platform, code: ErrorCode, message: String) -> Self {
+    /// A failed connection to `platform` (shown as `platform_name`).
+    pub fn error(
+        platform: Platform,
+        platform_name: &str,
+        code: ErrorCode,
+        message: String,
+    ) -> Self {
         Self {
             kind: format!("{platform}:error"),
             code: Some(code),
             message,
             handle: None,
             display_name: None,
+            platform_name: platform_name.to_owned(),
         }
     }
 
@@ -76,7 +86,7 @@ fn script_json<T: Serialize>(value: &T) -> String {
 }
 
 /// Escapes text for HTML element content and attribute values.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for character in text.chars() {
         match character {
@@ -96,10 +106,11 @@ fn escape_html(text: &str) -> String {
 /// drops the others); `app_origins[0]` is also where the fallback link points.
 pub fn render(message: &CallbackMessage, app_origins: &[&str], nonce: &CspNonce) -> String {
     let app_origin = app_origins.first().copied().unwrap_or("/");
+    let name = escape_html(&message.platform_name);
     let title = if message.is_success() {
-        "TikTok connected"
+        format!("{name} connected")
     } else {
-        "TikTok connection failed"
+        format!("{name} connection failed")
     };
     let nonce = nonce.as_str();
     let payload = script_json(message);
@@ -170,6 +181,7 @@ mod tests {
         let page = render(
             &CallbackMessage::error(
                 services::platforms::tiktok::TIKTOK,
+                "TikTok",
                 ErrorCode::Cancelled,
                 "Connection cancelled".into(),
             ),
@@ -181,5 +193,23 @@ mod tests {
         assert!(page.contains(r#""code":"cancelled""#));
         assert!(page.contains(r#"<script nonce="bm9uY2U=">"#));
         assert!(!page.contains("\"*\""));
+        assert!(page.contains("<title>TikTok connection failed</title>"));
+    }
+
+    #[test]
+    fn the_title_names_the_platform() {
+        let message = CallbackMessage::connected(
+            services::platforms::instagram::INSTAGRAM,
+            "Instagram",
+            Some("metricsaurus".into()),
+            None,
+        );
+        let page = render(&message, &["https://app.example"], &nonce());
+        assert!(
+            page.contains("<title>Instagram connected</title>"),
+            "{page}"
+        );
+        assert!(page.contains(r#""type":"instagram:connected""#));
+        assert!(!page.contains("TikTok"), "{page}");
     }
 }

@@ -5,6 +5,7 @@
 //! binary's wiring.
 
 pub mod callback_page;
+pub mod data_deletion;
 pub mod platform;
 pub mod webhooks;
 
@@ -62,7 +63,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         }
     }
     cfg.service(platform::connections)
-        .service(webhooks::deliveries);
+        .service(webhooks::deliveries)
+        .service(data_deletion::status);
 }
 
 /// The OpenAPI description of the routes registered by [`configure`].
@@ -80,6 +82,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         platform::sync_runs,
         webhooks::platform_callback,
         webhooks::deliveries,
+        data_deletion::status,
     ),
     components(schemas(
         platform::ConnectResponse,
@@ -100,6 +103,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         services::views::DeliveryView,
         webhooks::WebhookAck,
         webhooks::DeliveriesResponse,
+        data_deletion::DeletionAck,
     )),
     tags(
         (name = "connect", description = "Connecting and disconnecting an account"),

@@ -318,7 +318,12 @@ pub async fn callback(
                 }
                 other => other.to_string(),
             };
-            CallbackMessage::error(platform, connect_error_code(platform, &error), text)
+            CallbackMessage::error(
+                platform,
+                platform_name,
+                connect_error_code(platform, &error),
+                text,
+            )
         }
     };
     let origins: Vec<&str> = state.config.app_origin.all().collect();

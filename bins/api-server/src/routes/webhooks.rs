@@ -10,12 +10,13 @@ use domain::{PageLimit, Platform};
 use serde::Deserialize;
 use services::platforms::{PlatformCallback, RejectionKind};
 use services::views::DeliveryView;
-use services::{ServiceError, Services, WebhookRejection};
+use services::{HandledCallback, ServiceError, Services, WebhookRejection};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
 use crate::error::{ApiError, ErrorBody, ErrorCode};
 use crate::extract::ApiQuery;
+use crate::routes::data_deletion::{DeletionAck, status_url};
 use crate::routes::platform::api_error;
 use crate::state::AppState;
 
@@ -114,6 +115,10 @@ pub async fn platform_callback(
         .collect();
     let services = services.into_inner();
     let route = *route.into_inner();
+    let redirect_uri = services
+        .adapter(route.platform)
+        .map(|adapter| adapter.redirect_uri().clone())
+        .map_err(api_error)?;
     // Handled on its own task: if the answer is cut short, the work still completes.
     let handling = tokio::spawn(async move {
         let callback = PlatformCallback {
@@ -140,9 +145,17 @@ pub async fn platform_callback(
         }
     };
     match handled {
-        Ok(outcome) => Ok(HttpResponse::Ok().json(WebhookAck {
+        // A data deletion request is answered where its status can be followed, and its code.
+        Ok(HandledCallback {
+            confirmation_code: Some(code),
+            ..
+        }) => Ok(HttpResponse::Ok().json(DeletionAck {
+            url: status_url(&redirect_uri, &code)?.to_string(),
+            confirmation_code: code,
+        })),
+        Ok(handled) => Ok(HttpResponse::Ok().json(WebhookAck {
             received: true,
-            outcome: outcome.as_str(),
+            outcome: handled.outcome.as_str(),
         })),
         Err(WebhookRejection::Invalid(error)) => {
             // The body is never logged: it names a creator, and a forged one may be anything.

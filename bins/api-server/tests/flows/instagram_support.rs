@@ -110,6 +110,19 @@ impl Flow {
             .unwrap()
     }
 
+    /// The stored (decrypted) Instagram token of `user_id`'s connection.
+    pub async fn stored_instagram_token(&self, user_id: &str) -> String {
+        use secrecy::ExposeSecret as _;
+        let connection = self.stored_instagram_connection(user_id).await.unwrap();
+        let tokens = self
+            .services
+            .database()
+            .connection_tokens(connection.id)
+            .await
+            .unwrap();
+        tokens.access_token.unwrap().expose_secret().to_owned()
+    }
+
     /// Moves our clock and the Instagram emulator's by `by`.
     pub fn advance_instagram_clocks(&self, by: chrono::TimeDelta) {
         self.instagram.advance_clock(by.to_std().unwrap());

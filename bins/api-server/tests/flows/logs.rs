@@ -1,6 +1,6 @@
-//! The server's logs through a whole flow (connect, sync, refresh, disconnect) hold no
-//! secret: no access or refresh token, client secret, OAuth code, PKCE verifier, JWT, JWT
-//! secret or encryption key.
+//! The server's logs through a whole flow (connect, sync, refresh, disconnect; TikTok, then
+//! Instagram) hold no secret: no access or refresh token, client or app secret, OAuth code,
+//! PKCE verifier, JWT, JWT secret or encryption key.
 //!
 //! How the secrets are known: the JWTs are ours; the client secret, JWT secret and encryption
 //! key come from the server's configuration; the OAuth code is in the sandbox's redirect; the
@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use secrecy::ExposeSecret as _;
 use sha2::{Digest as _, Sha256};
 
+use crate::instagram_support::{ConsentOutcome, INSTAGRAM};
 use crate::support::{Consent, FlowOptions, LOGS, TestDatabase, on_both_backends};
 
 on_both_backends!(no_secret_reaches_the_logs_through_a_whole_flow);
@@ -102,6 +103,47 @@ async fn no_secret_reaches_the_logs_through_a_whole_flow(database: TestDatabase)
         .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(flow.sandbox.revoked_grants().len(), 1);
+
+    // The same through Instagram: its app secret, code, long-lived token and refreshed token.
+    secrets.push((
+        "Instagram app secret".into(),
+        flow.secrets.instagram_app_secret.expose_secret().to_owned(),
+    ));
+    let account = flow.instagram_account("tiny.studio");
+    let authorization_url = flow.begin_instagram_connect(&dev_jwt).await;
+    let ConsentOutcome::Redirect(redirect) = flow
+        .instagram_consent(&authorization_url, &account.ig_user_id, Consent::All)
+        .await
+    else {
+        panic!("the consent page refused the login");
+    };
+    let code = redirect
+        .query_pairs()
+        .find(|(name, _)| name == "code")
+        .map(|(_, value)| value.into_owned())
+        .expect("an authorization code");
+    secrets.push(("Instagram OAuth code".into(), code));
+    let page = flow.follow_callback_of(INSTAGRAM, &redirect).await;
+    assert_eq!(page.kind(), "instagram:connected", "{}", page.message);
+    responses.push(page.html.clone());
+    secrets.push((
+        "Instagram token".into(),
+        flow.stored_instagram_token(USER).await,
+    ));
+    for path in ["/api/instagram/profile", "/api/instagram/media?limit=5"] {
+        responses.push(flow.get_json(path, &signed_jwt).await.to_string());
+    }
+    flow.advance_instagram_clocks(chrono::TimeDelta::days(31));
+    let report = flow.services.refresh_expiring_tokens().await.unwrap();
+    assert_eq!(report.refreshed, 1, "{report:?}");
+    secrets.push((
+        "refreshed Instagram token".into(),
+        flow.stored_instagram_token(USER).await,
+    ));
+    let response = flow
+        .call("DELETE", "/api/auth/instagram/disconnect", &dev_jwt)
+        .await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     let logs = LOGS.contents();
     for expected in [

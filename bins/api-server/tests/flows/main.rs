@@ -10,6 +10,7 @@ mod support;
 mod full_flow;
 mod history;
 mod instagram;
+mod instagram_lifecycle;
 mod logs;
 mod processes;
 mod reads;

@@ -255,6 +255,11 @@ pub trait PlatformAdapter: Send + Sync {
     /// What the use cases need to know about it.
     fn traits(&self) -> &PlatformTraits;
 
+    /// Where the platform sends the browser back after consent: this service's public
+    /// address as the platform knows it (also the base of pages the platform links to, such
+    /// as a data deletion request's status page).
+    fn redirect_uri(&self) -> &url::Url;
+
     /// A fresh authorization request.
     fn authorization_request(&self) -> AuthorizationRequest;
 

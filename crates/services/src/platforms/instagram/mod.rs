@@ -185,6 +185,10 @@ impl PlatformAdapter for InstagramAdapter {
         &self.traits
     }
 
+    fn redirect_uri(&self) -> &url::Url {
+        &self.client.config().redirect_uri
+    }
+
     fn authorization_request(&self) -> AuthorizationRequest {
         let request = self.client.authorization_request();
         AuthorizationRequest {
@@ -261,6 +265,16 @@ impl PlatformAdapter for InstagramAdapter {
             Err(error @ InstagramError::RefreshNotAllowed(RefreshRefusal::TooNew { .. })) => Err(
                 PlatformError::new(PlatformErrorKind::NeedsReauth, "token_too_new", error),
             ),
+            // Meta refusing the token it is asked to refresh (190: expired, the app removed,
+            // the password changed): only a new authorization helps.
+            Err(error) if matches!(error.class(), ErrorClass::Reauth) => {
+                let code = code_of(&error);
+                Err(PlatformError::new(
+                    PlatformErrorKind::NeedsReauth,
+                    code,
+                    error,
+                ))
+            }
             Err(error) => Err(platform_error(error)),
         }
     }

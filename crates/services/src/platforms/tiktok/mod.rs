@@ -93,6 +93,10 @@ impl PlatformAdapter for TikTokAdapter {
         &self.traits
     }
 
+    fn redirect_uri(&self) -> &url::Url {
+        &self.client.config().redirect_uri
+    }
+
     fn authorization_request(&self) -> AuthorizationRequest {
         let request = self.client.authorization_request();
         AuthorizationRequest {
