@@ -55,10 +55,11 @@ fn reachable_platforms(settings: &Settings) -> Result<Settings, WiringError> {
         .is_some_and(|tiktok| !tiktok.base_urls_explicit)
     {
         settings.tiktok = None;
-        settings.switched_off.push(SwitchedOff {
-            platform: "tiktok",
-            reason: "sandbox mode without TIKTOK_API_BASE_URL".into(),
-        });
+        settings.switched_off.push(SwitchedOff::new(
+            "tiktok",
+            "TikTok",
+            "sandbox mode without TIKTOK_API_BASE_URL".into(),
+        ));
     }
     if settings
         .instagram
@@ -66,10 +67,11 @@ fn reachable_platforms(settings: &Settings) -> Result<Settings, WiringError> {
         .is_some_and(|instagram| !instagram.base_urls_explicit)
     {
         settings.instagram = None;
-        settings.switched_off.push(SwitchedOff {
-            platform: "instagram",
-            reason: "sandbox mode without INSTAGRAM_GRAPH_BASE_URL".into(),
-        });
+        settings.switched_off.push(SwitchedOff::new(
+            "instagram",
+            "Instagram",
+            "sandbox mode without INSTAGRAM_GRAPH_BASE_URL".into(),
+        ));
     }
     if settings.tiktok.is_none() && settings.instagram.is_none() {
         return Err(WiringError::SandboxWithoutEmulator);

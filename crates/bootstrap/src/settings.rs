@@ -67,14 +67,27 @@ pub enum Mode {
 pub struct SwitchedOff {
     /// The platform's name (`tiktok`, `instagram`).
     pub platform: &'static str,
+    /// Its name as shown.
+    pub display_name: &'static str,
     /// Why, for the start-up log and `GET /api/platforms`.
     pub reason: String,
 }
 
 impl SwitchedOff {
-    fn new(platform: &'static str, variable: &str) -> Self {
+    /// `platform` (shown as `display_name`) is off for `reason`.
+    pub fn new(platform: &'static str, display_name: &'static str, reason: String) -> Self {
         Self {
             platform,
+            display_name,
+            reason,
+        }
+    }
+
+    /// `platform` is off because `variable` is not set.
+    fn unset(platform: &'static str, display_name: &'static str, variable: &str) -> Self {
+        Self {
+            platform,
+            display_name,
             reason: format!("{variable} is not set"),
         }
     }
@@ -330,12 +343,16 @@ impl Settings {
         if tiktok.has_credentials() {
             missing.extend(tiktok.missing());
         } else {
-            switched_off.push(SwitchedOff::new("tiktok", "TIKTOK_CLIENT_KEY"));
+            switched_off.push(SwitchedOff::unset("tiktok", "TikTok", "TIKTOK_CLIENT_KEY"));
         }
         if instagram.has_credentials() {
             missing.extend(instagram.missing());
         } else {
-            switched_off.push(SwitchedOff::new("instagram", "INSTAGRAM_APP_ID"));
+            switched_off.push(SwitchedOff::unset(
+                "instagram",
+                "Instagram",
+                "INSTAGRAM_APP_ID",
+            ));
         }
         if switched_off.len() == credentials_given.len() {
             return Err(ConfigError::NoPlatform);

@@ -22,6 +22,9 @@ pub struct ProfileSnapshot {
     /// Sum of the known views of all synced videos, so a views growth series needs no join;
     /// `None` when videos are stored and none has known views.
     pub total_video_views: Option<i64>,
+    /// Sum of the known interactions (likes, comments, shares, saves) of all synced videos;
+    /// `None` when none is known (or the day was captured before it was recorded).
+    pub total_interactions: Option<i64>,
     /// When the values were captured.
     pub captured_at: DateTime<Utc>,
 }

@@ -22,6 +22,7 @@ mod lease;
 pub mod notifications;
 pub mod observer;
 pub mod outbox;
+pub mod overview;
 pub mod platforms;
 pub mod quota;
 mod read;

@@ -505,6 +505,7 @@ impl Database {
             Option<i64>,
             Option<i64>,
             i64,
+            Option<i64>,
         );
         let mut conn = self.conn().await?;
         let rows: Vec<SnapshotColumns> = load_rows!(
@@ -522,11 +523,12 @@ impl Database {
                     ps::video_count,
                     ps::total_video_views,
                     ps::captured_at,
+                    ps::total_interactions,
                 ))
         );
         rows.into_iter()
             .map(
-                |(day, followers, following, likes, video_count, views, captured)| {
+                |(day, followers, following, likes, video_count, views, captured, interactions)| {
                     Ok(ProfileSnapshot {
                         day,
                         follower_count: followers,
@@ -534,6 +536,7 @@ impl Database {
                         likes_count: likes,
                         video_count,
                         total_video_views: views,
+                        total_interactions: interactions,
                         captured_at: from_unix(captured)?,
                     })
                 },

@@ -173,6 +173,9 @@ diesel::table! {
         total_video_views -> Nullable<BigInt>,
         /// Unix seconds.
         captured_at -> BigInt,
+        /// Sum of the known interactions (likes, comments, shares, saves) over synced videos;
+        /// NULL when none is known.
+        total_interactions -> Nullable<BigInt>,
     }
 }
 

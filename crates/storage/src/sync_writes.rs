@@ -67,6 +67,7 @@ struct ProfileSnapshotInsert {
     likes_count: Option<i64>,
     video_count: Option<i64>,
     total_video_views: Option<i64>,
+    total_interactions: Option<i64>,
     captured_at: i64,
 }
 
@@ -99,8 +100,9 @@ fn video_insert(
     }
 }
 
-/// Sum of the known view counts, saturating (no overflow whatever the stored values);
-/// `None` when there are videos and none has known views (unknown is not 0).
+/// Sum of the known counts (views, or interactions), saturating (no overflow whatever the
+/// stored values); `None` when there are counts and none is known (unknown is not 0),
+/// `Some(0)` when there are none.
 fn total_views(view_counts: &[Option<i64>]) -> Option<i64> {
     let known: Vec<i64> = view_counts.iter().flatten().copied().collect();
     if known.is_empty() && !view_counts.is_empty() {
@@ -215,13 +217,33 @@ impl Database {
                 conn.upsert_video_snapshots(chunk.to_vec()).await?;
             }
 
-            // 4. Today's profile snapshot, with the views total of every stored video.
-            let view_counts: Vec<Option<i64>> = v::videos
+            // 4. Today's profile snapshot, with the views and interactions totals of every
+            //    stored video.
+            type Counters = (
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+                Option<i64>,
+            );
+            let counters: Vec<Counters> = v::videos
                 .filter(v::connection_id.eq(connection_id))
-                .select(v::view_count)
+                .select((
+                    v::view_count,
+                    v::like_count,
+                    v::comment_count,
+                    v::share_count,
+                    v::save_count,
+                ))
                 .load(conn)
                 .await?;
+            let view_counts: Vec<Option<i64>> = counters.iter().map(|row| row.0).collect();
             let total_video_views = total_views(&view_counts);
+            let interaction_counts: Vec<Option<i64>> = counters
+                .iter()
+                .flat_map(|row| [row.1, row.2, row.3, row.4])
+                .collect();
+            let total_interactions = total_views(&interaction_counts);
             let current: (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = c::connections
                 .find(connection_id)
                 .select((
@@ -240,6 +262,7 @@ impl Database {
                 likes_count: current.2,
                 video_count: current.3,
                 total_video_views,
+                total_interactions,
                 captured_at: now,
             };
             diesel::insert_into(ps::profile_snapshots)
@@ -252,6 +275,7 @@ impl Database {
                     ps::likes_count.eq(excluded(ps::likes_count)),
                     ps::video_count.eq(excluded(ps::video_count)),
                     ps::total_video_views.eq(excluded(ps::total_video_views)),
+                    ps::total_interactions.eq(excluded(ps::total_interactions)),
                     ps::captured_at.eq(excluded(ps::captured_at)),
                 ))
                 .execute(conn)

@@ -1,2 +1,3 @@
+ALTER TABLE profile_snapshots DROP COLUMN total_interactions;
 DROP TABLE data_deletion_requests;
 DROP TABLE platform_pauses;

@@ -20,3 +20,8 @@ CREATE TABLE data_deletion_requests (
     completed_at BIGINT,
     outcome TEXT
 );
+
+-- The day's interactions over the connection's stored posts (likes, comments, shares and
+-- saves, each where known), for the combined overview's series; NULL when none is known
+-- (and for days captured before this column existed).
+ALTER TABLE profile_snapshots ADD COLUMN total_interactions BIGINT;

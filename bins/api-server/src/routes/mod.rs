@@ -6,6 +6,7 @@
 
 pub mod callback_page;
 pub mod data_deletion;
+pub mod overview;
 pub mod platform;
 pub mod webhooks;
 
@@ -63,6 +64,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         }
     }
     cfg.service(platform::connections)
+        .service(overview::platforms)
+        .service(overview::analytics)
         .service(webhooks::deliveries)
         .service(data_deletion::status);
 }
@@ -83,6 +86,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         webhooks::platform_callback,
         webhooks::deliveries,
         data_deletion::status,
+        overview::platforms,
+        overview::analytics,
     ),
     components(schemas(
         platform::ConnectResponse,
@@ -104,6 +109,11 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         webhooks::WebhookAck,
         webhooks::DeliveriesResponse,
         data_deletion::DeletionAck,
+        overview::PlatformEntry,
+        overview::PlatformsResponse,
+        services::overview::OverviewView,
+        services::overview::OverviewPoint,
+        services::overview::DayCounters,
     )),
     tags(
         (name = "connect", description = "Connecting and disconnecting an account"),

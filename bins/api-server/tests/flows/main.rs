@@ -12,6 +12,7 @@ mod history;
 mod instagram;
 mod instagram_lifecycle;
 mod logs;
+mod overview;
 mod processes;
 mod reads;
 mod reconnects;

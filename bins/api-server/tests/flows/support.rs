@@ -81,6 +81,8 @@ pub struct FlowOptions {
     vars: Vec<(&'static str, String)>,
     sandbox: SandboxConfig,
     instagram: instagram_sandbox::SandboxConfig,
+    /// Live mode with TikTok only, against emulators started here (not by the server).
+    live_tiktok_only: bool,
 }
 
 impl FlowOptions {
@@ -93,7 +95,15 @@ impl FlowOptions {
                 .creator_videos([95, 0, 3])
                 .frozen_clock(true),
             instagram: instagram_sandbox::SandboxConfig::new().frozen_clock(true),
+            live_tiktok_only: false,
         }
+    }
+
+    /// Live mode with TikTok's credentials only (Instagram switched off), TikTok's hosts
+    /// pointed at an emulator this test starts: the server starts none in live mode.
+    pub fn live_tiktok_only(mut self) -> Self {
+        self.live_tiktok_only = true;
+        self
     }
 
     /// Changes the Instagram emulator's settings (accounts, token lifetimes, budget, ...).
@@ -146,6 +156,41 @@ impl FlowOptions {
             // after the production 5 s.
             ("TOKEN_ROTATION_GRACE_MS", "300".to_owned()),
         ]);
+        let mut sandbox_config = self.sandbox;
+        let mut emulators = None;
+        if self.live_tiktok_only {
+            const KEY: &str = "live-client-key";
+            const SECRET: &str = "live-client-secret-value";
+            const REDIRECT: &str = "https://api.example.com/api/auth/tiktok/callback";
+            let tiktok =
+                tiktok_sandbox::Sandbox::start(std::mem::take(&mut sandbox_config).client(
+                    tiktok_sandbox::RegisteredClient::new(KEY, SECRET, [REDIRECT]),
+                ))
+                .await
+                .unwrap();
+            let instagram = instagram_sandbox::Sandbox::start(self.instagram.clone())
+                .await
+                .unwrap();
+            let base = tiktok.base_url().to_string();
+            vars.extend([
+                ("MODE", "live".to_owned()),
+                ("TIKTOK_CLIENT_KEY", KEY.to_owned()),
+                ("TIKTOK_CLIENT_SECRET", SECRET.to_owned()),
+                ("TIKTOK_REDIRECT_URI", REDIRECT.to_owned()),
+                ("TIKTOK_AUTH_BASE_URL", base.clone()),
+                ("TIKTOK_API_BASE_URL", base),
+                (
+                    "TOKEN_ENCRYPTION_KEY",
+                    "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned(),
+                ),
+                (
+                    "JWT_SECRET",
+                    "live-jwt-secret-for-flow-tests-0123456789".to_owned(),
+                ),
+                ("APP_ORIGIN", "https://app.example.com".to_owned()),
+            ]);
+            emulators = Some((tiktok, instagram));
+        }
         vars.extend(self.vars);
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let lookup = vars.clone();
@@ -155,16 +200,13 @@ impl FlowOptions {
                 .settings
                 .tiktok
                 .as_ref()
-                .expect("sandbox mode has TikTok")
+                .expect("every flow has TikTok")
                 .client_secret
                 .clone(),
-            instagram_app_secret: config
-                .settings
-                .instagram
-                .as_ref()
-                .expect("sandbox mode has Instagram")
-                .app_secret
-                .clone(),
+            instagram_app_secret: config.settings.instagram.as_ref().map_or_else(
+                || SecretString::from(""),
+                |instagram| instagram.app_secret.clone(),
+            ),
             encryption_keys: config
                 .settings
                 .token_encryption_keys
@@ -186,13 +228,14 @@ impl FlowOptions {
             config,
             WiringOptions {
                 clock: Arc::new(clock.clone()),
-                sandbox: self.sandbox,
+                sandbox: sandbox_config,
                 instagram_sandbox: self.instagram,
                 instance_id: format!("flow-test-{}", rand::random::<u32>()),
             },
         )
         .await
         .unwrap();
+        let (live_tiktok, live_instagram) = emulators.unzip();
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
         Flow {
@@ -202,8 +245,12 @@ impl FlowOptions {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            sandbox: sandbox.expect("sandbox mode starts the emulator"),
-            instagram: instagram_sandbox.expect("sandbox mode starts the Instagram emulator"),
+            sandbox: sandbox
+                .or(live_tiktok)
+                .expect("sandbox mode starts the emulator"),
+            instagram: instagram_sandbox
+                .or(live_instagram)
+                .expect("sandbox mode starts the Instagram emulator"),
             services,
             clock,
             secrets,

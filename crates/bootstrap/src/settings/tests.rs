@@ -540,10 +540,11 @@ fn live_mode_switches_off_a_platform_without_credentials() {
     assert!(settings.tiktok.is_none());
     assert_eq!(
         settings.switched_off,
-        [SwitchedOff {
-            platform: "tiktok",
-            reason: "TIKTOK_CLIENT_KEY is not set".into()
-        }]
+        [SwitchedOff::new(
+            "tiktok",
+            "TikTok",
+            "TIKTOK_CLIENT_KEY is not set".into()
+        )]
     );
     let instagram = settings.instagram.expect("instagram on");
     assert_eq!(instagram.app_id, "990602627938098");
