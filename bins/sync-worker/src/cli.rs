@@ -5,14 +5,16 @@ use std::time::Duration;
 
 use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand};
+use domain::Platform;
 use scheduler::{DepthError, DuePolicy, ScheduleError, Schedules, SyncDepth};
 use services::WorkerConfig;
 
-/// Refreshes TikTok tokens and syncs every due connection, once or on schedules.
+/// Refreshes the platforms' tokens and syncs every due connection (TikTok, Instagram), once
+/// or on schedules.
 ///
-/// The database, TikTok app, encryption keys and budgets come from the same environment
-/// variables as the api-server (DATABASE_URL, TIKTOK_CLIENT_KEY, TOKEN_ENCRYPTION_KEY,
-/// TIKTOK_RATE_LIMIT_PER_MINUTE, TIKTOK_DAILY_QUOTA, ...).
+/// The database, platform apps, encryption keys and budgets come from the same environment
+/// variables as the api-server (DATABASE_URL, MODE, TIKTOK_CLIENT_KEY, INSTAGRAM_APP_ID,
+/// TOKEN_ENCRYPTION_KEY, TIKTOK_RATE_LIMIT_PER_MINUTE, TIKTOK_DAILY_QUOTA, ...).
 #[derive(Debug, Parser)]
 #[command(name = "sync-worker", version)]
 pub struct Cli {
@@ -45,28 +47,47 @@ pub enum Command {
 }
 
 /// The daemon's schedules: cron expressions in UTC, 5 fields (crontab), 6 or 7 fields
-/// (seconds first) or a shorthand such as `@hourly`.
+/// (seconds first) or a shorthand such as `@hourly`. Each platform's own pass is read from
+/// `SYNC_CRON_<PLATFORM>` (`SYNC_CRON_TIKTOK`, `SYNC_CRON_INSTAGRAM`), its default staggered
+/// after the all-platforms pass (TikTok 03:30, Instagram 03:15).
 #[derive(Debug, Args)]
 pub struct DaemonArgs {
     /// When every due connection of every platform is synced (default `0 0 3 * * *`).
     #[arg(long, env = "SYNC_CRON_ALL_PLATFORMS")]
     pub cron_all_platforms: Option<String>,
-    /// When every due TikTok connection is synced (default `0 30 3 * * *`).
-    #[arg(long, env = "SYNC_CRON_TIKTOK")]
-    pub cron_tiktok: Option<String>,
     /// When the tokens that expire soon are refreshed (default hourly).
     #[arg(long, env = "SYNC_CRON_TOKEN_REFRESH")]
     pub cron_token_refresh: Option<String>,
 }
 
+/// The variable that sets `platform`'s own sync schedule.
+pub fn platform_cron_variable(platform: Platform) -> String {
+    format!("SYNC_CRON_{}", platform.as_str().to_ascii_uppercase())
+}
+
 impl DaemonArgs {
-    /// The validated schedules, defaults where nothing was given.
-    pub fn schedules(&self) -> Result<Schedules, ScheduleError> {
-        Schedules::with_overrides(
-            self.cron_all_platforms.as_deref(),
-            self.cron_tiktok.as_deref(),
-            self.cron_token_refresh.as_deref(),
-        )
+    /// The validated schedules: the two global ones, and for each of `platforms` (with its
+    /// default) its own pass, read through `lookup` (the environment); defaults where nothing
+    /// was given.
+    pub fn schedules(
+        &self,
+        platforms: impl IntoIterator<Item = (Platform, &'static str)>,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Schedules, ScheduleError> {
+        let mut schedules = Schedules::new(
+            self.cron_all_platforms
+                .as_deref()
+                .unwrap_or(scheduler::DEFAULT_SYNC_ALL_PLATFORMS),
+            self.cron_token_refresh
+                .as_deref()
+                .unwrap_or(scheduler::DEFAULT_REFRESH_TOKENS),
+        )?;
+        for (platform, default) in platforms {
+            let given =
+                lookup(&platform_cron_variable(platform)).filter(|expr| !expr.trim().is_empty());
+            schedules = schedules.with_platform(platform, given.as_deref().unwrap_or(default))?;
+        }
+        Ok(schedules)
     }
 }
 
@@ -244,17 +265,42 @@ mod tests {
 
     #[test]
     fn daemon_schedules_default_and_reject_bad_expressions() {
+        let tiktok = Platform::new("tiktok");
+        let instagram = Platform::new("instagram");
+        let platforms = [(tiktok, "0 30 3 * * *"), (instagram, "0 15 3 * * *")];
         let defaults = DaemonArgs {
             cron_all_platforms: None,
-            cron_tiktok: None,
             cron_token_refresh: None,
         };
-        assert!(defaults.schedules().is_ok());
+        let schedules = defaults
+            .schedules(platforms, &|_| None)
+            .expect("the defaults are valid");
+        assert_eq!(schedules.jobs().count(), 4);
+
+        // A platform's own variable replaces its default; a bad one names itself.
+        let env = |name: &str| (name == "SYNC_CRON_INSTAGRAM").then(|| "every morning".to_owned());
+        let error = defaults
+            .schedules(platforms, &env)
+            .expect_err("invalid cron");
+        assert!(error.to_string().contains("every morning"), "{error}");
+        assert!(error.to_string().contains("instagram sync"), "{error}");
+        let env = |name: &str| (name == "SYNC_CRON_TIKTOK").then(|| "15 4 * * *".to_owned());
+        let schedules = defaults.schedules(platforms, &env).expect("valid");
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-05T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(
+            schedules
+                .next_after(scheduler::Job::SyncPlatform(tiktok), now)
+                .map(|at| at.to_rfc3339()),
+            Some("2026-12-05T04:15:00+00:00".to_owned())
+        );
+
         let bad = DaemonArgs {
-            cron_tiktok: Some("every morning".into()),
+            cron_all_platforms: Some("at three".into()),
             ..defaults
         };
-        let error = bad.schedules().expect_err("invalid cron");
-        assert!(error.to_string().contains("every morning"), "{error}");
+        let error = bad.schedules([], &|_| None).expect_err("invalid cron");
+        assert!(error.to_string().contains("all-platforms sync"), "{error}");
     }
 }

@@ -91,8 +91,8 @@ async fn wait_for_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// `daemon`: runs the jobs on `schedules` until `stop`. Jobs that fall due together run in
-/// [`Job::ALL`] order (tokens first). A failed job (the database away) is logged and the
+/// `daemon`: runs the jobs on `schedules` until `stop`. Jobs that fall due together run
+/// tokens first, then the syncs (one all-platforms pass stands for each platform's). A failed job (the database away) is logged and the
 /// daemon waits for the next run rather than exiting.
 pub async fn daemon(
     services: &Services,
@@ -112,7 +112,7 @@ pub async fn daemon(
             break;
         };
         let wait = (next.at - now).to_std().unwrap_or(Duration::ZERO);
-        info!(next_run = %next.at, jobs = ?next.jobs.iter().map(|job| job.name()).collect::<Vec<_>>(), "waiting for the next run");
+        info!(next_run = %next.at, jobs = ?next.jobs.iter().map(ToString::to_string).collect::<Vec<_>>(), "waiting for the next run");
         // Sleep in bounded steps: a suspended machine or a clock change is noticed soon.
         tokio::select! {
             () = tokio::time::sleep(wait.min(MAX_DAEMON_SLEEP)) => {}
@@ -121,32 +121,39 @@ pub async fn daemon(
         if Utc::now() < next.at {
             continue;
         }
-        let mut synced_this_run = false;
+        // The all-platforms pass covers each platform's when they fall due together.
+        let all_platforms_due = next.jobs.contains(&Job::SyncAllPlatforms);
         for job in next.jobs {
             if *stop.borrow() {
                 break;
             }
-            match job {
-                Job::RefreshTokens => match services.refresh_expiring_tokens_leased(worker).await {
-                    Ok(report) => {
-                        info!(summary = %crate::display::refresh_summary(&report), "token refresh finished")
-                    }
-                    Err(error) => error!(%error, "token refresh could not run"),
-                },
-                // TikTok is the only platform so far: both syncs take every due connection,
-                // and when they fall due together one pass does for both.
-                Job::SyncAllPlatforms | Job::SyncTikTok if !synced_this_run => {
-                    synced_this_run = true;
-                    match services.sync_due_connections(worker, progress, stop).await {
+            let pass = match job {
+                Job::RefreshTokens => {
+                    match services.refresh_expiring_tokens_leased(worker).await {
                         Ok(report) => {
-                            info!(summary = %crate::display::sync_summary(&report), "{} finished", job.name())
+                            info!(summary = %crate::display::refresh_summary(&report), "token refresh finished")
                         }
-                        Err(error) => error!(%error, "{} could not run", job.name()),
+                        Err(error) => error!(%error, "token refresh could not run"),
                     }
-                    prune_history(services).await;
+                    continue;
                 }
-                Job::SyncAllPlatforms | Job::SyncTikTok => {}
+                Job::SyncAllPlatforms => {
+                    services.sync_due_connections(worker, progress, stop).await
+                }
+                Job::SyncPlatform(_) if all_platforms_due => continue,
+                Job::SyncPlatform(platform) => {
+                    services
+                        .sync_due_connections_of(platform, worker, progress, stop)
+                        .await
+                }
+            };
+            match pass {
+                Ok(report) => {
+                    info!(summary = %crate::display::sync_summary(&report), "{job} finished")
+                }
+                Err(error) => error!(%error, "{job} could not run"),
             }
+            prune_history(services).await;
         }
     }
     info!("daemon stopped");

@@ -59,14 +59,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     // Before the database: half a sync depth is a configuration error naming the variable.
     let worker = cli.worker.worker_config()?;
     tracing::info!(depth = ?worker.depth, "sync depth");
-    // A bad schedule is a configuration error: report it before touching the database.
-    let schedules = match &cli.command {
-        Command::Daemon(args) => Some(args.schedules()?),
-        _ => None,
-    };
     let services = build_services(&settings, Arc::new(SystemClock), cli.worker.instance_id())
         .await
         .context("the worker cannot start")?;
+    // A bad schedule is a configuration error: reported before any job runs.
+    let schedules = match &cli.command {
+        Command::Daemon(args) => {
+            let lookup = bootstrap::settings::env_lookup()?;
+            let platforms = services
+                .platforms()
+                .iter()
+                .map(|adapter| (adapter.platform(), adapter.traits().sync_cron));
+            Some(args.schedules(platforms, &lookup)?)
+        }
+        _ => None,
+    };
     let deliverer = bootstrap::wiring::host_deliverer(&settings, &services)
         .context("the worker cannot start")?;
 
@@ -115,7 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Daemon(_) => {
-            let schedules = schedules.unwrap_or_default();
+            let schedules = schedules.context("the daemon's schedules")?;
             let stop = stop_on_signals();
             tracing::info!("sync-worker daemon started");
             // Notifications are delivered until the jobs are over (a stop lets the accounts

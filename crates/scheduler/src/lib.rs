@@ -65,4 +65,7 @@ pub use lease::{LeasePolicy, RefreshCandidate, RefreshHorizon, TokenRefresh, Tok
 pub use lease::{refresh_query_horizon, select_token_refreshes};
 pub use pacing::{MAX_CONCURRENCY, concurrency_for, pacing_quota};
 pub use plan::{PlanConfig, plan_syncs};
-pub use schedule::{Job, NextRun, ScheduleError, Schedules, parse_cron};
+pub use schedule::{
+    DEFAULT_REFRESH_TOKENS, DEFAULT_SYNC_ALL_PLATFORMS, Job, NextRun, ScheduleError, Schedules,
+    parse_cron,
+};

@@ -9,49 +9,49 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use cron::Schedule;
+use domain::Platform;
 use serde::Serialize;
 
 /// A job the daemon runs on a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Job {
-    /// Sync every due connection, all platforms.
-    SyncAllPlatforms,
-    /// Sync every due TikTok connection.
-    SyncTikTok,
     /// Refresh the tokens that expire soon.
     RefreshTokens,
+    /// Sync every due connection, all platforms.
+    SyncAllPlatforms,
+    /// Sync every due connection of one platform: staggered after the all-platforms pass,
+    /// it picks up what that pass left (deferred for the budget, failed and past their
+    /// backoff), each platform at its own time.
+    SyncPlatform(Platform),
 }
 
 impl Job {
-    /// Every job, in the order the daemon runs jobs that fall due together: tokens first, so
-    /// the syncs that follow find them fresh.
-    pub const ALL: [Job; 3] = [Job::RefreshTokens, Job::SyncAllPlatforms, Job::SyncTikTok];
-
-    /// The default schedule (6-field cron, UTC).
-    pub const fn default_expr(self) -> &'static str {
+    /// The order the daemon runs jobs that fall due together: tokens first, so the syncs
+    /// that follow find them fresh.
+    const fn rank(self) -> u8 {
         match self {
-            Self::SyncAllPlatforms => "0 0 3 * * *",
-            Self::SyncTikTok => "0 30 3 * * *",
-            Self::RefreshTokens => "0 0 * * * *",
-        }
-    }
-
-    /// A short name for logs and errors.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Self::SyncAllPlatforms => "all-platforms sync",
-            Self::SyncTikTok => "TikTok sync",
-            Self::RefreshTokens => "token refresh",
+            Self::RefreshTokens => 0,
+            Self::SyncAllPlatforms => 1,
+            Self::SyncPlatform(_) => 2,
         }
     }
 }
 
 impl fmt::Display for Job {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
+        match self {
+            Self::RefreshTokens => f.write_str("token refresh"),
+            Self::SyncAllPlatforms => f.write_str("all-platforms sync"),
+            Self::SyncPlatform(platform) => write!(f, "{platform} sync"),
+        }
     }
 }
+
+/// The default schedule of the all-platforms sync: 03:00 UTC, as the product's master sync.
+pub const DEFAULT_SYNC_ALL_PLATFORMS: &str = "0 0 3 * * *";
+/// The default schedule of the token refresh: hourly.
+pub const DEFAULT_REFRESH_TOKENS: &str = "0 0 * * * *";
 
 /// A schedule expression that could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -129,87 +129,67 @@ fn expand_numeric_days(item: &str) -> Option<String> {
 pub struct NextRun {
     /// When.
     pub at: DateTime<Utc>,
-    /// The jobs due then, in [`Job::ALL`] order.
+    /// The jobs due then, tokens first, then the all-platforms sync, then each platform's.
     pub jobs: Vec<Job>,
 }
 
-/// The daemon's three schedules, validated.
+/// The daemon's schedules, validated: the token refresh, the all-platforms sync, and one
+/// sync per platform.
 #[derive(Debug, Clone)]
 pub struct Schedules {
-    sync_all_platforms: Schedule,
-    sync_tiktok: Schedule,
-    refresh_tokens: Schedule,
-}
-
-impl Default for Schedules {
-    /// All platforms at 03:00, TikTok at 03:30, token refresh hourly (UTC).
-    fn default() -> Self {
-        let parse = |job: Job| {
-            parse_cron(job.default_expr()).expect("the default schedules are valid cron")
-        };
-        Self {
-            sync_all_platforms: parse(Job::SyncAllPlatforms),
-            sync_tiktok: parse(Job::SyncTikTok),
-            refresh_tokens: parse(Job::RefreshTokens),
-        }
-    }
+    jobs: Vec<(Job, Schedule)>,
 }
 
 impl Schedules {
-    /// Validates the three expressions (see [`parse_cron`] for the forms accepted); an error
-    /// names the job whose expression is bad.
-    pub fn from_exprs(
-        sync_all_platforms: &str,
-        sync_tiktok: &str,
-        refresh_tokens: &str,
-    ) -> Result<Self, ScheduleError> {
-        let parse = |job: Job, expr: &str| {
-            parse_cron(expr).map_err(|source| ScheduleError {
-                job,
-                expr: expr.to_owned(),
-                source,
-            })
-        };
-        Ok(Self {
-            sync_all_platforms: parse(Job::SyncAllPlatforms, sync_all_platforms)?,
-            sync_tiktok: parse(Job::SyncTikTok, sync_tiktok)?,
-            refresh_tokens: parse(Job::RefreshTokens, refresh_tokens)?,
-        })
+    /// The token refresh and the all-platforms sync on `refresh_tokens` and
+    /// `sync_all_platforms` (see [`parse_cron`] for the forms accepted); an error names the
+    /// job whose expression is bad. Add each platform's with [`Schedules::with_platform`].
+    pub fn new(sync_all_platforms: &str, refresh_tokens: &str) -> Result<Self, ScheduleError> {
+        Ok(Self { jobs: Vec::new() }
+            .with(Job::RefreshTokens, refresh_tokens)?
+            .with(Job::SyncAllPlatforms, sync_all_platforms)?)
     }
 
-    /// Like [`Schedules::from_exprs`], each job's default applying where `None` is given
-    /// (e.g. an environment variable that is not set).
-    pub fn with_overrides(
-        sync_all_platforms: Option<&str>,
-        sync_tiktok: Option<&str>,
-        refresh_tokens: Option<&str>,
-    ) -> Result<Self, ScheduleError> {
-        Self::from_exprs(
-            sync_all_platforms.unwrap_or(Job::SyncAllPlatforms.default_expr()),
-            sync_tiktok.unwrap_or(Job::SyncTikTok.default_expr()),
-            refresh_tokens.unwrap_or(Job::RefreshTokens.default_expr()),
-        )
+    /// Adds `platform`'s own sync on `expr`.
+    pub fn with_platform(self, platform: Platform, expr: &str) -> Result<Self, ScheduleError> {
+        self.with(Job::SyncPlatform(platform), expr)
     }
 
-    /// The schedule of `job`.
-    pub const fn schedule(&self, job: Job) -> &Schedule {
-        match job {
-            Job::SyncAllPlatforms => &self.sync_all_platforms,
-            Job::SyncTikTok => &self.sync_tiktok,
-            Job::RefreshTokens => &self.refresh_tokens,
-        }
+    fn with(mut self, job: Job, expr: &str) -> Result<Self, ScheduleError> {
+        let schedule = parse_cron(expr).map_err(|source| ScheduleError {
+            job,
+            expr: expr.to_owned(),
+            source,
+        })?;
+        self.jobs.retain(|(existing, _)| *existing != job);
+        self.jobs.push((job, schedule));
+        self.jobs.sort_by_key(|(job, _)| job.rank());
+        Ok(self)
     }
 
-    /// The first time strictly after `now` that `job` runs; `None` when its schedule never
-    /// fires again (e.g. a past year).
+    /// Every scheduled job, tokens first.
+    pub fn jobs(&self) -> impl Iterator<Item = Job> + '_ {
+        self.jobs.iter().map(|(job, _)| *job)
+    }
+
+    /// The schedule of `job`, if it is scheduled.
+    pub fn schedule(&self, job: Job) -> Option<&Schedule> {
+        self.jobs
+            .iter()
+            .find(|(scheduled, _)| *scheduled == job)
+            .map(|(_, schedule)| schedule)
+    }
+
+    /// The first time strictly after `now` that `job` runs; `None` when it is not scheduled
+    /// or its schedule never fires again (e.g. a past year).
     pub fn next_after(&self, job: Job, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        self.schedule(job).after(&now).next()
+        self.schedule(job)?.after(&now).next()
     }
 
     /// The next instant strictly after `now` at which any job runs, with every job due then.
     pub fn next_run(&self, now: DateTime<Utc>) -> Option<NextRun> {
-        let next: Vec<(Job, DateTime<Utc>)> = Job::ALL
-            .into_iter()
+        let next: Vec<(Job, DateTime<Utc>)> = self
+            .jobs()
             .filter_map(|job| self.next_after(job, now).map(|at| (job, at)))
             .collect();
         let at = next.iter().map(|(_, at)| *at).min()?;
@@ -233,16 +213,32 @@ mod tests {
             .expect("valid date")
     }
 
+    const TIKTOK: Platform = Platform::new("tiktok");
+    const INSTAGRAM: Platform = Platform::new("instagram");
+
+    /// The seed's staggered day: all platforms at 03:00, Instagram at 03:15, TikTok at
+    /// 03:30, tokens hourly.
+    fn staggered() -> Schedules {
+        Schedules::new(DEFAULT_SYNC_ALL_PLATFORMS, DEFAULT_REFRESH_TOKENS)
+            .and_then(|s| s.with_platform(INSTAGRAM, "0 15 3 * * *"))
+            .and_then(|s| s.with_platform(TIKTOK, "0 30 3 * * *"))
+            .expect("valid schedules")
+    }
+
     #[test]
-    fn default_schedules() {
-        let schedules = Schedules::default();
+    fn each_platform_runs_at_its_own_time() {
+        let schedules = staggered();
         let now = utc(2026, 11, 25, 2, 10, 0);
         assert_eq!(
             schedules.next_after(Job::SyncAllPlatforms, now),
             Some(utc(2026, 11, 25, 3, 0, 0))
         );
         assert_eq!(
-            schedules.next_after(Job::SyncTikTok, now),
+            schedules.next_after(Job::SyncPlatform(INSTAGRAM), now),
+            Some(utc(2026, 11, 25, 3, 15, 0))
+        );
+        assert_eq!(
+            schedules.next_after(Job::SyncPlatform(TIKTOK), now),
             Some(utc(2026, 11, 25, 3, 30, 0))
         );
         assert_eq!(
@@ -251,14 +247,19 @@ mod tests {
         );
         // Strictly after: at 03:30 sharp the next TikTok run is tomorrow.
         assert_eq!(
-            schedules.next_after(Job::SyncTikTok, utc(2026, 11, 25, 3, 30, 0)),
+            schedules.next_after(Job::SyncPlatform(TIKTOK), utc(2026, 11, 25, 3, 30, 0)),
             Some(utc(2026, 11, 26, 3, 30, 0))
+        );
+        assert_eq!(
+            schedules.next_after(Job::SyncPlatform(Platform::new("youtube")), now),
+            None,
+            "not scheduled"
         );
     }
 
     #[test]
     fn jobs_due_together_come_tokens_first() {
-        let schedules = Schedules::default();
+        let schedules = staggered();
         let run = schedules
             .next_run(utc(2026, 11, 25, 2, 10, 0))
             .expect("a next run");
@@ -267,32 +268,30 @@ mod tests {
         let run = schedules
             .next_run(utc(2026, 11, 25, 3, 0, 0))
             .expect("a next run");
-        assert_eq!(run.at, utc(2026, 11, 25, 3, 30, 0));
-        assert_eq!(run.jobs, vec![Job::SyncTikTok]);
+        assert_eq!(run.at, utc(2026, 11, 25, 3, 15, 0));
+        assert_eq!(run.jobs, vec![Job::SyncPlatform(INSTAGRAM)]);
     }
 
     #[test]
     fn a_bad_expression_names_its_job() {
-        let error = Schedules::from_exprs("0 0 3 * * *", "every day", "0 0 * * * *")
+        let error = Schedules::new("0 0 3 * * *", "0 0 * * * *")
+            .and_then(|s| s.with_platform(TIKTOK, "every day"))
             .expect_err("invalid expression");
-        assert_eq!(error.job, Job::SyncTikTok);
+        assert_eq!(error.job, Job::SyncPlatform(TIKTOK));
         assert_eq!(error.expr, "every day");
-        assert!(error.to_string().contains("TikTok sync"), "{error}");
-        assert!(Schedules::from_exprs("0 0 3 * * *", "0 30 3 * * *", "0 61 * * * *").is_err());
+        assert!(error.to_string().contains("tiktok sync"), "{error}");
+        assert!(Schedules::new("0 0 3 * * *", "0 61 * * * *").is_err());
     }
 
     #[test]
-    fn overrides_replace_only_what_is_given() {
-        let schedules =
-            Schedules::with_overrides(None, Some("15 4 * * *"), None).expect("valid schedules");
-        let now = utc(2026, 11, 25, 0, 0, 0);
+    fn a_platform_given_twice_keeps_the_last_schedule() {
+        let schedules = staggered()
+            .with_platform(TIKTOK, "15 4 * * *")
+            .expect("valid");
+        assert_eq!(schedules.jobs().count(), 4);
         assert_eq!(
-            schedules.next_after(Job::SyncTikTok, now),
+            schedules.next_after(Job::SyncPlatform(TIKTOK), utc(2026, 11, 25, 0, 0, 0)),
             Some(utc(2026, 11, 25, 4, 15, 0))
-        );
-        assert_eq!(
-            schedules.next_after(Job::SyncAllPlatforms, now),
-            Some(utc(2026, 11, 25, 3, 0, 0))
         );
     }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use domain::{Connection, ConnectionId, ConnectionStatus};
+use domain::{Connection, ConnectionId, ConnectionStatus, Platform};
 
 use crate::db::with_conn;
 use crate::db::{Conn, Database, begin_postgres, begin_sqlite_immediate, finish_transaction};
@@ -19,9 +19,10 @@ use crate::time::{seconds_of, to_unix};
 /// Connections due for a sync and not leased by a live worker, stalest first (never-synced
 /// first), as a query of ids. Shared by both backends; only PostgreSQL adds a lock clause.
 macro_rules! due_ids_query {
-    ($now:expr, $due_before:expr, $limit:expr) => {
+    ($platforms:expr, $now:expr, $due_before:expr, $limit:expr) => {
         connections::table
             .filter(connections::status.eq(ConnectionStatus::Active.as_str()))
+            .filter(connections::platform.eq_any($platforms))
             .filter(
                 connections::last_synced_at
                     .is_null()
@@ -72,8 +73,8 @@ macro_rules! lease_ids {
 }
 
 impl Database {
-    /// Leases up to `limit` active connections whose last sync is older than `due_before`
-    /// (never-synced first, then stalest), skipping connections under a live lease of another
+    /// Leases up to `limit` active connections of `platforms` (the ones this process runs)
+    /// whose last sync is older than `due_before` (never-synced first, then stalest), skipping connections under a live lease of another
     /// holder, until `now + lease_for`.
     ///
     /// PostgreSQL selects with `FOR UPDATE SKIP LOCKED` in a transaction, so concurrent
@@ -82,6 +83,7 @@ impl Database {
     pub async fn lease_due_connections(
         &self,
         holder: &str,
+        platforms: &[Platform],
         now: DateTime<Utc>,
         due_before: DateTime<Utc>,
         lease_for: Duration,
@@ -90,13 +92,14 @@ impl Database {
         let now_unix = to_unix(now);
         let due_before = to_unix(due_before);
         let until = now_unix.saturating_add(seconds_of(lease_for));
+        let platforms: Vec<String> = platforms.iter().map(ToString::to_string).collect();
         let mut conn = self.conn().await?;
         let rows = match &mut conn {
             Conn::Postgres(pooled) => {
                 let c: &mut diesel_async::AsyncPgConnection = pooled;
                 begin_postgres(c).await?;
                 let result: StorageResult<Vec<ConnectionRow>> = async {
-                    let ids: Vec<i64> = due_ids_query!(now_unix, due_before, limit)
+                    let ids: Vec<i64> = due_ids_query!(&platforms, now_unix, due_before, limit)
                         .for_update()
                         .skip_locked()
                         .load(c)
@@ -110,7 +113,9 @@ impl Database {
                 let c: &mut crate::db::SqliteConn = pooled;
                 begin_sqlite_immediate(c).await?;
                 let result: StorageResult<Vec<ConnectionRow>> = async {
-                    let ids: Vec<i64> = due_ids_query!(now_unix, due_before, limit).load(c).await?;
+                    let ids: Vec<i64> = due_ids_query!(&platforms, now_unix, due_before, limit)
+                        .load(c)
+                        .await?;
                     Ok(lease_ids!(c, &ids, holder, now_unix, until))
                 }
                 .await;

@@ -92,7 +92,14 @@ fn repository_futures_are_send() {
         assert_send(db.video_history(id, "v", t0().date_naive(), 30));
         assert_send(db.disconnect(id, Some(&notify)));
         assert_send(db.consume_quota("b", QuotaWindow::Day, t0(), 1, 10));
-        assert_send(db.lease_due_connections("h", t0(), t0(), Duration::from_secs(1), 1));
+        assert_send(db.lease_due_connections(
+            "h",
+            &[Platform::new("tiktok")],
+            t0(),
+            t0(),
+            Duration::from_secs(1),
+            1,
+        ));
         assert_send(db.claim_outbound_events(t0(), Duration::from_secs(1), 1));
         assert_send(db.record_webhook_event(&NewWebhookEvent {
             platform: Platform::new("tiktok"),

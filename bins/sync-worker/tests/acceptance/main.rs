@@ -407,8 +407,9 @@ async fn the_daemon_runs_its_schedule_and_stops_after_the_account_in_progress() 
     world.connect_all(TimeDelta::seconds(1)).await;
     world.clock.advance(TimeDelta::hours(25));
     // Every second, so the test does not wait for 03:00.
-    let schedules =
-        scheduler::Schedules::from_exprs("* * * * * *", "* * * * * *", "0 0 0 1 1 * 2099").unwrap();
+    let schedules = scheduler::Schedules::new("* * * * * *", "0 0 0 1 1 * 2099")
+        .and_then(|s| s.with_platform(domain::Platform::new("tiktok"), "* * * * * *"))
+        .unwrap();
     let (sender, stop) = watch::channel(false);
     let progress = StopAfterFirstAccount(sender);
     let worker = WorkerConfig {

@@ -56,6 +56,10 @@ pub struct PlatformTraits {
     /// The callbacks the platform sends us, by route kind (the last path segment after
     /// `/api/webhooks/<platform>`; empty for the platform's one webhook route).
     pub callbacks: &'static [&'static str],
+    /// When its own daily sync pass runs by default (cron, UTC): staggered after the
+    /// all-platforms pass at 03:00, so each platform's leftovers are picked up at its own
+    /// time (`SYNC_CRON_<PLATFORM>` overrides it).
+    pub sync_cron: &'static str,
 }
 
 /// A fresh authorization request: send the browser to `url`; keep `state` and the PKCE

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use domain::{Connection, ConnectionId, SyncTrigger};
+use domain::{Connection, ConnectionId, Platform, SyncTrigger};
 use futures::StreamExt as _;
 use scheduler::{PlanConfig, PlannedDepth, PlannedSync};
 use tracing::{info, warn};
@@ -21,7 +21,7 @@ use crate::sync::SyncReport;
 const BUDGET_WAITS_PER_ACCOUNT: u32 = 3;
 
 impl Services {
-    /// Syncs every due connection (of every platform) in one leased batch: plans against the
+    /// Syncs every due connection (of every platform this process runs) in one leased batch: plans against the
     /// budget, runs the selected syncs concurrently, and returns what happened. Failures of
     /// single accounts are in the report and in `sync_runs`; only a storage failure before
     /// the syncs start is an error.
@@ -34,6 +34,35 @@ impl Services {
         progress: &dyn SyncProgress,
         stop: &StopSignal,
     ) -> Result<SyncAllReport, ServiceError> {
+        let platforms: Vec<Platform> = self
+            .inner
+            .platforms
+            .iter()
+            .map(|adapter| adapter.platform())
+            .collect();
+        self.sync_due(&platforms, worker, progress, stop).await
+    }
+
+    /// As [`Services::sync_due_connections`], for the connections of `platform` only (a
+    /// platform's own staggered pass).
+    pub async fn sync_due_connections_of(
+        &self,
+        platform: Platform,
+        worker: &WorkerConfig,
+        progress: &dyn SyncProgress,
+        stop: &StopSignal,
+    ) -> Result<SyncAllReport, ServiceError> {
+        self.adapter(platform)?;
+        self.sync_due(&[platform], worker, progress, stop).await
+    }
+
+    async fn sync_due(
+        &self,
+        platforms: &[Platform],
+        worker: &WorkerConfig,
+        progress: &dyn SyncProgress,
+        stop: &StopSignal,
+    ) -> Result<SyncAllReport, ServiceError> {
         let started = Instant::now();
         let now = self.now();
         let holder = self.lease_holder();
@@ -42,6 +71,7 @@ impl Services {
             .db
             .lease_due_connections(
                 &holder,
+                platforms,
                 now,
                 now - worker.due.effective_interval(),
                 worker.lease.min,

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::{TestDb, at, connect_user, t0};
-use domain::SyncOutcome;
+use domain::{Platform, SyncOutcome};
 use storage::{StorageError, SyncWrite};
 
 on_both_backends!(
     two_workers_never_lease_the_same_connection,
     dead_workers_leases_come_back,
     manual_lease_is_exclusive,
+    only_the_named_platforms_are_leased,
 );
 
 async fn two_workers_never_lease_the_same_connection(t: &TestDb) {
@@ -29,9 +30,16 @@ async fn two_workers_never_lease_the_same_connection(t: &TestDb) {
         let workers = ["worker-a", "worker-b"].map(|holder| {
             let db = db.clone();
             tokio::spawn(async move {
-                db.lease_due_connections(holder, now, now, Duration::from_secs(300), 7)
-                    .await
-                    .unwrap()
+                db.lease_due_connections(
+                    holder,
+                    &[Platform::new("tiktok")],
+                    now,
+                    now,
+                    Duration::from_secs(300),
+                    7,
+                )
+                .await
+                .unwrap()
             })
         });
         let [a, b] = workers;
@@ -73,7 +81,14 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     // Due: not synced in the last day. Never-synced first, then the stalest.
     let due_before = at(-86_400);
     let leased = db
-        .lease_due_connections("crashed", t0(), due_before, Duration::from_secs(600), 10)
+        .lease_due_connections(
+            "crashed",
+            &[Platform::new("tiktok")],
+            t0(),
+            due_before,
+            Duration::from_secs(600),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -84,6 +99,7 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     assert!(
         db.lease_due_connections(
             "rescuer",
+            &[Platform::new("tiktok")],
             at(599),
             at(599 - 86_400),
             Duration::from_secs(600),
@@ -97,6 +113,7 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     let rescued = db
         .lease_due_connections(
             "rescuer",
+            &[Platform::new("tiktok")],
             at(600),
             at(600 - 86_400),
             Duration::from_secs(600),
@@ -117,6 +134,7 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
     let again = db
         .lease_due_connections(
             "third",
+            &[Platform::new("tiktok")],
             at(601),
             at(601 - 86_400),
             Duration::from_secs(600),
@@ -152,10 +170,17 @@ async fn manual_lease_is_exclusive(t: &TestDb) {
     );
     // A worker does not take a manually leased connection either.
     assert!(
-        db.lease_due_connections("worker", at(30), at(30), lease, 10)
-            .await
-            .unwrap()
-            .is_empty()
+        db.lease_due_connections(
+            "worker",
+            &[Platform::new("tiktok")],
+            at(30),
+            at(30),
+            lease,
+            10
+        )
+        .await
+        .unwrap()
+        .is_empty()
     );
     assert!(db.release_lease(connection.id, "api-1").await.unwrap());
     assert!(
@@ -189,4 +214,30 @@ async fn manual_lease_is_exclusive(t: &TestDb) {
         .filter(|r| *r.as_ref().unwrap())
         .count();
     assert_eq!(won, 1);
+}
+
+async fn only_the_named_platforms_are_leased(t: &TestDb) {
+    let db = &t.db;
+    let tiktok = connect_user(db, "tiktok-user", "open-tiktok").await;
+    let lease = |holder: &'static str, platforms: Vec<Platform>| {
+        let db = db.clone();
+        async move {
+            db.lease_due_connections(holder, &platforms, t0(), t0(), Duration::from_secs(60), 10)
+                .await
+                .unwrap()
+        }
+    };
+    // A process that runs no TikTok leases none of its connections.
+    assert!(
+        lease("w", vec![Platform::new("instagram")])
+            .await
+            .is_empty()
+    );
+    assert!(lease("w", Vec::new()).await.is_empty());
+    let leased = lease(
+        "v",
+        vec![Platform::new("instagram"), Platform::new("tiktok")],
+    )
+    .await;
+    assert_eq!(leased.iter().map(|c| c.id).collect::<Vec<_>>(), [tiktok.id]);
 }

@@ -96,6 +96,7 @@ impl InstagramAdapter {
                 requested_scopes,
                 can_revoke: false,
                 callbacks: &[DEAUTHORIZE, DATA_DELETION],
+                sync_cron: "0 15 3 * * *",
             },
             budget,
         }

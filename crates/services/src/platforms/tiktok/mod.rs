@@ -72,6 +72,7 @@ impl TikTokAdapter {
                 requested_scopes,
                 can_revoke: true,
                 callbacks: &[""],
+                sync_cron: "0 30 3 * * *",
             },
             webhook_tolerance,
         }
