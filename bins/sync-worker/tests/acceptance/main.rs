@@ -1,9 +1,10 @@
-//! Acceptance tests of the sync worker against the TikTok sandbox over real HTTP and a real
+//! Acceptance tests of the sync worker against the TikTok and Instagram emulators over real HTTP and a real
 //! database (SQLite always, PostgreSQL when `TEST_DATABASE_URL` is set).
 #![allow(clippy::unwrap_used)]
 
 mod depth;
 mod support;
+mod two_platforms;
 
 use chrono::TimeDelta;
 use domain::{ConnectionStatus, SyncOutcome, SyncTrigger};
@@ -14,7 +15,7 @@ use tokio::sync::watch;
 
 use support::{Backend, World, backends, list_calls, thirty_video_counts};
 
-fn never_stop() -> StopSignal {
+pub(crate) fn never_stop() -> StopSignal {
     let (sender, receiver) = watch::channel(false);
     // Leak-free: the receiver keeps reading `false` once the sender is gone.
     drop(sender);

@@ -14,6 +14,7 @@ use base64::Engine as _;
 use chrono::{DateTime, TimeDelta, Utc};
 use domain::{Connection, ConnectionId, SyncRun};
 use services::clock::OffsetClock;
+use services::platforms::instagram::INSTAGRAM;
 use services::platforms::tiktok::TIKTOK;
 use services::{CallbackParams, Services};
 use tiktok_sandbox::{
@@ -23,6 +24,10 @@ use tiktok_sandbox::{
 use url::Url;
 
 pub const REDIRECT_URI: &str = "https://app.example/api/auth/tiktok/callback";
+/// Instagram's redirect URI, app id and secret in the worker's world.
+pub const INSTAGRAM_REDIRECT_URI: &str = "https://app.example/api/auth/instagram/callback";
+pub const INSTAGRAM_APP_ID: &str = "990602627938098";
+pub const INSTAGRAM_APP_SECRET: &str = "instagram-app-secret-for-worker-tests";
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +78,8 @@ pub fn list_calls(videos: u32) -> u64 {
 /// A sandbox, a database, and the worker's configuration for both.
 pub struct World {
     pub sandbox: SandboxHandle,
+    /// The Instagram emulator, in a world with Instagram accounts.
+    pub instagram: Option<instagram_sandbox::SandboxHandle>,
     /// Kept for its lifetime: dropping it removes the database.
     pub _database: TestDatabase,
     pub env: HashMap<String, String>,
@@ -87,6 +94,12 @@ pub struct World {
 impl World {
     /// A world with one creator per entry of `videos`.
     pub async fn new(backend: Backend, videos: &[u32]) -> Self {
+        Self::with_instagram(backend, videos, &[]).await
+    }
+
+    /// A world with one TikTok creator per entry of `videos` and, when `instagram_media` is
+    /// not empty, one Instagram business account per entry (that many media each).
+    pub async fn with_instagram(backend: Backend, videos: &[u32], instagram_media: &[u32]) -> Self {
         let sandbox = Sandbox::start(
             SandboxConfig::new()
                 .seed(11)
@@ -122,6 +135,53 @@ impl World {
         .into_iter()
         .map(|(name, value)| (name.to_owned(), value))
         .collect();
+        let mut env = env;
+        let instagram = if instagram_media.is_empty() {
+            None
+        } else {
+            let accounts = instagram_media.iter().enumerate().map(|(n, &media)| {
+                instagram_sandbox::AccountSpec::business(
+                    format!("account.{n}"),
+                    1_000 + 37 * n as u64,
+                    media,
+                )
+            });
+            let instagram = instagram_sandbox::Sandbox::start(
+                instagram_sandbox::SandboxConfig::new()
+                    .seed(11)
+                    .accounts(accounts)
+                    .initial_time(sandbox_start())
+                    .frozen_clock(true)
+                    .apps([instagram_sandbox::RegisteredApp::new(
+                        INSTAGRAM_APP_ID,
+                        INSTAGRAM_APP_SECRET,
+                        [INSTAGRAM_REDIRECT_URI],
+                    )]),
+            )
+            .await
+            .unwrap();
+            env.extend(
+                [
+                    ("INSTAGRAM_APP_ID", INSTAGRAM_APP_ID.to_owned()),
+                    ("INSTAGRAM_APP_SECRET", INSTAGRAM_APP_SECRET.to_owned()),
+                    ("INSTAGRAM_REDIRECT_URI", INSTAGRAM_REDIRECT_URI.to_owned()),
+                    (
+                        "INSTAGRAM_AUTH_BASE_URL",
+                        instagram.authorize_base_url().to_string(),
+                    ),
+                    (
+                        "INSTAGRAM_API_BASE_URL",
+                        instagram.api_base_url().to_string(),
+                    ),
+                    (
+                        "INSTAGRAM_GRAPH_BASE_URL",
+                        instagram.graph_base_url().to_string(),
+                    ),
+                ]
+                .map(|(name, value)| (name.to_owned(), value)),
+            );
+            Some(instagram)
+        };
         let clock = OffsetClock::new();
         let services = services_for(&env, &clock, "worker-a").await;
         let creators = sandbox.creators();
@@ -132,6 +192,7 @@ impl World {
             .collect();
         Self {
             sandbox,
+            instagram,
             _database: database,
             env,
             clock,
@@ -150,10 +211,29 @@ impl World {
         }
     }
 
-    /// Moves both clocks (the sandbox's and the services') forward.
+    /// Moves every clock (the emulators' and the services') forward.
     pub fn advance(&self, by: TimeDelta) {
         self.sandbox.advance_clock(by.to_std().unwrap());
+        if let Some(instagram) = &self.instagram {
+            instagram.advance_clock(by.to_std().unwrap());
+        }
         self.clock.advance(by);
+    }
+
+    /// Connects every Instagram account, in order, as user `ig-user-<n>`, `gap` apart.
+    pub async fn connect_all_instagram(&self, gap: TimeDelta) {
+        let instagram = self.instagram.as_ref().expect("a world with Instagram");
+        for (n, account) in instagram.accounts().iter().enumerate() {
+            connect_instagram(&self.services, &format!("ig-user-{n}"), &account.ig_user_id).await;
+            self.clock.advance(gap);
+        }
+    }
+
+    /// Every Instagram call the emulator answered so far.
+    pub fn instagram_calls(&self) -> u64 {
+        self.instagram
+            .as_ref()
+            .map_or(0, |instagram| instagram.call_counts().values().sum())
     }
 
     pub fn calls(&self, endpoint: Endpoint) -> u64 {
@@ -260,6 +340,46 @@ pub async fn connect(services: &Services, sandbox: &SandboxHandle, user_id: &str
                 code: param("code"),
                 state: param("state"),
                 scopes: param("scopes"),
+                ..CallbackParams::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// The Instagram Login flow for `ig_user_id` through the emulator's consent page, completed
+/// by the services' callback.
+pub async fn connect_instagram(services: &Services, user_id: &str, ig_user_id: &str) {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let authorize = services.begin_connect(user_id, INSTAGRAM).await.unwrap();
+    let page = browser.get(authorize.clone()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let form = instagram_sandbox::ConsentForm::parse(&page.text().await.unwrap()).expect("a form");
+    let action = authorize.join(&form.action).unwrap();
+    let answer = browser
+        .post(action)
+        .form(&form.approve_all(ig_user_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    let location = Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    services
+        .complete_connect(
+            INSTAGRAM,
+            CallbackParams {
+                code: param("code"),
+                state: param("state"),
                 ..CallbackParams::default()
             },
         )
