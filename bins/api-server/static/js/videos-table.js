@@ -1,21 +1,23 @@
-// The videos table: sorted by the API (`sort`/`order`), paged with `nextCursor` ("Load more").
+// The posts table (videos on TikTok, media on Instagram): sorted by the API (`sort`/`order`),
+// paged with `nextCursor` ("Load more"), its counter columns the platform's (platforms.js).
 // Video ids stay strings from JSON to the DOM.
 
 import { formatCount, formatDate, formatDateTime, formatRate } from './format.js';
 
 const PAGE_SIZE = 20;
 
-/** Columns in display order; `sort` is the API's sort key for sortable ones. */
-const COLUMNS = [
-  { id: 'cover', label: 'Video', className: 'col-cover' },
-  { id: 'title', label: 'Title', className: 'col-title' },
-  { id: 'created', label: 'Created', sort: 'created', className: 'col-date' },
-  { id: 'views', label: 'Views', sort: 'views', className: 'col-num' },
-  { id: 'likes', label: 'Likes', sort: 'likes', className: 'col-num' },
-  { id: 'comments', label: 'Comments', sort: 'comments', className: 'col-num' },
-  { id: 'shares', label: 'Shares', sort: 'shares', className: 'col-num' },
-  { id: 'engagement', label: 'Engagement', sort: 'engagement', className: 'col-num' },
-];
+/** The columns of `platform` in display order; `sort` is the API's sort key for sortable ones. */
+function columnsOf(platform) {
+  const [, plural] = platform.postNoun;
+  const noun = plural.charAt(0).toUpperCase() + plural.slice(1, -1);
+  return [
+    { id: 'cover', label: noun, className: 'col-cover' },
+    { id: 'title', label: 'Title', className: 'col-title' },
+    { id: 'created', label: 'Created', sort: 'created', className: 'col-date' },
+    ...platform.columns.map((column) => ({ ...column, className: 'col-num' })),
+    { id: 'engagement', label: 'Engagement', sort: 'engagement', className: 'col-num' },
+  ];
+}
 
 function cell(tag, className, text) {
   const el = document.createElement(tag);
@@ -42,9 +44,9 @@ function coverCell(video) {
   return td;
 }
 
-function titleCell(video) {
+function titleCell(video, platform) {
   const td = cell('td', 'col-title');
-  const text = (video.title || video.description || '').trim() || 'Untitled video';
+  const text = (video.title || video.description || '').trim() || `Untitled ${platform.postNoun[0]}`;
   let title;
   if (typeof video.shareUrl === 'string' && /^https?:\/\//.test(video.shareUrl)) {
     title = cell('a', 'video-title', text);
@@ -61,10 +63,14 @@ function titleCell(video) {
     const secs = String(video.durationSecs % 60).padStart(2, '0');
     td.append(cell('span', 'video-meta', `${mins}:${secs}`));
   }
+  if (typeof video.mediaType === 'string' && video.mediaType) {
+    const kind = video.mediaType.replace(/_/g, ' ').toLowerCase();
+    td.append(cell('span', 'video-meta', kind));
+  }
   return td;
 }
 
-function videoRow(video) {
+function videoRow(video, platform) {
   const tr = document.createElement('tr');
   tr.dataset.testid = 'video-row';
   tr.dataset.videoId = String(video.id);
@@ -77,12 +83,9 @@ function videoRow(video) {
   created.append(time);
   tr.append(
     coverCell(video),
-    titleCell(video),
+    titleCell(video, platform),
     created,
-    cell('td', 'col-num', formatCount(video.viewCount)),
-    cell('td', 'col-num', formatCount(video.likeCount)),
-    cell('td', 'col-num', formatCount(video.commentCount)),
-    cell('td', 'col-num', formatCount(video.shareCount)),
+    ...platform.columns.map((column) => cell('td', 'col-num', formatCount(video[column.field]))),
     cell('td', 'col-num col-rate', formatRate(video.engagementRate, 1)),
   );
   return tr;
@@ -98,11 +101,13 @@ function cursorOf(page) {
 }
 
 /**
- * Binds the table to `root` (the card's body). `load({sort, order, limit, cursor})` must resolve
- * to the `/api/tiktok/videos` JSON; `onError(err)` reports failures.
+ * Binds the table to `root` (the card's body) for `platform` (an entry of platforms.js).
+ * `load({sort, order, limit, cursor})` must resolve to the platform's posts JSON
+ * (`/api/<platform>/<posts>`); `onError(err)` reports failures.
  */
 export class VideosTable {
   #root;
+  #platform;
   #load;
   #onError;
   #sort = 'created';
@@ -117,25 +122,40 @@ export class VideosTable {
   #more;
   #count;
 
-  constructor(root, { load, onError, countElement }) {
+  constructor(root, { platform, load, onError, countElement }) {
     this.#root = root;
+    this.#platform = platform;
     this.#load = load;
     this.#onError = onError;
     this.#count = countElement;
     this.#build();
   }
 
+  /** Shows `platform`'s posts from now on (its columns; the sort back to newest first). */
+  setPlatform(platform) {
+    if (platform === this.#platform) return;
+    this.#platform = platform;
+    this.#sort = 'created';
+    this.#order = 'desc';
+    this.#headers = new Map();
+    this.#build();
+    this.clear();
+  }
+
   #build() {
     const scroller = cell('div', 'table-scroll');
     scroller.tabIndex = 0;
     scroller.setAttribute('role', 'region');
-    scroller.setAttribute('aria-label', 'Videos table, scrolls sideways');
+    const platform = this.#platform;
+    const [, plural] = platform.postNoun;
+    const Plural = plural.charAt(0).toUpperCase() + plural.slice(1);
+    scroller.setAttribute('aria-label', `${Plural} table, scrolls sideways`);
     this.#table = cell('table', 'videos-table');
     this.#table.dataset.testid = 'videos-table';
-    const caption = cell('caption', 'visually-hidden', 'Your TikTok videos with their engagement');
+    const caption = cell('caption', 'visually-hidden', `Your ${platform.name} ${plural} with their engagement`);
     const thead = document.createElement('thead');
     const headRow = document.createElement('tr');
-    for (const column of COLUMNS) {
+    for (const column of columnsOf(platform)) {
       const th = cell('th', column.className);
       th.scope = 'col';
       if (column.sort) {
@@ -162,8 +182,8 @@ export class VideosTable {
     this.#empty.dataset.testid = 'videos-empty';
     this.#empty.hidden = true;
     this.#empty.append(
-      cell('p', 'empty-title', 'No videos yet'),
-      cell('p', 'empty-text', 'Videos you post on TikTok show up here after the next sync.'),
+      cell('p', 'empty-title', `No ${plural} yet`),
+      cell('p', 'empty-text', `${Plural} you post on ${platform.name} show up here after the next sync.`),
     );
 
     const footer = cell('div', 'table-footer');
@@ -236,7 +256,9 @@ export class VideosTable {
       if (generation !== this.#generation) return;
       const videos = page && Array.isArray(page.videos) ? page.videos : [];
       if (reset) this.#tbody.replaceChildren();
-      for (const video of videos) if (video && video.id !== undefined) this.#tbody.append(videoRow(video));
+      for (const video of videos) {
+        if (video && video.id !== undefined) this.#tbody.append(videoRow(video, this.#platform));
+      }
       this.#cursor = cursorOf(page);
       const rows = this.#tbody.children.length;
       this.#empty.hidden = rows > 0;

@@ -8,7 +8,7 @@ use crate::support::browser_or_skip;
 use crate::support::dashboard;
 use crate::support::server::TestServer;
 
-const PHONE_WIDTH: u32 = 390;
+pub(crate) const PHONE_WIDTH: u32 = 390;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connected_dashboard_at_1280_and_390_pixels() {
@@ -42,7 +42,7 @@ async fn connected_dashboard_at_1280_and_390_pixels() {
 }
 
 /// Waits until both charts hold an SVG no wider than their card.
-async fn wait_for_charts(browser: &crate::support::browser::Browser) {
+pub(crate) async fn wait_for_charts(browser: &crate::support::browser::Browser) {
     browser
         .wait_js(
             "both growth charts drawn within their cards",
@@ -71,7 +71,7 @@ async fn wait_for_images(browser: &crate::support::browser::Browser, covers: usi
 
 /// Nothing sticks out sideways: the page does not scroll horizontally and no visible element
 /// outside a horizontal scroller reaches past the viewport.
-async fn assert_fits(browser: &crate::support::browser::Browser, width: u32) {
+pub(crate) async fn assert_fits(browser: &crate::support::browser::Browser, width: u32) {
     let report = browser
         .wait_js(
             &format!("the layout to settle at {width} px"),

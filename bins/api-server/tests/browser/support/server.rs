@@ -1,4 +1,5 @@
-//! The real api-server in sandbox mode, as `wire` builds it for the binary.
+//! The real api-server in sandbox mode (both emulators in-process), as `wire` builds it for
+//! the binary.
 
 use std::collections::HashMap;
 
@@ -12,6 +13,8 @@ pub struct TestServer {
     pub origin: String,
     /// The in-process TikTok emulator, to read its creators and inject faults.
     pub sandbox: SandboxHandle,
+    /// The in-process Instagram emulator.
+    pub instagram: instagram_sandbox::SandboxHandle,
     _data_dir: tempfile::TempDir,
 }
 
@@ -32,10 +35,14 @@ impl TestServer {
         let sandbox = wired
             .sandbox
             .expect("a server without TikTok credentials runs in sandbox mode");
+        let instagram = wired
+            .instagram_sandbox
+            .expect("sandbox mode starts the Instagram emulator too");
         tokio::spawn(wired.app.run_until_stopped());
         Self {
             origin: format!("http://localhost:{port}"),
             sandbox,
+            instagram,
             _data_dir: data_dir,
         }
     }
