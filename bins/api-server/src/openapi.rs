@@ -21,9 +21,9 @@ pub const BEARER_SCHEME: &str = "bearer_auth";
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "TikTok connect-and-sync API",
-        description = "Connect creators' TikTok accounts, keep their analytics in sync, read them back. \
-                       Errors are `{\"error\": {\"code\", \"message\"}}`."
+        title = "Creator connect-and-sync API",
+        description = "Connect creators' accounts (TikTok, Instagram), keep their analytics in sync, read \
+                       them back. Errors are `{\"error\": {\"code\", \"message\"}}`."
     ),
     paths(ops::healthz, ops::readyz, ops::metrics, ops::dev_token, openapi_json),
     components(schemas(ErrorBody, ErrorDetail, ops::Status, ops::DevToken, ops::DevTokenRequest)),
@@ -75,7 +75,10 @@ pub fn document(platforms: &[PlatformRoutes]) -> utoipa::openapi::OpenApi {
         };
         for platform in platforms {
             for (concrete, operation) in shape.paths_for(platform) {
-                let item = for_platform(&item, platform, &operation);
+                let mut item = for_platform(&item, platform, &operation);
+                if matches!(shape, PathShape::Callback) {
+                    describe_callback(&mut item, &operation);
+                }
                 routes.paths.paths.insert(concrete, item);
             }
         }
@@ -163,6 +166,40 @@ fn for_platform(
         }
     }
     item
+}
+
+/// Meta's callbacks (any kind but a platform's one webhook) are signed form posts; a data
+/// deletion request is answered with its status URL and confirmation code.
+fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
+    if kind.is_empty() {
+        return;
+    }
+    let Ok(mut json) = serde_json::to_value(&*item) else {
+        return;
+    };
+    if let Some(post) = json.get_mut("post") {
+        post["requestBody"] = serde_json::json!({
+            "description": "`signed_request=<signature>.<payload>`, signed with the app secret",
+            "required": true,
+            "content": {"application/x-www-form-urlencoded": {"schema": {
+                "type": "object",
+                "required": ["signed_request"],
+                "properties": {"signed_request": {"type": "string"}}
+            }}}
+        });
+        if kind == "data_deletion" {
+            post["responses"]["200"] = serde_json::json!({
+                "description": "The request's status page and confirmation code (the same for \
+                                every delivery of one request)",
+                "content": {"application/json": {"schema": {
+                    "$ref": "#/components/schemas/DeletionAck"
+                }}}
+            });
+        }
+    }
+    if let Ok(described) = serde_json::from_value(json) {
+        *item = described;
+    }
 }
 
 /// Replaces the template platform's name in every `summary` and `description`.

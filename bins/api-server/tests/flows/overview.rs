@@ -139,3 +139,62 @@ async fn the_overview_sums_both_platforms_per_day(database: TestDatabase) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(error_code(response).await, "invalid_query");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_has_every_platforms_routes() {
+    let flow = FlowOptions::new()
+        .spawn(TestDatabase::sqlite("flow.db"))
+        .await;
+    let response = flow
+        .client
+        .get(flow.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let document: Value = response.json().await.unwrap();
+    let paths = &document["paths"];
+    for path in [
+        "/api/auth/tiktok/connect",
+        "/api/tiktok/videos",
+        "/api/webhooks/tiktok",
+        "/api/auth/instagram/connect",
+        "/api/auth/instagram/callback",
+        "/api/auth/instagram/disconnect",
+        "/api/auth/instagram/sync",
+        "/api/instagram/profile",
+        "/api/instagram/media",
+        "/api/instagram/analytics",
+        "/api/instagram/sync-runs",
+        "/api/webhooks/instagram/deauthorize",
+        "/api/webhooks/instagram/data-deletion",
+        "/api/connections",
+        "/api/platforms",
+        "/api/analytics",
+        "/api/data-deletion/{code}",
+    ] {
+        assert!(paths.get(path).is_some(), "{path} is not documented");
+    }
+    assert!(paths.get("/api/instagram/videos").is_none());
+    // Operation ids stay unique across platforms.
+    assert_eq!(
+        paths["/api/instagram/media"]["get"]["operationId"],
+        "instagram_videos"
+    );
+    // Meta's callbacks are signed form posts; a deletion request gets its receipt.
+    let deletion = &paths["/api/webhooks/instagram/data-deletion"]["post"];
+    assert!(
+        deletion["requestBody"]["content"]
+            .get("application/x-www-form-urlencoded")
+            .is_some(),
+        "{deletion}"
+    );
+    assert_eq!(
+        deletion["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+        "#/components/schemas/DeletionAck"
+    );
+    let summary = paths["/api/instagram/profile"]["get"]["summary"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(!summary.contains("TikTok"), "{summary}");
+}
