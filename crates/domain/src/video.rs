@@ -29,6 +29,19 @@ pub struct VideoCounts {
 }
 
 impl VideoCounts {
+    /// These counters, each unknown one taken from `earlier` (a counter not read this time
+    /// keeps its last known value).
+    pub fn or(self, earlier: &VideoCounts) -> Self {
+        Self {
+            views: self.views.or(earlier.views),
+            likes: self.likes.or(earlier.likes),
+            comments: self.comments.or(earlier.comments),
+            shares: self.shares.or(earlier.shares),
+            reach: self.reach.or(earlier.reach),
+            saves: self.saves.or(earlier.saves),
+        }
+    }
+
     /// The four counters TikTok reports, all known.
     pub fn views_likes_comments_shares(views: i64, likes: i64, comments: i64, shares: i64) -> Self {
         Self {
@@ -79,4 +92,29 @@ pub struct SyncedVideo {
     pub media_type: Option<String>,
     /// Counters at sync time.
     pub counts: VideoCounts,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_counters_are_taken_from_earlier_ones() {
+        let now = VideoCounts {
+            likes: Some(10),
+            comments: Some(2),
+            ..VideoCounts::default()
+        };
+        let earlier = VideoCounts {
+            views: Some(500),
+            likes: Some(8),
+            reach: Some(300),
+            ..VideoCounts::default()
+        };
+        let merged = now.or(&earlier);
+        assert_eq!(merged.likes, Some(10), "a counter read now wins");
+        assert_eq!(merged.views, Some(500));
+        assert_eq!(merged.reach, Some(300));
+        assert_eq!(merged.saves, None, "unknown both times stays unknown");
+    }
 }

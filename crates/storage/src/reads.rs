@@ -1,5 +1,7 @@
 //! Reads for the API: videos sorted and paginated, daily time series, totals.
 
+use std::collections::HashMap;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -634,6 +636,47 @@ impl Database {
                 saves: total(|row| row.5),
             },
         })
+    }
+}
+
+impl Database {
+    /// Each stored video's counters by its platform id, for the counters a sync did not read
+    /// this time to keep their last known value.
+    pub async fn stored_video_counts(
+        &self,
+        connection_id: ConnectionId,
+    ) -> StorageResult<HashMap<String, VideoCounts>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, CounterColumns)> = load_rows!(
+            &mut conn,
+            videos::table
+                .filter(videos::connection_id.eq(connection_id.0))
+                .select((
+                    videos::platform_video_id,
+                    (
+                        videos::view_count,
+                        videos::like_count,
+                        videos::comment_count,
+                        videos::share_count,
+                        videos::reach_count,
+                        videos::save_count,
+                    ),
+                ))
+        );
+        Ok(rows
+            .into_iter()
+            .map(|(id, (views, likes, comments, shares, reach, saves))| {
+                let counts = VideoCounts {
+                    views,
+                    likes,
+                    comments,
+                    shares,
+                    reach,
+                    saves,
+                };
+                (id, counts)
+            })
+            .collect())
     }
 }
 

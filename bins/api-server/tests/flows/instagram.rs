@@ -14,6 +14,7 @@ on_both_backends!(
     a_creator_connects_instagram_and_reads_profile_media_and_analytics,
     a_cancelled_or_narrowed_instagram_consent,
     a_personal_account_is_refused_on_the_consent_page_or_by_us,
+    a_daily_sync_reads_recent_insights_and_sweeps_them_all_weekly,
 );
 
 const USER: &str = "creator-ig";
@@ -210,4 +211,71 @@ async fn a_personal_account_that_logs_in_is_refused_by_us() {
     assert!(message.contains("professional"), "{message}");
     assert!(flow.stored_instagram_connection(USER).await.is_none());
     assert_eq!(flow.instagram.call_count(Endpoint::MediaList), 0);
+}
+
+/// A daily sync reads the insights of the media young enough to still move (48 hours) and
+/// keeps the older ones' stored numbers; once a week it reads every media's insights again.
+async fn a_daily_sync_reads_recent_insights_and_sweeps_them_all_weekly(database: TestDatabase) {
+    let flow = FlowOptions::new().spawn(database).await;
+    let token = flow.token(USER);
+    let account = flow.instagram_account("metricsaurus");
+    flow.connect_instagram_ok(&token, &account.ig_user_id).await;
+    let media_before = flow
+        .get_json("/api/instagram/media?limit=100", &token)
+        .await;
+
+    flow.advance_instagram_clocks(chrono::TimeDelta::days(1));
+    let now = services::clock::Clock::now(&flow.clock);
+    let details = flow.instagram.account(&account.ig_user_id).unwrap();
+    let recent = details
+        .media
+        .iter()
+        .filter(|media| now - media.created_at < chrono::TimeDelta::hours(48))
+        .count() as u64;
+    assert!(recent < details.media.len() as u64, "some media are older");
+    let before = flow.instagram.call_counts();
+    let (status, body) = flow.sync_instagram(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let calls = |endpoint| {
+        flow.instagram.call_count(endpoint) - before.get(&endpoint).copied().unwrap_or(0)
+    };
+    assert_eq!(calls(Endpoint::Profile), 1);
+    assert_eq!(calls(Endpoint::MediaList), 1);
+    assert_eq!(
+        calls(Endpoint::MediaInsights),
+        recent,
+        "insights of recent media only"
+    );
+    assert_eq!(body["apiCalls"], 2 + recent);
+
+    // The older media keep the insights read at connect.
+    let media_after = flow
+        .get_json("/api/instagram/media?limit=100", &token)
+        .await;
+    for item in media_after["videos"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        let expected = details.media.iter().find(|m| m.id == id).unwrap();
+        if expected.before_conversion || now - expected.created_at < chrono::TimeDelta::hours(48) {
+            continue;
+        }
+        let earlier = media_before["videos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap();
+        assert_eq!(item["reachCount"], earlier["reachCount"], "{id}");
+        assert!(item["viewCount"].is_i64(), "{item}");
+    }
+
+    // A week after the full sync at connect, every media's insights are read again.
+    flow.advance_instagram_clocks(chrono::TimeDelta::days(6));
+    let before = flow.instagram.call_count(Endpoint::MediaInsights);
+    let (status, body) = flow.sync_instagram(&token).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let details = flow.instagram.account(&account.ig_user_id).unwrap();
+    assert_eq!(
+        flow.instagram.call_count(Endpoint::MediaInsights) - before,
+        details.media.len() as u64
+    );
 }

@@ -116,6 +116,9 @@ pub struct FetchRequest<'a> {
     /// The services' clock now (which posts are recent enough for their insights to be read
     /// again is decided against it).
     pub now: DateTime<Utc>,
+    /// When the connection's last full sync was (every post walked, every counter read):
+    /// a platform that re-reads old posts' counters only periodically decides against it.
+    pub last_full_walk: Option<DateTime<Utc>>,
 }
 
 /// What a sync fetched.
@@ -125,9 +128,12 @@ pub struct Fetched {
     pub profile: Profile,
     /// The posts, every counter the platform gave (unknown counters `None`).
     pub posts: Vec<SyncedVideo>,
-    /// Whether the post list was walked to its end (only then does the sync count as a full
-    /// walk).
+    /// Whether the post list was walked to its end (only then, and with every counter read,
+    /// does the sync count as a full walk).
     pub reached_end: bool,
+    /// Whether some posts' counters were not read this time (Instagram re-reads the insights
+    /// of older posts only periodically): the services keep their stored values for those.
+    pub partial_counters: bool,
     /// Scopes the platform said are missing (withdrawn after consent), besides the ones the
     /// grant never had.
     pub withdrawn_scopes: Vec<String>,

@@ -13,7 +13,7 @@ pub use report::{FailureSource, SyncReport};
 
 use std::sync::Arc;
 
-use domain::{Connection, Profile, SyncOutcome, SyncTrigger};
+use domain::{Connection, Profile, SyncOutcome, SyncTrigger, SyncedVideo};
 use scheduler::PlannedDepth;
 use secrecy::SecretString;
 use storage::{StorageError, SyncRunFinish, SyncWrite};
@@ -356,6 +356,7 @@ impl Services {
                     depth,
                     prefetched,
                     now: self.now(),
+                    last_full_walk: connection.last_full_sync_at,
                 },
             )
             .await?;
@@ -370,11 +371,32 @@ impl Services {
                 missing_scopes.push(scope);
             }
         }
+        let mut videos = fetched.posts;
+        if fetched.partial_counters {
+            self.carry_counters_forward(connection, &mut videos).await?;
+        }
         Ok(Fetched {
             profile: fetched.profile,
-            videos: fetched.posts,
-            full_walk: fetched.reached_end,
+            videos,
+            // A full walk: every post walked and every counter read.
+            full_walk: fetched.reached_end && !fetched.partial_counters,
             missing_scopes,
         })
+    }
+
+    /// Fills the counters a platform did not read this time with the stored ones, so an
+    /// unread counter keeps its last known value (and the engagement rate its basis).
+    async fn carry_counters_forward(
+        &self,
+        connection: &Connection,
+        videos: &mut [SyncedVideo],
+    ) -> Result<(), SyncFailure> {
+        let stored = self.inner.db.stored_video_counts(connection.id).await?;
+        for video in videos.iter_mut() {
+            if let Some(known) = stored.get(&video.platform_video_id) {
+                video.counts = video.counts.or(known);
+            }
+        }
+        Ok(())
     }
 }

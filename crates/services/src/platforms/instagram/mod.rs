@@ -6,10 +6,11 @@
 //!   refreshes itself once 24 hours old, so it is refreshed 30 days before it ends
 //!   ([`TokenExpiryPolicy`] with a 30-day margin). Only professional (Business or Creator)
 //!   accounts can connect. There is no revoke: the creator removes the app in Instagram.
-//! - Sync: the profile, the media list (pages of the configured size), and each fetched
-//!   media's insights when `instagram_business_manage_insights` was granted (views, reach,
-//!   saves, shares; likes and comments come with the media). A counter Instagram does not
-//!   give stays unknown.
+//! - Sync: the profile, the media list (pages of the configured size), and, when
+//!   `instagram_business_manage_insights` was granted, the insights (views, reach, saves,
+//!   shares) of the media young enough to still move, and of every media at a weekly sweep
+//!   ([`InsightsPolicy`]); likes and comments come with the media. A counter Instagram does not
+//!   give stays unknown; one not read this time keeps its stored value.
 //! - Budget: per account, as Meta counts it: a throttle (or usage near the limit) pauses
 //!   that account for the time Meta states; the work waits, it does not fail.
 //! - Callbacks: Meta's signed deauthorize and data-deletion requests.
@@ -58,11 +59,48 @@ pub const DEAUTHORIZE: &str = "deauthorize";
 /// The data deletion request callback's route kind.
 pub const DATA_DELETION: &str = "data-deletion";
 
+/// When a media's insights are read again: every sync while it is young (its numbers still
+/// move, and Meta's insights lag up to 48 hours), and at a periodic sweep once older: the
+/// reference's minimum (a profile call, the media pages, insights for recent media) on most
+/// days, every media's insights once a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InsightsPolicy {
+    /// Media younger than this have their insights read at every sync.
+    pub recent: TimeDelta,
+    /// Every media's insights are read once the last full sync is this old.
+    pub sweep_every: TimeDelta,
+}
+
+impl Default for InsightsPolicy {
+    /// Two days (the reference's 48-hour window), a sweep every seven.
+    fn default() -> Self {
+        Self {
+            recent: TimeDelta::hours(48),
+            sweep_every: TimeDelta::days(7),
+        }
+    }
+}
+
+impl InsightsPolicy {
+    /// Whether this sync reads every media's insights: no full sync yet, or the last one is
+    /// `sweep_every` old.
+    pub fn sweeps(&self, last_full_walk: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        last_full_walk.is_none_or(|at| now - at >= self.sweep_every)
+    }
+
+    /// Whether a media posted at `posted_at` is young enough to be read at every sync (an
+    /// unknown time counts as young: better a call than a stale number).
+    pub fn is_recent(&self, posted_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+        posted_at.is_none_or(|at| now - at < self.recent)
+    }
+}
+
 /// The Instagram adapter.
 pub struct InstagramAdapter {
     client: InstagramClient,
     traits: PlatformTraits,
     budget: Arc<CallBudget>,
+    insights: InsightsPolicy,
 }
 
 impl InstagramAdapter {
@@ -99,7 +137,15 @@ impl InstagramAdapter {
                 sync_cron: "0 15 3 * * *",
             },
             budget,
+            insights: InsightsPolicy::default(),
         }
+    }
+
+    /// When media insights are read again (default [`InsightsPolicy::default`]).
+    #[must_use]
+    pub fn with_insights_policy(mut self, insights: InsightsPolicy) -> Self {
+        self.insights = insights;
+        self
     }
 
     /// The client, with the budget hook installed.
@@ -306,9 +352,16 @@ impl PlatformAdapter for InstagramAdapter {
                 .walk_media(&client, &token, account, request.depth)
                 .await?;
             let with_insights = request.scopes.iter().any(|scope| scope == INSIGHTS_SCOPE);
+            let sweep = request.depth.is_full()
+                && self.insights.sweeps(request.last_full_walk, request.now);
+            let mut partial_counters = false;
             let mut posts = Vec::with_capacity(media.len());
             for item in media {
-                let insights = if with_insights {
+                let read_insights = with_insights
+                    && (sweep || self.insights.is_recent(item.timestamp, request.now));
+                // Insights not read: the stored ones stay (the services carry them forward).
+                partial_counters |= with_insights && !read_insights;
+                let insights = if read_insights {
                     let product = item.product_type();
                     let metrics = MediaMetric::recommended_for(&product);
                     let insights = client
@@ -320,14 +373,15 @@ impl PlatformAdapter for InstagramAdapter {
                 };
                 posts.push(post_from(item, insights.as_ref()));
             }
-            Ok::<_, InstagramError>((profile, posts, reached_end))
+            Ok::<_, InstagramError>((profile, posts, reached_end, partial_counters))
         }
         .await;
         match fetched {
-            Ok((profile, posts, reached_end)) => Ok(Fetched {
+            Ok((profile, posts, reached_end, partial_counters)) => Ok(Fetched {
                 profile,
                 posts,
                 reached_end,
+                partial_counters,
                 withdrawn_scopes: Vec::new(),
             }),
             Err(error) => {

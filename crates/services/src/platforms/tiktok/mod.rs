@@ -224,6 +224,8 @@ impl PlatformAdapter for TikTokAdapter {
             profile,
             posts,
             reached_end,
+            // TikTok gives every counter with the list.
+            partial_counters: false,
             withdrawn_scopes,
         })
     }
