@@ -6,12 +6,13 @@
 use std::num::NonZeroU32;
 use std::sync::Arc;
 
+use chrono::TimeDelta;
 use scheduler::pacing_quota;
 use secrecy::ExposeSecret as _;
 use services::clock::Clock;
 use services::observer::ServiceObserver;
 use services::outbox::Deliverer;
-use services::platforms::instagram::{INSTAGRAM, InstagramAdapter};
+use services::platforms::instagram::{INSTAGRAM, InsightsPolicy, InstagramAdapter};
 use services::platforms::tiktok::{TIKTOK, TikTokAdapter};
 use services::quota::{BudgetPolicy, CallBudget};
 use services::{Platforms, Services, ServicesConfig};
@@ -173,10 +174,15 @@ pub fn platforms(settings: &Settings, budget: &Arc<CallBudget>) -> Result<Platfo
         )));
     }
     if let Some(instagram) = &settings.instagram {
-        platforms = platforms.with(Arc::new(InstagramAdapter::new(
-            instagram_client(instagram)?,
-            Arc::clone(budget),
-        )));
+        let insights = InsightsPolicy {
+            recent: TimeDelta::from_std(instagram.insights_recent).unwrap_or(TimeDelta::MAX),
+            sweep_every: TimeDelta::from_std(instagram.insights_sweep_every)
+                .unwrap_or(TimeDelta::MAX),
+        };
+        platforms = platforms.with(Arc::new(
+            InstagramAdapter::new(instagram_client(instagram)?, Arc::clone(budget))
+                .with_insights_policy(insights),
+        ));
     }
     Ok(platforms)
 }

@@ -2,6 +2,8 @@
 //! reference leaves open (the Graph version, how the token travels, the page size, which
 //! secrets may sign Meta's callbacks).
 
+use std::time::Duration;
+
 use secrecy::SecretString;
 use url::Url;
 
@@ -52,6 +54,11 @@ pub struct InstagramSettings {
     /// The app's own cap on Instagram calls a day (`INSTAGRAM_DAILY_QUOTA`); Meta's budget is
     /// per account and read from its usage headers, so none by default.
     pub daily_quota: Option<u32>,
+    /// Media younger than this have their insights read at every sync
+    /// (`INSTAGRAM_INSIGHTS_RECENT_HOURS`).
+    pub insights_recent: Duration,
+    /// Every media's insights are read again this often (`INSTAGRAM_INSIGHTS_SWEEP_DAYS`).
+    pub insights_sweep_every: Duration,
 }
 
 /// The Instagram settings read before the mode decides the credentials.
@@ -69,6 +76,8 @@ pub(super) struct PartialInstagram {
     token_in_header: bool,
     page_size: u32,
     daily_quota: Option<u32>,
+    insights_recent: Duration,
+    insights_sweep_every: Duration,
 }
 
 impl PartialInstagram {
@@ -126,6 +135,22 @@ impl PartialInstagram {
                 page_size,
             )?,
             daily_quota: env.parse_optional("INSTAGRAM_DAILY_QUOTA", parse::positive)?,
+            insights_recent: Duration::from_secs(
+                3_600
+                    * u64::from(env.parse_or(
+                        "INSTAGRAM_INSIGHTS_RECENT_HOURS",
+                        48,
+                        parse::positive,
+                    )?),
+            ),
+            insights_sweep_every: Duration::from_secs(
+                86_400
+                    * u64::from(env.parse_or(
+                        "INSTAGRAM_INSIGHTS_SWEEP_DAYS",
+                        7,
+                        parse::positive,
+                    )?),
+            ),
         })
     }
 
@@ -182,6 +207,8 @@ impl PartialInstagram {
             token_in_header: self.token_in_header,
             page_size: self.page_size,
             daily_quota: self.daily_quota,
+            insights_recent: self.insights_recent,
+            insights_sweep_every: self.insights_sweep_every,
         }
     }
 }
