@@ -91,6 +91,7 @@ impl AccountGenerator {
                         self.rng.gen_range(0..=likes / 10 + 1),
                         self.rng.gen_range(0..=likes / 20 + 1),
                     ),
+                    counters_read: true,
                 }
             })
             .collect()

@@ -14,6 +14,7 @@ pub mod api_calls;
 pub mod database;
 pub mod dataset;
 pub mod error;
+pub mod instagram_calls;
 pub mod keys;
 pub mod latency;
 pub mod load;

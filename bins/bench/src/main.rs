@@ -9,7 +9,7 @@ use bench::keys::BenchSecrets;
 use bench::read_load::{self, ReadLoadSpec};
 use bench::server::{self, ServerSpec};
 use bench::worker::{self, WorkerBenchSpec};
-use bench::{api_calls, database, startup};
+use bench::{api_calls, database, instagram_calls, startup};
 use clap::{Args, Parser, Subcommand};
 
 /// Benchmarks of the TikTok connect-and-sync service.
@@ -25,11 +25,15 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Benchmark {
-    /// 1. TikTok calls per account: connect and sync creators against the sandbox.
+    /// 1. Calls per account on each platform: connect and sync TikTok creators and Instagram
+    ///    accounts against the emulators.
     ApiCalls {
-        /// Videos of each creator, comma-separated.
+        /// Videos of each TikTok creator, comma-separated.
         #[arg(long, value_delimiter = ',', default_values_t = api_calls::DEFAULT_VIDEO_COUNTS)]
         videos: Vec<u32>,
+        /// Media of each Instagram account, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = instagram_calls::DEFAULT_MEDIA_COUNTS)]
+        media: Vec<u32>,
         /// The app's daily call budget the accounts-per-day column is computed for.
         #[arg(long, default_value_t = 1_000)]
         daily_budget: u64,
@@ -192,10 +196,13 @@ async fn run(cli: Cli) -> BenchResult<()> {
     match cli.command {
         Benchmark::ApiCalls {
             videos,
+            media,
             daily_budget,
         } => {
             let costs = api_calls::run(&videos, cli.seed).await?;
             println!("{}", api_calls::render(&costs, daily_budget));
+            let costs = instagram_calls::run(&media, cli.seed).await?;
+            println!("{}", instagram_calls::render(&costs));
         }
         Benchmark::Seed { data } => seed(&data, cli.seed, &secrets).await?,
         Benchmark::ReadLoad {
@@ -290,7 +297,7 @@ mod tests {
         let cli = Cli::try_parse_from(["bench", "api-calls", "--videos", "0,21"]).expect("parses");
         assert!(matches!(
             cli.command,
-            Benchmark::ApiCalls { ref videos, daily_budget: 1_000 } if videos == &[0, 21]
+            Benchmark::ApiCalls { ref videos, daily_budget: 1_000, .. } if videos == &[0, 21]
         ));
     }
 }

@@ -176,7 +176,7 @@ pub fn platforms(settings: &Settings, budget: &Arc<CallBudget>) -> Result<Platfo
     if let Some(instagram) = &settings.instagram {
         let insights = InsightsPolicy {
             recent: TimeDelta::from_std(instagram.insights_recent).unwrap_or(TimeDelta::MAX),
-            sweep_every: TimeDelta::from_std(instagram.insights_sweep_every)
+            refresh_every: TimeDelta::from_std(instagram.insights_refresh_every)
                 .unwrap_or(TimeDelta::MAX),
         };
         platforms = platforms.with(Arc::new(

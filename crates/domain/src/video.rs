@@ -92,6 +92,9 @@ pub struct SyncedVideo {
     pub media_type: Option<String>,
     /// Counters at sync time.
     pub counts: VideoCounts,
+    /// Whether every counter the platform has was read now; `false` when some were left for
+    /// a later sync (their stored values are kept).
+    pub counters_read: bool,
 }
 
 #[cfg(test)]

@@ -14,6 +14,11 @@ use diesel_async::AsyncPgConnection;
 use crate::db::SqliteConn;
 use crate::schema::{video_snapshots, videos};
 
+diesel::define_sql_function! {
+    /// SQL's `COALESCE` of two nullable BIGINTs (the same on both backends).
+    fn coalesce(first: diesel::sql_types::Nullable<diesel::sql_types::BigInt>, second: diesel::sql_types::Nullable<diesel::sql_types::BigInt>) -> diesel::sql_types::Nullable<diesel::sql_types::BigInt>;
+}
+
 /// A video row to insert or update.
 #[derive(Insertable, Clone)]
 #[diesel(table_name = videos, treat_none_as_default_value = false)]
@@ -37,6 +42,8 @@ pub(crate) struct VideoInsert {
     pub(crate) engagement_rate: Option<f64>,
     pub(crate) first_seen_at: i64,
     pub(crate) updated_at: i64,
+    /// `Some(now)` when every counter was read now; `None` keeps the stored time.
+    pub(crate) counters_read_at: Option<i64>,
 }
 
 /// A video snapshot row to insert or update.
@@ -92,6 +99,10 @@ macro_rules! video_upsert {
                 videos::save_count.eq(excluded(videos::save_count)),
                 videos::engagement_rate.eq(excluded(videos::engagement_rate)),
                 videos::updated_at.eq(excluded(videos::updated_at)),
+                videos::counters_read_at.eq(coalesce(
+                    excluded(videos::counters_read_at),
+                    videos::counters_read_at,
+                )),
             ))
             .returning((
                 videos::id,

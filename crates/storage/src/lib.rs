@@ -52,7 +52,8 @@ pub use oauth_states::{ConsumedOAuthState, NewOAuthState};
 pub use outbox::{DeliveryState, NewOutboundEvent, OutboundEvent, OutboundEventStatus};
 pub use quota::{QuotaUsage, QuotaWindow};
 pub use reads::{
-    SortDirection, StoredVideo, StoredVideoPage, TotalsOfVideos, VideoQuery, VideoSort,
+    SortDirection, StoredCounters, StoredVideo, StoredVideoPage, TotalsOfVideos, VideoQuery,
+    VideoSort,
 };
 pub use sync_runs::SyncRunFinish;
 pub use sync_writes::{AppliedSync, SyncWrite};

@@ -203,6 +203,8 @@ impl VideoRow {
                 posted_at: from_unix_opt(self.posted_at)?,
                 media_type: self.media_type,
                 counts,
+                // Stored counters are the last read of each (a flag of the sync that read them).
+                counters_read: true,
             },
             first_seen_at: from_unix(self.first_seen_at)?,
             updated_at: from_unix(self.updated_at)?,
@@ -640,14 +642,15 @@ impl Database {
 }
 
 impl Database {
-    /// Each stored video's counters by its platform id, for the counters a sync did not read
-    /// this time to keep their last known value.
+    /// Each stored video's counters and when they were last all read, by its platform id:
+    /// a sync that did not read some counters keeps these, and a platform that re-reads
+    /// counters periodically picks the stalest.
     pub async fn stored_video_counts(
         &self,
         connection_id: ConnectionId,
-    ) -> StorageResult<HashMap<String, VideoCounts>> {
+    ) -> StorageResult<HashMap<String, StoredCounters>> {
         let mut conn = self.conn().await?;
-        let rows: Vec<(String, CounterColumns)> = load_rows!(
+        let rows: Vec<(String, CounterColumns, Option<i64>)> = load_rows!(
             &mut conn,
             videos::table
                 .filter(videos::connection_id.eq(connection_id.0))
@@ -661,23 +664,41 @@ impl Database {
                         videos::reach_count,
                         videos::save_count,
                     ),
+                    videos::counters_read_at,
                 ))
         );
-        Ok(rows
-            .into_iter()
-            .map(|(id, (views, likes, comments, shares, reach, saves))| {
-                let counts = VideoCounts {
-                    views,
-                    likes,
-                    comments,
-                    shares,
-                    reach,
-                    saves,
-                };
-                (id, counts)
-            })
-            .collect())
+        rows.into_iter()
+            .map(
+                |(id, (views, likes, comments, shares, reach, saves), read_at)| {
+                    let counts = VideoCounts {
+                        views,
+                        likes,
+                        comments,
+                        shares,
+                        reach,
+                        saves,
+                    };
+                    Ok((
+                        id,
+                        StoredCounters {
+                            counts,
+                            read_at: from_unix_opt(read_at)?,
+                        },
+                    ))
+                },
+            )
+            .collect()
     }
+}
+
+/// A stored post's counters and when they were last all read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StoredCounters {
+    /// The counters.
+    pub counts: VideoCounts,
+    /// When every counter was last read; `None` for posts stored before this was recorded,
+    /// or never read in full.
+    pub read_at: Option<DateTime<Utc>>,
 }
 
 /// A video's six counters as selected.

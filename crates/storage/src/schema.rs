@@ -149,6 +149,9 @@ diesel::table! {
         first_seen_at -> BigInt,
         /// Unix seconds.
         updated_at -> BigInt,
+        /// When every counter of the post was last read (unix seconds): a platform that
+        /// re-reads some counters only periodically (Instagram's insights) decides by it.
+        counters_read_at -> Nullable<BigInt>,
     }
 }
 

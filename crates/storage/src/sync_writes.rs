@@ -97,6 +97,7 @@ fn video_insert(
         engagement_rate,
         first_seen_at: now,
         updated_at: now,
+        counters_read_at: video.counters_read.then_some(now),
     }
 }
 

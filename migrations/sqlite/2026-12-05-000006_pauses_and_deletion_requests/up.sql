@@ -25,3 +25,7 @@ CREATE TABLE data_deletion_requests (
 -- saves, each where known), for the combined overview's series; NULL when none is known
 -- (and for days captured before this column existed).
 ALTER TABLE profile_snapshots ADD COLUMN total_interactions BIGINT;
+
+-- When every counter of a post was last read: Instagram re-reads older media's insights a
+-- share at a time, the stalest first.
+ALTER TABLE videos ADD COLUMN counters_read_at BIGINT;

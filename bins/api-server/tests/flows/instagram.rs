@@ -14,7 +14,7 @@ on_both_backends!(
     a_creator_connects_instagram_and_reads_profile_media_and_analytics,
     a_cancelled_or_narrowed_instagram_consent,
     a_personal_account_is_refused_on_the_consent_page_or_by_us,
-    a_daily_sync_reads_recent_insights_and_sweeps_them_all_weekly,
+    a_daily_sync_reads_recent_insights_and_the_rest_a_share_a_week_later,
 );
 
 const USER: &str = "creator-ig";
@@ -214,8 +214,11 @@ async fn a_personal_account_that_logs_in_is_refused_by_us() {
 }
 
 /// A daily sync reads the insights of the media young enough to still move (48 hours) and
-/// keeps the older ones' stored numbers; once a week it reads every media's insights again.
-async fn a_daily_sync_reads_recent_insights_and_sweeps_them_all_weekly(database: TestDatabase) {
+/// keeps the older ones' stored numbers; a week on, the older ones are read again a share a
+/// day, the stalest first.
+async fn a_daily_sync_reads_recent_insights_and_the_rest_a_share_a_week_later(
+    database: TestDatabase,
+) {
     let flow = FlowOptions::new().spawn(database).await;
     let token = flow.token(USER);
     let account = flow.instagram_account("metricsaurus");
@@ -268,14 +271,36 @@ async fn a_daily_sync_reads_recent_insights_and_sweeps_them_all_weekly(database:
         assert!(item["viewCount"].is_i64(), "{item}");
     }
 
-    // A week after the full sync at connect, every media's insights are read again.
+    // A week after connect every older media is due again: the stalest seventh of the media
+    // is read this sync (with the recent ones), the rest on the next days.
     flow.advance_instagram_clocks(chrono::TimeDelta::days(6));
+    let now = services::clock::Clock::now(&flow.clock);
+    let details = flow.instagram.account(&account.ig_user_id).unwrap();
+    let recent = details
+        .media
+        .iter()
+        .filter(|media| now - media.created_at < chrono::TimeDelta::hours(48))
+        .count() as u64;
+    let share = (details.media.len() as u64).div_ceil(7);
     let before = flow.instagram.call_count(Endpoint::MediaInsights);
     let (status, body) = flow.sync_instagram(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let details = flow.instagram.account(&account.ig_user_id).unwrap();
     assert_eq!(
         flow.instagram.call_count(Endpoint::MediaInsights) - before,
-        details.media.len() as u64
+        recent + share
     );
+    // Day after day the rest follow, a share at a time, until every media was read again.
+    let mut read = share;
+    let stale = details.media.len() as u64 - recent;
+    for _ in 0..7 {
+        if read >= stale {
+            break;
+        }
+        flow.advance_instagram_clocks(chrono::TimeDelta::days(1));
+        let before = flow.instagram.call_count(Endpoint::MediaInsights);
+        let (status, body) = flow.sync_instagram(&token).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        read += flow.instagram.call_count(Endpoint::MediaInsights) - before;
+    }
+    assert!(read >= stale, "{read} re-reads for {stale} older media");
 }

@@ -57,8 +57,9 @@ pub struct InstagramSettings {
     /// Media younger than this have their insights read at every sync
     /// (`INSTAGRAM_INSIGHTS_RECENT_HOURS`).
     pub insights_recent: Duration,
-    /// Every media's insights are read again this often (`INSTAGRAM_INSIGHTS_SWEEP_DAYS`).
-    pub insights_sweep_every: Duration,
+    /// Older media's insights are read again once this old, a share a day
+    /// (`INSTAGRAM_INSIGHTS_REFRESH_DAYS`).
+    pub insights_refresh_every: Duration,
 }
 
 /// The Instagram settings read before the mode decides the credentials.
@@ -77,7 +78,7 @@ pub(super) struct PartialInstagram {
     page_size: u32,
     daily_quota: Option<u32>,
     insights_recent: Duration,
-    insights_sweep_every: Duration,
+    insights_refresh_every: Duration,
 }
 
 impl PartialInstagram {
@@ -143,10 +144,10 @@ impl PartialInstagram {
                         parse::positive,
                     )?),
             ),
-            insights_sweep_every: Duration::from_secs(
+            insights_refresh_every: Duration::from_secs(
                 86_400
                     * u64::from(env.parse_or(
-                        "INSTAGRAM_INSIGHTS_SWEEP_DAYS",
+                        "INSTAGRAM_INSIGHTS_REFRESH_DAYS",
                         7,
                         parse::positive,
                     )?),
@@ -208,7 +209,7 @@ impl PartialInstagram {
             page_size: self.page_size,
             daily_quota: self.daily_quota,
             insights_recent: self.insights_recent,
-            insights_sweep_every: self.insights_sweep_every,
+            insights_refresh_every: self.insights_refresh_every,
         }
     }
 }

@@ -21,7 +21,7 @@ mod error;
 pub mod instagram;
 pub mod tiktok;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -60,6 +60,10 @@ pub struct PlatformTraits {
     /// all-platforms pass at 03:00, so each platform's leftovers are picked up at its own
     /// time (`SYNC_CRON_<PLATFORM>` overrides it).
     pub sync_cron: &'static str,
+    /// Whether some counters are re-read only periodically (Instagram's insights): the
+    /// services then give the adapter each post's last full read, and keep the stored values
+    /// of the counters it did not read.
+    pub counters_read_periodically: bool,
 }
 
 /// A fresh authorization request: send the browser to `url`; keep `state` and the PKCE
@@ -116,9 +120,10 @@ pub struct FetchRequest<'a> {
     /// The services' clock now (which posts are recent enough for their insights to be read
     /// again is decided against it).
     pub now: DateTime<Utc>,
-    /// When the connection's last full sync was (every post walked, every counter read):
-    /// a platform that re-reads old posts' counters only periodically decides against it.
-    pub last_full_walk: Option<DateTime<Utc>>,
+    /// When each stored post's counters were last all read (by platform id), for a platform
+    /// that re-reads some counters only periodically
+    /// ([`PlatformTraits::counters_read_periodically`]); empty otherwise.
+    pub counters_read_at: &'a HashMap<String, DateTime<Utc>>,
 }
 
 /// What a sync fetched.
@@ -132,7 +137,8 @@ pub struct Fetched {
     /// does the sync count as a full walk).
     pub reached_end: bool,
     /// Whether some posts' counters were not read this time (Instagram re-reads the insights
-    /// of older posts only periodically): the services keep their stored values for those.
+    /// of older posts only periodically): the services keep their stored values for those
+    /// (each post says which: [`SyncedVideo::counters_read`](domain::SyncedVideo)).
     pub partial_counters: bool,
     /// Scopes the platform said are missing (withdrawn after consent), besides the ones the
     /// grant never had.

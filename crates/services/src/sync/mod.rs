@@ -11,12 +11,15 @@ use failure::SyncFailure;
 pub use manual::ManualSync;
 pub use report::{FailureSource, SyncReport};
 
+use std::collections::HashMap;
 use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use domain::{Connection, Profile, SyncOutcome, SyncTrigger, SyncedVideo};
 use scheduler::PlannedDepth;
 use secrecy::SecretString;
-use storage::{StorageError, SyncRunFinish, SyncWrite};
+use storage::{StorageError, StoredCounters, SyncRunFinish, SyncWrite};
 use tracing::{Instrument as _, info, info_span, warn};
 
 use crate::Services;
@@ -347,6 +350,17 @@ impl Services {
         // The scopes may have changed at the last refresh: read what is stored now.
         let scopes = self.inner.db.connection_tokens(connection.id).await?.scopes;
         let account_id = &connection.profile.platform_account_id;
+        // A platform that re-reads some counters only periodically picks the stalest posts,
+        // and the counters it leaves unread keep their stored values.
+        let stored = if adapter.traits().counters_read_periodically {
+            self.inner.db.stored_video_counts(connection.id).await?
+        } else {
+            HashMap::new()
+        };
+        let counters_read_at: HashMap<String, DateTime<Utc>> = stored
+            .iter()
+            .filter_map(|(id, counters)| counters.read_at.map(|at| (id.clone(), at)))
+            .collect();
         let fetched = adapter
             .fetch(
                 token,
@@ -356,7 +370,7 @@ impl Services {
                     depth,
                     prefetched,
                     now: self.now(),
-                    last_full_walk: connection.last_full_sync_at,
+                    counters_read_at: &counters_read_at,
                 },
             )
             .await?;
@@ -373,7 +387,7 @@ impl Services {
         }
         let mut videos = fetched.posts;
         if fetched.partial_counters {
-            self.carry_counters_forward(connection, &mut videos).await?;
+            carry_counters_forward(&stored, &mut videos);
         }
         Ok(Fetched {
             profile: fetched.profile,
@@ -383,20 +397,14 @@ impl Services {
             missing_scopes,
         })
     }
+}
 
-    /// Fills the counters a platform did not read this time with the stored ones, so an
-    /// unread counter keeps its last known value (and the engagement rate its basis).
-    async fn carry_counters_forward(
-        &self,
-        connection: &Connection,
-        videos: &mut [SyncedVideo],
-    ) -> Result<(), SyncFailure> {
-        let stored = self.inner.db.stored_video_counts(connection.id).await?;
-        for video in videos.iter_mut() {
-            if let Some(known) = stored.get(&video.platform_video_id) {
-                video.counts = video.counts.or(known);
-            }
+/// Fills the counters a platform did not read this time with the stored ones, so an unread
+/// counter keeps its last known value (and the engagement rate its basis).
+fn carry_counters_forward(stored: &HashMap<String, StoredCounters>, videos: &mut [SyncedVideo]) {
+    for video in videos.iter_mut().filter(|video| !video.counters_read) {
+        if let Some(known) = stored.get(&video.platform_video_id) {
+            video.counts = video.counts.or(&known.counts);
         }
-        Ok(())
     }
 }

@@ -166,5 +166,6 @@ pub fn video(id: u64, views: i64, likes: i64, comments: i64, shares: i64) -> Syn
         posted_at: Some(at(i64::try_from(id).unwrap() * 60)),
         media_type: None,
         counts: VideoCounts::views_likes_comments_shares(views, likes, comments, shares),
+        counters_read: true,
     }
 }

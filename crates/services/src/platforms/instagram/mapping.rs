@@ -78,5 +78,7 @@ pub(super) fn post_from(media: Media, insights: Option<&MediaInsights>) -> Synce
         share_url: media.permalink,
         embed_link: None,
         posted_at: media.timestamp,
+        // The caller says whether the insights were read.
+        counters_read: true,
     }
 }

@@ -8,9 +8,9 @@
 //!   accounts can connect. There is no revoke: the creator removes the app in Instagram.
 //! - Sync: the profile, the media list (pages of the configured size), and, when
 //!   `instagram_business_manage_insights` was granted, the insights (views, reach, saves,
-//!   shares) of the media young enough to still move, and of every media at a weekly sweep
-//!   ([`InsightsPolicy`]); likes and comments come with the media. A counter Instagram does not
-//!   give stays unknown; one not read this time keeps its stored value.
+//!   shares) of the media young enough to still move, of new media, and of a share of the
+//!   stalest others ([`InsightsPolicy`]); likes and comments come with the media. A counter
+//!   Instagram does not give stays unknown; one not read this time keeps its stored value.
 //! - Budget: per account, as Meta counts it: a throttle (or usage near the limit) pauses
 //!   that account for the time Meta states; the work waits, it does not fail.
 //! - Callbacks: Meta's signed deauthorize and data-deletion requests.
@@ -18,6 +18,7 @@
 mod hook;
 mod mapping;
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,39 +60,64 @@ pub const DEAUTHORIZE: &str = "deauthorize";
 /// The data deletion request callback's route kind.
 pub const DATA_DELETION: &str = "data-deletion";
 
-/// When a media's insights are read again: every sync while it is young (its numbers still
-/// move, and Meta's insights lag up to 48 hours), and at a periodic sweep once older: the
-/// reference's minimum (a profile call, the media pages, insights for recent media) on most
-/// days, every media's insights once a sweep.
+/// When a media's insights are read again: at every sync while it is young (its numbers
+/// still move, and Meta's insights lag up to 48 hours), once first seen, and otherwise once
+/// `refresh_every` old, the stalest first, at most a `refresh_every`-th of the media per sync
+/// (a day's share of a week), so the re-reads of a large account are spread over the days
+/// instead of spending a week's budget in one sync. A daily sync then costs the reference's
+/// minimum (the profile, the media pages, the recent media's insights) plus that share.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InsightsPolicy {
     /// Media younger than this have their insights read at every sync.
     pub recent: TimeDelta,
-    /// Every media's insights are read once the last full sync is this old.
-    pub sweep_every: TimeDelta,
+    /// Older media have their insights read again once this old.
+    pub refresh_every: TimeDelta,
 }
 
 impl Default for InsightsPolicy {
-    /// Two days (the reference's 48-hour window), a sweep every seven.
+    /// Two days (the reference's 48-hour window); older media every seven.
     fn default() -> Self {
         Self {
             recent: TimeDelta::hours(48),
-            sweep_every: TimeDelta::days(7),
+            refresh_every: TimeDelta::days(7),
         }
     }
 }
 
 impl InsightsPolicy {
-    /// Whether this sync reads every media's insights: no full sync yet, or the last one is
-    /// `sweep_every` old.
-    pub fn sweeps(&self, last_full_walk: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
-        last_full_walk.is_none_or(|at| now - at >= self.sweep_every)
-    }
-
     /// Whether a media posted at `posted_at` is young enough to be read at every sync (an
     /// unknown time counts as young: better a call than a stale number).
     pub fn is_recent(&self, posted_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
         posted_at.is_none_or(|at| now - at < self.recent)
+    }
+
+    /// The media whose insights this sync reads: the recent ones, the never-read ones, and
+    /// the stalest of those read `refresh_every` ago or more, up to a share of the media.
+    pub fn choose<'m>(
+        &self,
+        media: &'m [Media],
+        read_at: &HashMap<String, DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> HashSet<&'m str> {
+        let mut chosen = HashSet::new();
+        let mut stale: Vec<(DateTime<Utc>, &str)> = Vec::new();
+        for item in media {
+            match read_at.get(&item.id) {
+                _ if self.is_recent(item.timestamp, now) => {
+                    chosen.insert(item.id.as_str());
+                }
+                None => {
+                    chosen.insert(item.id.as_str());
+                }
+                Some(&at) if now - at >= self.refresh_every => stale.push((at, &item.id)),
+                Some(_) => {}
+            }
+        }
+        stale.sort();
+        let days = usize::try_from(self.refresh_every.num_days().max(1)).unwrap_or(1);
+        let share = media.len().div_ceil(days).max(1);
+        chosen.extend(stale.into_iter().take(share).map(|(_, id)| id));
+        chosen
     }
 }
 
@@ -135,6 +161,7 @@ impl InstagramAdapter {
                 can_revoke: false,
                 callbacks: &[DEAUTHORIZE, DATA_DELETION],
                 sync_cron: "0 15 3 * * *",
+                counters_read_periodically: true,
             },
             budget,
             insights: InsightsPolicy::default(),
@@ -352,27 +379,48 @@ impl PlatformAdapter for InstagramAdapter {
                 .walk_media(&client, &token, account, request.depth)
                 .await?;
             let with_insights = request.scopes.iter().any(|scope| scope == INSIGHTS_SCOPE);
-            let sweep = request.depth.is_full()
-                && self.insights.sweeps(request.last_full_walk, request.now);
-            let mut partial_counters = false;
+            let chosen = if with_insights {
+                self.insights
+                    .choose(&media, request.counters_read_at, request.now)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect()
+            } else {
+                HashSet::new()
+            };
+            // A throttle (Meta's, or our budget) while reading insights ends the reading, not
+            // the sync: what was read is kept, the rest keeps its stored numbers.
+            let mut throttled: Option<InstagramError> = None;
             let mut posts = Vec::with_capacity(media.len());
             for item in media {
-                let read_insights = with_insights
-                    && (sweep || self.insights.is_recent(item.timestamp, request.now));
-                // Insights not read: the stored ones stay (the services carry them forward).
-                partial_counters |= with_insights && !read_insights;
-                let insights = if read_insights {
+                let mut read = !with_insights;
+                let mut insights = None;
+                if throttled.is_none() && chosen.contains(&item.id) {
                     let product = item.product_type();
                     let metrics = MediaMetric::recommended_for(&product);
-                    let insights = client
+                    match client
                         .media_insights(&token, &item.id, &product, &metrics)
-                        .await?;
-                    (insights.state == InsightsState::Available).then_some(insights)
-                } else {
-                    None
-                };
-                posts.push(post_from(item, insights.as_ref()));
+                        .await
+                    {
+                        Ok(found) => {
+                            read = true;
+                            insights = (found.state == InsightsState::Available).then_some(found);
+                        }
+                        Err(error) if matches!(error.class(), ErrorClass::Throttled { .. }) => {
+                            throttled = Some(error);
+                        }
+                        Err(error) => return Err(error),
+                    }
+                }
+                let mut post = post_from(item, insights.as_ref());
+                post.counters_read = read;
+                posts.push(post);
             }
+            if let Some(error) = &throttled {
+                warn!(account, %error, "insights reading stopped by a throttle; the rest keep their stored numbers");
+                self.pause_if_throttled(error, account).await;
+            }
+            let partial_counters = posts.iter().any(|post| !post.counters_read);
             Ok::<_, InstagramError>((profile, posts, reached_end, partial_counters))
         }
         .await;

@@ -54,5 +54,7 @@ pub fn video_from_tiktok(video: TikTokVideo) -> SyncedVideo {
             reach: None,
             saves: None,
         },
+        // Every counter comes with the list.
+        counters_read: true,
     }
 }

@@ -73,6 +73,7 @@ impl TikTokAdapter {
                 can_revoke: true,
                 callbacks: &[""],
                 sync_cron: "0 30 3 * * *",
+                counters_read_periodically: false,
             },
             webhook_tolerance,
         }
