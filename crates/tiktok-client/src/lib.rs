@@ -82,6 +82,7 @@ mod hook;
 mod oauth;
 mod pagination;
 mod pkce;
+mod raw;
 mod response;
 mod retry;
 mod token;
@@ -98,12 +99,13 @@ pub use endpoint::Endpoint;
 pub use error::TikTokError;
 pub use hook::{CallHook, CallRejected};
 pub use pkce::{AuthorizationRequest, pkce_challenge};
+pub use raw::{RawMethod, RawRequest};
 pub use token::{AccessToken, RefreshToken, TokenSet};
 pub use user::{UserField, UserInfo};
 pub use video::{MAX_VIDEOS_PER_CALL, Video, VideoField, VideoPage};
 pub use webhook::{
     AUTHORIZATION_REMOVED, DEFAULT_SIGNATURE_TOLERANCE, RemovalReason, SIGNATURE_HEADER,
-    WebhookError, WebhookEvent, parse_webhook, verify_signature,
+    WebhookError, WebhookEvent, WebhookEventKind, parse_webhook, verify_signature,
 };
 
 /// Re-exported so callers can build a [`governor::Quota`] for
