@@ -86,6 +86,7 @@ mod raw;
 mod response;
 mod retry;
 mod token;
+mod upkeep;
 mod user;
 mod video;
 mod webhook;
@@ -101,6 +102,9 @@ pub use hook::{CallHook, CallRejected};
 pub use pkce::{AuthorizationRequest, pkce_challenge};
 pub use raw::{RawMethod, RawRequest};
 pub use token::{AccessToken, RefreshToken, TokenSet};
+pub use upkeep::{
+    DEFAULT_REFRESH_MARGIN, StoreError, TokenKeeper, TokenPair, TokenStore, UpkeepError,
+};
 pub use user::{UserField, UserInfo};
 pub use video::{MAX_VIDEOS_PER_CALL, Video, VideoField, VideoPage};
 pub use webhook::{

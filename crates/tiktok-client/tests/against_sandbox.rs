@@ -8,6 +8,9 @@
 //! POST the form, read the redirect.
 #![allow(clippy::unwrap_used)]
 
+#[path = "against_sandbox/token_keeper.rs"]
+mod token_keeper;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
