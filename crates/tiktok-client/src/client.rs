@@ -11,11 +11,24 @@ use crate::{CallHook, ConfigError, Endpoint, TikTokConfig};
 
 /// A rate limiter keyed by [`Endpoint`], shared by clones of a client (and by
 /// several clients when the same `Arc` is given to each).
+///
+/// It paces calls **within one process** only, with `governor`'s GCRA (the
+/// generic cell rate algorithm: a burst up to the quota, then one call per
+/// `minute / quota`). That is not how TikTok counts: TikTok limits each
+/// endpoint per app over a one-minute **sliding window**, across every process
+/// using the app's client key. Two processes with a limiter of 600 each can
+/// send 1,200 calls in a minute. To share one budget across processes, count
+/// calls in a [`CallHook`](crate::CallHook), which runs before every attempt,
+/// against a store every process sees (a database row per endpoint and
+/// window, a Redis counter), and refuse the call there when the window is
+/// spent; keep the limiter to smooth bursts inside each process.
 pub type EndpointRateLimiter = governor::DefaultKeyedRateLimiter<Endpoint>;
 
-/// A limiter allowing `requests_per_minute` per endpoint, as TikTok counts
-/// (600 per minute per endpoint by default): up to that many at once, then
-/// replenished evenly over the minute.
+/// A limiter allowing `requests_per_minute` per endpoint in this process
+/// (TikTok's documented limit is 600 per minute per endpoint per app): up to
+/// that many at once, then replenished evenly over the minute (GCRA, not a
+/// sliding window; see [`EndpointRateLimiter`] for sharing a budget across
+/// processes).
 pub fn per_minute_rate_limiter(requests_per_minute: NonZeroU32) -> Arc<EndpointRateLimiter> {
     Arc::new(RateLimiter::keyed(Quota::per_minute(requests_per_minute)))
 }
@@ -151,8 +164,9 @@ impl TikTokClient {
     }
 
     /// Paces every attempt through `limiter`, keyed by endpoint. Share one
-    /// `Arc` between clients to share the budget. Clones made before this
-    /// call keep their previous setting.
+    /// `Arc` between clients to share the budget of this process (across
+    /// processes, use a [`CallHook`]; see [`EndpointRateLimiter`]). Clones
+    /// made before this call keep their previous setting.
     pub fn with_rate_limiter(mut self, limiter: Arc<EndpointRateLimiter>) -> Self {
         Arc::make_mut(&mut self.inner).limiter = Some(limiter);
         self
