@@ -23,10 +23,12 @@ use futures::TryStreamExt as _;
 use futures::future::BoxFuture;
 use serde_json::Value;
 use tiktok_client::{
-    ExposeSecret as _, RawRequest, StoreError, TikTokClient, TikTokConfig, TokenKeeper,
-    TokenPair, TokenStore, UserField, VideoField, scope,
+    ExposeSecret as _, RawRequest, StoreError, TikTokClient, TikTokConfig, TokenKeeper, TokenPair,
+    TokenStore, UserField, VideoField, scope,
 };
-use tiktok_sandbox::{ConsentForm, DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig};
+use tiktok_sandbox::{
+    ConsentForm, DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig,
+};
 use url::Url;
 
 const REDIRECT_URI: &str = "https://app.example/api/auth/tiktok/callback";
@@ -40,7 +42,10 @@ struct MyStore {
 }
 
 impl TokenStore for MyStore {
-    fn load<'a>(&'a self, account: &'a str) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>> {
+    fn load<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>> {
         Box::pin(async move {
             let pairs = self
                 .pairs
@@ -89,15 +94,19 @@ async fn main() -> anyhow::Result<()> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_max_idle_per_host(4)
         .build()?;
-    let config = TikTokConfig::new(DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, REDIRECT_URI.parse()?)
-        .with_scopes([
-            scope::USER_INFO_BASIC,
-            scope::USER_INFO_PROFILE,
-            scope::USER_INFO_STATS,
-            scope::VIDEO_LIST,
-        ])
-        .with_auth_base_url(sandbox.base_url())
-        .with_api_base_url(sandbox.base_url());
+    let config = TikTokConfig::new(
+        DEFAULT_CLIENT_KEY,
+        DEFAULT_CLIENT_SECRET,
+        REDIRECT_URI.parse()?,
+    )
+    .with_scopes([
+        scope::USER_INFO_BASIC,
+        scope::USER_INFO_PROFILE,
+        scope::USER_INFO_STATS,
+        scope::VIDEO_LIST,
+    ])
+    .with_auth_base_url(sandbox.base_url())
+    .with_api_base_url(sandbox.base_url());
     let client = TikTokClient::with_http_client(config, http.clone())?;
 
     // 2. Connect a creator: the consent page, as a browser would drive it, then the exchange.
@@ -126,13 +135,19 @@ async fn main() -> anyhow::Result<()> {
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
     };
-    ensure!(param("state").as_deref() == Some(request.state.as_str()), "state mismatch");
+    ensure!(
+        param("state").as_deref() == Some(request.state.as_str()),
+        "state mismatch"
+    );
     let code = param("code").context("a code on the callback")?;
     let obtained_at = sandbox.now();
     let tokens = client
         .exchange_code(&code, request.pkce_verifier.expose_secret())
         .await?;
-    println!("connected {} with scopes {:?}", tokens.open_id, tokens.scopes);
+    println!(
+        "connected {} with scopes {:?}",
+        tokens.open_id, tokens.scopes
+    );
 
     // 3. The keeper owns upkeep from here on; the pair is stored under the caller's key.
     let keeper = Arc::new(TokenKeeper::new(client.clone(), MyStore::default()));
@@ -152,7 +167,10 @@ async fn main() -> anyhow::Result<()> {
                         let client = client.clone();
                         async move {
                             client
-                                .user_info(&token, &[UserField::DisplayName, UserField::FollowerCount])
+                                .user_info(
+                                    &token,
+                                    &[UserField::DisplayName, UserField::FollowerCount],
+                                )
                                 .await
                         }
                     })
@@ -165,7 +183,10 @@ async fn main() -> anyhow::Result<()> {
         ensure!(user.open_id == creator.open_id, "another creator's profile");
     }
     let saves = keeper.store().saves.load(Ordering::SeqCst);
-    println!("10 concurrent reads after expiry: {} save(s) of a rotated pair", saves - 1);
+    println!(
+        "10 concurrent reads after expiry: {} save(s) of a rotated pair",
+        saves - 1
+    );
     if saves != 2 {
         bail!("expected the exchange's pair and one rotated pair to be saved, got {saves} saves");
     }
@@ -184,7 +205,11 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let views: i64 = videos.iter().filter_map(|video| video.view_count).sum();
     println!("{} videos, {views} views in all", videos.len());
-    ensure!(videos.len() == 27, "expected 27 videos, got {}", videos.len());
+    ensure!(
+        videos.len() == 27,
+        "expected 27 videos, got {}",
+        videos.len()
+    );
 
     // 6. An endpoint the crate does not wrap goes through `raw_call` with the same token,
     //    errors and retries: here the user info endpoint itself, untyped.
@@ -193,13 +218,19 @@ async fn main() -> anyhow::Result<()> {
             let client = client.clone();
             async move {
                 client
-                    .raw_call(&token, &RawRequest::get("/v2/user/info/").fields(["open_id", "video_count"]))
+                    .raw_call(
+                        &token,
+                        &RawRequest::get("/v2/user/info/").fields(["open_id", "video_count"]),
+                    )
                     .await
             }
         })
         .await?;
     println!("raw user info: video_count {}", raw["user"]["video_count"]);
-    ensure!(raw["user"]["video_count"] == 27, "the raw call read another count");
+    ensure!(
+        raw["user"]["video_count"] == 27,
+        "the raw call read another count"
+    );
 
     sandbox.stop().await;
     println!("ok");

@@ -214,7 +214,9 @@ mod tests {
             );
         }
         assert_eq!(
-            RawRequest::get("/v2/research/video/query/").checked_path().ok(),
+            RawRequest::get("/v2/research/video/query/")
+                .checked_path()
+                .ok(),
             Some("/v2/research/video/query/")
         );
     }

@@ -160,7 +160,8 @@ fn add_saturating(start: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
 /// by then, so a store that loses a save loses the grant: make it durable.
 pub trait TokenStore: Send + Sync {
     /// The stored pair of `account`, if any.
-    fn load<'a>(&'a self, account: &'a str) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>>;
+    fn load<'a>(&'a self, account: &'a str)
+    -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>>;
 
     /// Stores `tokens` for `account`, replacing the previous pair.
     fn save<'a>(
@@ -419,7 +420,11 @@ impl<S: TokenStore> TokenKeeper<S> {
         {
             return Err(UpkeepError::RefreshTokenExpired { expired_at });
         }
-        match self.client.refresh_access_token(&stored.refresh_token).await {
+        match self
+            .client
+            .refresh_access_token(&stored.refresh_token)
+            .await
+        {
             Ok(set) => {
                 let fresh = stored.rotated(&set, now);
                 // Saved before use: the refresh token just sent is dead at TikTok.

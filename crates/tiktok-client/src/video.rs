@@ -308,10 +308,7 @@ mod tests {
             "id,view_count"
         );
         assert_eq!(fields_query(&[]), "id");
-        assert_eq!(
-            fields_query(&[VideoField::Other("is_ad")]),
-            "id,is_ad"
-        );
+        assert_eq!(fields_query(&[VideoField::Other("is_ad")]), "id,is_ad");
     }
 
     #[test]

@@ -45,9 +45,10 @@ fn relative_links_resolve_inside_the_repository() {
                 !target.starts_with("http://") && !target.starts_with('/'),
                 "{file}: {target} is not a relative link"
             );
-            let resolved = crate_dir.join(&target).canonicalize().unwrap_or_else(|error| {
-                panic!("{file}: {target} does not resolve: {error}")
-            });
+            let resolved = crate_dir
+                .join(&target)
+                .canonicalize()
+                .unwrap_or_else(|error| panic!("{file}: {target} does not resolve: {error}"));
             assert!(
                 resolved.starts_with(&root),
                 "{file}: {target} leaves the repository"

@@ -44,7 +44,11 @@ impl TokenStore for OnePair {
         Box::pin(async move { Ok(self.0.lock().unwrap().clone()) })
     }
 
-    fn save<'a>(&'a self, _: &'a str, tokens: &'a TokenPair) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn save<'a>(
+        &'a self,
+        _: &'a str,
+        tokens: &'a TokenPair,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             *self.0.lock().unwrap() = Some(tokens.clone());
             Ok(())
@@ -231,7 +235,10 @@ async fn no_public_type_shows_a_token_or_the_secret() {
         tiktok_client::UpkeepError::TikTok(TikTokError::AccessTokenInvalid { .. })
     ));
     shown.push(("upkeep error", format!("{refused:?} / {refused}")));
-    shown.push(("stored pair", format!("{:?}", keeper.store().0.lock().unwrap())));
+    shown.push((
+        "stored pair",
+        format!("{:?}", keeper.store().0.lock().unwrap()),
+    ));
 
     let config_errors: Vec<ConfigError> = vec![
         TikTokClient::new(TikTokConfig::new(

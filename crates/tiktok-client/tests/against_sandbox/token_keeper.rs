@@ -42,7 +42,10 @@ impl CountingStore {
 }
 
 impl TokenStore for CountingStore {
-    fn load<'a>(&'a self, account: &'a str) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>> {
+    fn load<'a>(
+        &'a self,
+        account: &'a str,
+    ) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>> {
         Box::pin(async move {
             self.loads.fetch_add(1, Ordering::SeqCst);
             Ok(self.pairs.lock().unwrap().get(account).cloned())
@@ -139,9 +142,20 @@ async fn ten_callers_with_an_expired_token_cause_one_refresh_and_one_save() {
     sandbox.release_held_calls();
     all_succeed(callers).await;
 
-    assert_eq!(sandbox.call_count(Endpoint::Token) - tokens_before, 1, "one refresh");
-    assert_eq!(keeper.store().saves(), 2, "the exchange's pair, then one rotated pair");
-    assert_eq!(sandbox.call_count(Endpoint::UserInfo) - info_before, CALLERS as u64);
+    assert_eq!(
+        sandbox.call_count(Endpoint::Token) - tokens_before,
+        1,
+        "one refresh"
+    );
+    assert_eq!(
+        keeper.store().saves(),
+        2,
+        "the exchange's pair, then one rotated pair"
+    );
+    assert_eq!(
+        sandbox.call_count(Endpoint::UserInfo) - info_before,
+        CALLERS as u64
+    );
     let rotated = keeper.store().pair();
     assert_ne!(
         rotated.refresh_token.expose_secret(),
@@ -154,7 +168,10 @@ async fn ten_callers_with_an_expired_token_cause_one_refresh_and_one_save() {
         .refresh_access_token(&original.refresh_token)
         .await
         .unwrap_err();
-    assert!(matches!(error, TikTokError::RefreshRejected { .. }), "{error:?}");
+    assert!(
+        matches!(error, TikTokError::RefreshRejected { .. }),
+        "{error:?}"
+    );
     sandbox.stop().await;
 }
 
@@ -180,8 +197,16 @@ async fn ten_callers_told_access_token_invalid_cause_one_refresh_and_one_save() 
     sandbox.release_held_calls();
     all_succeed(callers).await;
 
-    assert_eq!(sandbox.call_count(Endpoint::Token) - tokens_before, 1, "one refresh");
-    assert_eq!(keeper.store().saves(), 2, "the exchange's pair, then one rotated pair");
+    assert_eq!(
+        sandbox.call_count(Endpoint::Token) - tokens_before,
+        1,
+        "one refresh"
+    );
+    assert_eq!(
+        keeper.store().saves(),
+        2,
+        "the exchange's pair, then one rotated pair"
+    );
     // Each caller retried once, with the new token.
     assert_eq!(
         sandbox.call_count(Endpoint::UserInfo) - info_before,

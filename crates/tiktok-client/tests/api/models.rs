@@ -75,9 +75,15 @@ async fn a_video_page_with_unknown_fields_decodes_and_keeps_them() {
     let video = &page.videos[0];
     assert_eq!(video.id, "7300000000000000001");
     assert_eq!(video.view_count, Some(1000));
-    assert_eq!(video.extra.get("music_id"), Some(&json!("7300000000000000099")));
+    assert_eq!(
+        video.extra.get("music_id"),
+        Some(&json!("7300000000000000099"))
+    );
     assert_eq!(video.extra.get("region"), Some(&json!({"code": "FR"})));
-    assert_eq!(page.extra.get("search_id"), Some(&json!("page-level-addition")));
+    assert_eq!(
+        page.extra.get("search_id"),
+        Some(&json!("page-level-addition"))
+    );
 }
 
 #[test]
@@ -109,7 +115,10 @@ fn a_webhook_with_an_unknown_event_and_reason_decodes() {
     .to_string();
     let event = parse_webhook(removal.as_bytes()).unwrap();
     assert_eq!(event.kind(), WebhookEventKind::AuthorizationRemoved);
-    assert_eq!(event.removal_reason().unwrap(), Some(RemovalReason::Other(42)));
+    assert_eq!(
+        event.removal_reason().unwrap(),
+        Some(RemovalReason::Other(42))
+    );
     // The value enums decode with serde too, unknown values included.
     let reason: RemovalReason = serde_json::from_value(json!(42)).unwrap();
     assert_eq!(reason, RemovalReason::Other(42));
@@ -122,7 +131,10 @@ async fn video_calls_request_the_fields_the_caller_chose() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/v2/video/list/"))
-        .and(query_param("fields", "id,view_count,like_count,is_stem_verified"))
+        .and(query_param(
+            "fields",
+            "id,view_count,like_count,is_stem_verified",
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok_envelope(json!({
             "videos": [{"id": "7300000000000000001", "view_count": 7, "like_count": 1,
                         "is_stem_verified": false}],
@@ -164,7 +176,10 @@ async fn video_calls_request_the_fields_the_caller_chose() {
         )
         .await
         .unwrap();
-    assert_eq!(covers[0].cover_image_url.as_deref(), Some("https://p16.example/c"));
+    assert_eq!(
+        covers[0].cover_image_url.as_deref(),
+        Some("https://p16.example/c")
+    );
 }
 
 #[tokio::test]

@@ -25,7 +25,10 @@ async fn the_callers_http_client_sends_every_request() {
         .mount(&server)
         .await;
     let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert("x-team", reqwest::header::HeaderValue::from_static("growth"));
+    headers.insert(
+        "x-team",
+        reqwest::header::HeaderValue::from_static("growth"),
+    );
     let http = reqwest::Client::builder()
         .default_headers(headers)
         .user_agent("caller-agent/1.0")
@@ -33,7 +36,10 @@ async fn the_callers_http_client_sends_every_request() {
         .unwrap();
     let client = TikTokClient::with_http_client(config_for(&server), http).unwrap();
     let user = client
-        .user_info(&AccessToken::new(ACCESS_TOKEN.to_owned()), &[UserField::OpenId])
+        .user_info(
+            &AccessToken::new(ACCESS_TOKEN.to_owned()),
+            &[UserField::OpenId],
+        )
         .await
         .unwrap();
     assert_eq!(user.open_id, "-000aBcD");
@@ -64,11 +70,8 @@ async fn the_configured_timeout_bounds_a_callers_client_without_one() {
 
 #[test]
 fn a_bad_configuration_is_refused_with_the_callers_client_too() {
-    let config = tiktok_client::TikTokConfig::new(
-        "",
-        CLIENT_SECRET,
-        url::Url::parse(REDIRECT_URI).unwrap(),
-    );
+    let config =
+        tiktok_client::TikTokConfig::new("", CLIENT_SECRET, url::Url::parse(REDIRECT_URI).unwrap());
     assert!(matches!(
         TikTokClient::with_http_client(config, reqwest::Client::new()),
         Err(tiktok_client::ConfigError::MissingClientKey)

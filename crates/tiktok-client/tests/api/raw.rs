@@ -31,7 +31,10 @@ async fn a_raw_post_carries_the_token_fields_and_body_and_decodes_data() {
                        "start_date": "20261101", "end_date": "20261125", "max_count": 2});
     Mock::given(method("POST"))
         .and(path(RESEARCH_QUERY))
-        .and(header("authorization", format!("Bearer {ACCESS_TOKEN}").as_str()))
+        .and(header(
+            "authorization",
+            format!("Bearer {ACCESS_TOKEN}").as_str(),
+        ))
         .and(query_param("fields", "id,view_count"))
         .and(body_json(&query))
         .respond_with(ResponseTemplate::new(200).set_body_json(ok_envelope(json!({
@@ -64,10 +67,11 @@ async fn a_raw_get_reads_errors_from_the_envelope() {
     Mock::given(method("GET"))
         .and(path("/v2/user/info/"))
         .and(query_param("fields", "open_id"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .set_body_json(error_envelope("access_token_invalid", "expired", "L-raw")),
-        )
+        .respond_with(ResponseTemplate::new(401).set_body_json(error_envelope(
+            "access_token_invalid",
+            "expired",
+            "L-raw",
+        )))
         .expect(1)
         .mount(&server)
         .await;
@@ -76,7 +80,10 @@ async fn a_raw_get_reads_errors_from_the_envelope() {
         .raw_call::<Value>(&token(), &request)
         .await
         .unwrap_err();
-    assert!(matches!(error, TikTokError::AccessTokenInvalid { .. }), "{error:?}");
+    assert!(
+        matches!(error, TikTokError::AccessTokenInvalid { .. }),
+        "{error:?}"
+    );
     assert_eq!(error.log_id(), Some("L-raw"));
 }
 
@@ -85,9 +92,11 @@ async fn an_idempotent_raw_call_is_retried_on_5xx_and_the_hook_sees_each_attempt
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(RESEARCH_QUERY))
-        .respond_with(
-            ResponseTemplate::new(500).set_body_json(error_envelope("internal_error", "", "L5")),
-        )
+        .respond_with(ResponseTemplate::new(500).set_body_json(error_envelope(
+            "internal_error",
+            "",
+            "L5",
+        )))
         .up_to_n_times(2)
         .mount(&server)
         .await;
@@ -116,17 +125,23 @@ async fn a_raw_post_is_not_resent_after_a_timeout_unless_idempotent() {
         )
         .mount(&server)
         .await;
-    let client = TikTokClient::new(
-        config_for(&server).with_request_timeout(Duration::from_millis(200)),
-    )
-    .unwrap();
-    let publish = RawRequest::post(PUBLISH_INIT, json!({"source_info": {"source": "PULL_FROM_URL"}}));
+    let client =
+        TikTokClient::new(config_for(&server).with_request_timeout(Duration::from_millis(200)))
+            .unwrap();
+    let publish = RawRequest::post(
+        PUBLISH_INIT,
+        json!({"source_info": {"source": "PULL_FROM_URL"}}),
+    );
     let error = client
         .raw_call::<Value>(&token(), &publish)
         .await
         .unwrap_err();
     assert!(error.is_timeout(), "{error:?}");
-    assert_eq!(requests_to(&server, PUBLISH_INIT).await.len(), 1, "sent once");
+    assert_eq!(
+        requests_to(&server, PUBLISH_INIT).await.len(),
+        1,
+        "sent once"
+    );
 
     let read = publish.idempotent(true);
     let error = client.raw_call::<Value>(&token(), &read).await.unwrap_err();
@@ -147,12 +162,24 @@ async fn a_raw_call_refused_by_the_hook_or_with_a_bad_path_sends_nothing() {
         .raw_call::<Value>(&token(), &RawRequest::get(RESEARCH_QUERY))
         .await
         .unwrap_err();
-    assert!(matches!(error, TikTokError::CallRejected { endpoint: Endpoint::Raw(RESEARCH_QUERY), .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            TikTokError::CallRejected {
+                endpoint: Endpoint::Raw(RESEARCH_QUERY),
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
     let error = client
         .raw_call::<Value>(&token(), &RawRequest::get("/v2/../oauth/token/"))
         .await
         .unwrap_err();
-    assert!(matches!(error, TikTokError::InvalidArgument(_)), "{error:?}");
+    assert!(
+        matches!(error, TikTokError::InvalidArgument(_)),
+        "{error:?}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
