@@ -8,10 +8,11 @@ use crate::retry::RetrySafety;
 use crate::user::{UserInfoData, fields_query};
 use crate::video::{
     MAX_VIDEOS_PER_CALL, VideoListRequest, VideoQueryData, VideoQueryFilters, VideoQueryRequest,
-    all_fields_query,
+    fields_query as video_fields_query,
 };
 use crate::{
-    AccessToken, Endpoint, TikTokClient, TikTokError, UserField, UserInfo, Video, VideoPage,
+    AccessToken, Endpoint, TikTokClient, TikTokError, UserField, UserInfo, Video, VideoField,
+    VideoPage,
 };
 
 impl TikTokClient {
@@ -35,8 +36,8 @@ impl TikTokClient {
     }
 
     /// One page of `POST /v2/video/list/`, newest first, every documented
-    /// field requested. `cursor` is `None` for the first page, then the
-    /// previous page's cursor. `max_count` must be 1 to 20
+    /// field requested ([`VideoField::ALL`]). `cursor` is `None` for the first
+    /// page, then the previous page's cursor. `max_count` must be 1 to 20
     /// ([`TikTokError::InvalidArgument`] otherwise, without a call).
     pub async fn list_videos(
         &self,
@@ -44,12 +45,29 @@ impl TikTokClient {
         cursor: Option<i64>,
         max_count: u8,
     ) -> Result<VideoPage, TikTokError> {
+        self.list_videos_with_fields(token, cursor, max_count, &VideoField::ALL)
+            .await
+    }
+
+    /// [`list_videos`](Self::list_videos) requesting only `fields` (plus
+    /// `id`, always requested): smaller answers, and a field TikTok added
+    /// can be asked for with [`VideoField::Other`].
+    pub async fn list_videos_with_fields(
+        &self,
+        token: &AccessToken,
+        cursor: Option<i64>,
+        max_count: u8,
+        fields: &[VideoField],
+    ) -> Result<VideoPage, TikTokError> {
         if max_count == 0 || usize::from(max_count) > MAX_VIDEOS_PER_CALL {
             return Err(TikTokError::InvalidArgument(format!(
                 "max_count must be 1 to {MAX_VIDEOS_PER_CALL}, got {max_count}"
             )));
         }
-        let url = with_fields(self.inner.url(Endpoint::VideoList), &all_fields_query());
+        let url = with_fields(
+            self.inner.url(Endpoint::VideoList),
+            &video_fields_query(fields),
+        );
         let body = VideoListRequest { max_count, cursor };
         self.display_call(Endpoint::VideoList, |http| {
             http.post(url.clone())
@@ -60,12 +78,26 @@ impl TikTokClient {
     }
 
     /// `POST /v2/video/query/` for 1 to 20 video ids
-    /// ([`TikTokError::InvalidArgument`] otherwise, without a call). Ids that
-    /// are not the user's public videos are simply missing from the result.
+    /// ([`TikTokError::InvalidArgument`] otherwise, without a call), every
+    /// documented field requested. Ids that are not the user's public videos
+    /// are simply missing from the result.
     pub async fn query_videos(
         &self,
         token: &AccessToken,
         ids: &[String],
+    ) -> Result<Vec<Video>, TikTokError> {
+        self.query_videos_with_fields(token, ids, &VideoField::ALL)
+            .await
+    }
+
+    /// [`query_videos`](Self::query_videos) requesting only `fields` (plus
+    /// `id`, always requested), e.g. just the counts to refresh metrics, or
+    /// `cover_image_url` to renew expired covers.
+    pub async fn query_videos_with_fields(
+        &self,
+        token: &AccessToken,
+        ids: &[String],
+        fields: &[VideoField],
     ) -> Result<Vec<Video>, TikTokError> {
         if ids.is_empty() || ids.len() > MAX_VIDEOS_PER_CALL {
             return Err(TikTokError::InvalidArgument(format!(
@@ -73,7 +105,10 @@ impl TikTokClient {
                 ids.len()
             )));
         }
-        let url = with_fields(self.inner.url(Endpoint::VideoQuery), &all_fields_query());
+        let url = with_fields(
+            self.inner.url(Endpoint::VideoQuery),
+            &video_fields_query(fields),
+        );
         let body = VideoQueryRequest {
             filters: VideoQueryFilters { video_ids: ids },
         };
@@ -102,7 +137,7 @@ impl TikTokClient {
 }
 
 /// `url` with the required `fields` query parameter.
-fn with_fields(mut url: Url, fields: &str) -> Url {
+pub(crate) fn with_fields(mut url: Url, fields: &str) -> Url {
     url.query_pairs_mut().append_pair("fields", fields);
     url
 }

@@ -6,8 +6,10 @@ use std::fmt;
 ///
 /// TikTok rate-limits per endpoint, so the endpoint is the key of the shared
 /// [`EndpointRateLimiter`](crate::EndpointRateLimiter) and the label given to
-/// every [`CallHook`](crate::CallHook) call.
+/// every [`CallHook`](crate::CallHook) call. Non-exhaustive: endpoints the
+/// crate wraps may be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Endpoint {
     /// `POST /v2/oauth/token/`: code exchange and token refresh.
     Token,
@@ -19,10 +21,16 @@ pub enum Endpoint {
     VideoList,
     /// `POST /v2/video/query/`: videos by id.
     VideoQuery,
+    /// An endpoint this crate does not wrap, called through
+    /// [`TikTokClient::raw_call`](crate::TikTokClient::raw_call), by its path
+    /// on the API host (e.g. `/v2/research/video/query/`). Each path is its
+    /// own key, as TikTok counts each endpoint on its own.
+    Raw(&'static str),
 }
 
 impl Endpoint {
-    /// Every endpoint, in declaration order.
+    /// Every endpoint the crate wraps, in declaration order (without
+    /// [`Endpoint::Raw`]).
     pub const ALL: [Endpoint; 5] = [
         Endpoint::Token,
         Endpoint::Revoke,
@@ -40,10 +48,12 @@ impl Endpoint {
             Endpoint::UserInfo => "/v2/user/info/",
             Endpoint::VideoList => "/v2/video/list/",
             Endpoint::VideoQuery => "/v2/video/query/",
+            Endpoint::Raw(path) => path,
         }
     }
 
-    /// A stable snake-case label, for metrics, logs and quota keys.
+    /// A stable label, for metrics, logs and quota keys: snake case for the
+    /// wrapped endpoints, the path itself for [`Endpoint::Raw`].
     pub const fn as_str(self) -> &'static str {
         match self {
             Endpoint::Token => "token",
@@ -51,6 +61,7 @@ impl Endpoint {
             Endpoint::UserInfo => "user_info",
             Endpoint::VideoList => "video_list",
             Endpoint::VideoQuery => "video_query",
+            Endpoint::Raw(path) => path,
         }
     }
 }

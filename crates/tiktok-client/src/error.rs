@@ -189,6 +189,23 @@ impl TikTokError {
         }
     }
 
+    /// Whether the user must connect again: TikTok rejected the refresh token
+    /// ([`TikTokError::RefreshRejected`]). Re-read a shared store first: a
+    /// refresh token rotated by another process is rejected the same way.
+    pub fn needs_reauth(&self) -> bool {
+        matches!(self, TikTokError::RefreshRejected { .. })
+    }
+
+    /// The wait TikTok (`Retry-After` on a 429) or the call hook stated
+    /// before the call may succeed, when one was stated.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            TikTokError::RateLimited { retry_after, .. }
+            | TikTokError::CallRejected { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+
     /// Whether the attempt timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, TikTokError::Transport { timeout: true, .. })

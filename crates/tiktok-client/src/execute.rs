@@ -145,7 +145,13 @@ impl Inner {
             // every query string out of logs.
             source: error.without_url(),
         };
-        let response = build(&self.http).send().await.map_err(transport)?;
+        // Set on each request too, so a caller's `reqwest::Client` without a
+        // timeout (`with_http_client`) still cannot hang a call.
+        let response = build(&self.http)
+            .timeout(self.config.request_timeout)
+            .send()
+            .await
+            .map_err(transport)?;
         let status = response.status().as_u16();
         let header_log_id = header_text(response.headers(), "x-tt-logid");
         let retry_after = header_text(response.headers(), RETRY_AFTER.as_str())

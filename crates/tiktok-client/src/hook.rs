@@ -14,6 +14,16 @@ use crate::Endpoint;
 /// the call with [`TikTokError::CallRejected`](crate::TikTokError::CallRejected)
 /// and is never retried by the client.
 ///
+/// This is where a budget is shared **across processes**: TikTok counts calls
+/// per app and endpoint over a sliding minute, whatever process sends them,
+/// while the optional [`EndpointRateLimiter`](crate::EndpointRateLimiter)
+/// only paces one process. A hook that increments a counter every process
+/// sees (a database row per endpoint and window, updated atomically; a Redis
+/// `INCR` with an expiry) and refuses once the window is spent keeps all of
+/// them within one budget. Calls through
+/// [`raw_call`](crate::TikTokClient::raw_call) arrive as
+/// [`Endpoint::Raw`](crate::Endpoint::Raw) with their path.
+///
 /// ```
 /// use futures::future::BoxFuture;
 /// use tiktok_client::{CallHook, CallRejected, Endpoint};

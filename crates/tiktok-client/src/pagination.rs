@@ -2,7 +2,7 @@
 
 use futures::stream::{self, Stream, TryStreamExt as _};
 
-use crate::{AccessToken, TikTokClient, TikTokError, Video, VideoPage};
+use crate::{AccessToken, TikTokClient, TikTokError, Video, VideoField, VideoPage};
 
 /// Videos asked for per page: TikTok's maximum, so a walk costs the fewest calls.
 const PAGE_SIZE: u8 = 20;
@@ -26,23 +26,38 @@ impl TikTokClient {
     /// The walk also stops (instead of looping) when a page says `has_more`
     /// but is empty, carries no cursor, or repeats the cursor it was asked
     /// for. The stream ends after its first error. It owns clones of the
-    /// client and token, so it can be moved into a task.
+    /// client and token, so it can be moved into a task. Every documented
+    /// field is requested ([`VideoField::ALL`]).
     pub fn videos(
         &self,
         token: &AccessToken,
     ) -> impl Stream<Item = Result<Video, TikTokError>> + Send + 'static {
+        self.videos_with_fields(token, &VideoField::ALL)
+    }
+
+    /// [`videos`](Self::videos) requesting only `fields` (plus `id`, always
+    /// requested) on every page.
+    pub fn videos_with_fields(
+        &self,
+        token: &AccessToken,
+        fields: &[VideoField],
+    ) -> impl Stream<Item = Result<Video, TikTokError>> + Send + 'static {
         let client = self.clone();
         let token = token.clone();
+        let fields: Vec<VideoField> = fields.to_vec();
         stream::try_unfold(Walk::Start, move |walk| {
             let client = client.clone();
             let token = token.clone();
+            let fields = fields.clone();
             async move {
                 let cursor = match walk {
                     Walk::Done => return Ok(None),
                     Walk::Start => None,
                     Walk::At(cursor) => Some(cursor),
                 };
-                let page = client.list_videos(&token, cursor, PAGE_SIZE).await?;
+                let page = client
+                    .list_videos_with_fields(&token, cursor, PAGE_SIZE, &fields)
+                    .await?;
                 let next = next_walk(cursor, &page);
                 let videos = stream::iter(page.videos.into_iter().map(Ok::<_, TikTokError>));
                 Ok(Some((videos, next)))
@@ -72,16 +87,11 @@ mod tests {
     use super::*;
 
     fn page(videos: usize, cursor: Option<i64>, has_more: bool) -> VideoPage {
-        VideoPage {
-            videos: (0..videos)
-                .map(|i| Video {
-                    id: i.to_string(),
-                    ..Video::default()
-                })
-                .collect(),
+        VideoPage::new(
+            (0..videos).map(|i| Video::new(i.to_string())).collect(),
             cursor,
             has_more,
-        }
+        )
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
 
 macro_rules! secret_token {
     ($(#[$meta:meta])* $name:ident) => {
@@ -57,7 +58,12 @@ secret_token!(
 /// `refresh_expires_in`, counted from [`issued_at`](Self::issued_at) (the
 /// moment the request that obtained it was sent, so the computed expiry is
 /// never later than TikTok's).
-#[derive(Clone, Debug)]
+///
+/// Non-exhaustive; fields of the response this crate does not model are kept
+/// in [`extra`](Self::extra) (shown by name only in `Debug`: they may be
+/// secrets).
+#[derive(Clone)]
+#[non_exhaustive]
 pub struct TokenSet {
     /// The access token for the Display API.
     pub access_token: AccessToken,
@@ -76,9 +82,35 @@ pub struct TokenSet {
     pub scopes: Vec<String>,
     /// The token type, `Bearer` in practice.
     pub token_type: String,
+    /// Fields of the response this crate does not model, as TikTok sent them.
+    pub extra: Map<String, Value>,
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("access_token", &self.access_token)
+            .field("refresh_token", &self.refresh_token)
+            .field("expires_in", &self.expires_in)
+            .field("refresh_expires_in", &self.refresh_expires_in)
+            .field("issued_at", &self.issued_at)
+            .field("open_id", &self.open_id)
+            .field("scopes", &self.scopes)
+            .field("token_type", &self.token_type)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl TokenSet {
+    /// The same tokens with lifetimes counted from `issued_at` instead: for a
+    /// caller whose clock is not the system clock (a sandbox's, a test's),
+    /// stamping the set with its own "now, just before the request".
+    pub fn with_issued_at(mut self, issued_at: DateTime<Utc>) -> Self {
+        self.issued_at = issued_at;
+        self
+    }
+
     /// When the access token expires.
     pub fn expires_at(&self) -> DateTime<Utc> {
         add_saturating(self.issued_at, self.expires_in)
@@ -129,6 +161,8 @@ pub(crate) struct TokenResponse {
     scope: Option<String>,
     #[serde(default)]
     token_type: Option<String>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
 }
 
 impl TokenResponse {
@@ -150,6 +184,7 @@ impl TokenResponse {
             open_id: self.open_id,
             scopes: self.scope.as_deref().map(parse_scopes).unwrap_or_default(),
             token_type: self.token_type.unwrap_or_else(|| "Bearer".to_owned()),
+            extra: self.extra,
         })
     }
 }
@@ -184,12 +219,25 @@ mod tests {
         let issued_at = DateTime::<Utc>::from_timestamp(1_764_050_000, 0).expect("valid instant");
         let set = parsed.into_token_set(issued_at).expect("non-empty token");
         assert!(set.refresh_token.is_none());
+        assert!(set.extra.is_empty());
         assert_eq!(set.token_type, "Bearer");
         assert_eq!(set.expires_at().timestamp(), 1_764_050_000 + 7200);
         assert_eq!(
             set.refresh_expires_at().map(|at| at.timestamp()),
             Some(1_764_050_000 + 15_552_000)
         );
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_and_shown_by_name_only() {
+        let body = r#"{"access_token":"act.1","expires_in":7200,"open_id":"-000a",
+            "id_token":"SECRET-ID-TOKEN","log_id":"L1"}"#;
+        let parsed: TokenResponse = serde_json::from_str(body).expect("valid test body");
+        let set = parsed.into_token_set(Utc::now()).expect("non-empty token");
+        assert_eq!(set.extra.get("log_id"), Some(&Value::from("L1")));
+        let shown = format!("{set:?}");
+        assert!(shown.contains("id_token") && !shown.contains("SECRET-ID-TOKEN"));
+        assert!(!shown.contains("act.1"));
     }
 
     #[test]

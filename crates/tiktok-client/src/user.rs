@@ -2,11 +2,16 @@
 //! profile that comes back.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 use crate::config::scope;
 
 /// A field of `GET /v2/user/info/`, with the scope that grants it.
+///
+/// Non-exhaustive: TikTok adds fields, and [`UserField::Other`] asks for one this crate
+/// does not know yet (it then lands in [`UserInfo::extra`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum UserField {
     /// `open_id` (`user.info.basic`).
     OpenId,
@@ -36,10 +41,17 @@ pub enum UserField {
     LikesCount,
     /// `video_count` (`user.info.stats`).
     VideoCount,
+    /// A field this crate does not know yet: its wire name and the scope that grants it.
+    Other {
+        /// The wire name, as in the `fields` query parameter.
+        name: &'static str,
+        /// The scope TikTok documents for it.
+        scope: &'static str,
+    },
 }
 
 impl UserField {
-    /// Every documented field.
+    /// Every documented field (without [`UserField::Other`]).
     pub const ALL: [UserField; 14] = [
         UserField::OpenId,
         UserField::UnionId,
@@ -74,6 +86,7 @@ impl UserField {
             UserField::FollowingCount => "following_count",
             UserField::LikesCount => "likes_count",
             UserField::VideoCount => "video_count",
+            UserField::Other { name, .. } => name,
         }
     }
 
@@ -94,6 +107,7 @@ impl UserField {
             | UserField::FollowingCount
             | UserField::LikesCount
             | UserField::VideoCount => scope::USER_INFO_STATS,
+            UserField::Other { scope, .. } => scope,
         }
     }
 
@@ -130,36 +144,68 @@ pub(crate) fn fields_query(fields: &[UserField]) -> String {
 
 /// A TikTok user's profile. Every field but `open_id` is `None` when it was
 /// not requested, its scope was not granted, or TikTok left it out.
+///
+/// Non-exhaustive, and fields this crate does not model are kept in
+/// [`extra`](Self::extra), so a field TikTok adds is neither an error nor lost.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[non_exhaustive]
 pub struct UserInfo {
     /// The user's id for this app.
     pub open_id: String,
     /// The user's id across one developer's apps.
+    #[serde(default)]
     pub union_id: Option<String>,
     /// Avatar URL (signed, expires).
+    #[serde(default)]
     pub avatar_url: Option<String>,
     /// 100x100 avatar URL (signed, expires).
+    #[serde(default)]
     pub avatar_url_100: Option<String>,
     /// Large avatar URL (signed, expires).
+    #[serde(default)]
     pub avatar_large_url: Option<String>,
     /// Display name.
+    #[serde(default)]
     pub display_name: Option<String>,
     /// Bio (may be empty).
+    #[serde(default)]
     pub bio_description: Option<String>,
     /// Profile link, e.g. `https://www.tiktok.com/@name?...` or a short link.
+    #[serde(default)]
     pub profile_deep_link: Option<String>,
     /// Whether TikTok verified the account.
+    #[serde(default)]
     pub is_verified: Option<bool>,
     /// Handle without `@`.
+    #[serde(default)]
     pub username: Option<String>,
     /// Followers.
+    #[serde(default)]
     pub follower_count: Option<i64>,
     /// Accounts followed.
+    #[serde(default)]
     pub following_count: Option<i64>,
     /// Likes received over all videos.
+    #[serde(default)]
     pub likes_count: Option<i64>,
     /// Public videos.
+    #[serde(default)]
     pub video_count: Option<i64>,
+    /// Fields this crate does not model (TikTok added them, or they were asked
+    /// for with [`UserField::Other`]), as TikTok sent them.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl UserInfo {
+    /// A profile with only `open_id` (for tests and fakes; TikTok's answers
+    /// are decoded, not built).
+    pub fn new(open_id: impl Into<String>) -> Self {
+        Self {
+            open_id: open_id.into(),
+            ..Self::default()
+        }
+    }
 }
 
 /// `data` of the user info envelope.
@@ -206,5 +252,24 @@ mod tests {
             serde_json::from_str(r#"{"open_id":"-000a","display_name":"Ana"}"#).expect("valid");
         assert_eq!(user.display_name.as_deref(), Some("Ana"));
         assert_eq!(user.follower_count, None);
+        assert!(user.extra.is_empty());
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_in_extra() {
+        let user: UserInfo = serde_json::from_str(
+            r#"{"open_id":"-000a","follower_count":5,"creator_level":{"tier":"gold"}}"#,
+        )
+        .expect("an unknown field is not an error");
+        assert_eq!(user.follower_count, Some(5));
+        assert_eq!(
+            user.extra.get("creator_level"),
+            Some(&serde_json::json!({"tier": "gold"}))
+        );
+        let fields = fields_query(&[UserField::Other {
+            name: "creator_level",
+            scope: "user.info.stats",
+        }]);
+        assert_eq!(fields, "open_id,creator_level");
     }
 }

@@ -87,7 +87,11 @@ impl WebhookError {
 }
 
 /// Why TikTok removed a grant: `content.reason` of `authorization.removed`.
+///
+/// Non-exhaustive; a number this crate does not know decodes to
+/// [`RemovalReason::Other`] rather than failing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RemovalReason {
     /// 0: not said.
     Unknown,
@@ -145,8 +149,80 @@ impl RemovalReason {
     }
 }
 
+impl<'de> Deserialize<'de> for RemovalReason {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        i64::deserialize(deserializer).map(Self::from_code)
+    }
+}
+
+impl serde::Serialize for RemovalReason {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i64(self.code())
+    }
+}
+
+/// The kind of a webhook event (`event`).
+///
+/// Non-exhaustive; an event name this crate does not know decodes to
+/// [`WebhookEventKind::Other`] rather than failing (TikTok subscribes apps to
+/// every event by default and adds events).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WebhookEventKind {
+    /// `authorization.removed`: the creator's grant is gone.
+    AuthorizationRemoved,
+    /// `video.upload.failed` (Content Posting API).
+    VideoUploadFailed,
+    /// `video.publish.completed` (Content Posting API).
+    VideoPublishCompleted,
+    /// `portability.download.ready` (Data Portability API).
+    PortabilityDownloadReady,
+    /// An event name this crate does not know.
+    Other(String),
+}
+
+impl WebhookEventKind {
+    /// The kind of the event named `name`.
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            AUTHORIZATION_REMOVED => Self::AuthorizationRemoved,
+            "video.upload.failed" => Self::VideoUploadFailed,
+            "video.publish.completed" => Self::VideoPublishCompleted,
+            "portability.download.ready" => Self::PortabilityDownloadReady,
+            other => Self::Other(other.to_owned()),
+        }
+    }
+
+    /// The event name, as TikTok sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AuthorizationRemoved => AUTHORIZATION_REMOVED,
+            Self::VideoUploadFailed => "video.upload.failed",
+            Self::VideoPublishCompleted => "video.publish.completed",
+            Self::PortabilityDownloadReady => "portability.download.ready",
+            Self::Other(name) => name,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WebhookEventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|name| Self::from_name(&name))
+    }
+}
+
+impl serde::Serialize for WebhookEventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// What a webhook says, after its signature was checked.
+///
+/// Non-exhaustive; top-level fields this crate does not model are kept in
+/// [`extra`](Self::extra).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WebhookEvent {
     /// The app it is addressed to.
     pub client_key: String,
@@ -158,9 +234,16 @@ pub struct WebhookEvent {
     pub user_open_id: Option<String>,
     /// `content`, decoded from its string.
     pub content: serde_json::Value,
+    /// Top-level fields this crate does not model, as TikTok sent them.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl WebhookEvent {
+    /// The kind of event, from [`event`](Self::event).
+    pub fn kind(&self) -> WebhookEventKind {
+        WebhookEventKind::from_name(&self.event)
+    }
+
     /// For `authorization.removed`, the reason (missing counts as unknown); `None` for other
     /// events.
     ///
@@ -190,6 +273,8 @@ struct WireWebhook {
     user_openid: Option<String>,
     #[serde(default)]
     content: Option<String>,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Checks `header` (the `TikTok-Signature` value) against the raw `body`, keyed with
@@ -273,6 +358,7 @@ pub fn parse_webhook(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
         create_time,
         user_open_id: wire.user_openid.filter(|open_id| !open_id.is_empty()),
         content,
+        extra: wire.extra,
     })
 }
 

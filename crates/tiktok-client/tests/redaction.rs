@@ -14,10 +14,13 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::json;
+use chrono::Utc;
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
 use tiktok_client::{
-    AccessToken, CallRejected, ConfigError, Endpoint, PkceEncoding, RefreshToken, RetryPolicy,
-    TikTokClient, TikTokConfig, TikTokError, UserField, UserInfo, Video, VideoField, VideoPage,
+    AccessToken, CallRejected, ConfigError, Endpoint, PkceEncoding, RawRequest, RefreshToken,
+    RetryPolicy, StoreError, TikTokClient, TikTokConfig, TikTokError, TokenKeeper, TokenPair,
+    TokenStore, UserField, UserInfo, Video, VideoField, VideoPage,
 };
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -29,6 +32,27 @@ const SECRETS: [&str; 3] = [CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN];
 fn assert_clean(what: &str, shown: &str) {
     for secret in SECRETS {
         assert!(!shown.contains(secret), "{what} shows a secret: {shown}");
+    }
+}
+
+/// One pair in memory.
+#[derive(Default)]
+struct OnePair(Mutex<Option<TokenPair>>);
+
+impl TokenStore for OnePair {
+    fn load<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<Option<TokenPair>, StoreError>> {
+        Box::pin(async move { Ok(self.0.lock().unwrap().clone()) })
+    }
+
+    fn save<'a>(
+        &'a self,
+        _: &'a str,
+        tokens: &'a TokenPair,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            *self.0.lock().unwrap() = Some(tokens.clone());
+            Ok(())
+        })
     }
 }
 
@@ -187,6 +211,34 @@ async fn no_public_type_shows_a_token_or_the_secret() {
     for error in &errors {
         shown.push(("error", format!("{error:?} / {error}")));
     }
+
+    // A raw call, and the token keeper: a due pair refreshed, then a call TikTok keeps
+    // refusing (refreshed once more, retried once, reported).
+    let raw = client
+        .raw_call::<Value>(&access, &RawRequest::get("/v2/research/nothing/"))
+        .await
+        .unwrap_err();
+    shown.push(("raw error", format!("{raw:?} / {raw}")));
+    let pair = TokenPair::new(access.clone(), Utc::now(), refresh.clone());
+    shown.push(("token pair", format!("{pair:?}")));
+    let keeper = TokenKeeper::new(client.clone(), OnePair(Mutex::new(Some(pair))));
+    shown.push(("keeper", format!("{keeper:?}")));
+    let refused = keeper
+        .call("account", Utc::now(), |token| {
+            let client = client.clone();
+            async move { client.user_info(&token, &[]).await }
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        refused,
+        tiktok_client::UpkeepError::TikTok(TikTokError::AccessTokenInvalid { .. })
+    ));
+    shown.push(("upkeep error", format!("{refused:?} / {refused}")));
+    shown.push((
+        "stored pair",
+        format!("{:?}", keeper.store().0.lock().unwrap()),
+    ));
 
     let config_errors: Vec<ConfigError> = vec![
         TikTokClient::new(TikTokConfig::new(

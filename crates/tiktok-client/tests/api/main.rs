@@ -3,6 +3,9 @@
 
 mod display;
 mod helpers;
+mod models;
 mod oauth;
 mod pagination;
+mod plumbing;
+mod raw;
 mod resilience;

@@ -284,10 +284,7 @@ fn end_reason(reason: RemovalReason) -> EndReason {
 /// reads the services' clock, and the two must agree, or a moved clock sees fresh tokens as
 /// expired (and refreshes them again) or dead ones as alive.
 fn received_tokens(set: &TokenSet, requested_at: DateTime<Utc>) -> ReceivedTokens {
-    let set = TokenSet {
-        issued_at: requested_at,
-        ..set.clone()
-    };
+    let set = set.clone().with_issued_at(requested_at);
     ReceivedTokens {
         access_token: SecretString::from(set.access_token.expose_secret().to_owned()),
         access_token_expires_at: set.expires_at(),

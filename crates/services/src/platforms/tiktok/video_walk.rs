@@ -129,18 +129,18 @@ mod tests {
     /// (the last one's time in ms).
     fn page(created: &[i64], has_more: bool) -> VideoPage {
         let base = cutoff().timestamp();
-        VideoPage {
-            videos: created
+        VideoPage::new(
+            created
                 .iter()
-                .map(|offset| Video {
-                    id: offset.to_string(),
-                    create_time: Some(base + offset),
-                    ..Video::default()
+                .map(|offset| {
+                    let mut video = Video::new(offset.to_string());
+                    video.create_time = Some(base + offset);
+                    video
                 })
                 .collect(),
-            cursor: created.last().map(|offset| (base + offset) * 1_000),
+            created.last().map(|offset| (base + offset) * 1_000),
             has_more,
-        }
+        )
     }
 
     #[test]
