@@ -1,0 +1,1 @@
+//! YouTube client (being written).
