@@ -195,9 +195,12 @@ pub struct DailyReport {
 
 fn number(value: &Value) -> Option<u64> {
     match value {
-        Value::Number(number) => number
-            .as_u64()
-            .or_else(|| number.as_f64().filter(|f| *f >= 0.0).map(|f| f.round() as u64)),
+        Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| *f >= 0.0)
+                .map(|f| f.round() as u64)
+        }),
         Value::String(text) => text.parse().ok(),
         _ => None,
     }
@@ -338,7 +341,13 @@ mod tests {
         let table: ResultTable = serde_json::from_str(body).expect("valid");
         let rows = daily_rows(&table, date("2026-10-31")).expect("rows");
         assert_eq!(rows.len(), 4);
-        assert_eq!(rows[0], DailyRow { day: date("2026-10-31"), ..DailyRow::default() });
+        assert_eq!(
+            rows[0],
+            DailyRow {
+                day: date("2026-10-31"),
+                ..DailyRow::default()
+            }
+        );
         assert_eq!(rows[1].views, 1_520);
         assert_eq!(rows[1].likes, 61);
         assert_eq!(rows[2].views, 0);
@@ -351,7 +360,11 @@ mod tests {
             r#"{"columnHeaders":[{"name":"day"},{"name":"views"},{"name":"estimatedMinutesWatched"},{"name":"likes"},{"name":"subscribersGained"},{"name":"subscribersLost"}]}"#,
         )
         .expect("valid");
-        assert!(daily_rows(&table, date("2026-11-01")).expect("rows").is_empty());
+        assert!(
+            daily_rows(&table, date("2026-11-01"))
+                .expect("rows")
+                .is_empty()
+        );
         let missing: ResultTable =
             serde_json::from_str(r#"{"columnHeaders":[{"name":"day"}]}"#).expect("valid");
         assert!(daily_rows(&missing, date("2026-11-01")).is_err());
@@ -362,6 +375,9 @@ mod tests {
         let now = DateTime::parse_from_rfc3339("2026-12-05T05:00:00Z")
             .expect("valid")
             .with_timezone(&Utc);
-        assert_eq!(analytics_range(now, 4), (date("2026-12-01"), date("2026-12-04")));
+        assert_eq!(
+            analytics_range(now, 4),
+            (date("2026-12-01"), date("2026-12-04"))
+        );
     }
 }

@@ -235,10 +235,7 @@ impl YouTubeClient {
     ) -> Result<ChannelLookup, YouTubeError> {
         let url = self.inner.data_url("channels");
         let names: Vec<&str> = parts.iter().map(|part| part.as_str()).collect();
-        let query = [
-            ("part", parts_value(&names)),
-            ("mine", "true".to_owned()),
-        ];
+        let query = [("part", parts_value(&names)), ("mine", "true".to_owned())];
         let answer = self
             .inner
             .execute(
@@ -277,7 +274,10 @@ mod tests {
             "statistics":{"viewCount":"1234567","subscriberCount":"12300","hiddenSubscriberCount":false,"videoCount":"321"},
             "status":{"privacyStatus":"public"}}"#;
         let channel: Channel = serde_json::from_str(body).expect("valid");
-        assert_eq!(channel.uploads_playlist_id(), Some("UUxxxxxxxxxxxxxxxxxxxxxx"));
+        assert_eq!(
+            channel.uploads_playlist_id(),
+            Some("UUxxxxxxxxxxxxxxxxxxxxxx")
+        );
         let statistics = channel.statistics.as_ref().expect("statistics");
         assert_eq!(statistics.view_count, Some(1_234_567));
         assert_eq!(statistics.visible_subscriber_count(), Some(12_300));
@@ -293,7 +293,8 @@ mod tests {
             serde_json::from_str(r#"{"subscriberCount":"0","hiddenSubscriberCount":true}"#)
                 .expect("valid");
         assert_eq!(hidden.visible_subscriber_count(), None);
-        let absent: ChannelStatistics = serde_json::from_str(r#"{"viewCount":"5"}"#).expect("valid");
+        let absent: ChannelStatistics =
+            serde_json::from_str(r#"{"viewCount":"5"}"#).expect("valid");
         assert_eq!(absent.subscriber_count, None);
         assert_eq!(absent.hidden_subscriber_count, None);
     }

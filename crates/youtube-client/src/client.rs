@@ -216,6 +216,9 @@ mod tests {
             client.inner.authorize_url().as_str(),
             "http://h/google/o/oauth2/v2/auth"
         );
-        assert_eq!(client.inner.reports_url().as_str(), "http://h/google/v2/reports");
+        assert_eq!(
+            client.inner.reports_url().as_str(),
+            "http://h/google/v2/reports"
+        );
     }
 }

@@ -46,19 +46,30 @@ mod tests {
 
     #[test]
     fn reads_what_youtube_writes() {
-        assert_eq!(parse_iso8601_duration("PT4M13S"), Some(Duration::from_secs(253)));
-        assert_eq!(parse_iso8601_duration("PT1H"), Some(Duration::from_secs(3_600)));
+        assert_eq!(
+            parse_iso8601_duration("PT4M13S"),
+            Some(Duration::from_secs(253))
+        );
+        assert_eq!(
+            parse_iso8601_duration("PT1H"),
+            Some(Duration::from_secs(3_600))
+        );
         assert_eq!(parse_iso8601_duration("P0D"), Some(Duration::ZERO));
         assert_eq!(
             parse_iso8601_duration("P1DT2H3M4S"),
             Some(Duration::from_secs(93_784))
         );
-        assert_eq!(parse_iso8601_duration("PT59S"), Some(Duration::from_secs(59)));
+        assert_eq!(
+            parse_iso8601_duration("PT59S"),
+            Some(Duration::from_secs(59))
+        );
     }
 
     #[test]
     fn refuses_the_rest() {
-        for bad in ["", "P", "PT", "4M13S", "PT4X", "PT13S4M", "P1W", "PT4M13", "P1Y"] {
+        for bad in [
+            "", "P", "PT", "4M13S", "PT4X", "PT13S4M", "P1W", "PT4M13", "P1Y",
+        ] {
             assert_eq!(parse_iso8601_duration(bad), None, "{bad}");
         }
     }

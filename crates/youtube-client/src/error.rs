@@ -55,7 +55,11 @@ impl GoogleErrorBody {
     /// Whether any message names a daily limit ("per day", "Daily Limit").
     fn names_a_daily_limit(&self) -> bool {
         std::iter::once(self.message.as_str())
-            .chain(self.errors.iter().filter_map(|detail| detail.message.as_deref()))
+            .chain(
+                self.errors
+                    .iter()
+                    .filter_map(|detail| detail.message.as_deref()),
+            )
             .any(|message| {
                 let message = message.to_ascii_lowercase();
                 message.contains("per day") || message.contains("daily limit")
@@ -433,7 +437,10 @@ pub(crate) fn classify(
 pub(crate) fn classify_oauth(http_status: u16, error: &str) -> ErrorClass {
     match error {
         "invalid_grant" => ErrorClass::Reauth,
-        "invalid_client" | "unauthorized_client" | "redirect_uri_mismatch" | "org_internal"
+        "invalid_client"
+        | "unauthorized_client"
+        | "redirect_uri_mismatch"
+        | "org_internal"
         | "admin_policy_enforced" => ErrorClass::Misconfigured,
         "invalid_request" | "unsupported_grant_type" | "invalid_scope" | "invalid_token" => {
             ErrorClass::Invalid
@@ -521,9 +528,15 @@ mod tests {
             api(403, "authenticatedUserAccountClosed", "").class(),
             ErrorClass::AccountUnavailable
         );
-        assert_eq!(api(404, "playlistNotFound", "").class(), ErrorClass::NotFound);
+        assert_eq!(
+            api(404, "playlistNotFound", "").class(),
+            ErrorClass::NotFound
+        );
         assert!(api(400, "invalidPageToken", "").is_invalid_page_token());
-        assert_eq!(api(400, "invalidPageToken", "").class(), ErrorClass::Invalid);
+        assert_eq!(
+            api(400, "invalidPageToken", "").class(),
+            ErrorClass::Invalid
+        );
         assert_eq!(api(500, "backendError", "").class(), ErrorClass::Transient);
         assert_eq!(api(503, "", "").class(), ErrorClass::Transient);
         assert_eq!(classify_oauth(400, "invalid_grant"), ErrorClass::Reauth);

@@ -114,7 +114,10 @@ impl CallHook for QuotaLedger {
             let mut day = self.today();
             if day.exhausted.contains(&cost.bucket) {
                 return Some(CallRejected::new(
-                    format!("the {} quota is spent until midnight Pacific time", cost.bucket),
+                    format!(
+                        "the {} quota is spent until midnight Pacific time",
+                        cost.bucket
+                    ),
                     wait,
                 ));
             }

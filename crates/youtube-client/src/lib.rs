@@ -103,12 +103,12 @@ mod video;
 mod wire;
 
 pub use analytics::{
-    AnalyticsQuery, ColumnHeader, DAILY_METRICS, DailyReport, DailyRow, REFETCH_DAYS,
-    ResultTable, analytics_range, metric,
+    AnalyticsQuery, ColumnHeader, DAILY_METRICS, DailyReport, DailyRow, REFETCH_DAYS, ResultTable,
+    analytics_range, metric,
 };
 pub use channel::{
-    Channel, ChannelContentDetails, ChannelLookup, ChannelPart, ChannelSnippet,
-    ChannelStatistics, Localized, RelatedPlaylists,
+    Channel, ChannelContentDetails, ChannelLookup, ChannelPart, ChannelSnippet, ChannelStatistics,
+    Localized, RelatedPlaylists,
 };
 pub use client::{Clock, YouTubeClient};
 pub use config::{
@@ -136,8 +136,7 @@ pub use stats::{
     StatisticsLookup, StatsBatch, StatsContentDetails, StatsPart, StatsSnippet, VideoStats,
 };
 pub use token::{
-    AccessToken, Features, GrantProblem, GrantedScopes, IdClaims, IdToken, RefreshToken,
-    TokenGrant,
+    AccessToken, Features, GrantProblem, GrantedScopes, IdClaims, IdToken, RefreshToken, TokenGrant,
 };
 pub use upkeep::{StoreError, StoredTokens, TokenKeeper, TokenStore, UpkeepError};
 pub use video::{

@@ -261,7 +261,11 @@ mod tests {
             "pageInfo":{"totalResults":321,"resultsPerPage":50}}"#;
         let page: PlaylistItemsPage = serde_json::from_str(body).expect("valid");
         assert_eq!(page.next_page_token, Some(PageToken::new("EAAaBlBUOkNHUQ")));
-        let ids: Vec<_> = page.items.iter().filter_map(PlaylistItem::video_id).collect();
+        let ids: Vec<_> = page
+            .items
+            .iter()
+            .filter_map(PlaylistItem::video_id)
+            .collect();
         assert_eq!(ids, ["dQw4w9WgXcQ", "9bZkp7q19f0", "xxxxxxxxxxx"]);
         assert!(
             page.items[1]

@@ -140,9 +140,10 @@ impl QuotaTable {
             ("search.list", 100),
             ("videos.insert", 1_600),
         ] {
-            table
-                .costs
-                .insert(method.to_owned(), UnitCost::new(QuotaBucket::General, units));
+            table.costs.insert(
+                method.to_owned(),
+                UnitCost::new(QuotaBucket::General, units),
+            );
         }
         table.limits = [(QuotaBucket::General, 10_000)].into_iter().collect();
         table
@@ -150,7 +151,8 @@ impl QuotaTable {
 
     /// Sets one method's cost.
     pub fn with_cost(mut self, method: impl Into<String>, bucket: QuotaBucket, units: u64) -> Self {
-        self.costs.insert(method.into(), UnitCost::new(bucket, units));
+        self.costs
+            .insert(method.into(), UnitCost::new(bucket, units));
         self
     }
 
@@ -181,7 +183,9 @@ impl QuotaTable {
 
     /// Every priced method.
     pub fn costs(&self) -> impl Iterator<Item = (&str, UnitCost)> {
-        self.costs.iter().map(|(method, cost)| (method.as_str(), *cost))
+        self.costs
+            .iter()
+            .map(|(method, cost)| (method.as_str(), *cost))
     }
 
     /// The units a full sync of a channel with `uploads` items in its uploads playlist costs
@@ -198,7 +202,10 @@ impl QuotaTable {
         match source {
             StatsSource::VideosList => cost.add(self.cost("videos.list"), pages),
             StatsSource::BatchGetStats => {
-                cost.add(self.cost("videos.list"), new_videos.min(uploads).div_ceil(50));
+                cost.add(
+                    self.cost("videos.list"),
+                    new_videos.min(uploads).div_ceil(50),
+                );
                 cost.add(self.cost("videos.batchGetStats"), pages);
             }
         }

@@ -41,7 +41,11 @@ pub(crate) struct CallContext {
     pub(crate) bucket: Option<QuotaBucket>,
 }
 
-pub(crate) fn decode(context: CallContext, raw: &RawResponse, reason: impl Into<String>) -> YouTubeError {
+pub(crate) fn decode(
+    context: CallContext,
+    raw: &RawResponse,
+    reason: impl Into<String>,
+) -> YouTubeError {
     YouTubeError::Decode {
         endpoint: context.endpoint,
         http_status: raw.status,
@@ -200,7 +204,8 @@ mod tests {
         let error = parse_json::<Value>(context(), &raw(403, envelope)).expect_err("quota");
         assert_eq!(error.reason(), Some("quotaExceeded"));
         assert!(error.quota_resets_at().is_some());
-        let oauth = r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#;
+        let oauth =
+            r#"{"error":"invalid_grant","error_description":"Token has been expired or revoked."}"#;
         let error = parse_json::<Value>(context(), &raw(400, oauth)).expect_err("oauth");
         assert!(error.needs_reauth());
         let error = parse_json::<Value>(context(), &raw(502, "<html>")).expect_err("502");

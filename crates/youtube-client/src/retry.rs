@@ -120,10 +120,26 @@ mod tests {
         let idempotent = RetrySafety::Idempotent;
         assert!(retry_delay(&policy(), idempotent, &api(500, "backendError", None), 1).is_some());
         assert!(retry_delay(&policy(), idempotent, &api(500, "backendError", None), 4).is_none());
-        assert!(retry_delay(&policy(), idempotent, &api(403, "rateLimitExceeded", None), 1).is_some());
+        assert!(
+            retry_delay(
+                &policy(),
+                idempotent,
+                &api(403, "rateLimitExceeded", None),
+                1
+            )
+            .is_some()
+        );
         assert!(retry_delay(&policy(), idempotent, &api(403, "quotaExceeded", None), 1).is_none());
         assert!(retry_delay(&policy(), idempotent, &api(401, "authError", None), 1).is_none());
-        assert!(retry_delay(&policy(), idempotent, &api(404, "playlistNotFound", None), 1).is_none());
+        assert!(
+            retry_delay(
+                &policy(),
+                idempotent,
+                &api(404, "playlistNotFound", None),
+                1
+            )
+            .is_none()
+        );
         let stated = retry_delay(
             &policy(),
             idempotent,

@@ -214,16 +214,25 @@ mod tests {
             "contentDetails":{"duration":"PT4M13S","durationMillis":"253000"}}],"summary":{"x":1}}"#;
         let parsed: StatsResponse = serde_json::from_str(strings).expect("strings");
         let item = &parsed.items[0];
-        assert_eq!(item.statistics.as_ref().and_then(|s| s.view_count), Some(15_234));
         assert_eq!(
-            item.content_details.as_ref().and_then(|c| c.duration_millis),
+            item.statistics.as_ref().and_then(|s| s.view_count),
+            Some(15_234)
+        );
+        assert_eq!(
+            item.content_details
+                .as_ref()
+                .and_then(|c| c.duration_millis),
             Some(253_000)
         );
         assert!(parsed.extra.contains_key("summary"));
-        let numbers = r#"{"items":[{"id":"a","statistics":{"viewCount":15234,"commentCount":77}}]}"#;
+        let numbers =
+            r#"{"items":[{"id":"a","statistics":{"viewCount":15234,"commentCount":77}}]}"#;
         let parsed: StatsResponse = serde_json::from_str(numbers).expect("numbers");
         assert_eq!(
-            parsed.items[0].statistics.as_ref().and_then(|s| s.comment_count),
+            parsed.items[0]
+                .statistics
+                .as_ref()
+                .and_then(|s| s.comment_count),
             Some(77)
         );
     }

@@ -97,9 +97,7 @@ impl IdToken {
     /// for one a browser handed over.
     pub fn unverified_claims(&self) -> Option<IdClaims> {
         let payload = self.expose_secret().split('.').nth(1)?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload.trim_end_matches('='))
-            .ok()?;
+        let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
         serde_json::from_slice(&bytes).ok()
     }
 }
@@ -298,7 +296,10 @@ impl TokenResponse {
                 .map(RefreshToken::new),
             refresh_token_expires_in: self.refresh_token_expires_in.map(Duration::from_secs),
             scopes: GrantedScopes::parse(self.scope.as_deref().unwrap_or_default()),
-            id_token: self.id_token.filter(|token| !token.is_empty()).map(IdToken::new),
+            id_token: self
+                .id_token
+                .filter(|token| !token.is_empty())
+                .map(IdToken::new),
             token_type: self.token_type.unwrap_or_else(|| "Bearer".to_owned()),
             extra: self.extra,
         }
@@ -333,7 +334,10 @@ mod tests {
         let shown = format!("{grant:?}");
         assert!(!shown.contains("secret-value"));
         assert!(!shown.contains("1//0secret"));
-        assert_eq!(format!("{:?}", grant.access_token), "AccessToken([REDACTED])");
+        assert_eq!(
+            format!("{:?}", grant.access_token),
+            "AccessToken([REDACTED])"
+        );
     }
 
     #[test]
@@ -371,13 +375,17 @@ mod tests {
             grant(no_youtube, true).usable(),
             Err(GrantProblem::YouTubeScopeNotGranted)
         );
-        assert_eq!(grant(all, false).usable(), Err(GrantProblem::NoRefreshToken));
+        assert_eq!(
+            grant(all, false).usable(),
+            Err(GrantProblem::NoRefreshToken)
+        );
         assert!(GrantedScopes::parse("email").has(scope::USERINFO_EMAIL));
     }
 
     #[test]
     fn id_token_claims_are_read() {
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"112233445566778899001","email":"a@b.c","email_verified":true}"#);
+        let payload = URL_SAFE_NO_PAD
+            .encode(r#"{"sub":"112233445566778899001","email":"a@b.c","email_verified":true}"#);
         let token = IdToken::new(format!("e30.{payload}.sig"));
         let claims = token.unverified_claims().expect("claims");
         assert_eq!(claims.sub, "112233445566778899001");

@@ -166,7 +166,11 @@ impl<S: TokenStore> TokenKeeper<S> {
     }
 
     /// A usable access token for `account` at `now`, refreshed first when due.
-    pub async fn token(&self, account: &str, now: DateTime<Utc>) -> Result<AccessToken, UpkeepError> {
+    pub async fn token(
+        &self,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> Result<AccessToken, UpkeepError> {
         self.token_unless(account, now, None).await
     }
 

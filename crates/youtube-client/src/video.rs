@@ -297,7 +297,9 @@ pub struct Video {
 impl Video {
     /// Whether it is a scheduled stream or premiere (no views yet; leave it out of averages).
     pub fn is_upcoming(&self) -> bool {
-        self.snippet.as_ref().and_then(|s| s.live_broadcast_content.as_ref())
+        self.snippet
+            .as_ref()
+            .and_then(|s| s.live_broadcast_content.as_ref())
             == Some(&LiveBroadcastContent::Upcoming)
     }
 
@@ -424,7 +426,10 @@ mod tests {
         assert_eq!(statistics.dislike_count, Some(9));
         let snippet = video.snippet.as_ref().expect("snippet");
         assert_eq!(snippet.thumbnails["uhd"].width, Some(3_840));
-        assert_eq!(snippet.live_broadcast_content, Some(LiveBroadcastContent::None));
+        assert_eq!(
+            snippet.live_broadcast_content,
+            Some(LiveBroadcastContent::None)
+        );
         assert!(!video.may_be_short());
     }
 
@@ -436,7 +441,10 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(
-            video.snippet.as_ref().and_then(|s| s.live_broadcast_content.clone()),
+            video
+                .snippet
+                .as_ref()
+                .and_then(|s| s.live_broadcast_content.clone()),
             Some(LiveBroadcastContent::Other("premiere".into()))
         );
         assert_eq!(
@@ -444,7 +452,10 @@ mod tests {
             Some(PrivacyStatus::Other("members".into()))
         );
         let statistics = video.statistics.as_ref().expect("statistics");
-        assert_eq!((statistics.like_count, statistics.comment_count), (None, None));
+        assert_eq!(
+            (statistics.like_count, statistics.comment_count),
+            (None, None)
+        );
         assert!(video.may_be_short());
     }
 

@@ -34,9 +34,7 @@ pub(crate) fn u64_from_any<'de, D: Deserializer<'de>>(deserializer: D) -> Result
 }
 
 /// An optional counter sent as a string or a number (absent or `null`: `None`).
-pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<u64>, D::Error> {
+pub(crate) fn opt_u64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<u64>, D::Error> {
     Option::<Counter>::deserialize(deserializer)?
         .map(counter_value)
         .transpose()
@@ -102,10 +100,18 @@ mod tests {
 
     #[test]
     fn counters_come_as_strings_or_numbers() {
-        assert_eq!(read(r#"{"count":"15234"}"#).expect("string").count, Some(15_234));
-        assert_eq!(read(r#"{"count":15234}"#).expect("number").count, Some(15_234));
         assert_eq!(
-            read(r#"{"count":"18446744073709551615"}"#).expect("max").count,
+            read(r#"{"count":"15234"}"#).expect("string").count,
+            Some(15_234)
+        );
+        assert_eq!(
+            read(r#"{"count":15234}"#).expect("number").count,
+            Some(15_234)
+        );
+        assert_eq!(
+            read(r#"{"count":"18446744073709551615"}"#)
+                .expect("max")
+                .count,
             Some(u64::MAX)
         );
         assert_eq!(read("{}").expect("absent").count, None);
@@ -116,7 +122,10 @@ mod tests {
 
     #[test]
     fn flags_come_as_booleans_or_strings() {
-        assert_eq!(read(r#"{"flag":"false"}"#).expect("string").flag, Some(false));
+        assert_eq!(
+            read(r#"{"flag":"false"}"#).expect("string").flag,
+            Some(false)
+        );
         assert_eq!(read(r#"{"flag":true}"#).expect("bool").flag, Some(true));
         assert!(read(r#"{"flag":"maybe"}"#).is_err());
     }

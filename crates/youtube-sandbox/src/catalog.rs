@@ -303,11 +303,7 @@ fn id_chars(parts: &[u64], len: usize) -> String {
         bytes.extend_from_slice(&mix(&with_counter).to_le_bytes());
         counter += 1;
     }
-    URL_SAFE_NO_PAD
-        .encode(bytes)
-        .chars()
-        .take(len)
-        .collect()
+    URL_SAFE_NO_PAD.encode(bytes).chars().take(len).collect()
 }
 
 fn pick<'a>(list: &[&'a str], value: u64) -> &'a str {
@@ -341,7 +337,10 @@ impl Catalog {
             .enumerate()
             .map(|(index, spec)| {
                 let account = index as u64;
-                let sub = format!("1{:020}", mix(&[seed, IDS, account]) % 10_000_000_000_000_000_000);
+                let sub = format!(
+                    "1{:020}",
+                    mix(&[seed, IDS, account]) % 10_000_000_000_000_000_000
+                );
                 let channel = spec
                     .channel
                     .as_ref()
@@ -396,7 +395,8 @@ fn generate_channel(
             Privacy::Public
         } else if privacy_roll < f64::from(spec.private_percent) {
             Privacy::Private
-        } else if privacy_roll < f64::from(spec.private_percent) + f64::from(spec.unlisted_percent) {
+        } else if privacy_roll < f64::from(spec.private_percent) + f64::from(spec.unlisted_percent)
+        {
             Privacy::Unlisted
         } else {
             Privacy::Public
@@ -404,9 +404,8 @@ fn generate_channel(
         // Deleted uploads sit among the older ones, never the two newest.
         let deleted = index >= 2 && index % deleted_every == deleted_every / 2;
         let jitter = (unit(&parts(TIME)) * spacing_hours as f64 * 30.0) as i64;
-        let uploaded_at = start
-            - Duration::hours(spacing_hours * index as i64)
-            - Duration::minutes(jitter + 45);
+        let uploaded_at =
+            start - Duration::hours(spacing_hours * index as i64) - Duration::minutes(jitter + 45);
         let published_at = match kind {
             VideoKind::Upcoming => start + Duration::days(2) + Duration::hours(3),
             VideoKind::LiveNow => start - Duration::minutes(95),
@@ -464,8 +463,8 @@ fn generate_channel(
             category_id: pick(&["22", "24", "26", "27", "20", "10"], flags),
             likes_hidden: flags % 17 == 3,
             comments_disabled: flags % 13 == 5,
-            hd: flags % 5 != 0,
-            captions: flags % 3 == 0,
+            hd: !flags.is_multiple_of(5),
+            captions: flags.is_multiple_of(3),
             big_thumbnails: flags % 7 == 1,
             final_views,
             tau_days,
@@ -542,8 +541,16 @@ mod tests {
             assert!(kinds.contains(&wanted), "{wanted:?}");
         }
         assert_eq!(live.videos.iter().filter(|video| video.deleted).count(), 2);
-        assert!(live.videos.iter().any(|video| video.privacy == Privacy::Private));
-        assert!(live.videos.iter().any(|video| video.privacy == Privacy::Unlisted));
+        assert!(
+            live.videos
+                .iter()
+                .any(|video| video.privacy == Privacy::Private)
+        );
+        assert!(
+            live.videos
+                .iter()
+                .any(|video| video.privacy == Privacy::Unlisted)
+        );
         assert!(
             live.videos
                 .windows(2)

@@ -290,7 +290,8 @@ impl QuotaSettings {
 
     /// Sets one method's cost.
     pub fn with_cost(mut self, method: impl Into<String>, bucket: QuotaBucket, units: u64) -> Self {
-        self.costs.insert(method.into(), MethodCost { bucket, units });
+        self.costs
+            .insert(method.into(), MethodCost { bucket, units });
         self
     }
 
@@ -747,7 +748,12 @@ mod tests {
             AccountSpec::without_channel("same@sandbox.test", "B"),
         ]);
         assert!(twins.validate().is_err());
-        assert!(SandboxConfig::new().analytics_lag_days(5).validate().is_err());
+        assert!(
+            SandboxConfig::new()
+                .analytics_lag_days(5)
+                .validate()
+                .is_err()
+        );
         let minute = QuotaSettings::current().with_per_minute(Some(5), 500);
         assert!(SandboxConfig::new().quota(minute).validate().is_err());
     }

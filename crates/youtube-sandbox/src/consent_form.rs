@@ -119,12 +119,18 @@ mod tests {
         assert_eq!(form.accounts.len(), 4);
         assert_eq!(
             form.scopes,
-            [crate::scope::YOUTUBE_READONLY, crate::scope::ANALYTICS_READONLY],
+            [
+                crate::scope::YOUTUBE_READONLY,
+                crate::scope::ANALYTICS_READONLY
+            ],
             "Sign-In scopes have no checkbox"
         );
         assert_eq!(form.access_hours, [1, 24, 168]);
         assert!(form.hidden.contains(&("state".into(), "s&t\"ate<>".into())));
-        assert!(form.hidden.contains(&("code_challenge_method".into(), "S256".into())));
+        assert!(
+            form.hidden
+                .contains(&("code_challenge_method".into(), "S256".into()))
+        );
         let body = form.approve(&form.accounts[0], &[]);
         assert!(!body.iter().any(|(key, _)| key == "scope_choice"));
         assert!(form.deny().contains(&("decision".into(), "deny".into())));

@@ -176,9 +176,7 @@ impl Fault {
             Fault::UserRateLimitExceeded => google(GoogleError::user_rate_limited()),
             Fault::InsufficientPermissions { scope } => {
                 google(GoogleError::insufficient_permissions(
-                    scope
-                        .as_deref()
-                        .unwrap_or(crate::scope::YOUTUBE_READONLY),
+                    scope.as_deref().unwrap_or(crate::scope::YOUTUBE_READONLY),
                 ))
             }
             Fault::AccessNotConfigured => {
@@ -211,7 +209,9 @@ impl Fault {
                 status_or(Some(*status), StatusCode::BAD_REQUEST),
                 domain.as_deref().unwrap_or("global"),
                 reason,
-                message.clone().unwrap_or_else(|| "Injected error".to_owned()),
+                message
+                    .clone()
+                    .unwrap_or_else(|| "Injected error".to_owned()),
             )),
             Fault::InvalidGrant { description } => FaultAnswer::OAuth(OAuthError::invalid_grant(
                 description
@@ -324,8 +324,8 @@ mod tests {
         };
         assert_eq!(error.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(error.message.contains("per minute"));
-        let fault: Fault = serde_json::from_str(r#"{"kind":"per_day_limit","metric":"Search"}"#)
-            .expect("valid");
+        let fault: Fault =
+            serde_json::from_str(r#"{"kind":"per_day_limit","metric":"Search"}"#).expect("valid");
         let FaultAnswer::Google(error) = fault.answer("1") else {
             panic!("a Google error");
         };

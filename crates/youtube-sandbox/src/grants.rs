@@ -266,7 +266,9 @@ fn new_refresh_token() -> String {
 fn verifier_matches(verifier: &str, challenge: &str, method: ChallengeMethod) -> bool {
     match method {
         ChallengeMethod::Plain => verifier == challenge,
-        ChallengeMethod::S256 => URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge,
+        ChallengeMethod::S256 => {
+            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())) == challenge
+        }
     }
 }
 
@@ -429,7 +431,10 @@ impl AuthStore {
             },
         );
         // Past the limit per account and client, the oldest live ones die without warning.
-        let (client_id, account) = (books.grants[grant].client_id.clone(), books.grants[grant].account);
+        let (client_id, account) = (
+            books.grants[grant].client_id.clone(),
+            books.grants[grant].account,
+        );
         let same_pair: Vec<usize> = books
             .grants
             .iter()
@@ -657,7 +662,12 @@ impl AuthStore {
 
     /// The user removes one scope from a grant in their account settings: later tokens and
     /// refreshes carry the rest. Returns whether a grant changed.
-    pub(crate) fn remove_scope(&self, account: usize, client_id: Option<&str>, scope: &str) -> bool {
+    pub(crate) fn remove_scope(
+        &self,
+        account: usize,
+        client_id: Option<&str>,
+        scope: &str,
+    ) -> bool {
         let scope = scope::normalise(scope);
         let mut books = self.books();
         let mut changed = false;
@@ -722,12 +732,9 @@ impl AuthStore {
 }
 
 fn live_grant(books: &Books, client_id: &str, account: usize) -> Option<usize> {
-    books
-        .grants
-        .iter()
-        .rposition(|grant| {
-            grant.client_id == client_id && grant.account == account && grant.revoked_at.is_none()
-        })
+    books.grants.iter().rposition(|grant| {
+        grant.client_id == client_id && grant.account == account && grant.revoked_at.is_none()
+    })
 }
 
 fn revoke_grant(books: &mut Books, grant: usize, now: DateTime<Utc>) {
@@ -794,7 +801,14 @@ mod tests {
     fn exchange(store: &AuthStore, pending: PendingCode, now: DateTime<Utc>) -> Issued {
         let code = store.issue_code(pending);
         store
-            .exchange_code("c", &code, "https://app/cb", None, PublishingStatus::Production, now)
+            .exchange_code(
+                "c",
+                &code,
+                "https://app/cb",
+                None,
+                PublishingStatus::Production,
+                now,
+            )
             .expect("exchanged")
     }
 
@@ -812,12 +826,31 @@ mod tests {
         );
         assert_eq!(wrong.expect_err("mismatch").error, "redirect_uri_mismatch");
         let issued = store
-            .exchange_code("c", &code, "https://app/cb", None, PublishingStatus::Production, at(0))
+            .exchange_code(
+                "c",
+                &code,
+                "https://app/cb",
+                None,
+                PublishingStatus::Production,
+                at(0),
+            )
             .expect("exchanged");
         assert!(issued.access_token.starts_with("ya29."));
-        assert!(issued.refresh_token.as_deref().is_some_and(|t| t.starts_with("1//")));
+        assert!(
+            issued
+                .refresh_token
+                .as_deref()
+                .is_some_and(|t| t.starts_with("1//"))
+        );
         let again = store
-            .exchange_code("c", &code, "https://app/cb", None, PublishingStatus::Production, at(0))
+            .exchange_code(
+                "c",
+                &code,
+                "https://app/cb",
+                None,
+                PublishingStatus::Production,
+                at(0),
+            )
             .expect_err("used");
         assert_eq!(again.description, "Code was already redeemed.");
     }
@@ -855,10 +888,26 @@ mod tests {
     #[test]
     fn a_refresh_token_only_the_first_time_unless_consent_is_forced() {
         let store = AuthStore::new(policy());
-        assert!(exchange(&store, pending(true, false), at(0)).refresh_token.is_some());
-        assert!(exchange(&store, pending(true, false), at(0)).refresh_token.is_none());
-        assert!(exchange(&store, pending(true, true), at(0)).refresh_token.is_some());
-        assert!(exchange(&store, pending(false, true), at(0)).refresh_token.is_none());
+        assert!(
+            exchange(&store, pending(true, false), at(0))
+                .refresh_token
+                .is_some()
+        );
+        assert!(
+            exchange(&store, pending(true, false), at(0))
+                .refresh_token
+                .is_none()
+        );
+        assert!(
+            exchange(&store, pending(true, true), at(0))
+                .refresh_token
+                .is_some()
+        );
+        assert!(
+            exchange(&store, pending(false, true), at(0))
+                .refresh_token
+                .is_none()
+        );
     }
 
     #[test]
@@ -874,7 +923,10 @@ mod tests {
         );
         let second = second.refresh_token.expect("second");
         assert!(store.refresh("c", &second, at(3)).is_ok());
-        assert!(store.refresh("c", &second, at(3 + 183 * 24)).is_err(), "idle");
+        assert!(
+            store.refresh("c", &second, at(3 + 183 * 24)).is_err(),
+            "idle"
+        );
         let summary = store.grants(at(3 + 183 * 24), |_| "a@b".into());
         let deaths: Vec<_> = summary[0]
             .refresh_tokens
@@ -896,7 +948,14 @@ mod tests {
         let store = AuthStore::new(policy());
         let code = store.issue_code(pending(true, true));
         let issued = store
-            .exchange_code("c", &code, "https://app/cb", None, PublishingStatus::Testing, at(0))
+            .exchange_code(
+                "c",
+                &code,
+                "https://app/cb",
+                None,
+                PublishingStatus::Testing,
+                at(0),
+            )
             .expect("exchanged");
         let token = issued.refresh_token.expect("refresh token");
         assert!(store.refresh("c", &token, at(24 * 7 - 1)).is_ok());
@@ -905,7 +964,14 @@ mod tests {
         sign_in_only.scopes = vec![scope::OPENID.into(), scope::EMAIL.into()];
         let code = store.issue_code(sign_in_only);
         let issued = store
-            .exchange_code("c", &code, "https://app/cb", None, PublishingStatus::Testing, at(0))
+            .exchange_code(
+                "c",
+                &code,
+                "https://app/cb",
+                None,
+                PublishingStatus::Testing,
+                at(0),
+            )
             .expect("exchanged");
         let token = issued.refresh_token.expect("refresh token");
         assert!(store.refresh("c", &token, at(24 * 30)).is_ok());

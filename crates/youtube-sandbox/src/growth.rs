@@ -61,7 +61,9 @@ pub(crate) fn subscribers_at(
     time: DateTime<Utc>,
 ) -> u64 {
     let days = (time - start).num_seconds() as f64 / 86_400.0;
-    (base as f64 + channel.subscriber_rate * days).max(0.0).floor() as u64
+    (base as f64 + channel.subscriber_rate * days)
+        .max(0.0)
+        .floor() as u64
 }
 
 /// Rounds down to three significant figures, as the Data API shows subscriber counts
@@ -96,11 +98,9 @@ impl AnalyticsDay {
 
     /// `averageViewDuration` in seconds.
     pub(crate) fn average_view_duration(&self) -> u64 {
-        if self.views == 0 {
-            0
-        } else {
-            self.estimated_minutes_watched * 60 / self.views
-        }
+        (self.estimated_minutes_watched * 60)
+            .checked_div(self.views)
+            .unwrap_or_default()
     }
 }
 
@@ -185,7 +185,10 @@ mod tests {
             .find(|video| video.deleted)
             .expect("a deleted upload");
         assert_eq!(counters_at(deleted, test_start()).views, 0);
-        assert!(counters_at(&live.videos[1], test_start()).views > 0, "live now");
+        assert!(
+            counters_at(&live.videos[1], test_start()).views > 0,
+            "live now"
+        );
     }
 
     #[test]
@@ -204,7 +207,11 @@ mod tests {
         let whole = analytics_day(42, channel, None, day);
         assert!(whole.views > 0);
         assert!(whole.subscribers_gained > whole.subscribers_lost);
-        let ids: Vec<String> = channel.videos.iter().map(|video| video.id.clone()).collect();
+        let ids: Vec<String> = channel
+            .videos
+            .iter()
+            .map(|video| video.id.clone())
+            .collect();
         let (first, rest) = ids.split_at(5);
         let part = analytics_day(42, channel, Some(first), day).views
             + analytics_day(42, channel, Some(rest), day).views;

@@ -62,7 +62,11 @@ struct Args {
 
     /// An authorized redirect URI (repeat for several; default: the api-server's development
     /// callbacks on localhost:5001 and 127.0.0.1:5001).
-    #[arg(long = "redirect-uri", env = "YT_SANDBOX_REDIRECT_URIS", value_delimiter = ',')]
+    #[arg(
+        long = "redirect-uri",
+        env = "YT_SANDBOX_REDIRECT_URIS",
+        value_delimiter = ','
+    )]
     redirect_uris: Vec<String>,
 
     /// The client's consent screen is in "Testing": refresh tokens die after --testing-refresh-days.
@@ -290,7 +294,9 @@ fn parse_account(text: &str) -> anyhow::Result<AccountSpec> {
 
 fn parse_bucket(name: &str) -> anyhow::Result<QuotaBucket> {
     QuotaBucket::from_name(name).with_context(|| {
-        format!("unknown bucket {name:?}: general, search, videos_insert, batch_get_stats or analytics")
+        format!(
+            "unknown bucket {name:?}: general, search, videos_insert, batch_get_stats or analytics"
+        )
     })
 }
 

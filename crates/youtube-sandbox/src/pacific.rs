@@ -53,7 +53,10 @@ mod tests {
         // 2026-03-08: clocks spring forward; 2026-11-01: they fall back.
         let march_8 = NaiveDate::from_ymd_opt(2026, 3, 8).expect("date");
         let march_9 = NaiveDate::from_ymd_opt(2026, 3, 9).expect("date");
-        assert_eq!(pacific_midnight(march_9) - pacific_midnight(march_8), Duration::hours(23));
+        assert_eq!(
+            pacific_midnight(march_9) - pacific_midnight(march_8),
+            Duration::hours(23)
+        );
         let november_1 = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
         let november_2 = NaiveDate::from_ymd_opt(2026, 11, 2).expect("date");
         assert_eq!(

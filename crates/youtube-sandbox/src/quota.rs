@@ -226,7 +226,10 @@ mod tests {
             Err(Refusal::Daily(QuotaBucket::General))
         );
         assert_eq!(engine.usage("c", evening).used(QuotaBucket::General), 3);
-        assert_eq!(engine.usage("c", evening).resets_at, utc("2026-12-05T08:00:00Z"));
+        assert_eq!(
+            engine.usage("c", evening).resets_at,
+            utc("2026-12-05T08:00:00Z")
+        );
         let after = utc("2026-12-05T08:00:00Z");
         assert!(engine.admit("c", "videos.list", after).is_ok());
         assert_eq!(engine.usage("c", after).used(QuotaBucket::General), 1);
@@ -253,11 +256,18 @@ mod tests {
         let now = utc("2026-12-05T12:00:10Z");
         assert!(engine.admit("c", "videos.list", now).is_ok());
         assert!(engine.admit("c", "videos.list", now).is_ok());
-        assert_eq!(engine.admit("c", "videos.list", now), Err(Refusal::PerMinute));
+        assert_eq!(
+            engine.admit("c", "videos.list", now),
+            Err(Refusal::PerMinute)
+        );
         assert_eq!(
             engine.refusal_error(Refusal::PerMinute, "1").status,
             StatusCode::TOO_MANY_REQUESTS
         );
-        assert!(engine.admit("c", "videos.list", utc("2026-12-05T12:01:00Z")).is_ok());
+        assert!(
+            engine
+                .admit("c", "videos.list", utc("2026-12-05T12:01:00Z"))
+                .is_ok()
+        );
     }
 }

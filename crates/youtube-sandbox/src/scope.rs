@@ -25,13 +25,28 @@ pub const YOUTUBEPARTNER: &str = "https://www.googleapis.com/auth/youtubepartner
 pub(crate) const KNOWN: [(&str, &str); 9] = [
     (OPENID, "Associate you with your personal info on Google"),
     (EMAIL, "See your primary Google Account email address"),
-    (PROFILE, "See your personal info, including any personal info you've made publicly available"),
+    (
+        PROFILE,
+        "See your personal info, including any personal info you've made publicly available",
+    ),
     (YOUTUBE_READONLY, "View your YouTube account"),
-    (ANALYTICS_READONLY, "View YouTube Analytics reports for your YouTube content"),
-    (ANALYTICS_MONETARY, "View monetary and non-monetary YouTube Analytics reports for your YouTube content"),
+    (
+        ANALYTICS_READONLY,
+        "View YouTube Analytics reports for your YouTube content",
+    ),
+    (
+        ANALYTICS_MONETARY,
+        "View monetary and non-monetary YouTube Analytics reports for your YouTube content",
+    ),
     (YOUTUBE, "Manage your YouTube account"),
-    (YOUTUBE_FORCE_SSL, "See, edit, and permanently delete your YouTube videos, ratings, comments and captions"),
-    (YOUTUBEPARTNER, "View and manage your assets and associated content on YouTube"),
+    (
+        YOUTUBE_FORCE_SSL,
+        "See, edit, and permanently delete your YouTube videos, ratings, comments and captions",
+    ),
+    (
+        YOUTUBEPARTNER,
+        "View and manage your assets and associated content on YouTube",
+    ),
 ];
 
 /// The long form of a scope (`email` -> `.../userinfo.email`), as token responses spell it.
@@ -97,6 +112,9 @@ mod tests {
         assert!(is_sign_in("email"));
         assert!(!is_sign_in(YOUTUBE_READONLY));
         assert!(!beyond_sign_in(&[OPENID.to_owned(), EMAIL.to_owned()]));
-        assert!(beyond_sign_in(&[OPENID.to_owned(), ANALYTICS_READONLY.to_owned()]));
+        assert!(beyond_sign_in(&[
+            OPENID.to_owned(),
+            ANALYTICS_READONLY.to_owned()
+        ]));
     }
 }

@@ -85,7 +85,10 @@ impl SandboxState {
         self.catalog.accounts.iter().position(|account| {
             account.spec.email == key
                 || account.sub == key
-                || account.channel.as_ref().is_some_and(|channel| channel.id == key)
+                || account
+                    .channel
+                    .as_ref()
+                    .is_some_and(|channel| channel.id == key)
                 || account
                     .channel_spec()
                     .is_some_and(|spec| spec.handle.eq_ignore_ascii_case(key))
@@ -94,7 +97,7 @@ impl SandboxState {
 
     /// A number that keys page tokens to this sandbox.
     pub(crate) fn page_secret(&self) -> u64 {
-        self.config.seed ^ 0x5EED_0F_7A6E
+        self.config.seed ^ 0x005E_ED0F_7A6E
     }
 
     /// The base URL as an issuer string (no trailing slash).

@@ -494,8 +494,8 @@ mod tests {
         let body = GoogleError::auth_error().body(true);
         assert_eq!(body["error"]["status"], "UNAUTHENTICATED");
         assert_eq!(body["error"]["errors"][0]["locationType"], "header");
-        let body = GoogleError::per_day_limit("Search", "42", StatusCode::TOO_MANY_REQUESTS)
-            .body(true);
+        let body =
+            GoogleError::per_day_limit("Search", "42", StatusCode::TOO_MANY_REQUESTS).body(true);
         assert_eq!(body["error"]["status"], "RESOURCE_EXHAUSTED");
         assert!(
             body["error"]["message"]

@@ -52,7 +52,14 @@ pub(crate) const DESCRIPTIONS: &[&str] = &[
 ];
 
 pub(crate) const TAGS: &[&str] = &[
-    "tutorial", "howto", "vlog", "2026", "diy", "review", "challenge", "beginner",
+    "tutorial",
+    "howto",
+    "vlog",
+    "2026",
+    "diy",
+    "review",
+    "challenge",
+    "beginner",
 ];
 
 pub(crate) const COUNTRIES: &[&str] = &["DE", "US", "GB", "JP", "BR", "NG", "FR", "IN"];

@@ -56,13 +56,17 @@ pub(crate) struct AuthorizeRequest {
 impl AuthorizeRequest {
     fn parse(state: &SandboxState, pairs: &[(String, String)]) -> Result<Self, PageError> {
         let value = |name| field(pairs, name);
-        let client_id = value("client_id")
-            .ok_or_else(|| PageError::new("invalid_request", "Missing required parameter: client_id"))?;
+        let client_id = value("client_id").ok_or_else(|| {
+            PageError::new("invalid_request", "Missing required parameter: client_id")
+        })?;
         let client = state
             .client(client_id)
             .ok_or_else(|| PageError::new("invalid_client", "The OAuth client was not found."))?;
         let redirect_uri = value("redirect_uri").ok_or_else(|| {
-            PageError::new("invalid_request", "Missing required parameter: redirect_uri")
+            PageError::new(
+                "invalid_request",
+                "Missing required parameter: redirect_uri",
+            )
         })?;
         if !client.redirect_uris.iter().any(|uri| uri == redirect_uri) {
             return Err(PageError::new(
@@ -82,7 +86,10 @@ impl AuthorizeRequest {
         }
         let scopes = parse_list(value("scope").unwrap_or_default());
         if scopes.is_empty() {
-            return Err(PageError::new("invalid_request", "Missing required parameter: scope"));
+            return Err(PageError::new(
+                "invalid_request",
+                "Missing required parameter: scope",
+            ));
         }
         if let Some(unknown) = scopes.iter().find(|scope| !is_known(scope)) {
             return Err(PageError::new(
@@ -110,7 +117,10 @@ impl AuthorizeRequest {
             .iter()
             .find(|item| !matches!(item.as_str(), "none" | "consent" | "select_account"))
         {
-            return Err(PageError::new("invalid_request", format!("Invalid prompt: {bad}")));
+            return Err(PageError::new(
+                "invalid_request",
+                format!("Invalid prompt: {bad}"),
+            ));
         }
         if prompt.iter().any(|item| item == "none") && prompt.len() > 1 {
             return Err(PageError::new(
@@ -318,7 +328,11 @@ fn approve(
     });
     tracing::info!(client_id = authorize.client_id, "consent given");
     let granted = scopes.join(" ");
-    let prompt = if authorize.forced_consent() { "consent" } else { "none" };
+    let prompt = if authorize.forced_consent() {
+        "consent"
+    } else {
+        "none"
+    };
     authorize.callback(&[
         ("code", &code),
         ("scope", &granted),

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::gate::{Admitted, admit, parts};
+use super::gate::{Admitted, Rejection, admit, parts};
 use super::{comma_list, field, query_pairs, render};
 use crate::endpoint::Endpoint;
 use crate::state::SandboxState;
@@ -32,16 +32,14 @@ pub(crate) async fn list(state: web::Data<SandboxState>, request: HttpRequest) -
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer(&admitted, &request, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer(&admitted, &request, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
 fn answer(
     admitted: &Admitted<'_>,
     request: &HttpRequest,
     pairs: &[(String, String)],
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let parts = parts(admitted, pairs, &PARTS)?;
     let filters: Vec<&str> = FILTERS
@@ -80,7 +78,10 @@ fn answer(
                 .iter()
                 .filter_map(|id| {
                     state.catalog.accounts.iter().position(|account| {
-                        account.channel.as_ref().is_some_and(|channel| &channel.id == id)
+                        account
+                            .channel
+                            .as_ref()
+                            .is_some_and(|channel| &channel.id == id)
                     })
                 })
                 .collect();

@@ -64,7 +64,11 @@ pub(crate) fn render_consent_page(
     hidden(&mut body, "redirect_uri", &request.redirect_uri);
     hidden(&mut body, "response_type", "code");
     hidden(&mut body, "scope", &request.scopes.join(" "));
-    hidden(&mut body, "state", request.state.as_deref().unwrap_or_default());
+    hidden(
+        &mut body,
+        "state",
+        request.state.as_deref().unwrap_or_default(),
+    );
     hidden(
         &mut body,
         "access_type",
@@ -74,7 +78,11 @@ pub(crate) fn render_consent_page(
     hidden(
         &mut body,
         "include_granted_scopes",
-        if request.include_granted_scopes { "true" } else { "false" },
+        if request.include_granted_scopes {
+            "true"
+        } else {
+            "false"
+        },
     );
     if let Some((challenge, method)) = &request.challenge {
         hidden(&mut body, "code_challenge", challenge);
@@ -91,9 +99,10 @@ pub(crate) fn render_consent_page(
         "<label for=\"account\">Choose an account</label><select id=\"account\" name=\"account\">",
     );
     for account in accounts {
-        let channel = account
-            .channel_spec()
-            .map_or_else(|| "no YouTube channel".to_owned(), |spec| spec.title.clone());
+        let channel = account.channel_spec().map_or_else(
+            || "no YouTube channel".to_owned(),
+            |spec| spec.title.clone(),
+        );
         let selected = if request.login_hint.as_deref() == Some(account.spec.email.as_str()) {
             " selected"
         } else {
@@ -108,7 +117,11 @@ pub(crate) fn render_consent_page(
         );
     }
     body.push_str("</select>");
-    let sign_in: Vec<&String> = request.scopes.iter().filter(|scope| is_sign_in(scope)).collect();
+    let sign_in: Vec<&String> = request
+        .scopes
+        .iter()
+        .filter(|scope| is_sign_in(scope))
+        .collect();
     if !sign_in.is_empty() {
         body.push_str("<p>Signing in shares your name, email address and profile picture:</p><ul>");
         for scope in sign_in {
@@ -185,7 +198,10 @@ pub(crate) fn render_consent_page_for_tests(
         offline: true,
         prompt: vec!["consent".into()],
         include_granted_scopes: true,
-        challenge: Some(("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(), ChallengeMethod::S256)),
+        challenge: Some((
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+            ChallengeMethod::S256,
+        )),
         login_hint: None,
         testing: true,
     };
@@ -200,11 +216,8 @@ mod tests {
     #[test]
     fn echoed_values_are_escaped() {
         let catalog = Catalog::generate(1, &AccountSpec::defaults(), test_start());
-        let html = render_consent_page_for_tests(
-            "\"><script>alert(1)</script>",
-            &catalog.accounts,
-            false,
-        );
+        let html =
+            render_consent_page_for_tests("\"><script>alert(1)</script>", &catalog.accounts, false);
         assert!(!html.contains("<script>"));
         assert!(html.contains("&quot;&gt;&lt;script&gt;"));
         assert!(html.contains("Kenji Plays &lt;Live&gt; &amp; Shorts"));

@@ -40,7 +40,8 @@ pub(crate) fn configure(config: &mut web::ServiceConfig) {
                 .route(web::post().to(expire_refresh_tokens)),
         )
         .service(
-            web::resource("/sandbox/accounts/{id}/remove-scope").route(web::post().to(remove_scope)),
+            web::resource("/sandbox/accounts/{id}/remove-scope")
+                .route(web::post().to(remove_scope)),
         )
         .service(web::resource("/sandbox/grants").route(web::get().to(list_grants)))
         .service(
@@ -282,7 +283,9 @@ async fn set_quota(state: web::Data<SandboxState>, body: web::Bytes) -> HttpResp
         Err(error) => {
             return control_error(
                 StatusCode::BAD_REQUEST,
-                format!("expected {{\"bucket\": \"general\", \"used\": 9990, \"client_id\"?}}: {error}"),
+                format!(
+                    "expected {{\"bucket\": \"general\", \"used\": 9990, \"client_id\"?}}: {error}"
+                ),
             );
         }
     };

@@ -18,6 +18,16 @@ use crate::grants::Bearer;
 use crate::state::SandboxState;
 use crate::wire::{GoogleError, json_response};
 
+/// An answer that ends a call early (boxed: responses are large, and they travel in
+/// `Result`s).
+pub(crate) struct Rejection(Box<HttpResponse>);
+
+impl From<Rejection> for HttpResponse {
+    fn from(rejection: Rejection) -> Self {
+        *rejection.0
+    }
+}
+
 /// Who is calling.
 #[derive(Debug, Clone)]
 pub(crate) enum Caller {
@@ -64,13 +74,15 @@ impl Admitted<'_> {
     }
 
     /// An error answer in the configured shape.
-    pub(crate) fn error(&self, error: &GoogleError) -> HttpResponse {
-        error.to_response(self.state.config.error_status_field)
+    pub(crate) fn error(&self, error: &GoogleError) -> Rejection {
+        Rejection(Box::new(
+            error.to_response(self.state.config.error_status_field),
+        ))
     }
 
     /// `401 youtubeSignupRequired` when the token's account has no channel: every Data API
     /// call but `channels.list?mine=true` answers so.
-    pub(crate) fn require_channel(&self) -> Result<(), HttpResponse> {
+    pub(crate) fn require_channel(&self) -> Result<(), Rejection> {
         match self.account() {
             Some(account) if self.state.catalog.accounts[account].channel.is_none() => {
                 Err(self.error(&GoogleError::youtube_signup_required()))
@@ -94,9 +106,9 @@ impl Admitted<'_> {
             .get(IF_NONE_MATCH)
             .and_then(|value| value.to_str().ok())
             .is_some_and(|value| {
-                value
-                    .split(',')
-                    .any(|candidate| candidate.trim().trim_start_matches("W/").trim_matches('"') == etag)
+                value.split(',').any(|candidate| {
+                    candidate.trim().trim_start_matches("W/").trim_matches('"') == etag
+                })
             });
         if matches {
             let refund = self
@@ -183,7 +195,7 @@ pub(crate) fn parts(
     admitted: &Admitted<'_>,
     pairs: &[(String, String)],
     known: &[&str],
-) -> Result<Vec<String>, HttpResponse> {
+) -> Result<Vec<String>, Rejection> {
     let parts = super::comma_list(field(pairs, "part"));
     if parts.is_empty() {
         return Err(admitted.error(&GoogleError::required_parameter("part")));
@@ -199,7 +211,7 @@ pub(crate) fn max_results(
     admitted: &Admitted<'_>,
     pairs: &[(String, String)],
     default: usize,
-) -> Result<usize, HttpResponse> {
+) -> Result<usize, Rejection> {
     match field(pairs, "maxResults") {
         None => Ok(default),
         Some(text) => match text.parse::<usize>() {

@@ -35,12 +35,16 @@ pub(crate) async fn discovery(state: web::Data<SandboxState>) -> HttpResponse {
 }
 
 /// `GET /v1/userinfo`.
-pub(crate) async fn user_info(state: web::Data<SandboxState>, request: HttpRequest) -> HttpResponse {
+pub(crate) async fn user_info(
+    state: web::Data<SandboxState>,
+    request: HttpRequest,
+) -> HttpResponse {
     if let Err(response) = count_and_apply_fault(&state, Endpoint::UserInfo).await {
         return response;
     }
     let pairs = query_pairs(&request);
-    let bearer = token_of(&request, &pairs).and_then(|token| state.auth.bearer(&token, state.clock.now()).ok());
+    let bearer = token_of(&request, &pairs)
+        .and_then(|token| state.auth.bearer(&token, state.clock.now()).ok());
     let Some(bearer) = bearer else {
         return json_response(
             StatusCode::UNAUTHORIZED,
@@ -60,7 +64,10 @@ pub(crate) async fn user_info(state: web::Data<SandboxState>, request: HttpReque
 }
 
 /// `GET /tokeninfo?access_token=…`.
-pub(crate) async fn token_info(state: web::Data<SandboxState>, request: HttpRequest) -> HttpResponse {
+pub(crate) async fn token_info(
+    state: web::Data<SandboxState>,
+    request: HttpRequest,
+) -> HttpResponse {
     if let Err(response) = count_and_apply_fault(&state, Endpoint::TokenInfo).await {
         return response;
     }

@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::gate::{Admitted, admit, max_results, parts};
+use super::gate::{Admitted, Rejection, admit, max_results, parts};
 use super::{field, query_pairs, render};
 use crate::catalog::{Privacy, VideoRecord};
 use crate::endpoint::Endpoint;
@@ -22,16 +22,14 @@ pub(crate) async fn list(state: web::Data<SandboxState>, request: HttpRequest) -
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer(&admitted, &request, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer(&admitted, &request, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
 fn answer(
     admitted: &Admitted<'_>,
     request: &HttpRequest,
     pairs: &[(String, String)],
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let parts = parts(admitted, pairs, &PARTS)?;
     admitted.require_channel()?;
@@ -63,7 +61,10 @@ fn answer(
         .filter(|video| is_owner || (!video.deleted && video.privacy == Privacy::Public))
         .collect();
     // A token is bound to the listing as this caller sees it.
-    let listing = format!("{playlist_id}/{}", if is_owner { "owner" } else { "public" });
+    let listing = format!(
+        "{playlist_id}/{}",
+        if is_owner { "owner" } else { "public" }
+    );
     let offset = match field(pairs, "pageToken") {
         None => 0,
         Some(token) => page_token::decode(state.page_secret(), &listing, token)
@@ -78,7 +79,9 @@ fn answer(
     let items: Vec<Value> = visible[offset..end]
         .iter()
         .enumerate()
-        .map(|(at, video)| render::playlist_item(state, channel, &title, video, offset + at, &parts))
+        .map(|(at, video)| {
+            render::playlist_item(state, channel, &title, video, offset + at, &parts)
+        })
         .collect();
     let mut body = json!({
         "kind": "youtube#playlistItemListResponse",

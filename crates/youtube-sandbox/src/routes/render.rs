@@ -5,7 +5,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 
 use super::gate::etag_of;
-use crate::catalog::{AccountRecord, ChannelRecord, Privacy, VideoKind, VideoRecord, thumbnail_url};
+use crate::catalog::{
+    AccountRecord, ChannelRecord, Privacy, VideoKind, VideoRecord, thumbnail_url,
+};
 use crate::config::{HiddenSubscribers, NumberEncoding};
 use crate::growth::{channel_views, counters_at, subscribers_at, three_significant_figures};
 use crate::state::SandboxState;
@@ -274,10 +276,12 @@ pub(crate) fn video(
                 });
             }
             VideoKind::Upcoming => {
-                item["liveStreamingDetails"] = json!({ "scheduledStartTime": time(video.published_at) });
+                item["liveStreamingDetails"] =
+                    json!({ "scheduledStartTime": time(video.published_at) });
             }
             VideoKind::LiveVod => {
-                let end = video.published_at + chrono::Duration::seconds(video.duration_secs as i64);
+                let end =
+                    video.published_at + chrono::Duration::seconds(video.duration_secs as i64);
                 item["liveStreamingDetails"] = json!({
                     "actualStartTime": time(video.published_at),
                     "actualEndTime": time(end),
@@ -340,9 +344,17 @@ pub(crate) fn playlist_item(
     let mut item = json!({ "kind": "youtube#playlistItem", "id": video.playlist_item_id });
     if has("snippet") {
         let (title, description, thumbnails) = if video.deleted {
-            ("Deleted video".to_owned(), "This video is unavailable.".to_owned(), json!({}))
+            (
+                "Deleted video".to_owned(),
+                "This video is unavailable.".to_owned(),
+                json!({}),
+            )
         } else {
-            (video.title.clone(), video.description.clone(), video_thumbnails(state, video))
+            (
+                video.title.clone(),
+                video.description.clone(),
+                video_thumbnails(state, video),
+            )
         };
         let mut snippet = json!({
             "publishedAt": time(video.uploaded_at),
@@ -373,7 +385,11 @@ pub(crate) fn playlist_item(
         item["contentDetails"] = details;
     }
     if has("status") {
-        let privacy = if video.deleted { "privacyStatusUnspecified" } else { video.privacy.wire() };
+        let privacy = if video.deleted {
+            "privacyStatusUnspecified"
+        } else {
+            video.privacy.wire()
+        };
         item["status"] = json!({ "privacyStatus": privacy });
     }
     with_etag(item)

@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Duration, NaiveDate};
 use serde_json::{Value, json};
 
-use super::gate::{Admitted, admit};
+use super::gate::{Admitted, Rejection, admit};
 use super::{comma_list, field, query_pairs};
 use crate::endpoint::Endpoint;
 use crate::growth::{AnalyticsDay, analytics_day};
@@ -51,12 +51,14 @@ pub(crate) async fn query(state: web::Data<SandboxState>, request: HttpRequest) 
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer(&admitted, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer(&admitted, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
-fn date(admitted: &Admitted<'_>, pairs: &[(String, String)], name: &str) -> Result<NaiveDate, HttpResponse> {
+fn date(
+    admitted: &Admitted<'_>,
+    pairs: &[(String, String)],
+    name: &str,
+) -> Result<NaiveDate, Rejection> {
     let Some(text) = field(pairs, name) else {
         return Err(admitted.error(&GoogleError::analytics_invalid(format!(
             "Required parameter: {name}"
@@ -106,17 +108,22 @@ fn add(total: &mut AnalyticsDay, day: &AnalyticsDay) {
     total.subscribers_lost += day.subscribers_lost;
 }
 
-fn answer(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<HttpResponse, HttpResponse> {
+fn answer(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let Some(bearer) = admitted.bearer() else {
         return Err(admitted.error(&GoogleError::login_required()));
     };
-    let analytics = bearer.has_scope(scope::ANALYTICS_READONLY) || bearer.has_scope(scope::ANALYTICS_MONETARY);
+    let analytics =
+        bearer.has_scope(scope::ANALYTICS_READONLY) || bearer.has_scope(scope::ANALYTICS_MONETARY);
     if !analytics {
-        return Err(admitted.error(&GoogleError::insufficient_permissions(scope::ANALYTICS_READONLY)));
+        return Err(admitted.error(&GoogleError::insufficient_permissions(
+            scope::ANALYTICS_READONLY,
+        )));
     }
     if state.config.analytics_requires_youtube_readonly && !admitted.can_read_youtube() {
-        return Err(admitted.error(&GoogleError::insufficient_permissions(scope::YOUTUBE_READONLY)));
+        return Err(admitted.error(&GoogleError::insufficient_permissions(
+            scope::YOUTUBE_READONLY,
+        )));
     }
     let record = &state.catalog.accounts[bearer.account];
     let (Some(channel), Some(spec)) = (record.channel.as_ref(), record.channel_spec()) else {
@@ -139,7 +146,9 @@ fn answer(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<HttpRes
     }
     let metrics = comma_list(field(pairs, "metrics"));
     if metrics.is_empty() {
-        return Err(admitted.error(&GoogleError::analytics_invalid("Required parameter: metrics")));
+        return Err(admitted.error(&GoogleError::analytics_invalid(
+            "Required parameter: metrics",
+        )));
     }
     for metric in &metrics {
         if MONETARY.contains(&metric.as_str()) {
@@ -170,11 +179,15 @@ fn answer(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<HttpRes
         },
     };
     // Data runs up to the last complete day: today (Pacific) minus the lag.
-    let last_complete = pacific_day(state.clock.now()) - Duration::days(i64::from(state.config.analytics_lag_days));
+    let last_complete =
+        pacific_day(state.clock.now()) - Duration::days(i64::from(state.config.analytics_lag_days));
     let mut days = Vec::new();
     let mut day = start;
     while day <= end.min(last_complete) {
-        days.push((day, analytics_day(state.config.seed, channel, videos.as_deref(), day)));
+        days.push((
+            day,
+            analytics_day(state.config.seed, channel, videos.as_deref(), day),
+        ));
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
@@ -211,7 +224,12 @@ fn answer(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<HttpRes
         for (_, figures) in &days {
             add(&mut total, figures);
         }
-        vec![Value::Array(metrics.iter().map(|metric| metric_value(&total, metric)).collect())]
+        vec![Value::Array(
+            metrics
+                .iter()
+                .map(|metric| metric_value(&total, metric))
+                .collect(),
+        )]
     };
     let mut body = json!({ "kind": "youtubeAnalytics#resultTable", "columnHeaders": headers });
     // No data: Google leaves `rows` out.

@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::gate::{Admitted, admit, max_results, parts};
+use super::gate::{Admitted, Rejection, admit, max_results, parts};
 use super::{field, query_pairs, render};
 use crate::catalog::{Privacy, VideoKind, VideoRecord};
 use crate::endpoint::Endpoint;
@@ -23,16 +23,14 @@ pub(crate) async fn list(state: web::Data<SandboxState>, request: HttpRequest) -
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer(&admitted, &request, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer(&admitted, &request, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
 fn answer(
     admitted: &Admitted<'_>,
     request: &HttpRequest,
     pairs: &[(String, String)],
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let parts = parts(admitted, pairs, &["id", "snippet"])?;
     admitted.require_channel()?;

@@ -63,7 +63,9 @@ fn authenticate<'a>(
         Some(credentials) => credentials,
         None => (
             field(pairs, "client_id")
-                .ok_or_else(|| OAuthError::invalid_request("Missing required parameter: client_id"))?
+                .ok_or_else(|| {
+                    OAuthError::invalid_request("Missing required parameter: client_id")
+                })?
                 .to_owned(),
             field(pairs, "client_secret").unwrap_or_default().to_owned(),
         ),

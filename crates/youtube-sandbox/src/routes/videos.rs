@@ -5,7 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::gate::{Admitted, admit, parts};
+use super::gate::{Admitted, Rejection, admit, parts};
 use super::{comma_list, field, query_pairs, render};
 use crate::endpoint::Endpoint;
 use crate::state::SandboxState;
@@ -38,13 +38,11 @@ pub(crate) async fn list(state: web::Data<SandboxState>, request: HttpRequest) -
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer_list(&admitted, &request, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer_list(&admitted, &request, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
 /// The `id` list: present, at most 50.
-fn ids(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<Vec<String>, HttpResponse> {
+fn ids(admitted: &Admitted<'_>, pairs: &[(String, String)]) -> Result<Vec<String>, Rejection> {
     let ids = comma_list(field(pairs, "id"));
     if ids.len() > MAX_IDS {
         return Err(admitted.error(&GoogleError::invalid_value(
@@ -62,7 +60,7 @@ fn answer_list(
     admitted: &Admitted<'_>,
     request: &HttpRequest,
     pairs: &[(String, String)],
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let parts = parts(admitted, pairs, &PARTS)?;
     admitted.require_channel()?;
@@ -102,16 +100,14 @@ pub(crate) async fn batch_get_stats(
         Ok(admitted) => admitted,
         Err(response) => return response,
     };
-    match answer_stats(&admitted, &request, &pairs) {
-        Ok(response) | Err(response) => response,
-    }
+    answer_stats(&admitted, &request, &pairs).unwrap_or_else(HttpResponse::from)
 }
 
 fn answer_stats(
     admitted: &Admitted<'_>,
     request: &HttpRequest,
     pairs: &[(String, String)],
-) -> Result<HttpResponse, HttpResponse> {
+) -> Result<HttpResponse, Rejection> {
     let state = admitted.state;
     let parts = parts(admitted, pairs, &STATS_PARTS)?;
     admitted.require_channel()?;
