@@ -162,7 +162,7 @@ impl AccountSpec {
                 ChannelSpec::new("Kenji Plays <Live> & Shorts", "@kenjiplays", 48_200, 60)
                     .with_shorts(50)
                     .with_live()
-                    .with_privacy_mix(5, 5)
+                    .with_privacy_mix(10, 5)
                     .with_deleted(2),
             ),
         ]
