@@ -396,6 +396,12 @@ pub(crate) fn classify(
     let quota = ErrorClass::QuotaExhausted {
         resets_at: next_quota_reset(received_at),
     };
+    if matches!(
+        error.reason(),
+        Some("quotaExceeded" | "dailyLimitExceeded" | "dailyLimitExceededUnreg")
+    ) {
+        return quota;
+    }
     let rate_limit = matches!(
         error.reason(),
         Some("rateLimitExceeded" | "userRateLimitExceeded")
@@ -410,7 +416,6 @@ pub(crate) fn classify(
         };
     }
     match error.reason() {
-        Some("quotaExceeded" | "dailyLimitExceeded" | "dailyLimitExceededUnreg") => quota,
         Some("youtubeSignupRequired") => ErrorClass::NoChannel,
         Some("required") => ErrorClass::Invalid,
         Some("insufficientPermissions") => ErrorClass::PermissionMissing,
@@ -421,13 +426,28 @@ pub(crate) fn classify(
             ErrorClass::Misconfigured
         }
         Some("backendError" | "internalError" | "serviceUnavailable") => ErrorClass::Transient,
-        _ => match http_status {
-            401 => ErrorClass::AccessTokenRejected,
-            403 => ErrorClass::Forbidden,
-            404 => ErrorClass::NotFound,
-            400 | 409 | 412 => ErrorClass::Invalid,
-            500..=599 => ErrorClass::Transient,
-            _ => ErrorClass::Unknown,
+        Some("authError") => ErrorClass::AccessTokenRejected,
+        // Then the canonical status, then the code (the envelope's, which a 200 may carry).
+        _ => match error.status.as_deref() {
+            Some("UNAUTHENTICATED") => ErrorClass::AccessTokenRejected,
+            Some("PERMISSION_DENIED") => ErrorClass::Forbidden,
+            Some("NOT_FOUND") => ErrorClass::NotFound,
+            Some("INVALID_ARGUMENT" | "FAILED_PRECONDITION" | "OUT_OF_RANGE") => {
+                ErrorClass::Invalid
+            }
+            Some("INTERNAL" | "UNAVAILABLE" | "DEADLINE_EXCEEDED") => ErrorClass::Transient,
+            _ => match if error.code >= 400 {
+                error.code
+            } else {
+                http_status
+            } {
+                401 => ErrorClass::AccessTokenRejected,
+                403 => ErrorClass::Forbidden,
+                404 => ErrorClass::NotFound,
+                400 | 409 | 412 => ErrorClass::Invalid,
+                500..=599 => ErrorClass::Transient,
+                _ => ErrorClass::Unknown,
+            },
         },
     }
 }
