@@ -15,6 +15,9 @@ use youtube_sandbox::{
     VideoKind,
 };
 
+/// Query pairs of a request.
+type Query<'a> = &'a [(&'a str, &'a str)];
+
 async fn token_of(browser: &Browser, email: &str) -> String {
     text(
         &browser.connect(email, &[YOUTUBE, ANALYTICS]).await,
@@ -174,7 +177,7 @@ async fn an_account_without_a_channel_gets_no_items_and_youtube_signup_required_
 async fn request_errors_take_googles_envelope() {
     let browser = Browser::start(config()).await;
     let token = token_of(&browser, MAYA).await;
-    let cases: [(&[(&str, &str)], StatusCode, &str); 5] = [
+    let cases: [(Query, StatusCode, &str); 5] = [
         (&[("mine", "true")], StatusCode::BAD_REQUEST, "required"),
         (
             &[("part", "snippet,gossip"), ("mine", "true")],
