@@ -11,7 +11,7 @@ use crate::{AccessToken, Endpoint, YouTubeClient, YouTubeError};
 impl YouTubeClient {
     /// `GET /youtube/v3/{path}?{query}` (e.g. `path` = `activities`), answered as JSON.
     /// `method` is Google's method name (`activities.list`), which prices the call in the
-    /// [`QuotaTable`](crate::QuotaTable). `path` may not contain `..`, a query or a scheme;
+    /// [`QuotaTable`](crate::QuotaTable). `path` may not contain `..`, `//` or a query;
     /// an `access_token` or `key` in `query` is dropped (the bearer header carries the token).
     pub async fn data_get(
         &self,
@@ -21,12 +21,15 @@ impl YouTubeClient {
         method: &str,
     ) -> Result<Value, YouTubeError> {
         let path = path.trim_start_matches('/');
+        // A colon is allowed (`videos:batchGetStats`): the path always follows
+        // `youtube/v3/`, so it cannot become a scheme; `//` is refused so it cannot become a
+        // host.
         let acceptable = !path.is_empty()
             && !path.contains("..")
+            && !path.contains("//")
             && path
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '.' | ':'))
-            && !path.split('/').next().unwrap_or_default().contains(':');
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '.' | ':'));
         if !acceptable {
             return Err(YouTubeError::InvalidArgument(format!(
                 "{path:?} is not a Data API path"

@@ -115,7 +115,7 @@ async fn cancel_redirects_with_access_denied_and_prompt_none_cannot_pass() {
     assert_eq!(query["error"], "access_denied");
     assert_eq!(query["state"], "S<&>");
     assert!(!query.contains_key("code"));
-    let (status, _, _) = browser
+    let (status, headers, _) = browser
         .consent_page(browser.authorize_url(&[
             ("client_id", DEFAULT_CLIENT_ID),
             ("redirect_uri", REDIRECT_URI),
@@ -126,6 +126,9 @@ async fn cancel_redirects_with_access_denied_and_prompt_none_cannot_pass() {
         ]))
         .await;
     assert_eq!(status, StatusCode::FOUND);
+    let location = headers["location"].to_str().unwrap();
+    assert_eq!(query_of(location)["error"], "interaction_required");
+    assert_eq!(query_of(location)["state"], "S2");
 }
 
 #[tokio::test]

@@ -368,7 +368,23 @@ async fn a_raw_read_goes_through_the_same_token_errors_and_pricing() {
             .collect::<Vec<_>>(),
         [1, 50]
     );
-    for bad in ["../token", "https://evil", "videos?x=1", ""] {
+    client
+        .data_get(
+            &token(),
+            "videos:batchGetStats",
+            &[("id", "x")],
+            "videos.batchGetStats",
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        requests_to(&server, "/youtube/v3/videos:batchGetStats")
+            .await
+            .len(),
+        1,
+        "a colon inside the path is fine"
+    );
+    for bad in ["../token", "https://evil", "a//b", "videos?x=1", ""] {
         assert!(matches!(
             client.data_get(&token(), bad, &[], "x.list").await,
             Err(YouTubeError::InvalidArgument(_))
