@@ -15,5 +15,6 @@ mod quota;
 mod sync_runs;
 mod sync_writes;
 mod tokens;
+mod upgrade;
 mod videos;
 mod webhooks;
