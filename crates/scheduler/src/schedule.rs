@@ -145,9 +145,9 @@ impl Schedules {
     /// `sync_all_platforms` (see [`parse_cron`] for the forms accepted); an error names the
     /// job whose expression is bad. Add each platform's with [`Schedules::with_platform`].
     pub fn new(sync_all_platforms: &str, refresh_tokens: &str) -> Result<Self, ScheduleError> {
-        Ok(Self { jobs: Vec::new() }
+        Self { jobs: Vec::new() }
             .with(Job::RefreshTokens, refresh_tokens)?
-            .with(Job::SyncAllPlatforms, sync_all_platforms)?)
+            .with(Job::SyncAllPlatforms, sync_all_platforms)
     }
 
     /// Adds `platform`'s own sync on `expr`.
