@@ -103,6 +103,8 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
         services::views::GrowthView,
         services::views::AnalyticsSummary,
         services::views::SeriesPoint,
+        services::views::DailyPoint,
+        services::views::DailySource,
         services::views::AnalyticsView,
         services::views::SyncRunView,
         services::views::DeliveryView,
