@@ -157,7 +157,7 @@ async fn a_creator_connects_youtube_and_reads_channel_videos_and_analytics(datab
             .as_array()
             .unwrap()
             .iter()
-            .any(|entry| entry["platform"] == "youtube" && entry["enabled"] == true),
+            .any(|entry| entry["platform"] == "youtube" && entry["state"] == "enabled"),
         "{platforms}"
     );
     let overview = flow.get_json("/api/analytics?days=7", &token).await;

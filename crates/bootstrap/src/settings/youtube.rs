@@ -96,7 +96,7 @@ impl PartialYouTube {
             redirect_uri: env.parse_optional("YOUTUBE_REDIRECT_URI", parse::http_url)?,
             scopes: env.parse_or(
                 "YOUTUBE_SCOPES",
-                parse::scopes(DEFAULT_YOUTUBE_SCOPES).map_err(|reason| ConfigError::Invalid {
+                youtube_scopes(DEFAULT_YOUTUBE_SCOPES).map_err(|reason| ConfigError::Invalid {
                     variable: "YOUTUBE_SCOPES",
                     reason,
                 })?,
@@ -212,9 +212,25 @@ fn client_id(raw: &str) -> Result<String, String> {
     }
 }
 
-/// Google scopes, `youtube.readonly` among them (every sync needs it).
+/// Google scopes, comma- or space-separated: a short name (`openid`, `email`) or a scope URL
+/// (`https://www.googleapis.com/auth/youtube.readonly`), `youtube.readonly` among them (every
+/// sync needs it).
 fn youtube_scopes(raw: &str) -> Result<Vec<String>, String> {
-    let scopes = parse::scopes(raw)?;
+    let mut scopes: Vec<String> = Vec::new();
+    for scope in raw.split([',', ' ']).filter(|scope| !scope.is_empty()) {
+        let short = scope
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
+        let url = scope.starts_with("https://") && Url::parse(scope).is_ok();
+        if !short && !url {
+            return Err(format!(
+                "`{scope}` is not a Google scope (a name such as openid, or an https:// scope URL)"
+            ));
+        }
+        if !scopes.iter().any(|known| known == scope) {
+            scopes.push(scope.to_owned());
+        }
+    }
     if !scopes
         .iter()
         .any(|scope| scope == youtube_client::scope::YOUTUBE_READONLY)
