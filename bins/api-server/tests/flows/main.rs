@@ -13,6 +13,7 @@ mod history;
 mod instagram;
 mod instagram_lifecycle;
 mod logs;
+mod lost_connections;
 mod overview;
 mod processes;
 mod reads;
