@@ -20,10 +20,15 @@ impl Services {
     /// were registered), connected or not.
     pub async fn connections(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
         let now = self.now();
+        // One query for every platform's connection of the user.
+        let mut stored = self.inner.db.list_user_connections(user_id).await?;
         let mut views = Vec::new();
         for adapter in self.inner.platforms.iter() {
             let platform = adapter.platform();
-            let connection = self.inner.db.find_connection(user_id, platform).await?;
+            let connection = stored
+                .iter()
+                .position(|connection| connection.platform == platform)
+                .map(|index| stored.swap_remove(index));
             views.push(match connection {
                 Some(connection) => ConnectionView {
                     platform: platform.to_string(),
@@ -204,11 +209,14 @@ impl Services {
             view_growth,
         };
         let first = today - chrono::TimeDelta::days(i64::from(days.saturating_sub(1)));
-        let platform_days = self
-            .inner
-            .db
-            .daily_activity(connection.id, first, today)
-            .await?;
+        let platform_days = if adapter.traits().reports_daily_activity {
+            self.inner
+                .db
+                .daily_activity(connection.id, first, today)
+                .await?
+        } else {
+            Vec::new()
+        };
         let (daily_source, daily) = if platform_days.is_empty() {
             (DailySource::Snapshots, daily_from_snapshots(&snapshots))
         } else {
