@@ -280,10 +280,29 @@ errors::error_responses!(
     DocumentErrors: Internal
 );
 
+/// The schema of this document as the answer of its own route: any JSON object (the OpenAPI
+/// specification describes it; a generator needs only to know it is an object).
+pub struct DocumentSchema;
+
+impl utoipa::PartialSchema for DocumentSchema {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Object)
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(true),
+            ))
+            .description(Some("An OpenAPI 3.1 document"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DocumentSchema {}
+
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
     responses(
-        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json"),
+        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
+            body = inline(DocumentSchema)),
         DocumentErrors,
     ))]
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
