@@ -233,10 +233,8 @@ fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
 fn rewrite_outage_code(value: &mut serde_json::Value, outage: ErrorCode) {
     let template = ErrorCode::TiktokUnavailable.as_str();
     match value {
-        serde_json::Value::String(text) => {
-            if text.contains(template) {
-                *text = text.replace(template, outage.as_str());
-            }
+        serde_json::Value::String(text) if text.contains(template) => {
+            *text = text.replace(template, outage.as_str());
         }
         serde_json::Value::Object(map) => map
             .values_mut()
