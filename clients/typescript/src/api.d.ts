@@ -2700,7 +2700,10 @@ export interface operations {
     tiktok_platform_callback: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `t=<unix seconds>,s=<hex HMAC-SHA256>` of `<t>.<body>`, keyed with the app's client secret */
+                "TikTok-Signature": string;
+            };
             path?: never;
             cookie?: never;
         };

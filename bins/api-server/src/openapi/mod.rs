@@ -194,8 +194,9 @@ fn for_platform(
     item
 }
 
-/// Meta's callbacks (any kind but a platform's one webhook) are signed form posts; a data
-/// deletion request is answered with its status URL and confirmation code.
+/// Meta's callbacks (any kind but a platform's one webhook) are signed form posts, with no
+/// signature header; a data deletion request is answered with its status URL and
+/// confirmation code.
 fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
     if kind.is_empty() {
         return;
@@ -204,6 +205,9 @@ fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
         return;
     };
     if let Some(post) = json.get_mut("post") {
+        if let Some(post) = post.as_object_mut() {
+            post.remove("parameters");
+        }
         post["requestBody"] = serde_json::json!({
             "description": "`signed_request=<signature>.<payload>`, signed with the app secret",
             "required": true,

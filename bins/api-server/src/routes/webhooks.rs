@@ -104,6 +104,8 @@ error_responses!(
 /// are recorded and acknowledged. A redelivery changes nothing.
 #[utoipa::path(
     post, path = "/api/webhooks/tiktok", tag = "webhooks",
+    params(("TikTok-Signature" = String, Header,
+        description = "`t=<unix seconds>,s=<hex HMAC-SHA256>` of `<t>.<body>`, keyed with the app's client secret")),
     request_body(content = String, content_type = "application/json",
         description = "TikTok's event, signed in the `TikTok-Signature` header"),
     responses(
