@@ -169,6 +169,14 @@ impl Config {
             {
                 instagram.redirect_uri = derived("instagram");
             }
+            if let Some(youtube) = self
+                .settings
+                .youtube
+                .as_mut()
+                .filter(|youtube| !youtube.redirect_uri_explicit)
+            {
+                youtube.redirect_uri = derived("youtube");
+            }
         }
         if self.app_origin_derived {
             self.app_origin = AppOrigin {

@@ -79,6 +79,13 @@ async fn serve() -> anyhow::Result<()> {
             "SANDBOX MODE: the built-in Instagram emulator stands in for Instagram"
         );
     }
+    if let Some(sandbox) = &wired.youtube_sandbox {
+        tracing::warn!(
+            sandbox_url = %sandbox.base_url(),
+            accounts = sandbox.accounts().len(),
+            "SANDBOX MODE: the built-in YouTube emulator stands in for Google and YouTube"
+        );
+    }
     for off in &config.settings.switched_off {
         tracing::warn!(
             platform = off.platform,

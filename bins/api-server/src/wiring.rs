@@ -35,6 +35,9 @@ pub enum WiringError {
     /// The in-process Instagram emulator could not start.
     #[error("the sandbox Instagram emulator could not start: {0}")]
     InstagramSandbox(#[from] instagram_sandbox::SandboxError),
+    /// The in-process YouTube emulator could not start.
+    #[error("the sandbox YouTube emulator could not start: {0}")]
+    YouTubeSandbox(#[from] youtube_sandbox::SandboxError),
 }
 
 /// Knobs that tests turn; the binary uses the defaults.
@@ -47,6 +50,8 @@ pub struct WiringOptions {
     /// The Instagram emulator's settings in sandbox mode (its app registration is added
     /// here).
     pub instagram_sandbox: instagram_sandbox::SandboxConfig,
+    /// The YouTube emulator's settings in sandbox mode (its OAuth client is added here).
+    pub youtube_sandbox: youtube_sandbox::SandboxConfig,
     /// Who this process is in sync leases.
     pub instance_id: String,
 }
@@ -57,6 +62,7 @@ impl Default for WiringOptions {
             clock: Arc::new(SystemClock),
             sandbox: SandboxConfig::new(),
             instagram_sandbox: instagram_sandbox::SandboxConfig::new(),
+            youtube_sandbox: youtube_sandbox::SandboxConfig::new(),
             instance_id: format!("api-server-{}", std::process::id()),
         }
     }
@@ -72,6 +78,8 @@ pub struct Wired {
     pub sandbox: Option<SandboxHandle>,
     /// The Instagram emulator, in sandbox mode.
     pub instagram_sandbox: Option<instagram_sandbox::SandboxHandle>,
+    /// The YouTube emulator, in sandbox mode.
+    pub youtube_sandbox: Option<youtube_sandbox::SandboxHandle>,
 }
 
 /// Counts what the services report in the Prometheus metrics.
@@ -118,13 +126,14 @@ impl ServiceObserver for MetricsObserver {
 /// and builds the use cases and the HTTP app around them.
 pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, WiringError> {
     let mut builder = Application::builder(config)?;
-    let (sandbox, instagram_sandbox) = if builder.config().is_sandbox() {
+    let (sandbox, instagram_sandbox, youtube_sandbox) = if builder.config().is_sandbox() {
         (
             start_tiktok_sandbox(&mut builder, options.sandbox).await?,
             start_instagram_sandbox(&mut builder, options.instagram_sandbox).await?,
+            start_youtube_sandbox(&mut builder, options.youtube_sandbox).await?,
         )
     } else {
-        (None, None)
+        (None, None, None)
     };
     let config = builder.config().clone();
 
@@ -171,6 +180,7 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         services,
         sandbox,
         instagram_sandbox,
+        youtube_sandbox,
     })
 }
 
@@ -243,6 +253,32 @@ async fn start_instagram_sandbox(
         instagram.auth_base_url = handle.authorize_base_url();
         instagram.api_base_url = handle.api_base_url();
         instagram.graph_base_url = handle.graph_base_url();
+    }
+    Ok(Some(handle))
+}
+
+/// Starts the YouTube (Google) emulator with this server registered as its OAuth client, and
+/// points the YouTube settings at it (unless its hosts were given).
+async fn start_youtube_sandbox(
+    builder: &mut ApplicationBuilder,
+    sandbox: youtube_sandbox::SandboxConfig,
+) -> Result<Option<youtube_sandbox::SandboxHandle>, WiringError> {
+    let Some(youtube) = &builder.config().settings.youtube else {
+        return Ok(None);
+    };
+    let client = youtube_sandbox::RegisteredClient::new(
+        youtube.client_id.clone(),
+        youtube.client_secret.expose_secret().to_owned(),
+        [youtube.redirect_uri.to_string()],
+    );
+    let handle = youtube_sandbox::Sandbox::start(sandbox.client(client)).await?;
+    if let Some(youtube) = builder.config_mut().settings.youtube.as_mut()
+        && !youtube.base_urls_explicit
+    {
+        youtube.auth_base_url = handle.auth_base_url();
+        youtube.token_base_url = handle.token_base_url();
+        youtube.data_base_url = handle.data_base_url();
+        youtube.analytics_base_url = handle.analytics_base_url();
     }
     Ok(Some(handle))
 }

@@ -172,6 +172,7 @@ async fn apply(
         profile: Some(profile),
         videos,
         engagement: domain::EngagementBasis::Views,
+        daily: &[],
         outcome: SyncOutcome::Success,
         error: None,
         synced_at,

@@ -119,6 +119,7 @@ fn services_for(
                 daily: None,
                 manual_reserve: 0,
                 pauses: true,
+                day_zone: None,
             },
         ),
     );

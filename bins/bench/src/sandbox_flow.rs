@@ -64,6 +64,7 @@ pub fn services_for(
                 daily: None,
                 manual_reserve: 0,
                 pauses: false,
+                day_zone: None,
             },
         ),
     );

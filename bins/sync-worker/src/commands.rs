@@ -40,6 +40,7 @@ pub async fn run_once(
         .sync_due_connections(worker, progress, stop)
         .await?;
     prune_history(services).await;
+    expire_unrefreshed_data(services).await;
     Ok(RunOnceReport { tokens, sync })
 }
 
@@ -52,6 +53,14 @@ async fn prune_history(services: &Services) {
             "old webhook records pruned"
         ),
         Err(error) => warn!(%error, "old webhook records could not be pruned"),
+    }
+}
+
+/// Deletes the data platforms' policies do not let us keep unrefreshed (YouTube's 30 days);
+/// a failure is logged, never fatal (the next pass retries).
+async fn expire_unrefreshed_data(services: &Services) {
+    if let Err(error) = services.expire_unrefreshed_data().await {
+        warn!(%error, "unrefreshed platform data could not be expired");
     }
 }
 
@@ -154,6 +163,7 @@ pub async fn daemon(
                 Err(error) => error!(%error, "{job} could not run"),
             }
             prune_history(services).await;
+            expire_unrefreshed_data(services).await;
         }
     }
     info!("daemon stopped");

@@ -19,6 +19,7 @@ mod dev_secrets;
 mod encryption_keys;
 mod instagram;
 pub mod parse;
+mod youtube;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,13 @@ use url::Url;
 pub use dev_secrets::DevSecrets;
 pub use encryption_keys::{DEFAULT_KEY_ID, EncryptionKey, EncryptionKeys, KEY_LEN};
 pub use instagram::{DEFAULT_INSTAGRAM_PAGE_SIZE, DEFAULT_INSTAGRAM_SCOPES, InstagramSettings};
+pub use youtube::{
+    DEFAULT_YOUTUBE_ANALYTICS_DAYS, DEFAULT_YOUTUBE_DAILY_UNITS, DEFAULT_YOUTUBE_RETENTION_DAYS,
+    DEFAULT_YOUTUBE_SCOPES, QuotaTableChoice, YouTubeSettings,
+};
 
 use instagram::PartialInstagram;
+use youtube::PartialYouTube;
 
 /// Default folder for the SQLite database and the sandbox's development secrets.
 pub const DEFAULT_DATA_DIR: &str = "./data";
@@ -50,6 +56,8 @@ pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 600;
 pub const SANDBOX_CLIENT_KEY: &str = "sandbox-client-key";
 /// The Instagram App ID of sandbox mode, registered with the in-process emulator.
 pub const SANDBOX_INSTAGRAM_APP_ID: &str = "990602627938098";
+/// The Google OAuth client id of sandbox mode, registered with the in-process emulator.
+pub const SANDBOX_YOUTUBE_CLIENT_ID: &str = "sandbox-web.apps.googleusercontent.com";
 /// The redirect URI of sandbox mode until the server knows its port (it replaces this one).
 pub const SANDBOX_REDIRECT_PLACEHOLDER: &str = "http://localhost";
 
@@ -164,6 +172,8 @@ pub struct Settings {
     pub tiktok: Option<TikTokSettings>,
     /// Instagram app and endpoints; `None` when switched off.
     pub instagram: Option<InstagramSettings>,
+    /// The Google OAuth client and YouTube's endpoints; `None` when switched off.
+    pub youtube: Option<YouTubeSettings>,
     /// The platforms switched off, and why (live mode only).
     pub switched_off: Vec<SwitchedOff>,
     /// Keys that encrypt platform tokens at rest (`TOKEN_ENCRYPTION_KEY`).
@@ -194,8 +204,8 @@ pub enum ConfigError {
     },
     /// Live mode without any platform's credentials.
     #[error(
-        "MODE is live but no platform is configured: set TIKTOK_CLIENT_KEY (TikTok) or \
-         INSTAGRAM_APP_ID (Instagram) with their secrets, or unset MODE for sandbox mode"
+        "MODE is live but no platform is configured: set TIKTOK_CLIENT_KEY (TikTok), \
+         INSTAGRAM_APP_ID (Instagram) or YOUTUBE_CLIENT_ID (YouTube) with their secrets, or unset MODE for sandbox mode"
     )]
     NoPlatform,
     /// A variable is set but its value is not acceptable.
@@ -284,15 +294,22 @@ impl Settings {
         let host_webhook = host_webhook(&env)?;
         let tiktok = PartialTikTok::read(&env)?;
         let instagram = PartialInstagram::read(&env)?;
+        let youtube = PartialYouTube::read(&env)?;
         let keys = env.parse_optional("TOKEN_ENCRYPTION_KEY", EncryptionKeys::parse)?;
 
         let credentials_given = [
             ("TIKTOK_CLIENT_KEY", tiktok.client_key.is_some()),
             ("INSTAGRAM_APP_ID", instagram.app_id.is_some()),
+            ("YOUTUBE_CLIENT_ID", youtube.client_id.is_some()),
         ];
         let mode = match env.parse_optional("MODE", parse::mode)? {
             Some(mode) => mode,
-            None if tiktok.has_credentials() || instagram.has_credentials() => Mode::Live,
+            None if tiktok.has_credentials()
+                || instagram.has_credentials()
+                || youtube.has_credentials() =>
+            {
+                Mode::Live
+            }
             None => Mode::Sandbox,
         };
 
@@ -322,6 +339,11 @@ impl Settings {
                 instagram: Some(instagram.finish(
                     SANDBOX_INSTAGRAM_APP_ID.into(),
                     dev.instagram_app_secret.clone(),
+                    placeholder.clone(),
+                )),
+                youtube: Some(youtube.finish(
+                    SANDBOX_YOUTUBE_CLIENT_ID.into(),
+                    dev.youtube_client_secret.clone(),
                     placeholder,
                 )),
                 switched_off: Vec::new(),
@@ -354,6 +376,15 @@ impl Settings {
                 "INSTAGRAM_APP_ID",
             ));
         }
+        if youtube.has_credentials() {
+            missing.extend(youtube.missing());
+        } else {
+            switched_off.push(SwitchedOff::unset(
+                "youtube",
+                "YouTube",
+                "YOUTUBE_CLIENT_ID",
+            ));
+        }
         if switched_off.len() == credentials_given.len() {
             return Err(ConfigError::NoPlatform);
         }
@@ -380,12 +411,14 @@ impl Settings {
         };
         let tiktok = tiktok.live();
         let instagram = instagram.live();
+        let youtube = youtube.live();
         Ok(Self {
             mode,
             data_dir,
             database_url,
             tiktok,
             instagram,
+            youtube,
             switched_off,
             token_encryption_keys: keys,
             sync,

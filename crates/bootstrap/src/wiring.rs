@@ -14,12 +14,15 @@ use services::observer::ServiceObserver;
 use services::outbox::Deliverer;
 use services::platforms::instagram::{INSTAGRAM, InsightsPolicy, InstagramAdapter};
 use services::platforms::tiktok::{TIKTOK, TikTokAdapter};
+use services::platforms::youtube::{YOUTUBE, YouTubeAdapter};
 use services::quota::{BudgetPolicy, CallBudget};
 use services::{Platforms, Services, ServicesConfig};
 use storage::{ConnectOptions, Database, TokenCipher, TokenKey};
 use tiktok_client::{EndpointRateLimiter, TikTokClient};
 
-use crate::settings::{InstagramSettings, Settings, TikTokSettings};
+use crate::settings::{
+    InstagramSettings, QuotaTableChoice, Settings, TikTokSettings, YouTubeSettings,
+};
 
 /// Why the use cases cannot be built.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,9 @@ pub enum WiringError {
     /// The Instagram client settings are invalid.
     #[error("Instagram settings: {0}")]
     Instagram(#[from] instagram_client::ConfigError),
+    /// The YouTube client settings are invalid.
+    #[error("YouTube settings: {0}")]
+    YouTube(#[from] youtube_client::ConfigError),
     /// `TIKTOK_RATE_LIMIT_PER_MINUTE` is zero.
     #[error("TIKTOK_RATE_LIMIT_PER_MINUTE must be at least 1")]
     ZeroRateLimit,
@@ -145,6 +151,7 @@ pub fn tiktok_budget(settings: &Settings) -> BudgetPolicy {
         daily: settings.sync.daily_quota,
         manual_reserve: manual_reserve(settings.sync.daily_quota),
         pauses: false,
+        day_zone: None,
     }
 }
 
@@ -157,6 +164,57 @@ pub fn instagram_budget(instagram: &InstagramSettings) -> BudgetPolicy {
         daily: instagram.daily_quota,
         manual_reserve: manual_reserve(instagram.daily_quota),
         pauses: true,
+        day_zone: None,
+    }
+}
+
+/// The YouTube client for the configured Google OAuth client and hosts, on the budget's
+/// clock (token lifetimes and quota resets are computed on the services' time).
+///
+/// # Errors
+/// [`WiringError::YouTube`].
+pub fn youtube_client(
+    youtube: &YouTubeSettings,
+    budget: &Arc<CallBudget>,
+) -> Result<youtube_client::YouTubeClient, WiringError> {
+    let quota = match youtube.quota_table {
+        QuotaTableChoice::Current => youtube_client::QuotaTable::current(),
+        QuotaTableChoice::SinglePool => youtube_client::QuotaTable::single_pool(),
+    }
+    .with_limit(
+        youtube_client::QuotaBucket::General,
+        u64::from(youtube.daily_units),
+    );
+    let config = youtube_client::YouTubeConfig::new(
+        youtube.client_id.clone(),
+        youtube.client_secret.clone(),
+        youtube.redirect_uri.clone(),
+    )
+    .with_scopes(youtube.scopes.clone())
+    .with_base_urls(
+        youtube.auth_base_url.clone(),
+        youtube.token_base_url.clone(),
+        youtube.data_base_url.clone(),
+        youtube.analytics_base_url.clone(),
+    )
+    .with_quota_table(quota);
+    let clock_budget = Arc::clone(budget);
+    Ok(
+        youtube_client::YouTubeClient::new(config)?
+            .with_clock(Arc::new(move || clock_budget.now())),
+    )
+}
+
+/// YouTube's share of the shared budget: the project's daily Data API units, counted on
+/// Pacific days (Google resets the quota at midnight Pacific time), a tenth left to manual
+/// syncs; a `quotaExceeded` from Google pauses the budget until the reset.
+pub fn youtube_budget(youtube: &YouTubeSettings) -> BudgetPolicy {
+    BudgetPolicy {
+        per_minute_per_endpoint: None,
+        daily: Some(youtube.daily_units),
+        manual_reserve: manual_reserve(Some(youtube.daily_units)),
+        pauses: true,
+        day_zone: Some(youtube_client::QUOTA_TIME_ZONE),
     }
 }
 
@@ -184,6 +242,13 @@ pub fn platforms(settings: &Settings, budget: &Arc<CallBudget>) -> Result<Platfo
                 .with_insights_policy(insights),
         ));
     }
+    if let Some(youtube) = &settings.youtube {
+        platforms = platforms.with(Arc::new(
+            YouTubeAdapter::new(youtube_client(youtube, budget)?, Arc::clone(budget))
+                .with_analytics_days(youtube.analytics_days)
+                .with_data_retention(TimeDelta::days(i64::from(youtube.retention_days))),
+        ));
+    }
     Ok(platforms)
 }
 
@@ -200,6 +265,9 @@ pub fn call_budget(
     }
     if let Some(instagram) = &settings.instagram {
         budget = budget.with_policy(INSTAGRAM, instagram_budget(instagram));
+    }
+    if let Some(youtube) = &settings.youtube {
+        budget = budget.with_policy(YOUTUBE, youtube_budget(youtube));
     }
     budget
 }

@@ -25,7 +25,7 @@ pub use error::ParseEnumError;
 pub use freshness::{Freshness, STALE_AFTER};
 pub use page_limit::{PageLimit, PageLimitError};
 pub use platform::{InvalidPlatformName, Platform};
-pub use snapshot::{ProfileSnapshot, VideoSnapshot};
+pub use snapshot::{DailyActivity, ProfileSnapshot, VideoSnapshot};
 pub use sync::{SyncOutcome, SyncRun, SyncRunId, SyncTrigger};
 pub use token_policy::TokenExpiryPolicy;
 pub use video::{SyncedVideo, VideoCounts};

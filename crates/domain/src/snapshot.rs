@@ -41,3 +41,23 @@ pub struct VideoSnapshot {
     /// When the values were captured.
     pub captured_at: DateTime<Utc>,
 }
+
+/// One day of an account's activity as the platform itself reports it (YouTube Analytics'
+/// daily rows): what happened that day, not a running total. A platform revises its recent
+/// days, so a later read of a day replaces the earlier one. A metric it did not give is
+/// `None`, never 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyActivity {
+    /// The platform's day (YouTube's are Pacific calendar days).
+    pub day: NaiveDate,
+    /// Views that day.
+    pub views: Option<i64>,
+    /// Minutes watched that day.
+    pub watch_minutes: Option<i64>,
+    /// Likes that day.
+    pub likes: Option<i64>,
+    /// Followers (subscribers) gained that day.
+    pub followers_gained: Option<i64>,
+    /// Followers (subscribers) lost that day.
+    pub followers_lost: Option<i64>,
+}

@@ -26,6 +26,7 @@ pub mod overview;
 pub mod platforms;
 pub mod quota;
 mod read;
+pub mod retention;
 mod sync;
 mod tokens;
 pub mod views;

@@ -30,6 +30,9 @@ pub struct BudgetPolicy {
     /// Whether the platform pauses budgets (Instagram throttles one account for the time
     /// Meta states): every call first checks the pauses in force.
     pub pauses: bool,
+    /// The time zone whose midnight starts the platform's day (YouTube's quota resets at
+    /// midnight Pacific time); `None`: the UTC day.
+    pub day_zone: Option<chrono_tz::Tz>,
 }
 
 impl BudgetPolicy {
@@ -39,6 +42,18 @@ impl BudgetPolicy {
             CallPriority::Interactive => daily,
             CallPriority::Background => daily.saturating_sub(self.manual_reserve),
         })
+    }
+
+    /// The window the daily budget counts in: the UTC day, or the calendar day of the
+    /// platform's time zone.
+    pub fn day_window(&self) -> QuotaWindow {
+        self.day_zone
+            .map_or(QuotaWindow::Day, QuotaWindow::ZonedDay)
+    }
+
+    /// When the platform's day containing `now` ends and its daily budget is whole again.
+    pub fn day_resets_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        self.day_window().resets_at(now)
     }
 }
 
@@ -153,7 +168,11 @@ impl CallBudget {
         now: DateTime<Utc>,
     ) -> Result<i64, StorageError> {
         self.db
-            .quota_spent(&daily_bucket(platform), QuotaWindow::Day, now)
+            .quota_spent(
+                &daily_bucket(platform),
+                self.policy(platform).day_window(),
+                now,
+            )
             .await
     }
 
@@ -214,7 +233,7 @@ impl CallBudget {
             let bucket = daily_bucket(platform);
             let usage = self
                 .db
-                .consume_quota(&bucket, QuotaWindow::Day, now, units, i64::from(limit))
+                .consume_quota(&bucket, policy.day_window(), now, units, i64::from(limit))
                 .await
                 .map_err(|error| refusal(platform, error, now))?;
             self.observer.quota_left(&bucket, "day", usage.remaining);

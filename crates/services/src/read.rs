@@ -6,8 +6,8 @@ use storage::{SortDirection, VideoQuery, VideoSort};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::views::{
-    AnalyticsSummary, AnalyticsView, ConnectionView, DeliveryView, ProfileView, SeriesPoint,
-    SyncRunView, VideoPageView, VideoView,
+    AnalyticsSummary, AnalyticsView, ConnectionView, DailyPoint, DailySource, DeliveryView,
+    ProfileView, SeriesPoint, SyncRunView, VideoPageView, VideoView, daily_from_snapshots,
 };
 
 /// How many of the most recent videos the account engagement rate averages over.
@@ -203,10 +203,26 @@ impl Services {
             follower_growth,
             view_growth,
         };
+        let first = today - chrono::TimeDelta::days(i64::from(days.saturating_sub(1)));
+        let platform_days = self
+            .inner
+            .db
+            .daily_activity(connection.id, first, today)
+            .await?;
+        let (daily_source, daily) = if platform_days.is_empty() {
+            (DailySource::Snapshots, daily_from_snapshots(&snapshots))
+        } else {
+            (
+                DailySource::Platform,
+                platform_days.into_iter().map(DailyPoint::from).collect(),
+            )
+        };
         Ok(AnalyticsView {
             days,
             summary,
             top_videos: top.videos.into_iter().map(VideoView::from).collect(),
+            daily_source,
+            daily,
             series: snapshots
                 .into_iter()
                 .map(|snapshot| SeriesPoint {

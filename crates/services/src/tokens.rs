@@ -153,6 +153,12 @@ impl Services {
                     error.code
                 );
                 self.mark_needs_reauth(id, &reason).await?;
+                if adapter.traits().delete_data_on_dead_grant {
+                    // The grant is revoked (or expired): a platform whose policy wants the
+                    // data gone then (YouTube's) loses it now; a new consent restores it.
+                    let deleted = self.inner.db.clear_connection_data(id).await?;
+                    info!(connection_id = %id, deleted, "data of a dead grant deleted");
+                }
                 Err(TokenError::NeedsReauth)
             }
             // Our own budget said no: nothing failed at the platform, so no backoff is

@@ -211,6 +211,76 @@ pub struct SeriesPoint {
     pub views: Option<i64>,
 }
 
+/// Where the daily activity series comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DailySource {
+    /// The platform's own daily figures (YouTube Analytics, when its scope was granted).
+    Platform,
+    /// Day-to-day differences of this service's daily snapshots.
+    Snapshots,
+}
+
+/// What happened on one day (not a running total).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyPoint {
+    /// The day (the platform's day for platform figures; UTC for snapshots).
+    pub date: NaiveDate,
+    /// Views that day.
+    pub views: Option<i64>,
+    /// Minutes watched that day (platform figures only).
+    pub watch_minutes: Option<i64>,
+    /// Likes that day (platform figures only).
+    pub likes: Option<i64>,
+    /// Followers gained that day (platform figures only).
+    pub followers_gained: Option<i64>,
+    /// Followers lost that day (platform figures only).
+    pub followers_lost: Option<i64>,
+    /// Followers gained less lost.
+    pub followers_net: Option<i64>,
+}
+
+impl From<domain::DailyActivity> for DailyPoint {
+    fn from(day: domain::DailyActivity) -> Self {
+        Self {
+            date: day.day,
+            views: day.views,
+            watch_minutes: day.watch_minutes,
+            likes: day.likes,
+            followers_gained: day.followers_gained,
+            followers_lost: day.followers_lost,
+            followers_net: day
+                .followers_gained
+                .zip(day.followers_lost)
+                .map(|(gained, lost)| gained.saturating_sub(lost)),
+        }
+    }
+}
+
+/// The daily activity of consecutive days of `snapshots` (oldest first): each day's views
+/// and followers less the day before's. A day without a snapshot the day before has none.
+pub fn daily_from_snapshots(snapshots: &[domain::ProfileSnapshot]) -> Vec<DailyPoint> {
+    let delta = |before: Option<i64>, after: Option<i64>| {
+        before
+            .zip(after)
+            .map(|(before, after)| after.saturating_sub(before))
+    };
+    snapshots
+        .windows(2)
+        .filter(|pair| pair[0].day.succ_opt() == Some(pair[1].day))
+        .map(|pair| DailyPoint {
+            date: pair[1].day,
+            views: delta(pair[0].total_video_views, pair[1].total_video_views),
+            watch_minutes: None,
+            likes: None,
+            followers_gained: None,
+            followers_lost: None,
+            followers_net: delta(pair[0].follower_count, pair[1].follower_count),
+        })
+        .collect()
+}
+
 /// The analytics of the last N days.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -221,8 +291,13 @@ pub struct AnalyticsView {
     pub summary: AnalyticsSummary,
     /// Up to five videos with the highest engagement rate.
     pub top_videos: Vec<VideoView>,
-    /// One point per day with a snapshot, oldest first.
+    /// One point per day with a snapshot, oldest first (running totals).
     pub series: Vec<SeriesPoint>,
+    /// Where `daily` comes from: the platform's own daily figures when it gave them for
+    /// the period, else the snapshots' day-to-day differences.
+    pub daily_source: DailySource,
+    /// What happened each day, oldest first.
+    pub daily: Vec<DailyPoint>,
 }
 
 /// One entry of the sync log.

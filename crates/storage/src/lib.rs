@@ -21,6 +21,7 @@
 //! tests control them.
 #![warn(missing_docs)]
 
+mod activity;
 mod batch;
 pub mod cipher;
 mod connections;

@@ -333,7 +333,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// Each account's activity per platform day, as the platform reports it (YouTube
+    /// Analytics): what happened that day, replaced when the platform revises it.
+    daily_activity (connection_id, day) {
+        /// Connection.
+        connection_id -> BigInt,
+        /// The platform's day.
+        day -> Date,
+        /// Views that day.
+        views -> Nullable<BigInt>,
+        /// Minutes watched that day.
+        watch_minutes -> Nullable<BigInt>,
+        /// Likes that day.
+        likes -> Nullable<BigInt>,
+        /// Followers gained that day.
+        followers_gained -> Nullable<BigInt>,
+        /// Followers lost that day.
+        followers_lost -> Nullable<BigInt>,
+        /// Unix seconds: when the day was last read.
+        read_at -> BigInt,
+    }
+}
+
 diesel::joinable!(videos -> connections (connection_id));
+diesel::joinable!(daily_activity -> connections (connection_id));
 diesel::joinable!(profile_snapshots -> connections (connection_id));
 diesel::joinable!(video_snapshots -> videos (video_id));
 diesel::joinable!(sync_runs -> connections (connection_id));
@@ -350,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbound_events,
     platform_pauses,
     data_deletion_requests,
+    daily_activity,
 );

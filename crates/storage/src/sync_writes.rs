@@ -5,8 +5,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
-use domain::{ConnectionId, EngagementBasis, Profile, SyncOutcome, SyncedVideo};
+use domain::{ConnectionId, DailyActivity, EngagementBasis, Profile, SyncOutcome, SyncedVideo};
 
+use crate::activity::upsert_daily_activity;
 use crate::batch::{BatchUpsert, UpsertedVideo, VideoInsert, VideoSnapshotInsert};
 use crate::connections::expect_one;
 use crate::db::{Database, transaction};
@@ -34,6 +35,9 @@ pub struct SyncWrite<'a> {
     /// What the platform's engagement rate divides by; the rate stored with each video (the
     /// sort key) is computed with it and the profile's followers.
     pub engagement: EngagementBasis,
+    /// The days of activity the platform reported (YouTube Analytics), each replacing the
+    /// stored day; empty for a platform without them.
+    pub daily: &'a [DailyActivity],
     /// `success` or `partial` (a failed sync writes nothing: use
     /// [`Database::record_sync_failure`]).
     pub outcome: SyncOutcome,
@@ -281,6 +285,9 @@ impl Database {
                 ))
                 .execute(conn)
                 .await?;
+
+            // 5. The platform's daily activity, each day replacing the stored one.
+            upsert_daily_activity!(conn, connection_id, write.daily, now);
 
             enqueue_outbound!(conn, &outbound);
             Ok(AppliedSync {

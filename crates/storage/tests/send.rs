@@ -69,6 +69,7 @@ fn repository_futures_are_send() {
             profile: Some(&profile),
             videos: &[],
             engagement: domain::EngagementBasis::Views,
+            daily: &[],
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: t0(),

@@ -100,6 +100,10 @@ fn sandbox_media_origins(request: &ServiceRequest) -> Vec<String> {
             .instagram
             .as_ref()
             .map(|instagram| &instagram.graph_base_url),
+        settings
+            .youtube
+            .as_ref()
+            .map(|youtube| &youtube.data_base_url),
     ];
     let mut origins: Vec<String> = hosts
         .into_iter()

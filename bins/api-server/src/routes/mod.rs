@@ -113,6 +113,8 @@ pub fn register(table: &mut RouteTable, platforms: &[PlatformRoutes]) {
         services::views::GrowthView,
         services::views::AnalyticsSummary,
         services::views::SeriesPoint,
+        services::views::DailyPoint,
+        services::views::DailySource,
         services::views::AnalyticsView,
         services::views::SyncRunView,
         services::views::DeliveryView,

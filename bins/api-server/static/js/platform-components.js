@@ -7,3 +7,4 @@ export { PlatformConnectButton } from './components/platform-connect-button.js';
 export { PlatformDisconnectButton } from './components/platform-disconnect-button.js';
 export * from './tiktok-components.js';
 export * from './instagram-components.js';
+export * from './youtube-components.js';

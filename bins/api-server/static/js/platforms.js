@@ -5,6 +5,7 @@
 
 import { createInstagramLogo } from './components/instagram-logo.js';
 import { createTikTokLogo } from './components/tiktok-logo.js';
+import { createYouTubeLogo } from './components/youtube-logo.js';
 
 /** Table columns every platform has, in display order (`sort` is the API's sort key). */
 const COMMON_COLUMNS = {
@@ -85,6 +86,31 @@ export const PLATFORMS = {
     attribution: 'Data from Instagram',
     trademark: 'Instagram and the Instagram logo are trademarks of Meta Platforms, Inc.',
     pitch: 'Connect a professional (Business or Creator) account to see followers, reach and engagement for every post.',
+  },
+  youtube: {
+    id: 'youtube',
+    name: 'YouTube',
+    // `button`: white glyph on the red button; `brand`: the red glyph on a light background.
+    logo: ({ size, variant }) => createYouTubeLogo({ size, variant: variant === 'button' ? 'white' : variant }),
+    button: { background: '#FF0000', color: '#fff', hover: '#e00000', active: '#cc0000' },
+    postNoun: ['video', 'videos'],
+    postsRoute: 'videos',
+    profileUrl: (handle) => `https://www.youtube.com/@${encodeURIComponent(handle)}`,
+    revokesOnDisconnect: true,
+    scopes: {
+      'https://www.googleapis.com/auth/youtube.readonly': 'your channel and your videos with their views, likes and comments',
+      'https://www.googleapis.com/auth/yt-analytics.readonly': 'daily views, watch time and subscribers gained (YouTube Analytics)',
+    },
+    stats: [
+      { id: 'followers', label: 'Subscribers', field: 'followerCount' },
+      { id: 'videos', label: 'Videos', field: 'videoCount' },
+    ],
+    engagementNote: 'interactions per video ÷ views',
+    columns: [COMMON_COLUMNS.views, COMMON_COLUMNS.likes, COMMON_COLUMNS.comments],
+    withheldNote: 'Not available: hidden by the channel, or not granted',
+    attribution: 'Data from YouTube (YouTube API Services)',
+    trademark: 'YouTube and the YouTube logo are trademarks of Google LLC.',
+    pitch: 'Connect your channel to see subscribers, views and engagement for every video, and daily YouTube Analytics.',
   },
 };
 

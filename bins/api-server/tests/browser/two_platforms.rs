@@ -1,6 +1,6 @@
-//! Both platforms clicked through in sandbox mode: TikTok and Instagram connected from their own
-//! cards (each popup on its own emulator's consent page), the combined overview, each
-//! platform's details under its tab, screenshots at 1280 and 390 pixels, then Instagram
+//! Every platform clicked through in sandbox mode: TikTok, Instagram and YouTube connected from
+//! their own cards (each popup on its own emulator's consent page), the combined overview,
+//! each platform's details under its tab, screenshots at 1280 and 390 pixels, then Instagram
 //! disconnected from its card.
 
 use serde_json::Value;
@@ -15,10 +15,21 @@ use crate::support::wait;
 const INSTAGRAM_CONNECT: &str =
     r#"[data-testid="instagram-card"] instagram-connect-button[data-testid="connect-button"]"#;
 const INSTAGRAM_DISCONNECT: &str = r#"[data-testid="instagram-card"] instagram-disconnect-button[data-testid="disconnect-button"]"#;
+const YOUTUBE_CONNECT: &str =
+    r#"[data-testid="youtube-card"] youtube-connect-button[data-testid="connect-button"]"#;
 const COMBINED: &str = r#"[data-testid="combined-overview"]"#;
 
+/// A subscriber count as the Data API shows it: rounded down to three significant figures.
+fn shown_subscribers(exact: u64) -> u64 {
+    let mut unit = 1;
+    while exact / unit >= 1_000 {
+        unit *= 10;
+    }
+    exact / unit * unit
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn both_platforms_connect_from_their_own_cards_and_add_up_in_the_overview() {
+async fn every_platform_connects_from_its_own_card_and_adds_up_in_the_overview() {
     let browser = browser_or_skip!("two_platforms");
     let server = TestServer::start().await;
     dashboard::open(&browser, &server).await;
@@ -57,7 +68,12 @@ async fn both_platforms_connect_from_their_own_cards_and_add_up_in_the_overview(
         .instagram
         .account(account.as_str().unwrap())
         .expect("the consent page lists the emulator's accounts");
-    dashboard::answer_consent(&browser, dashboard_window, r#"button[value="approve"]"#).await;
+    dashboard::answer_consent(
+        &browser,
+        dashboard_window.clone(),
+        r#"button[value="approve"]"#,
+    )
+    .await;
     let username = account.summary.username.clone();
     wait_toast(
         &browser,
@@ -104,16 +120,93 @@ async fn both_platforms_connect_from_their_own_cards_and_add_up_in_the_overview(
     wait_combined_charts(&browser).await;
     dashboard::dismiss_toasts(&browser).await;
 
+    // YouTube: its popup on the Google emulator's account chooser and granular consent.
+    browser.click(YOUTUBE_CONNECT).await;
+    let popup = wait::until("the YouTube popup to open", || async {
+        let windows = client.windows().await.ok()?;
+        windows
+            .into_iter()
+            .find(|window| *window != dashboard_window)
+    })
+    .await;
+    client.switch_to_window(popup).await.unwrap();
+    browser.wait_visible(r#"button[value="allow"]"#).await;
+    let popup_url = client.current_url().await.unwrap();
+    assert_eq!(
+        popup_url.origin(),
+        server.youtube.auth_base_url().origin(),
+        "the popup should be on the YouTube emulator, not {popup_url}"
+    );
+    browser.screenshot_viewport("02b-youtube-consent").await;
+    let email = browser
+        .js("return document.getElementById('account').value;")
+        .await;
+    let google = server
+        .youtube
+        .account(email.as_str().unwrap())
+        .expect("the chooser lists the emulator's accounts");
+    let channel = google
+        .summary
+        .channel
+        .clone()
+        .expect("the first account has a channel");
+    dashboard::answer_consent(
+        &browser,
+        dashboard_window.clone(),
+        r#"button[value="allow"]"#,
+    )
+    .await;
+    let handle = channel.handle.trim_start_matches('@').to_owned();
+    wait_toast(
+        &browser,
+        "success",
+        &format!("YouTube connected: @{handle}"),
+    )
+    .await;
+    dashboard::wait_loaded(&browser).await;
+    wait_pressed(&browser, "youtube").await;
+    let youtube_handle = format!(
+        "return document.querySelector('[data-testid=\"youtube-card\"] [data-testid=\"account-handle\"]').textContent.trim() === {};",
+        Value::from(format!("@{handle}"))
+    );
+    browser
+        .wait_js("the YouTube card to show the channel", &youtube_handle)
+        .await;
+    browser
+        .wait_visible(r#"[data-testid="stat-followers"] .stat-label"#)
+        .await;
+    let label = browser
+        .js("return document.querySelector('[data-testid=\"stat-followers\"] .stat-label').textContent;")
+        .await;
+    assert_eq!(label, "Subscribers", "YouTube counts subscribers");
+
+    // The combined overview sums the three accounts' followers.
+    let expected = creator.summary.follower_count
+        + account.summary.followers_count
+        + shown_subscribers(channel.subscribers);
+    let script = format!(
+        "return document.querySelector('[data-field=\"combined-followers\"]').title === {};",
+        Value::from(dashboard::thousands(expected))
+    );
+    browser
+        .wait_js(
+            "the overview to sum the three platforms' followers",
+            &script,
+        )
+        .await;
+    wait_combined_charts(&browser).await;
+    dashboard::dismiss_toasts(&browser).await;
+
     browser.emulate_width(Some(DESKTOP_WIDTH)).await;
     wait_for_charts(&browser).await;
     assert_fits(&browser, DESKTOP_WIDTH).await;
-    browser.screenshot("03-both-connected-1280").await;
+    browser.screenshot("03-three-connected-1280").await;
     browser.emulate_width(Some(PHONE_WIDTH)).await;
     wait_for_charts(&browser).await;
     assert_fits(&browser, PHONE_WIDTH).await;
-    browser.screenshot("04-both-connected-390").await;
+    browser.screenshot("04-three-connected-390").await;
     browser
-        .screenshot_viewport("04-both-connected-390-first-screen")
+        .screenshot_viewport("04-three-connected-390-first-screen")
         .await;
     browser.emulate_width(None).await;
 
@@ -157,10 +250,15 @@ async fn both_platforms_connect_from_their_own_cards_and_add_up_in_the_overview(
     wait_toast(&browser, "success", "Instagram disconnected").await;
     dashboard::wait_loaded(&browser).await;
     browser.wait_visible(INSTAGRAM_CONNECT).await;
-    wait::until("the overview to leave with the second platform", || async {
-        (!visible(&browser, COMBINED).await).then_some(())
-    })
-    .await;
+    // TikTok and YouTube remain: the overview stays, without Instagram.
+    let expected = creator.summary.follower_count + shown_subscribers(channel.subscribers);
+    let script = format!(
+        "return document.querySelector('[data-field=\"combined-followers\"]').title === {};",
+        Value::from(dashboard::thousands(expected))
+    );
+    browser
+        .wait_js("the overview to drop Instagram", &script)
+        .await;
     // Instagram has no revoke: the grant stays until the creator removes the app there.
     assert!(
         server

@@ -109,6 +109,13 @@ async fn no_secret_reaches_the_logs_through_a_whole_flow(database: TestDatabase)
         "Instagram app secret".into(),
         flow.secrets.instagram_app_secret.expose_secret().to_owned(),
     ));
+    secrets.push((
+        "Google OAuth client secret".into(),
+        flow.secrets
+            .youtube_client_secret
+            .expose_secret()
+            .to_owned(),
+    ));
     let account = flow.instagram_account("tiny.studio");
     let authorization_url = flow.begin_instagram_connect(&dev_jwt).await;
     let ConsentOutcome::Redirect(redirect) = flow

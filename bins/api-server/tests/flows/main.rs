@@ -6,6 +6,7 @@
 mod host_receiver;
 mod instagram_support;
 mod support;
+mod youtube_support;
 
 mod full_flow;
 mod history;
@@ -18,3 +19,4 @@ mod reads;
 mod reconnects;
 mod rejections;
 mod webhooks;
+mod youtube;

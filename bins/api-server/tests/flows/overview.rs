@@ -22,7 +22,9 @@ async fn sandbox_mode_runs_every_platform() {
         .iter()
         .map(|entry| entry["platform"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["tiktok", "instagram"]);
+    assert_eq!(names, ["tiktok", "instagram", "youtube"]);
+    assert_eq!(platforms[2]["displayName"], "YouTube");
+    assert_eq!(platforms[2]["revokesOnDisconnect"], true);
     assert!(platforms.iter().all(|entry| entry["state"] == "enabled"));
     assert_eq!(platforms[0]["postsRoute"], "videos");
     assert_eq!(platforms[0]["revokesOnDisconnect"], true);

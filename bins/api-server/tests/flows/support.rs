@@ -81,6 +81,7 @@ pub struct FlowOptions {
     vars: Vec<(&'static str, String)>,
     sandbox: SandboxConfig,
     instagram: instagram_sandbox::SandboxConfig,
+    youtube: youtube_sandbox::SandboxConfig,
     /// Live mode with TikTok only, against emulators started here (not by the server).
     live_tiktok_only: bool,
 }
@@ -95,6 +96,7 @@ impl FlowOptions {
                 .creator_videos([95, 0, 3])
                 .frozen_clock(true),
             instagram: instagram_sandbox::SandboxConfig::new().frozen_clock(true),
+            youtube: youtube_sandbox::SandboxConfig::new().frozen_clock(true),
             live_tiktok_only: false,
         }
     }
@@ -112,6 +114,15 @@ impl FlowOptions {
         change: impl FnOnce(instagram_sandbox::SandboxConfig) -> instagram_sandbox::SandboxConfig,
     ) -> Self {
         self.instagram = change(self.instagram);
+        self
+    }
+
+    /// Changes the YouTube emulator's settings (accounts, quota, token lifetimes, ...).
+    pub fn youtube(
+        mut self,
+        change: impl FnOnce(youtube_sandbox::SandboxConfig) -> youtube_sandbox::SandboxConfig,
+    ) -> Self {
+        self.youtube = change(self.youtube);
         self
     }
 
@@ -207,6 +218,10 @@ impl FlowOptions {
                 || SecretString::from(""),
                 |instagram| instagram.app_secret.clone(),
             ),
+            youtube_client_secret: config.settings.youtube.as_ref().map_or_else(
+                || SecretString::from(""),
+                |youtube| youtube.client_secret.clone(),
+            ),
             encryption_keys: config
                 .settings
                 .token_encryption_keys
@@ -219,17 +234,24 @@ impl FlowOptions {
                 .collect(),
         };
         let clock = OffsetClock::new();
+        // The YouTube emulator's frozen clock starts at ours, so both cross a Pacific
+        // midnight (its quota's reset) together when a test moves them.
+        let youtube_config = self
+            .youtube
+            .initial_time(services::clock::Clock::now(&clock));
         let Wired {
             app,
             services,
             sandbox,
             instagram_sandbox,
+            youtube_sandbox,
         } = wire(
             config,
             WiringOptions {
                 clock: Arc::new(clock.clone()),
                 sandbox: sandbox_config,
                 instagram_sandbox: self.instagram,
+                youtube_sandbox: youtube_config,
                 instance_id: format!("flow-test-{}", rand::random::<u32>()),
             },
         )
@@ -251,6 +273,7 @@ impl FlowOptions {
             instagram: instagram_sandbox
                 .or(live_instagram)
                 .expect("sandbox mode starts the Instagram emulator"),
+            youtube: youtube_sandbox,
             services,
             clock,
             secrets,
@@ -269,6 +292,8 @@ pub struct ConfigSecrets {
     pub client_secret: SecretString,
     /// The Instagram app's secret.
     pub instagram_app_secret: SecretString,
+    /// The Google OAuth client's secret.
+    pub youtube_client_secret: SecretString,
     /// The token encryption keys, in base64 as configured.
     pub encryption_keys: Vec<SecretString>,
 }
@@ -280,6 +305,8 @@ pub struct Flow {
     pub sandbox: SandboxHandle,
     /// The Instagram emulator.
     pub instagram: instagram_sandbox::SandboxHandle,
+    /// The YouTube emulator (sandbox mode only: live mode here has TikTok alone).
+    pub youtube: Option<youtube_sandbox::SandboxHandle>,
     pub services: Services,
     /// Our clock (the sandbox has its own).
     pub clock: OffsetClock,
@@ -381,6 +408,17 @@ impl Flow {
             "INSTAGRAM_GRAPH_BASE_URL",
             self.instagram.graph_base_url().to_string(),
         );
+        if let Some(youtube) = &self.youtube {
+            let base = youtube.base_url().to_string();
+            for host in [
+                "YOUTUBE_AUTH_BASE_URL",
+                "YOUTUBE_TOKEN_BASE_URL",
+                "YOUTUBE_DATA_BASE_URL",
+                "YOUTUBE_ANALYTICS_BASE_URL",
+            ] {
+                vars.insert(host, base.clone());
+            }
+        }
         let config = Config::from_lookup(|name| vars.get(name).cloned()).unwrap();
         let wired = wire(
             config,
@@ -388,6 +426,7 @@ impl Flow {
                 clock: Arc::new(self.clock.clone()),
                 sandbox: SandboxConfig::new(),
                 instagram_sandbox: instagram_sandbox::SandboxConfig::new(),
+                youtube_sandbox: youtube_sandbox::SandboxConfig::new(),
                 instance_id: format!("second-process-{}", rand::random::<u32>()),
             },
         )

@@ -187,21 +187,40 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
         "one connection throughout"
     );
 
-    let deliveries = flow.get_json("/api/webhooks/deliveries", &token).await;
-    let states: Vec<(&str, &str)> = deliveries["deliveries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| (d["type"].as_str().unwrap(), d["state"].as_str().unwrap()))
-        .collect();
-    assert_eq!(
-        states,
-        [
-            ("connection.removed", "delivered"),
-            ("sync.completed", "delivered"),
-            ("connection.connected", "delivered"),
-        ]
-    );
+    // The receiver answers before the deliverer records the delivery: wait (with a deadline)
+    // for the record, rather than read it at once.
+    let expected = [
+        ("connection.removed", "delivered"),
+        ("sync.completed", "delivered"),
+        ("connection.connected", "delivered"),
+    ];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let deliveries = flow.get_json("/api/webhooks/deliveries", &token).await;
+        let states: Vec<(String, String)> = deliveries["deliveries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["type"].as_str().unwrap().to_owned(),
+                    d["state"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        let done = states
+            .iter()
+            .map(|(kind, state)| (kind.as_str(), state.as_str()))
+            .eq(expected);
+        if done {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "deliveries never all recorded: {states:?}"
+        );
+        tokio::task::yield_now().await;
+    }
     let metrics = flow.metrics().await;
     assert!(
         metrics.contains(

@@ -43,6 +43,13 @@ async fn one_pass_syncs_every_connection_of_both_platforms_once_within_their_bud
         let mut env = world.env.clone();
         env.insert("TIKTOK_DAILY_QUOTA".into(), tiktok_quota.to_string());
         env.insert("INSTAGRAM_DAILY_QUOTA".into(), instagram_quota.to_string());
+        // Every media counts as recent, so every insight is read again: the emulator's media
+        // are dated on its own frozen clock, and whether they are "recent" must not depend on
+        // the day the test runs.
+        env.insert(
+            "INSTAGRAM_INSIGHTS_RECENT_HOURS".into(),
+            (24 * 3_650).to_string(),
+        );
         let worker = crate::support::services_for(&env, &world.clock, "worker-both").await;
         let (tiktok_before, instagram_before) = (world.all_calls(), world.instagram_calls());
 

@@ -28,6 +28,8 @@ pub struct DevSecrets {
     pub tiktok_client_secret: SecretString,
     /// The app secret the Instagram emulator expects (and signs its callbacks with).
     pub instagram_app_secret: SecretString,
+    /// The OAuth client secret the YouTube (Google) emulator expects.
+    pub youtube_client_secret: SecretString,
 }
 
 /// The file's format.
@@ -41,6 +43,10 @@ struct DevSecretsFile {
     /// rewritten with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     instagram_app_secret: Option<String>,
+    /// Absent from files written before YouTube was added: generated then, and the file
+    /// rewritten with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    youtube_client_secret: Option<String>,
 }
 
 impl DevSecrets {
@@ -92,6 +98,7 @@ impl DevSecrets {
             jwt_secret: SecretString::from(random_text()),
             tiktok_client_secret: SecretString::from(random_text()),
             instagram_app_secret: SecretString::from(random_text()),
+            youtube_client_secret: SecretString::from(random_text()),
         }
     }
 
@@ -101,16 +108,21 @@ impl DevSecrets {
             serde_json::from_str(text).map_err(|error| format!("is not valid: {error}"))?;
         let token_encryption_keys = EncryptionKeys::parse(&file.token_encryption_key)
             .map_err(|reason| format!("tokenEncryptionKey: {reason}"))?;
-        let complete = file.instagram_app_secret.is_some();
+        let complete = file.instagram_app_secret.is_some() && file.youtube_client_secret.is_some();
         let instagram_app_secret = file
             .instagram_app_secret
             .map_or_else(|| Self::generate().instagram_app_secret, SecretString::from);
+        let youtube_client_secret = file.youtube_client_secret.map_or_else(
+            || Self::generate().youtube_client_secret,
+            SecretString::from,
+        );
         Ok((
             Self {
                 token_encryption_keys,
                 jwt_secret: SecretString::from(file.jwt_secret),
                 tiktok_client_secret: SecretString::from(file.tiktok_client_secret),
                 instagram_app_secret,
+                youtube_client_secret,
             },
             complete,
         ))
@@ -140,6 +152,7 @@ impl DevSecrets {
             jwt_secret: self.jwt_secret.expose_secret().to_owned(),
             tiktok_client_secret: self.tiktok_client_secret.expose_secret().to_owned(),
             instagram_app_secret: Some(self.instagram_app_secret.expose_secret().to_owned()),
+            youtube_client_secret: Some(self.youtube_client_secret.expose_secret().to_owned()),
         };
         let text = serde_json::to_string_pretty(&file).map_err(std::io::Error::other)?;
         let mut options = fs::OpenOptions::new();

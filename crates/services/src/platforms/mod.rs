@@ -20,13 +20,14 @@
 mod error;
 pub mod instagram;
 pub mod tiktok;
+pub mod youtube;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
-use domain::{EngagementBasis, Platform, Profile, SyncedVideo, TokenExpiryPolicy};
+use chrono::{DateTime, TimeDelta, Utc};
+use domain::{DailyActivity, EngagementBasis, Platform, Profile, SyncedVideo, TokenExpiryPolicy};
 use scheduler::{CostModel, PlannedDepth};
 use secrecy::SecretString;
 use serde::Serialize;
@@ -64,6 +65,14 @@ pub struct PlatformTraits {
     /// services then give the adapter each post's last full read, and keep the stored values
     /// of the counters it did not read.
     pub counters_read_periodically: bool,
+    /// How long the platform's policy lets us keep its data unrefreshed (YouTube's 30
+    /// days): a connection whose last successful sync is older has its data deleted by the
+    /// worker. `None`: kept until the connection ends.
+    pub data_retention: Option<TimeDelta>,
+    /// Whether the data is deleted as soon as the platform refuses the grant for good
+    /// (revoked by the creator, or expired): YouTube's policy asks for it. The connection
+    /// stays, marked for re-authorization.
+    pub delete_data_on_dead_grant: bool,
 }
 
 /// A fresh authorization request: send the browser to `url`; keep `state` and the PKCE
@@ -143,6 +152,9 @@ pub struct Fetched {
     /// Scopes the platform said are missing (withdrawn after consent), besides the ones the
     /// grant never had.
     pub withdrawn_scopes: Vec<String>,
+    /// The account's daily activity as the platform reports it (YouTube Analytics), the
+    /// days it revises included; empty for a platform without it (or without its scope).
+    pub daily: Vec<DailyActivity>,
 }
 
 /// The headers and body of a platform's callback to us (a webhook, a signed request).

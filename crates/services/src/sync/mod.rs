@@ -36,6 +36,8 @@ struct Fetched {
     /// full walk was planned).
     full_walk: bool,
     missing_scopes: Vec<String>,
+    /// The platform's daily activity (YouTube Analytics), written with the rest.
+    daily: Vec<domain::DailyActivity>,
 }
 
 /// What a successful write stored.
@@ -289,6 +291,7 @@ impl Services {
             profile: Some(&fetched.profile),
             videos: &fetched.videos,
             engagement: adapter.traits().engagement,
+            daily: &fetched.daily,
             outcome,
             error: None,
             synced_at,
@@ -395,6 +398,7 @@ impl Services {
             // A full walk: every post walked and every counter read.
             full_walk: fetched.reached_end && !fetched.partial_counters,
             missing_scopes,
+            daily: fetched.daily,
         })
     }
 }

@@ -151,6 +151,7 @@ async fn disconnect_deletes_exactly_that_connection(t: &TestDb) {
             profile: None,
             videos: &videos,
             engagement: domain::EngagementBasis::Views,
+            daily: &[],
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),

@@ -66,6 +66,7 @@ async fn dead_workers_leases_come_back(t: &TestDb) {
             profile: None,
             videos: &[],
             engagement: domain::EngagementBasis::Views,
+            daily: &[],
             outcome: SyncOutcome::Success,
             error: None,
             synced_at,

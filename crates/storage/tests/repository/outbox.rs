@@ -58,6 +58,7 @@ async fn host_notifications_are_queued_with_their_change(t: &TestDb) {
                 profile: None,
                 videos: &videos,
                 engagement: domain::EngagementBasis::Views,
+                daily: &[],
                 outcome: SyncOutcome::Success,
                 error: None,
                 synced_at: at(60),

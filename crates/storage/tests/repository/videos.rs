@@ -31,6 +31,7 @@ async fn videos_page_through_every_sort_without_gaps(t: &TestDb) {
             profile: None,
             videos,
             engagement: domain::EngagementBasis::Views,
+            daily: &[],
             outcome: SyncOutcome::Success,
             error: None,
             synced_at: at(60),

@@ -1,4 +1,4 @@
-//! The real api-server in sandbox mode (both emulators in-process), as `wire` builds it for
+//! The real api-server in sandbox mode (every platform's emulator in-process), as `wire` builds it for
 //! the binary.
 
 use std::collections::HashMap;
@@ -15,6 +15,8 @@ pub struct TestServer {
     pub sandbox: SandboxHandle,
     /// The in-process Instagram emulator.
     pub instagram: instagram_sandbox::SandboxHandle,
+    /// The in-process YouTube (Google) emulator.
+    pub youtube: youtube_sandbox::SandboxHandle,
     _data_dir: tempfile::TempDir,
 }
 
@@ -38,11 +40,15 @@ impl TestServer {
         let instagram = wired
             .instagram_sandbox
             .expect("sandbox mode starts the Instagram emulator too");
+        let youtube = wired
+            .youtube_sandbox
+            .expect("sandbox mode starts the YouTube emulator too");
         tokio::spawn(wired.app.run_until_stopped());
         Self {
             origin: format!("http://localhost:{port}"),
             sandbox,
             instagram,
+            youtube,
             _data_dir: data_dir,
         }
     }

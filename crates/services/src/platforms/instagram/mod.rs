@@ -162,6 +162,8 @@ impl InstagramAdapter {
                 callbacks: &[DEAUTHORIZE, DATA_DELETION],
                 sync_cron: "0 15 3 * * *",
                 counters_read_periodically: true,
+                data_retention: None,
+                delete_data_on_dead_grant: false,
             },
             budget,
             insights: InsightsPolicy::default(),
@@ -431,6 +433,7 @@ impl PlatformAdapter for InstagramAdapter {
                 reached_end,
                 partial_counters,
                 withdrawn_scopes: Vec::new(),
+                daily: Vec::new(),
             }),
             Err(error) => {
                 self.pause_if_throttled(&error, account).await;

@@ -74,6 +74,8 @@ impl TikTokAdapter {
                 callbacks: &[""],
                 sync_cron: "0 30 3 * * *",
                 counters_read_periodically: false,
+                data_retention: None,
+                delete_data_on_dead_grant: false,
             },
             webhook_tolerance,
         }
@@ -228,6 +230,7 @@ impl PlatformAdapter for TikTokAdapter {
             // TikTok gives every counter with the list.
             partial_counters: false,
             withdrawn_scopes,
+            daily: Vec::new(),
         })
     }
 
