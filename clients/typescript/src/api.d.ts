@@ -167,6 +167,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/youtube/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * YouTube's redirect after the consent page. Answers an HTML page that posts the outcome to
+         *     the opener (target origin `APP_ORIGIN`) and closes itself.
+         */
+        get: operations["youtube_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/youtube/connect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start connecting: a single-use state (10 minutes) and a PKCE challenge. */
+        get: operations["youtube_connect"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/youtube/disconnect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke at YouTube (best effort) and delete the tokens and every synced row. */
+        delete: operations["youtube_disconnect"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/youtube/sync": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sync now: refresh the token if needed, then the profile and every video page. */
+        post: operations["youtube_sync"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/connections": {
         parameters: {
             query?: never;
@@ -474,6 +545,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/youtube/analytics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Engagement summary, top videos, and daily follower and view series. */
+        get: operations["youtube_analytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/youtube/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The connected YouTube profile. */
+        get: operations["youtube_profile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/youtube/sync-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sync log, newest first. */
+        get: operations["youtube_sync_runs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/youtube/videos": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One page of videos, sorted. */
+        get: operations["youtube_videos"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -577,12 +716,19 @@ export interface components {
         };
         /** @description The analytics of the last N days. */
         AnalyticsView: {
+            /** @description What happened each day, oldest first. */
+            daily: components["schemas"]["DailyPoint"][];
+            /**
+             * @description Where `daily` comes from: the platform's own daily figures when it gave them for
+             *     the period, else the snapshots' day-to-day differences.
+             */
+            dailySource: components["schemas"]["DailySource"];
             /**
              * Format: int32
              * @description The period, in days.
              */
             days: number;
-            /** @description One point per day with a snapshot, oldest first. */
+            /** @description One point per day with a snapshot, oldest first (running totals). */
             series: components["schemas"]["SeriesPoint"][];
             /** @description Totals and rates. */
             summary: components["schemas"]["AnalyticsSummary"];
@@ -628,6 +774,49 @@ export interface components {
             /** @description One entry per supported platform. */
             connections: components["schemas"]["ConnectionView"][];
         };
+        /** @description What happened on one day (not a running total). */
+        DailyPoint: {
+            /**
+             * Format: date
+             * @description The day (the platform's day for platform figures; UTC for snapshots).
+             */
+            date: string;
+            /**
+             * Format: int64
+             * @description Followers gained that day (platform figures only).
+             */
+            followersGained?: number | null;
+            /**
+             * Format: int64
+             * @description Followers lost that day (platform figures only).
+             */
+            followersLost?: number | null;
+            /**
+             * Format: int64
+             * @description Followers gained less lost.
+             */
+            followersNet?: number | null;
+            /**
+             * Format: int64
+             * @description Likes that day (platform figures only).
+             */
+            likes?: number | null;
+            /**
+             * Format: int64
+             * @description Views that day.
+             */
+            views?: number | null;
+            /**
+             * Format: int64
+             * @description Minutes watched that day (platform figures only).
+             */
+            watchMinutes?: number | null;
+        };
+        /**
+         * @description Where the daily activity series comes from.
+         * @enum {string}
+         */
+        DailySource: "platform" | "snapshots";
         /** @description One platform's (or the sum's) counters on one day. */
         DayCounters: {
             /**
@@ -1725,6 +1914,264 @@ export interface operations {
             };
         };
     };
+    youtube_callback: {
+        parameters: {
+            query?: {
+                /** @description The authorization code */
+                code?: string;
+                /** @description Our state, returned unchanged */
+                state?: string;
+                /** @description Granted scopes */
+                scopes?: string;
+                /** @description `access_denied` when cancelled */
+                error?: string;
+                /** @description YouTube's description */
+                error_description?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `platform_unavailable`, `misconfigured`, `internal` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_connect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConnectResponse"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_unavailable`: YouTube failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_disconnect: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Disconnected */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_sync: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `synced` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResponse"];
+                };
+            };
+            /** @description `queued`: the call budget is spent */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncResponse"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sync_in_progress`: a sync of this connection is running; `needs_reauth`: the platform rejected the connection's tokens; reconnect */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sync_cooldown`: manual sync inside its cooldown (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `platform_unavailable`: YouTube failed or timed out */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     connections: {
         parameters: {
             query?: never;
@@ -2742,6 +3189,276 @@ export interface operations {
             };
             /** @description `payload_too_large`: the body is larger than the route accepts */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_analytics: {
+        parameters: {
+            query?: {
+                /** @description The period in days, 1 to 365 (default 30). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsView"];
+                };
+            };
+            /** @description `invalid_query`: a query parameter is missing or has a bad value */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileView"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_sync_runs: {
+        parameters: {
+            query?: {
+                /** @description How many runs, 1 to 100 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SyncRunsResponse"];
+                };
+            };
+            /** @description `invalid_query`: a query parameter is missing or has a bad value */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `database_unavailable`: the database cannot be reached, or could not save */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    youtube_videos: {
+        parameters: {
+            query?: {
+                /** @description `created` (default), `views`, `likes`, `comments`, `shares` or `engagement`. */
+                sort?: "created" | "views" | "likes" | "comments" | "shares" | "engagement";
+                /** @description `desc` (default) or `asc`. */
+                order?: "asc" | "desc";
+                /** @description Page size, 1 to 100 (default 20). */
+                limit?: number;
+                /** @description The previous page's `nextCursor`. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VideoPageView"];
+                };
+            };
+            /** @description `invalid_query`: a query parameter is missing or has a bad value */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unauthorized`: bearer token missing, malformed, expired or wrongly signed */
+            401: {
+                headers: {
+                    /** @description `Bearer` (with `unauthorized`) */
+                    "WWW-Authenticate"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_connected`: no connection to this platform for this user */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,8 +30,8 @@ pub const BEARER_SCHEME: &str = "bearer_auth";
 #[openapi(
     info(
         title = "Creator connect-and-sync API",
-        description = "Connect creators' accounts (TikTok, Instagram), keep their analytics in sync, read \
-                       them back. Errors are `{\"error\": {\"code\", \"message\"}}`: each operation lists \
+        description = "Connect creators' accounts (TikTok, Instagram, YouTube: `GET /api/platforms` says which \
+                       this server runs), keep their analytics in sync, read them back. Errors are `{\"error\": {\"code\", \"message\"}}`: each operation lists \
                        its own; the framework's, possible on any route (an unknown path, a wrong \
                        method...), are the reusable responses of the components."
     ),
