@@ -4,6 +4,7 @@
 
 mod depth;
 mod support;
+mod three_platforms;
 mod two_platforms;
 
 use chrono::TimeDelta;

@@ -80,6 +80,8 @@ pub struct World {
     pub sandbox: SandboxHandle,
     /// The Instagram emulator, in a world with Instagram accounts.
     pub instagram: Option<instagram_sandbox::SandboxHandle>,
+    /// The YouTube emulator, in a world with YouTube channels ([`World::add_youtube`]).
+    pub youtube: Option<youtube_sandbox::SandboxHandle>,
     /// Kept for its lifetime: dropping it removes the database.
     pub _database: TestDatabase,
     pub env: HashMap<String, String>,
@@ -193,6 +195,7 @@ impl World {
         Self {
             sandbox,
             instagram,
+            youtube: None,
             _database: database,
             env,
             clock,
@@ -217,7 +220,73 @@ impl World {
         if let Some(instagram) = &self.instagram {
             instagram.advance_clock(by.to_std().unwrap());
         }
+        if let Some(youtube) = &self.youtube {
+            youtube.advance_clock(by.to_std().unwrap());
+        }
         self.clock.advance(by);
+    }
+
+    /// Adds YouTube: one channel per entry of `uploads` (that many videos each), on an
+    /// emulator whose frozen clock starts at ours, and rebuilds the services with it on.
+    pub async fn add_youtube(&mut self, uploads: &[u32]) {
+        let accounts = uploads.iter().enumerate().map(|(n, &count)| {
+            youtube_sandbox::AccountSpec::with_channel(
+                format!("channel{n}@sandbox.test"),
+                format!("Channel {n}"),
+                youtube_sandbox::ChannelSpec::new(
+                    format!("Channel {n}"),
+                    format!("@channel{n}"),
+                    5_000 + 101 * n as u64,
+                    count,
+                ),
+            )
+        });
+        let youtube = youtube_sandbox::Sandbox::start(
+            youtube_sandbox::SandboxConfig::new()
+                .seed(11)
+                .accounts(accounts)
+                .initial_time(services::clock::Clock::now(&self.clock))
+                .frozen_clock(true)
+                .client(youtube_sandbox::RegisteredClient::new(
+                    YOUTUBE_CLIENT_ID,
+                    YOUTUBE_CLIENT_SECRET,
+                    [YOUTUBE_REDIRECT_URI],
+                )),
+        )
+        .await
+        .unwrap();
+        let base = youtube.base_url().to_string();
+        for (name, value) in [
+            ("YOUTUBE_CLIENT_ID", YOUTUBE_CLIENT_ID.to_owned()),
+            ("YOUTUBE_CLIENT_SECRET", YOUTUBE_CLIENT_SECRET.to_owned()),
+            ("YOUTUBE_REDIRECT_URI", YOUTUBE_REDIRECT_URI.to_owned()),
+            ("YOUTUBE_AUTH_BASE_URL", base.clone()),
+            ("YOUTUBE_TOKEN_BASE_URL", base.clone()),
+            ("YOUTUBE_DATA_BASE_URL", base.clone()),
+            ("YOUTUBE_ANALYTICS_BASE_URL", base),
+        ] {
+            self.env.insert(name.to_owned(), value);
+        }
+        self.services = services_for(&self.env, &self.clock, "worker-a").await;
+        self.youtube = Some(youtube);
+    }
+
+    /// Connects every YouTube channel, in order, as user `yt-user-<n>`, `gap` apart.
+    pub async fn connect_all_youtube(&self, gap: TimeDelta) {
+        let youtube = self.youtube.as_ref().expect("a world with YouTube");
+        for (n, account) in youtube.accounts().iter().enumerate() {
+            connect_youtube(&self.services, &format!("yt-user-{n}"), &account.email).await;
+            self.clock.advance(gap);
+        }
+    }
+
+    /// Data API units the YouTube emulator counted today for our client.
+    pub fn youtube_units(&self) -> u64 {
+        self.youtube.as_ref().map_or(0, |youtube| {
+            youtube
+                .quota_usage(YOUTUBE_CLIENT_ID)
+                .used(youtube_sandbox::QuotaBucket::General)
+        })
     }
 
     /// Connects every Instagram account, in order, as user `ig-user-<n>`, `gap` apart.
@@ -380,6 +449,53 @@ pub async fn connect_instagram(services: &Services, user_id: &str, ig_user_id: &
             CallbackParams {
                 code: param("code"),
                 state: param("state"),
+                ..CallbackParams::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// The Google OAuth client of the worker's tests.
+pub const YOUTUBE_CLIENT_ID: &str = "worker-test.apps.googleusercontent.com";
+const YOUTUBE_CLIENT_SECRET: &str = "worker-test-google-secret";
+const YOUTUBE_REDIRECT_URI: &str = "http://127.0.0.1:5001/api/auth/youtube/callback";
+
+/// Google's consent for `email` through the emulator's page (every scope), completed by the
+/// services' callback.
+pub async fn connect_youtube(services: &Services, user_id: &str, email: &str) {
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let youtube = domain::Platform::new("youtube");
+    let authorize = services.begin_connect(user_id, youtube).await.unwrap();
+    let page = browser.get(authorize.clone()).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let form = youtube_sandbox::ConsentForm::parse(&page.text().await.unwrap()).expect("a form");
+    let action = authorize.join(&form.action).unwrap();
+    let answer = browser
+        .post(action)
+        .form(&form.approve_all(email))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 302);
+    let location = Url::parse(answer.headers()["location"].to_str().unwrap()).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    services
+        .complete_connect(
+            youtube,
+            CallbackParams {
+                code: param("code"),
+                state: param("state"),
+                scopes: param("scope"),
                 ..CallbackParams::default()
             },
         )

@@ -540,11 +540,10 @@ fn live_mode_switches_off_a_platform_without_credentials() {
     assert!(settings.tiktok.is_none());
     assert_eq!(
         settings.switched_off,
-        [SwitchedOff::new(
-            "tiktok",
-            "TikTok",
-            "TIKTOK_CLIENT_KEY is not set".into()
-        )]
+        [
+            SwitchedOff::new("tiktok", "TikTok", "TIKTOK_CLIENT_KEY is not set".into()),
+            SwitchedOff::new("youtube", "YouTube", "YOUTUBE_CLIENT_ID is not set".into()),
+        ]
     );
     let instagram = settings.instagram.expect("instagram on");
     assert_eq!(instagram.app_id, "990602627938098");
@@ -648,4 +647,75 @@ fn a_dev_secrets_file_without_instagram_gains_its_secret_once() {
     );
     let text = std::fs::read_to_string(dev_secrets_path(&dir)).expect("read");
     assert!(text.contains("instagramAppSecret"), "{text}");
+}
+
+/// Live mode with YouTube's credentials only.
+fn youtube_only() -> Vars {
+    Vars::sandbox()
+        .with("YOUTUBE_CLIENT_ID", "1234-web.apps.googleusercontent.com")
+        .with("YOUTUBE_CLIENT_SECRET", "GOCSPX-youtube-secret-value")
+        .with(
+            "YOUTUBE_REDIRECT_URI",
+            "https://api.example.com/api/auth/youtube/callback",
+        )
+        .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+}
+
+#[test]
+fn sandbox_mode_runs_youtube_against_its_emulator_with_a_generated_secret() {
+    let settings = Vars::sandbox().load().expect("sandbox settings");
+    let youtube = settings.youtube.as_ref().expect("youtube on");
+    assert_eq!(youtube.client_id, SANDBOX_YOUTUBE_CLIENT_ID);
+    assert_eq!(youtube.daily_units, DEFAULT_YOUTUBE_DAILY_UNITS);
+    assert_eq!(youtube.analytics_days, DEFAULT_YOUTUBE_ANALYTICS_DAYS);
+    assert_eq!(youtube.retention_days, DEFAULT_YOUTUBE_RETENTION_DAYS);
+    assert_eq!(youtube.quota_table, QuotaTableChoice::Current);
+    assert!(
+        youtube
+            .scopes
+            .iter()
+            .any(|scope| scope == "https://www.googleapis.com/auth/yt-analytics.readonly")
+    );
+    let dev = settings.dev_secrets.as_ref().expect("sandbox");
+    assert_eq!(
+        youtube.client_secret.expose_secret(),
+        dev.youtube_client_secret.expose_secret()
+    );
+}
+
+#[test]
+fn live_mode_with_youtube_only_reads_its_settings_and_names_what_is_missing() {
+    let settings = youtube_only()
+        .with("YOUTUBE_DAILY_UNITS", "50000")
+        .with("YOUTUBE_QUOTA_TABLE", "single_pool")
+        .with("YOUTUBE_ANALYTICS_DAYS", "7")
+        .with("YOUTUBE_DATA_RETENTION_DAYS", "20")
+        .load()
+        .expect("youtube only");
+    assert_eq!(settings.mode, Mode::Live);
+    assert!(settings.tiktok.is_none() && settings.instagram.is_none());
+    let youtube = settings.youtube.expect("youtube on");
+    assert_eq!(youtube.daily_units, 50_000);
+    assert_eq!(youtube.quota_table, QuotaTableChoice::SinglePool);
+    assert_eq!(youtube.analytics_days, 7);
+    assert_eq!(youtube.retention_days, 20);
+    assert_eq!(
+        youtube.data_base_url.as_str(),
+        "https://www.googleapis.com/"
+    );
+
+    let error = youtube_only().without("YOUTUBE_CLIENT_SECRET").error();
+    assert!(error.contains("YOUTUBE_CLIENT_SECRET"), "{error}");
+    let error = youtube_only()
+        .with("YOUTUBE_CLIENT_ID", "not-a-google-client")
+        .error();
+    assert!(error.contains("YOUTUBE_CLIENT_ID"), "{error}");
+    let error = youtube_only()
+        .with("YOUTUBE_SCOPES", "openid,email")
+        .error();
+    assert!(error.contains("youtube.readonly"), "{error}");
+    let error = youtube_only().with("YOUTUBE_QUOTA_TABLE", "cheap").error();
+    assert!(error.contains("YOUTUBE_QUOTA_TABLE"), "{error}");
+    let error = youtube_only().with("YOUTUBE_ANALYTICS_DAYS", "400").error();
+    assert!(error.contains("YOUTUBE_ANALYTICS_DAYS"), "{error}");
 }
