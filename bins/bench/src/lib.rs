@@ -25,3 +25,4 @@ pub mod sandbox_flow;
 pub mod server;
 pub mod startup;
 pub mod worker;
+pub mod youtube_calls;

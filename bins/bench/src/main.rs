@@ -9,7 +9,7 @@ use bench::keys::BenchSecrets;
 use bench::read_load::{self, ReadLoadSpec};
 use bench::server::{self, ServerSpec};
 use bench::worker::{self, WorkerBenchSpec};
-use bench::{api_calls, database, instagram_calls, startup};
+use bench::{api_calls, database, instagram_calls, startup, youtube_calls};
 use clap::{Args, Parser, Subcommand};
 
 /// Benchmarks of the TikTok connect-and-sync service.
@@ -25,8 +25,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Benchmark {
-    /// 1. Calls per account on each platform: connect and sync TikTok creators and Instagram
-    ///    accounts against the emulators.
+    /// 1. Calls per account on each platform: connect and sync TikTok creators, Instagram
+    ///    accounts and YouTube channels against the emulators.
     ApiCalls {
         /// Videos of each TikTok creator, comma-separated.
         #[arg(long, value_delimiter = ',', default_values_t = api_calls::DEFAULT_VIDEO_COUNTS)]
@@ -37,6 +37,12 @@ enum Benchmark {
         /// The app's daily call budget the accounts-per-day column is computed for.
         #[arg(long, default_value_t = 1_000)]
         daily_budget: u64,
+        /// Uploads of each YouTube channel, comma-separated.
+        #[arg(long, value_delimiter = ',', default_values_t = youtube_calls::DEFAULT_UPLOAD_COUNTS)]
+        uploads: Vec<u32>,
+        /// The project's daily YouTube units the channels-per-day column is computed for.
+        #[arg(long, default_value_t = youtube_calls::DEFAULT_DAILY_UNITS)]
+        youtube_units: u64,
     },
     /// Fill a database with the read benchmark's data set (recreates it).
     Seed {
@@ -198,11 +204,15 @@ async fn run(cli: Cli) -> BenchResult<()> {
             videos,
             media,
             daily_budget,
+            uploads,
+            youtube_units,
         } => {
             let costs = api_calls::run(&videos, cli.seed).await?;
             println!("{}", api_calls::render(&costs, daily_budget));
             let costs = instagram_calls::run(&media, cli.seed).await?;
             println!("{}", instagram_calls::render(&costs));
+            let costs = youtube_calls::run(&uploads, cli.seed).await?;
+            println!("{}", youtube_calls::render(&costs, youtube_units));
         }
         Benchmark::Seed { data } => seed(&data, cli.seed, &secrets).await?,
         Benchmark::ReadLoad {

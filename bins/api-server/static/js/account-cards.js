@@ -101,6 +101,7 @@ export class AccountCard {
   renderFollowers(count) {
     const known = typeof count === 'number';
     this.#field('followers').textContent = known ? formatCount(count) : '';
+    this.#field('follower-noun').textContent = this.#info.followerNoun || 'followers';
     this.#testid('account-followers').hidden = !known;
     this.#root.querySelector('.account-sub .dot-sep').hidden = !known;
   }

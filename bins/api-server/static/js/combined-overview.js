@@ -55,7 +55,7 @@ export class CombinedOverview {
         mark.setAttribute('aria-hidden', 'true');
         mark.append(info.logo({ size: 14, variant: 'brand' }));
         const followers = typeof counters.followers === 'number' ? formatCount(counters.followers) : '—';
-        item.append(mark, `${info.name}: ${followers} followers`);
+        item.append(mark, `${info.name}: ${followers} ${info.followerNoun || 'followers'}`);
         return item;
       }),
     );

@@ -94,6 +94,7 @@ export const PLATFORMS = {
     logo: ({ size, variant }) => createYouTubeLogo({ size, variant: variant === 'button' ? 'white' : variant }),
     button: { background: '#FF0000', color: '#fff', hover: '#e00000', active: '#cc0000' },
     postNoun: ['video', 'videos'],
+    followerNoun: 'subscribers',
     postsRoute: 'videos',
     profileUrl: (handle) => `https://www.youtube.com/@${encodeURIComponent(handle)}`,
     revokesOnDisconnect: true,

@@ -142,12 +142,12 @@ async fn a_creator_connects_youtube_and_reads_channel_videos_and_analytics(datab
     assert_eq!(body["status"], "synced");
     assert_eq!(
         flow.youtube_units_used() - before,
-        sync_units(u64::from(playlist_items))
+        sync_units(playlist_items)
     );
     let runs = flow.get_json("/api/youtube/sync-runs", &token).await;
     assert_eq!(
         runs["runs"][0]["apiCalls"].as_u64().unwrap(),
-        sync_units(u64::from(playlist_items))
+        sync_units(playlist_items)
     );
 
     // YouTube is listed and counted in the combined overview.

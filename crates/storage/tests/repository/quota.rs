@@ -7,6 +7,7 @@ use storage::{QuotaWindow, StorageError};
 on_both_backends!(
     fifty_tasks_never_exceed_the_quota_and_use_it_all,
     quota_windows_reset_and_purge,
+    a_zoned_day_resets_at_its_own_midnight,
 );
 
 async fn fifty_tasks_never_exceed_the_quota_and_use_it_all(t: &TestDb) {
@@ -111,5 +112,50 @@ async fn quota_windows_reset_and_purge(t: &TestDb) {
             .await
             .unwrap(),
         1
+    );
+}
+
+/// YouTube's day: Pacific midnight, 08:00 UTC in winter. Units spent at 07:59 UTC belong to
+/// the day before; at 08:00 the day is whole again.
+async fn a_zoned_day_resets_at_its_own_midnight(t: &TestDb) {
+    let db = &t.db;
+    let bucket = "youtube:app";
+    let pacific = QuotaWindow::ZonedDay(chrono_tz::America::Los_Angeles);
+    let utc = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&chrono::Utc)
+    };
+    let usage = db
+        .consume_quota(bucket, pacific, utc("2026-12-05T07:58:00Z"), 9, 10)
+        .await
+        .unwrap();
+    assert_eq!(usage.resets_at, utc("2026-12-05T08:00:00Z"));
+    let refused = db
+        .consume_quota(bucket, pacific, utc("2026-12-05T07:59:59Z"), 2, 10)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, StorageError::QuotaExceeded { retry_at, .. } if retry_at == utc("2026-12-05T08:00:00Z")),
+        "{refused}"
+    );
+    // Midnight Pacific: a new day, though the UTC day is the same.
+    let usage = db
+        .consume_quota(bucket, pacific, utc("2026-12-05T08:00:00Z"), 10, 10)
+        .await
+        .unwrap();
+    assert_eq!(usage.spent, 10);
+    assert_eq!(usage.resets_at, utc("2026-12-06T08:00:00Z"));
+    assert_eq!(
+        db.quota_spent(bucket, pacific, utc("2026-12-05T07:00:00Z"))
+            .await
+            .unwrap(),
+        9
+    );
+    assert_eq!(
+        db.quota_spent(bucket, pacific, utc("2026-12-06T07:59:00Z"))
+            .await
+            .unwrap(),
+        10
     );
 }
