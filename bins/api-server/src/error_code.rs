@@ -185,6 +185,52 @@ impl ErrorCode {
         }
     }
 
+    /// When a client sees it, in a few words (the OpenAPI document's descriptions; docs/api.md
+    /// says the same at more length).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::BadRequest => "the framework refused the request before a route ran",
+            Self::InvalidQuery => "a query parameter is missing or has a bad value",
+            Self::InvalidBody => "the body cannot be read as the expected JSON",
+            Self::InvalidUserId => "an unusable `userId`",
+            Self::MalformedBody => "a signed webhook whose body is not the platform's envelope",
+            Self::MalformedContent => "a signed callback whose content cannot be read",
+            Self::Unauthorized => "bearer token missing, malformed, expired or wrongly signed",
+            Self::UnknownClientKey => "a webhook for another app",
+            Self::MissingSignature => "the signature is missing",
+            Self::MalformedSignature => "the signature cannot be read",
+            Self::BadSignature => "the signature does not match the body",
+            Self::StaleTimestamp => "the signature is too old (or from the future)",
+            Self::Forbidden => "authenticated, but not allowed",
+            Self::NotFound => "nothing here, or nothing that belongs to the caller",
+            Self::NotConnected => "no connection to this platform for this user",
+            Self::MethodNotAllowed => "the route exists, the method does not",
+            Self::NeedsReauth => "the platform rejected the connection's tokens; reconnect",
+            Self::SyncInProgress => "a sync of this connection is running",
+            Self::PayloadTooLarge => "the body is larger than the route accepts",
+            Self::UnsupportedMediaType => "the body is not JSON",
+            Self::TooManyRequests => "too many requests (see `Retry-After`)",
+            Self::SyncCooldown => "manual sync inside its cooldown (see `Retry-After`)",
+            Self::Internal => "anything else (details only in the server log)",
+            Self::BadGateway => "an upstream failure the framework reports",
+            Self::PlatformUnavailable => "the platform failed or timed out",
+            Self::TiktokUnavailable => "TikTok failed or timed out",
+            Self::ServiceUnavailable => "the service cannot answer now",
+            Self::DatabaseUnavailable => "the database cannot be reached, or could not save",
+            Self::Cancelled => "the creator pressed Cancel on the consent page",
+            Self::AccessDenied => "the platform refused the authorization",
+            Self::InvalidCallback => "the callback is missing its `state` or `code`",
+            Self::InvalidState => "the state was never issued",
+            Self::StateExpired => "the state is older than 10 minutes",
+            Self::StateUsed => "the state was used already",
+            Self::ExchangeFailed => "the platform did not accept the code exchange",
+            Self::NotEligible => "the account cannot be connected",
+            Self::DifferentAccount => "another account of this platform is connected",
+            Self::AccountInUse => "this account is connected to another user",
+            Self::Misconfigured => "the platform app's credentials are wrong",
+        }
+    }
+
     /// The HTTP status an API answer with this code has. The callback page's codes arrive in
     /// a `200` page; their status is what the same refusal would be as an API answer.
     pub fn status(self) -> StatusCode {

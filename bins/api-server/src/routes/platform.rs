@@ -6,8 +6,9 @@
 //! and maps the result. The OpenAPI annotations describe TikTok's paths; the document is
 //! completed with every other platform's from them ([`crate::openapi`]).
 
+use actix_web::http::Method;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use domain::{PageLimit, Platform};
 use serde::Deserialize;
 use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
@@ -18,9 +19,11 @@ use storage::{SortDirection, VideoSort};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::middleware::security_headers::CspNonce;
+use crate::openapi::errors::{self, error_responses};
+use crate::route_table::RouteTable;
 use crate::routes::callback_page::{self, CallbackMessage};
 use crate::state::AppState;
 
@@ -33,30 +36,59 @@ pub struct RoutePlatform {
     pub posts_route: &'static str,
 }
 
-/// Registers the routes of `route`'s platform.
-pub fn configure(cfg: &mut web::ServiceConfig, route: RoutePlatform) {
+/// Adds the routes of `route`'s platform.
+pub fn register(table: &mut RouteTable, route: RoutePlatform) {
     let name = route.platform.as_str();
     let data = web::Data::new(route);
-    let mut add = |path: String, method: actix_web::Route| {
-        cfg.service(web::resource(path).app_data(data.clone()).route(method));
-    };
-    add(format!("/api/auth/{name}/connect"), web::get().to(connect));
-    add(
-        format!("/api/auth/{name}/callback"),
-        web::get().to(callback),
-    );
-    add(
-        format!("/api/auth/{name}/disconnect"),
-        web::delete().to(disconnect),
-    );
-    add(format!("/api/auth/{name}/sync"), web::post().to(sync));
-    add(format!("/api/{name}/profile"), web::get().to(profile));
-    add(
-        format!("/api/{name}/{}", route.posts_route),
-        web::get().to(videos),
-    );
-    add(format!("/api/{name}/analytics"), web::get().to(analytics));
-    add(format!("/api/{name}/sync-runs"), web::get().to(sync_runs));
+    table
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/connect"),
+            data.clone(),
+            connect,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/callback"),
+            data.clone(),
+            callback,
+        )
+        .add_with(
+            Method::DELETE,
+            format!("/api/auth/{name}/disconnect"),
+            data.clone(),
+            disconnect,
+        )
+        .add_with(
+            Method::POST,
+            format!("/api/auth/{name}/sync"),
+            data.clone(),
+            sync,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/profile"),
+            data.clone(),
+            profile,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/{}", route.posts_route),
+            data.clone(),
+            videos,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/analytics"),
+            data.clone(),
+            analytics,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/sync-runs"),
+            data,
+            sync_runs,
+        );
 }
 
 /// `{"authorizationUrl": "..."}`.
@@ -248,12 +280,56 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
     }
 }
 
+error_responses!(
+    /// What `GET /api/auth/tiktok/connect` can refuse with.
+    ConnectErrors: Unauthorized, NotConnected, TiktokUnavailable, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `DELETE /api/auth/tiktok/disconnect` can refuse with.
+    DisconnectErrors: Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `POST /api/auth/tiktok/sync` can refuse with.
+    SyncErrors: Unauthorized, NotConnected, SyncInProgress, NeedsReauth, SyncCooldown,
+        TiktokUnavailable, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/connections` can fail with.
+    ConnectionsErrors: Unauthorized, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/tiktok/profile` can refuse with.
+    ProfileErrors: Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What the reads with a query (`/videos`, `/analytics`, `/sync-runs`) can refuse with.
+    ReadErrors: InvalidQuery, Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+
+/// The OAuth callback's answers: its page (the outcome in a `postMessage`), or a 500 when the
+/// page itself could not be made.
+pub struct CallbackResponses;
+
+impl utoipa::IntoResponses for CallbackResponses {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        let mut responses = errors::responses(&[ErrorCode::Internal]);
+        responses.insert(
+            "200".to_owned(),
+            utoipa::openapi::RefOr::T(errors::callback_page_response()),
+        );
+        responses
+    }
+}
+
 /// Start connecting: a single-use state (10 minutes) and a PKCE challenge.
 #[utoipa::path(
     get, path = "/api/auth/tiktok/connect", tag = "connect",
     responses(
         (status = 200, body = ConnectResponse),
-        (status = 401, body = ErrorBody),
+        ConnectErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -282,7 +358,7 @@ pub async fn connect(
         ("error" = Option<String>, Query, description = "`access_denied` when cancelled"),
         ("error_description" = Option<String>, Query, description = "TikTok's description"),
     ),
-    responses((status = 200, description = "An HTML page", content_type = "text/html"))
+    responses(CallbackResponses)
 )]
 pub async fn callback(
     request: actix_web::HttpRequest,
@@ -362,8 +438,7 @@ fn callback_params(query: &str) -> CallbackParams {
     delete, path = "/api/auth/tiktok/disconnect", tag = "connect",
     responses(
         (status = 204, description = "Disconnected"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        DisconnectErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -385,11 +460,7 @@ pub async fn disconnect(
     responses(
         (status = 200, body = SyncResponse, description = "`synced`"),
         (status = 202, body = SyncResponse, description = "`queued`: the call budget is spent"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
-        (status = 409, body = ErrorBody, description = "`sync_in_progress` or `needs_reauth`"),
-        (status = 429, body = ErrorBody, description = "`sync_cooldown`, with Retry-After"),
-        (status = 502, body = ErrorBody, description = "TikTok failed"),
+        SyncErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -425,10 +496,9 @@ pub async fn sync(
 /// The user's connections, one entry per supported platform.
 #[utoipa::path(
     get, path = "/api/connections", tag = "read",
-    responses((status = 200, body = ConnectionsResponse), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ConnectionsResponse), ConnectionsErrors),
     security(("bearer_auth" = []))
 )]
-#[get("/api/connections")]
 pub async fn connections(
     user: AuthenticatedUser,
     services: web::Data<Services>,
@@ -445,8 +515,7 @@ pub async fn connections(
     get, path = "/api/tiktok/profile", tag = "read",
     responses(
         (status = 200, body = ProfileView),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ProfileErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -469,9 +538,7 @@ pub async fn profile(
     params(VideosParams),
     responses(
         (status = 200, body = VideoPageView),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -520,9 +587,7 @@ pub async fn videos(
     params(AnalyticsParams),
     responses(
         (status = 200, body = AnalyticsView),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -550,9 +615,7 @@ pub async fn analytics(
     params(SyncRunsParams),
     responses(
         (status = 200, body = SyncRunsResponse),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]

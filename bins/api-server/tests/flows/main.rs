@@ -8,6 +8,7 @@ mod instagram_support;
 mod support;
 mod youtube_support;
 
+mod answers;
 mod full_flow;
 mod history;
 mod instagram;
