@@ -90,10 +90,15 @@ impl Services {
             ));
         }
         let today = self.now().date_naive();
+        // One query for the user's connections, then each one's history.
+        let connections = self.inner.db.list_user_connections(user_id).await?;
         let mut histories = Vec::new();
         for adapter in self.inner.platforms.iter() {
             let platform = adapter.platform();
-            if let Some(connection) = self.inner.db.find_connection(user_id, platform).await? {
+            let connection = connections
+                .iter()
+                .find(|connection| connection.platform == platform);
+            if let Some(connection) = connection {
                 let history = self
                     .inner
                     .db
