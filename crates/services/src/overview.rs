@@ -84,6 +84,10 @@ impl Services {
     /// # Errors
     /// [`ServiceError::InvalidArgument`] unless `days` is 1 to 365; storage failures.
     pub async fn overview(&self, user_id: &str, days: u32) -> Result<OverviewView, ServiceError> {
+        crate::read::once_more_if_lost(|| self.overview_once(user_id, days)).await
+    }
+
+    async fn overview_once(&self, user_id: &str, days: u32) -> Result<OverviewView, ServiceError> {
         if !(1..=365).contains(&days) {
             return Err(ServiceError::InvalidArgument(
                 "days must be between 1 and 365".into(),

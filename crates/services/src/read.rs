@@ -10,6 +10,24 @@ use crate::views::{
     ProfileView, SeriesPoint, SyncRunView, VideoPageView, VideoView, daily_from_snapshots,
 };
 
+/// Runs a read, and once more when its database connection was lost under it (a terminated
+/// backend, a database restart): the pool has discarded that connection, so the second try
+/// runs on a fresh one, and the reader sees an answer instead of a 503. A read changes
+/// nothing, so running it twice is safe; a second loss is the caller's 503.
+pub(crate) async fn once_more_if_lost<T, F, Fut>(read: F) -> Result<T, ServiceError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ServiceError>>,
+{
+    match read().await {
+        Err(ServiceError::Storage(storage::StorageError::ConnectionLost(reason))) => {
+            tracing::info!(%reason, "a read lost its database connection; running it again");
+            read().await
+        }
+        other => other,
+    }
+}
+
 /// How many of the most recent videos the account engagement rate averages over.
 pub const RECENT_VIDEOS_FOR_ENGAGEMENT: PageLimit = PageLimit::constant(10);
 /// How many videos the analytics list as top videos.
@@ -19,6 +37,10 @@ impl Services {
     /// The user's connections, one entry per platform this service runs (in the order they
     /// were registered), connected or not.
     pub async fn connections(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
+        once_more_if_lost(|| self.connections_once(user_id)).await
+    }
+
+    async fn connections_once(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
         let now = self.now();
         // One query for every platform's connection of the user.
         let mut stored = self.inner.db.list_user_connections(user_id).await?;
@@ -61,6 +83,14 @@ impl Services {
 
     /// The user's connected profile on `platform`.
     pub async fn profile(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> Result<ProfileView, ServiceError> {
+        once_more_if_lost(|| self.profile_once(user_id, platform)).await
+    }
+
+    async fn profile_once(
         &self,
         user_id: &str,
         platform: Platform,
@@ -119,6 +149,15 @@ impl Services {
         platform: Platform,
         query: VideoQuery,
     ) -> Result<VideoPageView, ServiceError> {
+        once_more_if_lost(|| self.videos_once(user_id, platform, query.clone())).await
+    }
+
+    async fn videos_once(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        query: VideoQuery,
+    ) -> Result<VideoPageView, ServiceError> {
         let display_name = self.adapter(platform)?.traits().display_name;
         // One query finds the connection and reads the page: this is the API's busiest read.
         let page = self
@@ -144,6 +183,15 @@ impl Services {
     /// Engagement summary, top posts and the daily series of the last `days` days, on
     /// `platform`.
     pub async fn analytics(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        days: u32,
+    ) -> Result<AnalyticsView, ServiceError> {
+        once_more_if_lost(|| self.analytics_once(user_id, platform, days)).await
+    }
+
+    async fn analytics_once(
         &self,
         user_id: &str,
         platform: Platform,

@@ -211,14 +211,14 @@ pub(crate) async fn begin_sqlite_immediate(conn: &mut SqliteConn) -> StorageResu
 
 /// `error` as the caller should see it: when the PostgreSQL connection it happened on is
 /// closed now (its server backend terminated, the server restarted, the network cut), the
-/// database was lost mid-request, which is [`StorageError::Unavailable`] (a 503, and worth a
+/// database was lost mid-request, which is [`StorageError::ConnectionLost`] (a 503, and worth a
 /// retry), not a query the database refused. The pool then discards the connection instead of
 /// handing it out again (its recycling checks only this, without a round trip).
 pub(crate) fn lost_if_closed(conn: &mut AsyncPgConnection, error: StorageError) -> StorageError {
     use diesel_async::pooled_connection::PoolableConnection as _;
     match error {
         StorageError::Query(cause) if conn.is_broken() || ends_the_session(&cause) => {
-            StorageError::Unavailable(format!("the database connection was lost: {cause}"))
+            StorageError::ConnectionLost(cause.to_string())
         }
         other => other,
     }

@@ -34,6 +34,11 @@ pub enum StorageError {
     /// locked past its busy timeout. Transient: the API maps it to 503.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The connection was lost during the call (its server backend terminated, the server
+    /// restarted, the network cut): the pool discards it. A read may be run again at once
+    /// on a fresh connection; the API maps it to 503 like [`StorageError::Unavailable`].
+    #[error("database connection lost: {0}")]
+    ConnectionLost(String),
     /// The quota window is spent; the call may be retried at `retry_at`.
     #[error("API quota exceeded for {bucket} until {retry_at}")]
     QuotaExceeded {
@@ -65,6 +70,13 @@ pub enum StorageError {
     Query(#[source] diesel::result::Error),
 }
 
+impl StorageError {
+    /// Whether the database was unreachable, locked or lost mid-call (transient: a 503).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::ConnectionLost(_))
+    }
+}
+
 impl From<diesel::result::Error> for StorageError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -76,7 +88,7 @@ impl From<diesel::result::Error> for StorageError {
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
-            ) => Self::Unavailable(info.message().to_owned()),
+            ) => Self::ConnectionLost(info.message().to_owned()),
             // SQLite reports SQLITE_BUSY / SQLITE_LOCKED past busy_timeout with these messages.
             Error::DatabaseError(_, ref info)
                 if info.message().contains("database is locked")

@@ -253,7 +253,7 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
             )
         }
         ServiceError::InvalidArgument(message) => ApiError::new(ErrorCode::InvalidQuery, message),
-        ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
+        ServiceError::Storage(error) if error.is_unavailable() => {
             ApiError::database_unavailable("the database is unavailable")
         }
         ServiceError::Misconfigured { .. } | ServiceError::Storage(_) => ApiError::internal(error),

@@ -1,8 +1,9 @@
 //! PostgreSQL connections lost under load: the server's backends are terminated
 //! (`pg_terminate_backend`) again and again while readers hammer the API. The pool checks
 //! nothing on checkout (no `SELECT 1` per request), so a request may meet a connection that
-//! died since: it must answer 503 (`database_unavailable`), never 500 and never hang, and
-//! once the terminations stop every request is answered 200 again on fresh connections.
+//! died since: the read is run once more on a fresh connection, and when that one is lost too
+//! (the terminations here repeat) it answers 503 (`database_unavailable`), never 500 and never
+//! a hang; once the terminations stop every request is answered 200 again.
 
 use std::time::Duration;
 
