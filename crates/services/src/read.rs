@@ -320,3 +320,43 @@ impl Services {
         Ok(events.into_iter().map(DeliveryView::from).collect())
     }
 }
+
+#[cfg(test)]
+mod retry_tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use storage::StorageError;
+
+    use super::*;
+
+    async fn run(first: StorageError) -> (Result<u32, ServiceError>, u32) {
+        let calls = AtomicU32::new(0);
+        let first = std::sync::Mutex::new(Some(first));
+        let result = once_more_if_lost(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            match first.lock().unwrap().take() {
+                Some(error) => Err(ServiceError::Storage(error)),
+                None => Ok(7),
+            }
+        })
+        .await;
+        (result, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_read_again_once() {
+        let (result, calls) = run(StorageError::ConnectionLost("terminated".into())).await;
+        assert_eq!(result.unwrap(), 7);
+        assert_eq!(calls, 2);
+    }
+
+    #[tokio::test]
+    async fn other_failures_are_not_read_again() {
+        let (result, calls) = run(StorageError::Unavailable("locked".into())).await;
+        assert!(matches!(
+            result,
+            Err(ServiceError::Storage(StorageError::Unavailable(_)))
+        ));
+        assert_eq!(calls, 1);
+    }
+}
