@@ -649,3 +649,47 @@ fn a_dev_secrets_file_without_instagram_gains_its_secret_once() {
     let text = std::fs::read_to_string(dev_secrets_path(&dir)).expect("read");
     assert!(text.contains("instagramAppSecret"), "{text}");
 }
+
+#[test]
+fn a_blank_production_setting_is_refused_by_name() {
+    let message = Vars::live()
+        .with("TOKEN_ENCRYPTION_KEY", "")
+        .with("INSTAGRAM_APP_SECRET", " ")
+        .error();
+    assert!(
+        message.contains("set but blank: TOKEN_ENCRYPTION_KEY, INSTAGRAM_APP_SECRET"),
+        "{message}"
+    );
+    // In sandbox mode too: a blank client key never reads as "no credentials".
+    let message = Vars::sandbox().with("TIKTOK_CLIENT_KEY", "").error();
+    assert!(
+        message.contains("set but blank: TIKTOK_CLIENT_KEY"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_token_key_or_a_remote_database_means_live_mode() {
+    let message = Vars::sandbox()
+        .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+        .error();
+    assert!(
+        message.contains("live mode (TOKEN_ENCRYPTION_KEY is set)"),
+        "{message}"
+    );
+    let message = Vars::sandbox()
+        .with("MODE", "sandbox")
+        .with("DATABASE_URL", "postgres://u:pw@db.internal/prod")
+        .error();
+    assert!(
+        message.contains("MODE is sandbox, but DATABASE_URL is a PostgreSQL database"),
+        "{message}"
+    );
+    assert!(!message.contains("pw@"), "{message}");
+    // A developer's own PostgreSQL is fine.
+    let settings = Vars::sandbox()
+        .with("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        .load()
+        .expect("local database");
+    assert_eq!(settings.mode, Mode::Sandbox);
+}
