@@ -151,6 +151,9 @@ pub struct SyncSettings {
     /// How long a rejected refresh waits for another process's rotation to be stored
     /// (`TOKEN_ROTATION_GRACE_MS`).
     pub rotation_grace: Duration,
+    /// Time between two purges of expired OAuth states, quota windows and pauses by the
+    /// api-server (`PURGE_INTERVAL_SECS`).
+    pub purge_interval: Duration,
 }
 
 /// The settings every process of the service reads.
@@ -339,6 +342,11 @@ impl Settings {
                 "TOKEN_ROTATION_GRACE_MS",
                 u64::try_from(services::DEFAULT_ROTATION_GRACE.as_millis()).unwrap_or(5_000),
                 parse::milliseconds,
+            )?),
+            purge_interval: Duration::from_secs(env.parse_or(
+                "PURGE_INTERVAL_SECS",
+                services::housekeeping::DEFAULT_PURGE_INTERVAL.as_secs(),
+                parse::positive_seconds,
             )?),
         };
         let log = LogSettings {

@@ -49,6 +49,11 @@ impl Services {
                 expires_at: now + self.inner.config.oauth_state_ttl,
             })
             .await?;
+        // Bounded per user: a script calling connect in a loop cannot fill the table.
+        self.inner
+            .db
+            .cap_open_oauth_states(user_id, &request.state, self.inner.config.max_open_connects)
+            .await?;
         Ok(request.url)
     }
 

@@ -135,6 +135,56 @@ impl Database {
         })
     }
 
+    /// Caps the open connect attempts of `user_id`: of their states not yet consumed, keeps
+    /// `keep_state` (the one just handed out) and the newest others up to `max_open` in all,
+    /// and deletes the rest. Returns how many were deleted.
+    ///
+    /// *Why evict rather than refuse:* a creator who opened the popup several times finishes
+    /// in the last one; the older attempts are the ones abandoned.
+    pub async fn cap_open_oauth_states(
+        &self,
+        user_id: &str,
+        keep_state: &str,
+        max_open: usize,
+    ) -> StorageResult<usize> {
+        use oauth_states::dsl as s;
+        let mut conn = self.conn().await?;
+        let open: Vec<String> = with_conn!(&mut conn, |c| {
+            s::oauth_states
+                .filter(s::user_id.eq(user_id))
+                .filter(s::consumed_at.is_null())
+                .filter(s::state.ne(keep_state))
+                .order((s::created_at.desc(), s::expires_at.desc()))
+                .select(s::state)
+                .load(c)
+                .await?
+        });
+        let evicted: Vec<&String> = open.iter().skip(max_open.saturating_sub(1)).collect();
+        if evicted.is_empty() {
+            return Ok(0);
+        }
+        Ok(with_conn!(&mut conn, |c| {
+            diesel::delete(
+                s::oauth_states
+                    .filter(s::user_id.eq(user_id))
+                    .filter(s::consumed_at.is_null())
+                    .filter(s::state.eq_any(&evicted)),
+            )
+            .execute(c)
+            .await?
+        }))
+    }
+
+    /// How many states are stored, consumed or not (for operations and tests: the table
+    /// must not grow without bound).
+    pub async fn oauth_state_count(&self) -> StorageResult<i64> {
+        use oauth_states::dsl as s;
+        let mut conn = self.conn().await?;
+        Ok(with_conn!(&mut conn, |c| {
+            s::oauth_states.count().get_result(c).await?
+        }))
+    }
+
     /// Deletes states that expired before `before`. Returns how many were deleted.
     pub async fn purge_oauth_states(&self, before: DateTime<Utc>) -> StorageResult<usize> {
         use oauth_states::dsl as s;

@@ -9,6 +9,7 @@ mod support;
 
 mod full_flow;
 mod history;
+mod housekeeping;
 mod instagram;
 mod instagram_lifecycle;
 mod logs;
