@@ -83,6 +83,9 @@ pub enum ErrorCode {
     StateExpired,
     /// Callback page: the state was used already (a replayed callback).
     StateUsed,
+    /// Callback page: the callback came to a browser other than the one that began the
+    /// connect (no connect cookie, or another one); nothing was exchanged.
+    OtherBrowser,
     /// Callback page: the platform did not accept the code exchange.
     ExchangeFailed,
     /// Callback page: the account cannot be connected (a personal Instagram account, a Google
@@ -98,7 +101,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order docs/api.md lists them.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 40] = [
         Self::BadRequest,
         Self::InvalidQuery,
         Self::InvalidBody,
@@ -133,6 +136,7 @@ impl ErrorCode {
         Self::InvalidState,
         Self::StateExpired,
         Self::StateUsed,
+        Self::OtherBrowser,
         Self::ExchangeFailed,
         Self::NotEligible,
         Self::DifferentAccount,
@@ -177,6 +181,7 @@ impl ErrorCode {
             Self::InvalidState => "invalid_state",
             Self::StateExpired => "state_expired",
             Self::StateUsed => "state_used",
+            Self::OtherBrowser => "other_browser",
             Self::ExchangeFailed => "exchange_failed",
             Self::NotEligible => "not_eligible",
             Self::DifferentAccount => "different_account",
@@ -201,6 +206,7 @@ impl ErrorCode {
             | Self::InvalidState
             | Self::StateExpired
             | Self::StateUsed
+            | Self::OtherBrowser
             | Self::ExchangeFailed
             | Self::NotEligible => StatusCode::BAD_REQUEST,
             Self::Unauthorized
@@ -328,6 +334,7 @@ mod tests {
                 ("invalid_state", 400),
                 ("state_expired", 400),
                 ("state_used", 400),
+                ("other_browser", 400),
                 ("exchange_failed", 400),
                 ("not_eligible", 400),
                 ("different_account", 409),

@@ -86,7 +86,10 @@ pub fn tiktok_client(
         )
         .with_scopes(tiktok.scopes.clone())
         .with_auth_base_url(tiktok.auth_base_url.clone())
-        .with_api_base_url(tiktok.api_base_url.clone()),
+        .with_api_base_url(tiktok.api_base_url.clone())
+        // Explicit consent on every connect: a one-click approval cannot happen unseen
+        // (issue 25).
+        .with_disable_auto_auth(true),
     )?
     .with_rate_limiter(limiter))
 }

@@ -43,6 +43,13 @@ pub enum ConnectError {
     /// The state was used already (a replayed callback).
     #[error("This connection link was already used; please try connecting again")]
     StateUsed,
+    /// The callback came to a browser other than the one that began the connect (a link
+    /// sent to someone else, or opened without the connect popup): refused before any
+    /// code exchange.
+    #[error(
+        "This connection was started in another browser; please press Connect again in this one"
+    )]
+    OtherBrowser,
     /// The platform refused the code exchange (expired or reused code, PKCE mismatch...).
     #[error("{platform} did not accept the authorization: {reason}")]
     ExchangeFailed {

@@ -41,7 +41,7 @@ use chrono::TimeDelta;
 use domain::{ConnectionId, Platform};
 use storage::Database;
 
-pub use connect::Connected;
+pub use connect::{BrowserStart, CONNECT_START_WINDOW, Connected};
 pub use disconnect::RevocationOutcome;
 pub use error::{ConnectError, ServiceError};
 pub use platforms::{CallbackParams, PlatformAdapter, Platforms};

@@ -24,6 +24,10 @@ diesel::table! {
         expires_at -> BigInt,
         /// Unix seconds; set once when the callback consumes the state.
         consumed_at -> Nullable<BigInt>,
+        /// The platform's authorize URL, which the start route redirects the popup to.
+        authorize_url -> Nullable<Text>,
+        /// SHA-256 (hex) of the cookie that bound the state to a browser at the start route.
+        browser_binding -> Nullable<Text>,
     }
 }
 

@@ -5,6 +5,7 @@
 //! binary's wiring.
 
 pub mod callback_page;
+pub mod connect_cookie;
 pub mod data_deletion;
 pub mod overview;
 pub mod platform;
@@ -75,6 +76,7 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
 #[openapi(
     paths(
         platform::connect,
+        platform::start,
         platform::callback,
         platform::disconnect,
         platform::sync,

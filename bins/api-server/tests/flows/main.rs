@@ -7,6 +7,7 @@ mod host_receiver;
 mod instagram_support;
 mod support;
 
+mod browser_binding;
 mod full_flow;
 mod history;
 mod housekeeping;

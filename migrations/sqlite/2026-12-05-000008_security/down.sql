@@ -1,0 +1,2 @@
+ALTER TABLE oauth_states DROP COLUMN browser_binding;
+ALTER TABLE oauth_states DROP COLUMN authorize_url;

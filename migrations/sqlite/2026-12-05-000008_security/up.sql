@@ -1,0 +1,5 @@
+-- Issue 25: a connect finishes in the browser that began it. The platform's authorize URL is
+-- kept with the state until the popup opens our start route, which binds the state to that
+-- browser (the SHA-256 of a random cookie value, hex).
+ALTER TABLE oauth_states ADD COLUMN authorize_url TEXT;
+ALTER TABLE oauth_states ADD COLUMN browser_binding TEXT;
