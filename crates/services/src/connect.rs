@@ -264,15 +264,8 @@ impl Services {
         }
         let granted = tokens.scopes.clone().unwrap_or_default();
         let missing_scopes = Self::missing_scopes(adapter.as_ref(), &granted);
-        let notice = self.notice(|| {
-            Notice::connected(
-                &stored.user_id,
-                platform,
-                &profile,
-                &missing_scopes,
-                self.now(),
-            )
-        });
+        let notice = self
+            .notice(|| Notice::connected(&stored.user_id, platform, &missing_scopes, self.now()));
         let connection = self
             .inner
             .db
