@@ -58,6 +58,9 @@ pub enum ErrorCode {
     TooManyRequests,
     /// 429: a manual sync inside its cooldown (with `Retry-After`).
     SyncCooldown,
+    /// 429: the user's share of the platform's manual reserve is spent for today
+    /// (`Retry-After` says until midnight UTC).
+    ManualShareSpent,
     /// 500: a bug or an unexpected failure; the cause is logged, not sent.
     Internal,
     /// 502: an upstream failure (the framework's own).
@@ -101,7 +104,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order docs/api.md lists them.
-    pub const ALL: [Self; 40] = [
+    pub const ALL: [Self; 41] = [
         Self::BadRequest,
         Self::InvalidQuery,
         Self::InvalidBody,
@@ -124,6 +127,7 @@ impl ErrorCode {
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::SyncCooldown,
+        Self::ManualShareSpent,
         Self::Internal,
         Self::BadGateway,
         Self::PlatformUnavailable,
@@ -169,6 +173,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests => "too_many_requests",
             Self::SyncCooldown => "sync_cooldown",
+            Self::ManualShareSpent => "manual_share_spent",
             Self::Internal => "internal",
             Self::BadGateway => "bad_gateway",
             Self::PlatformUnavailable => "platform_unavailable",
@@ -224,7 +229,9 @@ impl ErrorCode {
             | Self::AccountInUse => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests | Self::SyncCooldown => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests | Self::SyncCooldown | Self::ManualShareSpent => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Internal | Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadGateway | Self::PlatformUnavailable | Self::TiktokUnavailable => {
                 StatusCode::BAD_GATEWAY
@@ -322,6 +329,7 @@ mod tests {
                 ("unsupported_media_type", 415),
                 ("too_many_requests", 429),
                 ("sync_cooldown", 429),
+                ("manual_share_spent", 429),
                 ("internal", 500),
                 ("bad_gateway", 502),
                 ("platform_unavailable", 502),

@@ -154,6 +154,9 @@ pub struct SyncSettings {
     /// Time between two purges of expired OAuth states, quota windows and pauses by the
     /// api-server (`PURGE_INTERVAL_SECS`).
     pub purge_interval: Duration,
+    /// The percentage of a platform's manual reserve one user may spend a day
+    /// (`MANUAL_RESERVE_USER_SHARE_PERCENT`).
+    pub user_share_percent: u32,
 }
 
 /// The settings every process of the service reads.
@@ -348,6 +351,11 @@ impl Settings {
                 services::housekeeping::DEFAULT_PURGE_INTERVAL.as_secs(),
                 parse::positive_seconds,
             )?),
+            user_share_percent: env.parse_or(
+                "MANUAL_RESERVE_USER_SHARE_PERCENT",
+                services::quota::DEFAULT_USER_SHARE_PERCENT,
+                parse::percent,
+            )?,
         };
         let log = LogSettings {
             format: env.parse_or("LOG_FORMAT", LogFormat::Pretty, parse::log_format)?,

@@ -197,7 +197,8 @@ pub fn call_budget(
     clock: Arc<dyn Clock>,
     observer: Arc<dyn ServiceObserver>,
 ) -> CallBudget {
-    let mut budget = CallBudget::new(db, clock, observer);
+    let mut budget =
+        CallBudget::new(db, clock, observer).with_user_share(settings.sync.user_share_percent);
     if settings.tiktok.is_some() {
         budget = budget.with_policy(TIKTOK, tiktok_budget(settings));
     }

@@ -103,7 +103,13 @@ impl Services {
         user_id: &str,
         platform: Platform,
     ) -> Result<Url, ServiceError> {
-        let request = self.adapter(platform)?.authorization_request();
+        let adapter = self.adapter(platform)?;
+        // A connect syncs: it is refused while the user's last connect or manual sync of
+        // this platform is within the cooldown, or their share of the reserve is spent.
+        self.check_interactive_slot(user_id, platform).await?;
+        self.check_user_share(user_id, platform, adapter.traits().display_name)
+            .await?;
+        let request = adapter.authorization_request();
         let now = self.now();
         self.inner
             .db
@@ -221,7 +227,15 @@ impl Services {
             },
         )?;
 
-        let context = CallContext::new(CallPriority::Interactive);
+        // Claimed before the exchange: a connect refused here costs no call.
+        self.claim_interactive_slot(&stored.user_id, platform)
+            .await
+            .map_err(|error| match error {
+                ServiceError::Cooldown { retry_after } => ConnectError::Cooldown { retry_after },
+                ServiceError::Storage(error) => ConnectError::Storage(error),
+                other => ConnectError::Storage(StorageError::InvalidArgument(other.to_string())),
+            })?;
+        let context = CallContext::for_user(CallPriority::Interactive, &stored.user_id);
         let requested_at = self.now();
         let authorized = with_context(
             Arc::clone(&context),

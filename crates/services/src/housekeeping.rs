@@ -22,6 +22,8 @@ pub struct PurgedRows {
     pub quota_windows: usize,
     /// Pauses that ended.
     pub pauses: usize,
+    /// Users' interactive slots past their cooldown.
+    pub interactive_slots: usize,
 }
 
 impl Services {
@@ -37,6 +39,9 @@ impl Services {
             oauth_states: db.purge_oauth_states(now).await?,
             quota_windows: db.purge_quota(now).await?,
             pauses: db.purge_pauses(now).await?,
+            interactive_slots: db
+                .purge_interactive_slots(now - self.interactive_cooldown())
+                .await?,
         })
     }
 

@@ -19,6 +19,7 @@ mod connect;
 mod disconnect;
 pub mod error;
 pub mod housekeeping;
+mod interactive;
 mod lease;
 pub mod notifications;
 pub mod observer;

@@ -24,6 +24,7 @@
 mod batch;
 pub mod cipher;
 mod connections;
+mod cooldowns;
 mod db;
 mod deletion_requests;
 pub mod error;

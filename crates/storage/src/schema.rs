@@ -280,6 +280,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// When a user last started a connect or a manual sync of a platform (the shared
+    /// cooldown).
+    interactive_cooldowns (user_id, platform) {
+        /// The host product's user.
+        user_id -> Text,
+        /// Platform name.
+        platform -> Text,
+        /// Unix seconds.
+        last_started_at -> BigInt,
+    }
+}
+
+diesel::table! {
     /// The outbox of notifications to the host product.
     outbound_events (id) {
         /// Id.
@@ -354,4 +367,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbound_events,
     platform_pauses,
     data_deletion_requests,
+    interactive_cooldowns,
 );

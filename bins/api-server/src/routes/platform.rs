@@ -202,6 +202,9 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         ServiceError::Cooldown { retry_after } => {
             ApiError::too_many_requests(ErrorCode::SyncCooldown, error.to_string(), retry_after)
         }
+        ServiceError::ShareSpent { retry_after, .. } => {
+            ApiError::too_many_requests(ErrorCode::ManualShareSpent, error.to_string(), retry_after)
+        }
         // TikTok's own words (codes, log ids) are in the sync log and the server log; the
         // creator gets a sentence.
         ServiceError::SyncFailed {
@@ -242,6 +245,7 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
         ConnectError::StateExpired => ErrorCode::StateExpired,
         ConnectError::StateUsed => ErrorCode::StateUsed,
         ConnectError::OtherBrowser => ErrorCode::OtherBrowser,
+        ConnectError::Cooldown { .. } => ErrorCode::SyncCooldown,
         ConnectError::ExchangeFailed { .. } => ErrorCode::ExchangeFailed,
         ConnectError::NotEligible(_) => ErrorCode::NotEligible,
         ConnectError::DifferentAccount { .. } => ErrorCode::DifferentAccount,

@@ -8,6 +8,7 @@ mod instagram_support;
 mod support;
 
 mod browser_binding;
+mod fair_share;
 mod full_flow;
 mod history;
 mod housekeeping;

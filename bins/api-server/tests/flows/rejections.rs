@@ -289,9 +289,15 @@ async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
     database: TestDatabase,
 ) {
     let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .var("MANUAL_SYNC_COOLDOWN_SECS", "300")
         .with_connected_creator(database, "eager-user", 3)
         .await;
 
+    // The connect synced: it starts the cooldown too (issue 25).
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "sync_cooldown");
+    flow.clock.advance(TimeDelta::seconds(301));
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, headers, body) = flow.sync(&token).await;

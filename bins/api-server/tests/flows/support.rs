@@ -90,7 +90,10 @@ impl FlowOptions {
     /// only changes when a test moves it.
     pub fn new() -> Self {
         Self {
-            vars: Vec::new(),
+            // No cooldown unless a test sets one: most tests sync right after connecting,
+            // which the shared connect-and-sync cooldown would refuse (the cooldown tests
+            // set `MANUAL_SYNC_COOLDOWN_SECS` themselves).
+            vars: vec![("MANUAL_SYNC_COOLDOWN_SECS", "0".to_owned())],
             sandbox: SandboxConfig::new()
                 .creator_videos([95, 0, 3])
                 .frozen_clock(true),
@@ -601,7 +604,7 @@ impl Flow {
         self.advance_both_clocks_by(chrono::TimeDelta::hours(hours));
     }
 
-    fn advance_both_clocks_by(&self, by: chrono::TimeDelta) {
+    pub fn advance_both_clocks_by(&self, by: chrono::TimeDelta) {
         self.sandbox.advance_clock(by.to_std().unwrap());
         self.clock.advance(by);
     }

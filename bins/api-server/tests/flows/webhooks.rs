@@ -171,8 +171,16 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
         assert!(!received.body.contains(&access_token));
         assert!(!received.body.contains(refresh_token.as_deref().unwrap()));
         // Nothing names the creator (issue 25): the ids and the event only.
-        assert!(!received.body.contains(&creator.open_id), "{}", received.body);
-        assert!(!received.body.contains(&creator.username), "{}", received.body);
+        assert!(
+            !received.body.contains(&creator.open_id),
+            "{}",
+            received.body
+        );
+        assert!(
+            !received.body.contains(&creator.username),
+            "{}",
+            received.body
+        );
     }
     // Nor does anything the outbox keeps.
     let kept = flow
