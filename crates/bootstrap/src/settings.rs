@@ -46,8 +46,13 @@ pub const DEFAULT_TIKTOK_AUTH_BASE_URL: &str = "https://www.tiktok.com";
 pub const DEFAULT_TIKTOK_API_BASE_URL: &str = "https://open.tiktokapis.com";
 /// Default minimum time between two manual syncs of one connection.
 pub const DEFAULT_MANUAL_SYNC_COOLDOWN_SECS: u64 = 300;
-/// Default per-endpoint request budget per minute (TikTok's documented limit).
-pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 600;
+/// TikTok's documented limit: requests per endpoint in any sliding minute.
+pub const TIKTOK_LIMIT_PER_MINUTE: u32 = 600;
+/// Default per-endpoint request budget per minute: half of TikTok's limit. The shared budget
+/// counts fixed UTC minutes; TikTok counts a sliding one, which can span the end of one fixed
+/// minute and the start of the next, so only half the limit per fixed minute keeps every
+/// sliding minute within it.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = TIKTOK_LIMIT_PER_MINUTE / 2;
 /// Client key used in sandbox mode, where the emulator accepts it.
 pub const SANDBOX_CLIENT_KEY: &str = "sandbox-client-key";
 /// The Instagram App ID of sandbox mode, registered with the in-process emulator.
@@ -474,6 +479,31 @@ impl Settings {
         };
         let tiktok = tiktok.live();
         let instagram = instagram.live();
+        // Live mode: an OAuth redirect (which carries the authorization code) and the host
+        // notifications (signed, but readable on the way) go over TLS, except to this machine.
+        for (variable, url) in [
+            (
+                "TIKTOK_REDIRECT_URI",
+                tiktok.as_ref().map(|t| &t.redirect_uri),
+            ),
+            (
+                "INSTAGRAM_REDIRECT_URI",
+                instagram.as_ref().map(|i| &i.redirect_uri),
+            ),
+            ("HOST_WEBHOOK_URL", host_webhook.as_ref().map(|h| &h.url)),
+        ] {
+            if let Some(url) = url
+                && url.scheme() == "http"
+                && !url.host_str().is_some_and(live_signals::is_loopback_host)
+            {
+                return Err(ConfigError::Invalid {
+                    variable,
+                    reason: "uses http:// on a host other than this machine; live mode needs \
+                             https:// (http:// only on localhost or a loopback address)"
+                        .into(),
+                });
+            }
+        }
         Ok(Self {
             mode,
             data_dir,

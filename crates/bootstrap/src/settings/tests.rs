@@ -110,7 +110,9 @@ fn sandbox_defaults() {
             .redirect_uri_explicit
     );
     assert_eq!(settings.sync.manual_cooldown.as_secs(), 300);
-    assert_eq!(settings.sync.rate_limit_per_minute, 600);
+    // Half TikTok's 600: two adjacent fixed minutes never exceed a sliding one's limit.
+    assert_eq!(settings.sync.rate_limit_per_minute, 300);
+    assert!(2 * settings.sync.rate_limit_per_minute <= TIKTOK_LIMIT_PER_MINUTE);
     assert_eq!(settings.sync.daily_quota, None);
     assert_eq!(settings.sync.rotation_grace, Duration::from_secs(5));
     assert_eq!(settings.log.format, LogFormat::Pretty);
@@ -712,4 +714,43 @@ fn the_users_share_of_the_manual_reserve_is_a_percentage() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn live_mode_refuses_http_to_another_host() {
+    for (variable, value) in [
+        (
+            "TIKTOK_REDIRECT_URI",
+            "http://api.example.com/api/auth/tiktok/callback",
+        ),
+        (
+            "HOST_WEBHOOK_URL",
+            "http://app.example.com/hooks?key=secret-key",
+        ),
+    ] {
+        let message = Vars::live()
+            .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+            .with(variable, value)
+            .error();
+        assert!(
+            message.starts_with(&format!("{variable}: uses http://")),
+            "{message}"
+        );
+        assert!(!message.contains("secret-key"), "{message}");
+    }
+    // On this machine, and in sandbox mode, http is fine.
+    Vars::live()
+        .with(
+            "TIKTOK_REDIRECT_URI",
+            "http://127.0.0.1:5001/api/auth/tiktok/callback",
+        )
+        .with("HOST_WEBHOOK_URL", "http://localhost:9000/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .load()
+        .expect("loopback");
+    Vars::sandbox()
+        .with("HOST_WEBHOOK_URL", "http://app.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .load()
+        .expect("sandbox");
 }
