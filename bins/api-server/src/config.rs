@@ -30,10 +30,18 @@ pub const DEFAULT_BIND_ADDRESS: &str = "127.0.0.1";
 pub fn callback_path(platform: &str) -> String {
     format!("/api/auth/{platform}/callback")
 }
-/// The variables live mode requires besides the shared settings'.
-const REQUIRED_IN_LIVE_MODE: [&str; 2] = ["JWT_SECRET", "APP_ORIGIN"];
+/// The variables live mode requires besides the shared settings'. `JWT_AUDIENCE` and
+/// `JWT_ISSUER` too: a token the host product minted for another service must not be
+/// accepted here unless the operator says so (`*`).
+const REQUIRED_IN_LIVE_MODE: [&str; 4] = ["JWT_SECRET", "APP_ORIGIN", "JWT_AUDIENCE", "JWT_ISSUER"];
 /// The HTTP server's production settings, refused when blank.
-const NEVER_BLANK: [&str; 3] = ["JWT_SECRET", "APP_ORIGIN", "BIND_ADDRESS"];
+const NEVER_BLANK: [&str; 5] = [
+    "JWT_SECRET",
+    "APP_ORIGIN",
+    "BIND_ADDRESS",
+    "JWT_AUDIENCE",
+    "JWT_ISSUER",
+];
 
 /// Where the HTTP server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,8 +120,12 @@ impl Config {
         let app_origin = env.parse_optional("APP_ORIGIN", parse::origin)?;
         let jwt_secret = env.parse_optional("JWT_SECRET", parse::jwt_secret)?;
         let jwt_claims = crate::auth::JwtClaimRules {
-            audience: env.parse_optional("JWT_AUDIENCE", parse::claim_value)?,
-            issuer: env.parse_optional("JWT_ISSUER", parse::claim_value)?,
+            audience: env
+                .parse_optional("JWT_AUDIENCE", parse::claim_value)?
+                .flatten(),
+            issuer: env
+                .parse_optional("JWT_ISSUER", parse::claim_value)?
+                .flatten(),
         };
         // The HTTP server's production settings: a JWT secret (the host product's real one), a
         // public address, a frontend other than this machine. Any of them selects live mode,

@@ -39,6 +39,8 @@ impl Vars {
             .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
             .with("JWT_SECRET", JWT)
             .with("APP_ORIGIN", "https://app.example.com")
+            .with("JWT_AUDIENCE", "tiktok-sync")
+            .with("JWT_ISSUER", "https://host.example.com")
     }
 
     fn with(mut self, name: &str, value: &str) -> Self {
@@ -171,6 +173,8 @@ fn live_mode_names_every_missing_variable_shared_or_not() {
         "TOKEN_ENCRYPTION_KEY",
         "JWT_SECRET",
         "APP_ORIGIN",
+        "JWT_AUDIENCE",
+        "JWT_ISSUER",
     ] {
         let message = Vars::live().without(variable).error();
         assert!(message.contains(variable), "{variable}: {message}");
@@ -233,12 +237,9 @@ fn debug_output_redacts_secrets() {
 }
 
 #[test]
-fn jwt_audience_and_issuer_are_optional() {
-    let config = Vars::live().load().expect("loads");
-    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+fn jwt_audience_and_issuer_are_required_in_live_mode_unless_turned_off() {
     let config = Vars::live()
         .with("JWT_AUDIENCE", " tiktok-sync ")
-        .with("JWT_ISSUER", "https://host.example.com")
         .load()
         .expect("loads");
     assert_eq!(config.jwt_claims.audience.as_deref(), Some("tiktok-sync"));
@@ -246,12 +247,24 @@ fn jwt_audience_and_issuer_are_optional() {
         config.jwt_claims.issuer.as_deref(),
         Some("https://host.example.com")
     );
-    // Blank is unset, as for every variable.
-    let blank = Vars::live()
-        .with("JWT_AUDIENCE", "  ")
+    // Unset is an error naming both (issue 25); `*` turns a check off explicitly.
+    let message = Vars::live()
+        .without("JWT_AUDIENCE")
+        .without("JWT_ISSUER")
+        .error();
+    assert!(message.contains("JWT_AUDIENCE, JWT_ISSUER"), "{message}");
+    let config = Vars::live()
+        .with("JWT_AUDIENCE", "*")
+        .with("JWT_ISSUER", "*")
         .load()
         .expect("loads");
-    assert_eq!(blank.jwt_claims.audience, None);
+    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+    // Blank is an error, not "unset".
+    let message = Vars::live().with("JWT_AUDIENCE", "  ").error();
+    assert!(message.contains("set but blank: JWT_AUDIENCE"), "{message}");
+    // Sandbox mode checks neither unless set.
+    let config = Vars::sandbox().load().expect("sandbox");
+    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
 }
 
 /// Issue 25: an operator whose secret store injected a blank client key, beside the host

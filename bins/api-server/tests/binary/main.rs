@@ -155,6 +155,8 @@ async fn a_live_server_has_no_dev_token_route() {
             "TIKTOK_REDIRECT_URI",
             "https://api.example.com/api/auth/tiktok/callback".to_owned(),
         ),
+        ("JWT_AUDIENCE", "tiktok-sync".to_owned()),
+        ("JWT_ISSUER", "https://host.example.com".to_owned()),
     ]);
     let server = tokio::task::spawn_blocking(move || start(&env))
         .await

@@ -191,6 +191,8 @@ impl FlowOptions {
                     "live-jwt-secret-for-flow-tests-0123456789".to_owned(),
                 ),
                 ("APP_ORIGIN", "https://app.example.com".to_owned()),
+                ("JWT_AUDIENCE", "*".to_owned()),
+                ("JWT_ISSUER", "*".to_owned()),
             ]);
             emulators = Some((tiktok, instagram));
         }
