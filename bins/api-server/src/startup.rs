@@ -159,7 +159,13 @@ impl ApplicationBuilder {
         let sandbox = self.config.is_sandbox();
         let state = web::Data::new(AppState {
             jwt: JwtVerifier::with_rules(&self.config.jwt_secret, &self.config.jwt_claims),
-            dev_tokens: sandbox.then(|| JwtIssuer::new(&self.config.jwt_secret)),
+            // Only ever the sandbox's own generated secret: never a configured one.
+            dev_tokens: self
+                .config
+                .settings
+                .dev_secrets
+                .as_ref()
+                .map(|dev| JwtIssuer::new(&dev.jwt_secret)),
             metrics: metrics.clone(),
             readiness: self.readiness,
             platforms: self.platforms,

@@ -16,6 +16,12 @@ pub enum OAuthStateRejection {
     /// The state was already consumed by an earlier callback.
     #[error("OAuth state already used")]
     AlreadyUsed,
+    /// The state was begun in another browser (or never opened through the start route).
+    #[error("OAuth state of another browser")]
+    OtherBrowser,
+    /// The start route was opened for this state already (or too late after it was issued).
+    #[error("OAuth state already started")]
+    AlreadyStarted,
 }
 
 /// Errors of the storage layer.

@@ -5,6 +5,7 @@
 //! binary's wiring.
 
 pub mod callback_page;
+pub mod connect_cookie;
 pub mod data_deletion;
 pub mod overview;
 pub mod platform;
@@ -85,6 +86,7 @@ pub fn register(table: &mut RouteTable, platforms: &[PlatformRoutes]) {
 #[openapi(
     paths(
         platform::connect,
+        platform::start,
         platform::callback,
         platform::disconnect,
         platform::sync,

@@ -25,7 +25,9 @@ use crate::middleware::security_headers::CspNonce;
 use crate::openapi::errors::{self, error_responses};
 use crate::route_table::RouteTable;
 use crate::routes::callback_page::{self, CallbackMessage};
+use crate::routes::connect_cookie;
 use crate::state::AppState;
+use secrecy::ExposeSecret as _;
 
 /// The platform a route was registered for (resource data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +48,12 @@ pub fn register(table: &mut RouteTable, route: RoutePlatform) {
             format!("/api/auth/{name}/connect"),
             data.clone(),
             connect,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/start"),
+            data.clone(),
+            start,
         )
         .add_with(
             Method::GET,
@@ -95,7 +103,8 @@ pub fn register(table: &mut RouteTable, route: RoutePlatform) {
 #[derive(Debug, serde::Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectResponse {
-    /// The platform's authorize URL, to open in a popup.
+    /// The URL to open in the popup: this server's start route, which binds the connect to
+    /// the browser (a short-lived cookie) and redirects to the platform's consent page.
     pub authorization_url: String,
 }
 
@@ -230,6 +239,9 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         ServiceError::Cooldown { retry_after } => {
             ApiError::too_many_requests(ErrorCode::SyncCooldown, error.to_string(), retry_after)
         }
+        ServiceError::ShareSpent { retry_after, .. } => {
+            ApiError::too_many_requests(ErrorCode::ManualShareSpent, error.to_string(), retry_after)
+        }
         // TikTok's own words (codes, log ids) are in the sync log and the server log; the
         // creator gets a sentence.
         ServiceError::SyncFailed {
@@ -269,6 +281,8 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
         ConnectError::UnknownState => ErrorCode::InvalidState,
         ConnectError::StateExpired => ErrorCode::StateExpired,
         ConnectError::StateUsed => ErrorCode::StateUsed,
+        ConnectError::OtherBrowser => ErrorCode::OtherBrowser,
+        ConnectError::Cooldown { .. } => ErrorCode::SyncCooldown,
         ConnectError::ExchangeFailed { .. } => ErrorCode::ExchangeFailed,
         ConnectError::NotEligible(_) => ErrorCode::NotEligible,
         ConnectError::DifferentAccount { .. } => ErrorCode::DifferentAccount,
@@ -342,9 +356,92 @@ pub async fn connect(
         .begin_connect(&user.user_id, route.platform)
         .await
         .map_err(api_error_on(route.platform))?;
+    let start = connect_cookie::start_url(&url).ok_or_else(|| {
+        ApiError::internal("the platform's authorize URL has no redirect_uri ending in callback")
+    })?;
     Ok(web::Json(ConnectResponse {
-        authorization_url: url.to_string(),
+        authorization_url: start.to_string(),
     }))
+}
+
+/// `?state=` of the start route.
+#[derive(Debug, Deserialize)]
+struct StartQuery {
+    state: String,
+}
+
+/// Opened by the connect popup: binds the connect to this browser with a short-lived
+/// `HttpOnly` cookie and redirects to the platform's consent page. A link opened a second
+/// time, or more than two minutes after it was issued, shows the callback page's error.
+#[utoipa::path(
+    get, path = "/api/auth/tiktok/start", tag = "connect",
+    params(("state" = String, Query, description = "The state of `GET /api/auth/tiktok/connect`")),
+    responses(
+        (status = 303, description = "To the platform's consent page, with the connect cookie"),
+        (status = 200, description = "An HTML page telling the opener the link is not valid", content_type = "text/html"),
+    )
+)]
+pub async fn start(
+    request: actix_web::HttpRequest,
+    route: web::Data<RoutePlatform>,
+    services: web::Data<Services>,
+    state: web::Data<AppState>,
+    nonce: CspNonce,
+) -> HttpResponse {
+    let platform = route.platform;
+    let given = serde_urlencoded::from_str::<StartQuery>(request.query_string())
+        .ok()
+        .map(|query| query.state)
+        .unwrap_or_default();
+    match services.start_connect_in_browser(platform, &given).await {
+        Ok(started) => HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                started.authorize_url.as_str(),
+            ))
+            .insert_header((
+                actix_web::http::header::SET_COOKIE,
+                connect_cookie::set(
+                    platform,
+                    started.cookie.expose_secret(),
+                    &started.authorize_url,
+                ),
+            ))
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .finish(),
+        Err(error) => {
+            tracing::info!(code = %connect_error_code(platform, &error), "connect start refused");
+            refused_page(platform, &services, &state, &nonce, &error)
+        }
+    }
+}
+
+/// The callback page telling the opener that a connect was refused.
+fn refused_page(
+    platform: Platform,
+    services: &Services,
+    state: &AppState,
+    nonce: &CspNonce,
+    error: &ConnectError,
+) -> HttpResponse {
+    let platform_name = services
+        .adapter(platform)
+        .map_or("", |adapter| adapter.traits().display_name);
+    let text = match error {
+        ConnectError::Storage(_) => "Something went wrong on our side; please try again".to_owned(),
+        other => other.to_string(),
+    };
+    let message = CallbackMessage::error(
+        platform,
+        platform_name,
+        connect_error_code(platform, error),
+        text,
+    );
+    let origins: Vec<&str> = state.config.app_origin.all().collect();
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(callback_page::render(&message, &origins, nonce))
 }
 
 /// TikTok's redirect after the consent page. Answers an HTML page that posts the outcome to
@@ -372,7 +469,12 @@ pub async fn callback(
     let platform_name = services
         .adapter(platform)
         .map_or("", |adapter| adapter.traits().display_name);
-    let message = match services.complete_connect(platform, params).await {
+    // Only the browser that opened the start route carries the connect cookie.
+    let cookie = connect_cookie::read(&request, platform);
+    let completed = services
+        .complete_connect_in_browser(platform, params, cookie.as_deref())
+        .await;
+    let message = match completed {
         Ok(connected) => CallbackMessage::connected(
             platform,
             platform_name,
@@ -407,6 +509,10 @@ pub async fn callback(
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            actix_web::http::header::SET_COOKIE,
+            connect_cookie::clear(platform, &request),
+        ))
         .body(page)
 }
 

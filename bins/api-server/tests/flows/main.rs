@@ -9,8 +9,11 @@ mod support;
 mod youtube_support;
 
 mod answers;
+mod browser_binding;
+mod fair_share;
 mod full_flow;
 mod history;
+mod housekeeping;
 mod instagram;
 mod instagram_lifecycle;
 mod logs;
