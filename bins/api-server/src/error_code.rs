@@ -236,7 +236,9 @@ impl ErrorCode {
             Self::InvalidState => "the state was never issued",
             Self::StateExpired => "the state is older than 10 minutes",
             Self::StateUsed => "the state was used already",
-            Self::OtherBrowser => "the callback reached another browser than the one that began the connect",
+            Self::OtherBrowser => {
+                "the callback reached another browser than the one that began the connect"
+            }
             Self::ExchangeFailed => "the platform did not accept the code exchange",
             Self::NotEligible => "the account cannot be connected",
             Self::DifferentAccount => "another account of this platform is connected",

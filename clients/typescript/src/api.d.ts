@@ -79,6 +79,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/instagram/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opened by the connect popup: binds the connect to this browser with a short-lived
+         *     `HttpOnly` cookie and redirects to the platform's consent page. A link opened a second
+         *     time, or more than two minutes after it was issued, shows the callback page's error.
+         */
+        get: operations["instagram_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/instagram/sync": {
         parameters: {
             query?: never;
@@ -150,6 +171,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/auth/tiktok/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opened by the connect popup: binds the connect to this browser with a short-lived
+         *     `HttpOnly` cookie and redirects to the platform's consent page. A link opened a second
+         *     time, or more than two minutes after it was issued, shows the callback page's error.
+         */
+        get: operations["tiktok_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/tiktok/sync": {
         parameters: {
             query?: never;
@@ -216,6 +258,27 @@ export interface paths {
         post?: never;
         /** Revoke at YouTube (best effort) and delete the tokens and every synced row. */
         delete: operations["youtube_disconnect"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/youtube/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opened by the connect popup: binds the connect to this browser with a short-lived
+         *     `HttpOnly` cookie and redirects to the platform's consent page. A link opened a second
+         *     time, or more than two minutes after it was issued, shows the callback page's error.
+         */
+        get: operations["youtube_start"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -737,7 +800,10 @@ export interface components {
         };
         /** @description `{"authorizationUrl": "..."}`. */
         ConnectResponse: {
-            /** @description The platform's authorize URL, to open in a popup. */
+            /**
+             * @description The URL to open in the popup: this server's start route, which binds the connect to
+             *     the browser (a short-lived cookie) and redirects to the platform's consent page.
+             */
             authorizationUrl: string;
         };
         /** @description One platform's connection, as the dashboard's card shows it. */
@@ -934,7 +1000,7 @@ export interface components {
          *     is never renamed or given another meaning.
          * @enum {string}
          */
-        ErrorCode: "bad_request" | "invalid_query" | "invalid_body" | "invalid_user_id" | "malformed_body" | "malformed_content" | "unauthorized" | "unknown_client_key" | "missing_signature" | "malformed_signature" | "bad_signature" | "stale_timestamp" | "forbidden" | "not_found" | "not_connected" | "method_not_allowed" | "needs_reauth" | "sync_in_progress" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "sync_cooldown" | "internal" | "bad_gateway" | "platform_unavailable" | "tiktok_unavailable" | "service_unavailable" | "database_unavailable" | "cancelled" | "access_denied" | "invalid_callback" | "invalid_state" | "state_expired" | "state_used" | "exchange_failed" | "not_eligible" | "different_account" | "account_in_use" | "misconfigured";
+        ErrorCode: "bad_request" | "invalid_query" | "invalid_body" | "invalid_user_id" | "malformed_body" | "malformed_content" | "unauthorized" | "unknown_client_key" | "missing_signature" | "malformed_signature" | "bad_signature" | "stale_timestamp" | "forbidden" | "not_found" | "not_connected" | "method_not_allowed" | "needs_reauth" | "sync_in_progress" | "payload_too_large" | "unsupported_media_type" | "too_many_requests" | "sync_cooldown" | "manual_share_spent" | "internal" | "bad_gateway" | "platform_unavailable" | "tiktok_unavailable" | "service_unavailable" | "database_unavailable" | "cancelled" | "access_denied" | "invalid_callback" | "invalid_state" | "state_expired" | "state_used" | "other_browser" | "exchange_failed" | "not_eligible" | "different_account" | "account_in_use" | "misconfigured";
         /** @description The code and message of an error response. */
         ErrorDetail: {
             /** @description Stable, machine-readable, snake_case (`not_found`, `needs_reauth`, ...). */
@@ -1418,7 +1484,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `platform_unavailable`, `misconfigured`, `internal` */
+            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `other_browser`, `sync_cooldown`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `platform_unavailable`, `misconfigured`, `internal` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1469,6 +1535,17 @@ export interface operations {
             /** @description `not_connected`: no connection to this platform for this user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1560,6 +1637,45 @@ export interface operations {
             };
         };
     };
+    instagram_start: {
+        parameters: {
+            query: {
+                /** @description The state of `GET /api/auth/tiktok/connect` */
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page telling the opener the link is not valid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description To the platform's consent page, with the connect cookie */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     instagram_sync: {
         parameters: {
             query?: never;
@@ -1616,7 +1732,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `sync_cooldown`: manual sync inside its cooldown (see `Retry-After`) */
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1676,7 +1792,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `tiktok_unavailable`, `misconfigured`, `internal` */
+            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `other_browser`, `sync_cooldown`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `tiktok_unavailable`, `misconfigured`, `internal` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1727,6 +1843,17 @@ export interface operations {
             /** @description `not_connected`: no connection to this platform for this user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1818,6 +1945,45 @@ export interface operations {
             };
         };
     };
+    tiktok_start: {
+        parameters: {
+            query: {
+                /** @description The state of `GET /api/auth/tiktok/connect` */
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page telling the opener the link is not valid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description To the platform's consent page, with the connect cookie */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     tiktok_sync: {
         parameters: {
             query?: never;
@@ -1874,7 +2040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `sync_cooldown`: manual sync inside its cooldown (see `Retry-After`) */
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */
@@ -1934,7 +2100,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `platform_unavailable`, `misconfigured`, `internal` */
+            /** @description An HTML page that posts the outcome to its opener (target origin `APP_ORIGIN`) and closes itself: `{"type": "<platform>:connected", "handle", "displayName"}`, or `{"type": "<platform>:error", "code", "message"}` with one of `cancelled`, `access_denied`, `invalid_callback`, `invalid_state`, `state_expired`, `state_used`, `other_browser`, `sync_cooldown`, `exchange_failed`, `not_eligible`, `different_account`, `account_in_use`, `platform_unavailable`, `misconfigured`, `internal` */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1985,6 +2151,17 @@ export interface operations {
             /** @description `not_connected`: no connection to this platform for this user */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -2076,6 +2253,45 @@ export interface operations {
             };
         };
     };
+    youtube_start: {
+        parameters: {
+            query: {
+                /** @description The state of `GET /api/auth/tiktok/connect` */
+                state: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page telling the opener the link is not valid */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": unknown;
+                };
+            };
+            /** @description To the platform's consent page, with the connect cookie */
+            303: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `internal`: anything else (details only in the server log) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     youtube_sync: {
         parameters: {
             query?: never;
@@ -2132,7 +2348,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `sync_cooldown`: manual sync inside its cooldown (see `Retry-After`) */
+            /** @description `sync_cooldown`: manual sync or connect inside its cooldown (see `Retry-After`); `manual_share_spent`: the user's share of the day's manual reserve is spent (see `Retry-After`) */
             429: {
                 headers: {
                     /** @description Seconds to wait before trying again */

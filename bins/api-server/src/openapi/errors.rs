@@ -33,13 +33,15 @@ pub const FRAMEWORK_CODES: [ErrorCode; 8] = [
 ];
 
 /// The codes the OAuth callback page can post to its opener (its HTTP status is always 200).
-pub const CALLBACK_CODES: [ErrorCode; 13] = [
+pub const CALLBACK_CODES: [ErrorCode; 15] = [
     ErrorCode::Cancelled,
     ErrorCode::AccessDenied,
     ErrorCode::InvalidCallback,
     ErrorCode::InvalidState,
     ErrorCode::StateExpired,
     ErrorCode::StateUsed,
+    ErrorCode::OtherBrowser,
+    ErrorCode::SyncCooldown,
     ErrorCode::ExchangeFailed,
     ErrorCode::NotEligible,
     ErrorCode::DifferentAccount,

@@ -296,7 +296,12 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
 
 error_responses!(
     /// What `GET /api/auth/tiktok/connect` can refuse with.
-    ConnectErrors: Unauthorized, NotConnected, TiktokUnavailable, DatabaseUnavailable, Internal
+    ConnectErrors: Unauthorized, NotConnected, SyncCooldown, ManualShareSpent, TiktokUnavailable,
+        DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/auth/tiktok/start` can fail with (its refusals are an HTML page).
+    StartErrors: Internal
 );
 error_responses!(
     /// What `DELETE /api/auth/tiktok/disconnect` can refuse with.
@@ -305,7 +310,7 @@ error_responses!(
 error_responses!(
     /// What `POST /api/auth/tiktok/sync` can refuse with.
     SyncErrors: Unauthorized, NotConnected, SyncInProgress, NeedsReauth, SyncCooldown,
-        TiktokUnavailable, DatabaseUnavailable, Internal
+        ManualShareSpent, TiktokUnavailable, DatabaseUnavailable, Internal
 );
 error_responses!(
     /// What `GET /api/connections` can fail with.
@@ -379,6 +384,7 @@ struct StartQuery {
     responses(
         (status = 303, description = "To the platform's consent page, with the connect cookie"),
         (status = 200, description = "An HTML page telling the opener the link is not valid", content_type = "text/html"),
+        StartErrors,
     )
 )]
 pub async fn start(
