@@ -167,8 +167,8 @@ pub struct SyncSettings {
     /// Time between two purges of expired OAuth states, quota windows and pauses by the
     /// api-server (`PURGE_INTERVAL_SECS`).
     pub purge_interval: Duration,
-    /// The percentage of a platform's manual reserve one user may spend a day
-    /// (`MANUAL_RESERVE_USER_SHARE_PERCENT`).
+    /// The percentage of a platform's daily budget one user's own requests may spend a day
+    /// (`USER_DAILY_SHARE_PERCENT`).
     pub user_share_percent: u32,
 }
 
@@ -368,7 +368,7 @@ impl Settings {
                 parse::positive_seconds,
             )?),
             user_share_percent: env.parse_or(
-                "MANUAL_RESERVE_USER_SHARE_PERCENT",
+                "USER_DAILY_SHARE_PERCENT",
                 services::quota::DEFAULT_USER_SHARE_PERCENT,
                 parse::percent,
             )?,

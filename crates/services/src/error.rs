@@ -136,7 +136,7 @@ pub enum ServiceError {
         /// How long until the next manual sync is allowed.
         retry_after: Duration,
     },
-    /// The user's share of the platform's manual reserve is spent for today.
+    /// The user's share of the platform's daily budget is spent for today.
     #[error(
         "Your share of today's {platform} budget for manual syncs and connects is spent; it \
          resets at {} UTC",
@@ -145,7 +145,7 @@ pub enum ServiceError {
     ShareSpent {
         /// The platform's name, as shown.
         platform: &'static str,
-        /// When the share is given again (midnight UTC).
+        /// When the share is given again (the platform's midnight).
         resets_at: chrono::DateTime<chrono::Utc>,
         /// How long until then.
         retry_after: Duration,

@@ -151,21 +151,25 @@ pub struct CallBudget {
     clock: Arc<dyn Clock>,
     observer: Arc<dyn ServiceObserver>,
     policies: HashMap<Platform, BudgetPolicy>,
-    /// The percentage of a platform's manual reserve one user may spend a day.
+    /// The percentage of a platform's daily budget one user's own requests may spend a day.
     user_share_percent: u32,
 }
 
-/// The default [`CallBudget::with_user_share`]: a fifth of the manual reserve per user.
-pub const DEFAULT_USER_SHARE_PERCENT: u32 = 20;
+/// The default [`CallBudget::with_user_share`]: a tenth of a platform's daily budget per
+/// user, as much as the whole manual reserve: one creator can neither drain the day nor the
+/// reserve, and a large account (a 5,000-video channel's sync is 201 of YouTube's 10,000
+/// units) can still be synced by hand a few times a day.
+pub const DEFAULT_USER_SHARE_PERCENT: u32 = 10;
 
-/// A user's share of a platform's manual reserve today.
+/// A user's share of a platform's daily budget today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UserShare {
     /// Units the user's own requests spent today.
     pub spent: i64,
     /// Units they may spend a day.
     pub limit: i64,
-    /// When the day's share is given again (next midnight UTC).
+    /// When the day's share is given again (the platform's next midnight: UTC, or Pacific
+    /// time on YouTube).
     pub resets_at: DateTime<Utc>,
 }
 
@@ -189,7 +193,7 @@ impl CallBudget {
         }
     }
 
-    /// Sets the percentage (1 to 100) of a platform's manual reserve that one user's own
+    /// Sets the percentage (1 to 100) of a platform's daily budget that one user's own
     /// requests (manual syncs, connects, disconnects) may spend a day.
     #[must_use]
     pub fn with_user_share(mut self, percent: u32) -> Self {
@@ -197,17 +201,14 @@ impl CallBudget {
         self
     }
 
-    /// `platform`'s daily units per user: a share of its manual reserve, at least 1; `None`
-    /// when the platform has no daily budget (then no reserve to protect).
+    /// `platform`'s daily units per user: a share of its daily budget, at least 1; `None`
+    /// when the platform has no daily budget (then nothing to share).
     fn user_limit(&self, platform: Platform) -> Option<i64> {
-        let policy = self.policy(platform);
-        policy.daily?;
-        (policy.manual_reserve > 0).then(|| {
-            (i64::from(policy.manual_reserve) * i64::from(self.user_share_percent) / 100).max(1)
-        })
+        let daily = self.policy(platform).daily?;
+        Some((i64::from(daily) * i64::from(self.user_share_percent) / 100).max(1))
     }
 
-    /// `user_id`'s share of `platform`'s manual reserve today (`None`: no daily budget).
+    /// `user_id`'s share of `platform`'s daily budget today (`None`: no daily budget).
     ///
     /// # Errors
     /// A [`StorageError`] when the database cannot be read.
@@ -220,13 +221,12 @@ impl CallBudget {
         let Some(limit) = self.user_limit(platform) else {
             return Ok(None);
         };
+        let window = self.policy(platform).day_window();
         let spent = self
             .db
-            .quota_spent(&user_bucket(platform, user_id), QuotaWindow::Day, now)
+            .quota_spent(&user_bucket(platform, user_id), window, now)
             .await?;
-        let resets_at = (now.date_naive() + chrono::Days::new(1))
-            .and_hms_opt(0, 0, 0)
-            .map_or(now, |midnight| midnight.and_utc());
+        let resets_at = window.resets_at(now);
         Ok(Some(UserShare {
             spent,
             limit,
@@ -330,11 +330,11 @@ impl CallBudget {
             && let Some(user) = context.as_ref().and_then(|context| context.user.as_deref())
             && let Some(limit) = self.user_limit(platform)
         {
-            // One user's requests cannot spend the whole reserve the others rely on.
+            // One user's requests cannot spend the day (or the reserve) the others rely on.
             self.db
                 .consume_quota(
                     &user_bucket(platform, user),
-                    QuotaWindow::Day,
+                    policy.day_window(),
                     now,
                     units,
                     limit,

@@ -97,7 +97,7 @@ macro_rules! with_conn {
                 .await;
                 match result {
                     Ok(value) => value,
-                    Err(error) => return Err($crate::db::lost_if_closed(&mut **pooled, error)),
+                    Err(error) => return Err($crate::db::lost_if_closed(pooled, error)),
                 }
             }
             $crate::db::Conn::Sqlite(pooled) => {
@@ -124,7 +124,7 @@ macro_rules! load_rows {
             $crate::db::Conn::Postgres(pooled) => {
                 ::diesel_async::RunQueryDsl::load($query, &mut **pooled)
                     .await
-                    .map_err(|error| $crate::db::lost_if_closed(&mut **pooled, error.into()))?
+                    .map_err(|error| $crate::db::lost_if_closed(pooled, error.into()))?
             }
             $crate::db::Conn::Sqlite(pooled) => {
                 let query = $query;
@@ -146,7 +146,7 @@ macro_rules! load_optional {
             $crate::db::Conn::Postgres(pooled) => ::diesel::OptionalExtension::optional(
                 ::diesel_async::RunQueryDsl::get_result($query, &mut **pooled).await,
             )
-            .map_err(|error| $crate::db::lost_if_closed(&mut **pooled, error.into()))?,
+            .map_err(|error| $crate::db::lost_if_closed(pooled, error.into()))?,
             $crate::db::Conn::Sqlite(pooled) => {
                 let query = $query;
                 pooled
@@ -180,7 +180,7 @@ macro_rules! transaction {
                     $crate::db::finish_transaction($c, result).await
                 }
                 .await;
-                result.map_err(|error| $crate::db::lost_if_closed(&mut **pooled, error))
+                result.map_err(|error| $crate::db::lost_if_closed(pooled, error))
             }
             $crate::db::Conn::Sqlite(pooled) => {
                 let $c: &mut $crate::db::SqliteConn = &mut **pooled;
@@ -214,14 +214,29 @@ pub(crate) async fn begin_sqlite_immediate(conn: &mut SqliteConn) -> StorageResu
 /// database was lost mid-request, which is [`StorageError::ConnectionLost`] (a 503, and worth a
 /// retry), not a query the database refused. The pool then discards the connection instead of
 /// handing it out again (its recycling checks only this, without a round trip).
-pub(crate) fn lost_if_closed(conn: &mut AsyncPgConnection, error: StorageError) -> StorageError {
+pub(crate) fn lost_if_closed(
+    pooled: &mut Object<AsyncPgConnection>,
+    error: StorageError,
+) -> StorageError {
     use diesel_async::pooled_connection::PoolableConnection as _;
-    match error {
-        StorageError::Query(cause) if conn.is_broken() || ends_the_session(&cause) => {
+    let lost = match error {
+        StorageError::Query(cause) if pooled.is_broken() || ends_the_session(&cause) => {
             StorageError::ConnectionLost(cause.to_string())
         }
-        other => other,
+        lost @ StorageError::ConnectionLost(_) => lost,
+        other => return other,
+    };
+    // One lost connection rarely comes alone (a restart, a failover, a network cut end them
+    // all): the idle ones are dropped too, so the next requests open fresh connections
+    // instead of each meeting a dead one.
+    if let Some(pool) = Object::pool(pooled) {
+        let dropped = pool.retain(|_, _| false).removed.len();
+        tracing::warn!(
+            dropped,
+            "a database connection was lost; the idle ones were dropped"
+        );
     }
+    lost
 }
 
 /// Whether PostgreSQL answered `error` as it ended the session (SQLSTATE class 57, operator

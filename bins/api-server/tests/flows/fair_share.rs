@@ -1,6 +1,6 @@
 //! One creator cannot spend everyone's budget (issue 25, point 4): a connect/disconnect loop
-//! is under the manual sync's cooldown, and each user has a share of the manual reserve a
-//! day, refused with a clear 429 saying when it resets.
+//! is under the manual sync's cooldown, and each user has a share of the platform's daily
+//! budget, refused with a clear 429 saying when it resets.
 
 use chrono::{TimeDelta, Timelike as _};
 use reqwest::StatusCode;
@@ -9,7 +9,7 @@ use crate::support::{FlowOptions, TestDatabase, error_code, on_both_backends};
 
 on_both_backends!(
     a_connect_disconnect_loop_is_under_the_cooldown,
-    a_users_share_of_the_manual_reserve_is_refused_with_its_reset_time,
+    a_users_share_of_the_daily_budget_is_refused_with_its_reset_time,
 );
 
 async fn a_connect_disconnect_loop_is_under_the_cooldown(database: TestDatabase) {
@@ -44,13 +44,11 @@ async fn a_connect_disconnect_loop_is_under_the_cooldown(database: TestDatabase)
     flow.connect_ok(&token, &creator.open_id).await;
 }
 
-async fn a_users_share_of_the_manual_reserve_is_refused_with_its_reset_time(
-    database: TestDatabase,
-) {
-    // A daily quota of 1000 keeps 100 for manual syncs; 5 % of it is 5 calls per user a day.
+async fn a_users_share_of_the_daily_budget_is_refused_with_its_reset_time(database: TestDatabase) {
+    // 1 % of a daily quota of 500 is 5 calls per user a day.
     let flow = FlowOptions::new()
-        .var("TIKTOK_DAILY_QUOTA", "1000")
-        .var("MANUAL_RESERVE_USER_SHARE_PERCENT", "5")
+        .var("TIKTOK_DAILY_QUOTA", "500")
+        .var("USER_DAILY_SHARE_PERCENT", "1")
         .spawn(database)
         .await;
     flow.keep_clear_of_midnight();

@@ -769,18 +769,16 @@ fn a_token_key_or_a_remote_database_means_live_mode() {
 #[test]
 fn the_users_share_of_the_manual_reserve_is_a_percentage() {
     let settings = Vars::live().load().expect("default");
-    assert_eq!(settings.sync.user_share_percent, 20);
+    assert_eq!(settings.sync.user_share_percent, 10);
     let settings = Vars::live()
-        .with("MANUAL_RESERVE_USER_SHARE_PERCENT", "50")
+        .with("USER_DAILY_SHARE_PERCENT", "50")
         .load()
         .expect("set");
     assert_eq!(settings.sync.user_share_percent, 50);
     for bad in ["0", "101", "half"] {
-        let message = Vars::live()
-            .with("MANUAL_RESERVE_USER_SHARE_PERCENT", bad)
-            .error();
+        let message = Vars::live().with("USER_DAILY_SHARE_PERCENT", bad).error();
         assert!(
-            message.starts_with("MANUAL_RESERVE_USER_SHARE_PERCENT: "),
+            message.starts_with("USER_DAILY_SHARE_PERCENT: "),
             "{message}"
         );
     }
