@@ -318,8 +318,10 @@ async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
 async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
     // Connect spends three calls (exchange, user info, one video page); the fourth is the
     // manual sync's user info, and its video page finds the budget spent.
+    // (the one user may spend the whole day: the per-user share is fair_share.rs's)
     let flow = FlowOptions::new()
         .var("TIKTOK_DAILY_QUOTA", "4")
+        .var("USER_DAILY_SHARE_PERCENT", "100")
         .spawn(database)
         .await;
     flow.keep_clear_of_midnight();
