@@ -12,7 +12,7 @@ mod parse;
 use std::net::IpAddr;
 
 use bootstrap::settings::live_signals::is_loopback_host;
-use bootstrap::settings::parse::{Env, ip, port};
+use bootstrap::settings::parse::{Env, ip, milliseconds, port};
 use bootstrap::settings::{LiveSignal, ProcessRules, env_lookup, non_blank};
 use secrecy::SecretString;
 
@@ -50,7 +50,14 @@ pub struct ServerConfig {
     pub bind_address: IpAddr,
     /// Port to bind (`PORT`); 0 picks a free port (tests).
     pub port: u16,
+    /// How long a request's body may take to arrive once its head has
+    /// (`BODY_READ_TIMEOUT_MS`): a client trickling a body cannot hold a worker's connection.
+    pub body_read_timeout: std::time::Duration,
 }
+
+/// Default [`ServerConfig::body_read_timeout`]: ten seconds, far more than the largest body
+/// this API accepts needs on a slow link.
+pub const DEFAULT_BODY_READ_TIMEOUT_MS: u64 = 10_000;
 
 /// The frontend origins allowed to call the API and to receive the callback's `postMessage`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +123,14 @@ impl Config {
                 })?,
                 ip,
             )?,
+            body_read_timeout: std::time::Duration::from_millis(env.parse_or(
+                "BODY_READ_TIMEOUT_MS",
+                DEFAULT_BODY_READ_TIMEOUT_MS,
+                |raw| match milliseconds(raw)? {
+                    0 => Err("must be at least 1 ms".to_owned()),
+                    ms => Ok(ms),
+                },
+            )?),
         };
         let app_origin = env.parse_optional("APP_ORIGIN", parse::origin)?;
         let jwt_secret = env.parse_optional("JWT_SECRET", parse::jwt_secret)?;

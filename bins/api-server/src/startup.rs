@@ -26,7 +26,9 @@ use actix_web::{App, HttpServer, web};
 use crate::auth::{JwtIssuer, JwtVerifier};
 use crate::config::Config;
 use crate::metrics::{Metrics, MetricsError};
-use crate::middleware::{catch_panic, cors, json_errors, request_log, security_headers};
+use crate::middleware::{
+    body_timeout, catch_panic, cors, json_errors, request_log, security_headers,
+};
 use crate::readiness::{NoDependencies, ReadinessProbe};
 use crate::route_table::{RouteTable, ServedRoute};
 use crate::state::AppState;
@@ -175,6 +177,7 @@ impl ApplicationBuilder {
         let platforms = state.platforms.clone();
         let app_origin = state.config.app_origin.clone();
         let server_state = state.clone();
+        let body_read_timeout = state.config.server.body_read_timeout;
         let mut server = HttpServer::new(move || {
             let extra = extra.clone();
             let platforms = platforms.clone();
@@ -191,6 +194,9 @@ impl ApplicationBuilder {
                     }
                 })
                 .default_service(web::to(static_files::serve_or_not_found))
+                .wrap(from_fn(move |request, next| {
+                    body_timeout::body_read_timeout(request, next, body_read_timeout)
+                }))
                 .wrap(from_fn(catch_panic::catch_panic))
                 .wrap(cors::cors(&app_origin))
                 .wrap(from_fn(json_errors::json_errors))

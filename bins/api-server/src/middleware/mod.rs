@@ -1,5 +1,6 @@
 //! The middleware stack, applied to every response (see [`crate::startup`] for the order).
 
+pub mod body_timeout;
 pub mod catch_panic;
 pub mod cors;
 pub mod json_errors;

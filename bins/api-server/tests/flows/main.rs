@@ -23,5 +23,6 @@ mod processes;
 mod reads;
 mod reconnects;
 mod rejections;
+mod slow_bodies;
 mod webhooks;
 mod youtube;
