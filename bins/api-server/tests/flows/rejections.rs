@@ -645,9 +645,13 @@ async fn a_sync_while_another_holds_the_connection_gets_409(database: TestDataba
 }
 
 async fn two_sync_presses_at_once_run_one_sync(database: TestDatabase) {
+    // With the production cooldown (without one, a second press after the first finished
+    // is a legitimate second sync): past the connect's own cooldown, two presses at once.
     let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .var("MANUAL_SYNC_COOLDOWN_SECS", "300")
         .with_connected_creator(database, "double-clicker", 3)
         .await;
+    flow.clock.advance(chrono::TimeDelta::seconds(301));
     let user_info_calls = flow.sandbox.call_count(Endpoint::UserInfo);
 
     let (first, second) = tokio::join!(flow.sync(&token), flow.sync(&token));
