@@ -92,7 +92,8 @@ pub fn tiktok_client(
         )
         .with_scopes(tiktok.scopes.clone())
         .with_auth_base_url(tiktok.auth_base_url.clone())
-        .with_api_base_url(tiktok.api_base_url.clone()),
+        .with_api_base_url(tiktok.api_base_url.clone())
+        .with_request_timeout(settings.sync.tiktok_request_timeout),
     )?
     .with_rate_limiter(limiter))
 }

@@ -1,0 +1,338 @@
+//! The properties the scenarios check, as pure functions over what was observed (the
+//! sandbox's call log, the database's rows). Each returns the first violation it finds, and
+//! its unit tests show it fails on the broken behaviour it is there to catch.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, DurationRound as _, TimeDelta, Utc};
+
+/// A violated property, in words.
+pub type Violation = String;
+
+/// One scheduled run, as the sync log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    /// The connection.
+    pub connection: i64,
+    /// `None` while open.
+    pub outcome: Option<String>,
+    /// Unix seconds.
+    pub started: i64,
+    /// Unix seconds.
+    pub finished: Option<i64>,
+}
+
+/// Every connection synced at most once by the workers: at most one successful run each, no
+/// two runs of one connection at the same time, only successes and budget refusals
+/// (`rate_limited`, retried later), and the platform saw no more profile calls than runs and
+/// no fewer than successes (`profile_calls`, from the sandbox's own count). Returns the
+/// connections synced.
+pub fn synced_at_most_once(runs: &[Run], profile_calls: u64) -> Result<HashSet<i64>, Violation> {
+    let mut synced = HashSet::new();
+    let mut by_connection: HashMap<i64, Vec<&Run>> = HashMap::new();
+    for run in runs {
+        match run.outcome.as_deref() {
+            Some("success") => {
+                if !synced.insert(run.connection) {
+                    return Err(format!("connection {} was synced twice", run.connection));
+                }
+            }
+            Some("rate_limited") => {}
+            other => {
+                return Err(format!(
+                    "connection {}'s sync ended {other:?}, not success or rate_limited",
+                    run.connection
+                ));
+            }
+        }
+        by_connection.entry(run.connection).or_default().push(run);
+    }
+    for (connection, runs) in &by_connection {
+        for (i, a) in runs.iter().enumerate() {
+            for b in &runs[i + 1..] {
+                let (first, second) = if a.started <= b.started { (a, b) } else { (b, a) };
+                if second.started < first.finished.unwrap_or(i64::MAX) {
+                    return Err(format!(
+                        "connection {connection} had two syncs at once (started {} and {})",
+                        first.started, second.started
+                    ));
+                }
+            }
+        }
+    }
+    let (successes, all) = (
+        u64::try_from(synced.len()).unwrap_or(u64::MAX),
+        u64::try_from(runs.len()).unwrap_or(u64::MAX),
+    );
+    if profile_calls < successes || profile_calls > all {
+        return Err(format!(
+            "{successes} syncs succeeded of {all} runs, but the platform answered \
+             {profile_calls} profile calls"
+        ));
+    }
+    Ok(synced)
+}
+
+/// No more calls than the scheduled share of the daily quota (the quota less its reserve).
+pub fn within_daily_budget(calls: u64, daily_quota: u32, reserve: u32) -> Result<(), Violation> {
+    let allowed = u64::from(daily_quota.saturating_sub(reserve));
+    if calls > allowed {
+        return Err(format!(
+            "{calls} calls for a scheduled budget of {allowed} ({daily_quota} less the reserve {reserve})"
+        ));
+    }
+    Ok(())
+}
+
+/// No endpoint got more than `per_minute` calls in a fixed UTC minute (the service's
+/// window), from the arrival times the sandbox logged. A call may arrive up to `latency`
+/// after the service counted it, so a call arriving just after a minute starts may belong to
+/// the minute before: it is counted there when that minute has room. Returns the busiest
+/// minute's count.
+pub fn within_per_minute(
+    arrivals: &BTreeMap<String, Vec<DateTime<Utc>>>,
+    per_minute: u32,
+    latency: TimeDelta,
+) -> Result<u32, Violation> {
+    let mut busiest = 0;
+    for (endpoint, times) in arrivals {
+        let mut windows: BTreeMap<DateTime<Utc>, (u32, u32)> = BTreeMap::new();
+        for at in times {
+            let Ok(minute) = at.duration_trunc(TimeDelta::minutes(1)) else {
+                return Err(format!("{endpoint}: arrival time {at} out of range"));
+            };
+            let entry = windows.entry(minute).or_default();
+            if *at - minute < latency {
+                entry.1 += 1; // may belong to the minute before
+            } else {
+                entry.0 += 1;
+            }
+        }
+        let mut previous: Option<(DateTime<Utc>, u32)> = None;
+        for (minute, (certain, ambiguous)) in windows {
+            let room_before = match previous {
+                Some((at, count)) if at + TimeDelta::minutes(1) == minute => {
+                    per_minute.saturating_sub(count)
+                }
+                _ => 0,
+            };
+            let moved = ambiguous.min(room_before);
+            let count = certain + ambiguous - moved;
+            if let Some((at, before)) = previous.as_mut()
+                && *at + TimeDelta::minutes(1) == minute
+            {
+                *before += moved;
+                busiest = busiest.max(*before);
+            }
+            if count > per_minute {
+                return Err(format!(
+                    "{endpoint}: {count} calls in the minute from {minute} (limit {per_minute})"
+                ));
+            }
+            busiest = busiest.max(count);
+            previous = Some((minute, count));
+        }
+    }
+    Ok(busiest)
+}
+
+/// Stalest first: with `order` the connections stalest first and `synced` the ones synced,
+/// the synced must be the stalest `synced.len()` ones, give or take `slack` (what several
+/// workers had in flight when the budget ran out). Returns the largest displacement seen.
+pub fn stalest_first(order: &[i64], synced: &HashSet<i64>, slack: usize) -> Result<usize, Violation> {
+    let count = synced.len();
+    let rank: HashMap<i64, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut worst = 0;
+    for id in synced {
+        let Some(&position) = rank.get(id) else {
+            return Err(format!("connection {id} was synced but was not due"));
+        };
+        if position >= count {
+            worst = worst.max(position - count + 1);
+        }
+    }
+    for (position, id) in order.iter().enumerate().take(count.saturating_sub(slack)) {
+        if !synced.contains(id) {
+            return Err(format!(
+                "connection {id} (the {}th stalest) was deferred while {count} were synced",
+                position + 1
+            ));
+        }
+    }
+    if worst > slack {
+        return Err(format!(
+            "a connection {worst} places past the stalest {count} was synced (slack {slack})"
+        ));
+    }
+    Ok(worst)
+}
+
+/// After a kill mid-sync: the killed run is still open, and nothing of it is stored (no
+/// snapshot of today's date, the last sync time unchanged).
+pub fn nothing_half_written(
+    open_run: bool,
+    snapshots_today: i64,
+    last_synced_moved: bool,
+) -> Result<(), Violation> {
+    if !open_run {
+        return Err("the kill did not land mid-sync: no open run".into());
+    }
+    if snapshots_today != 0 || last_synced_moved {
+        return Err(format!(
+            "half a sync was written: {snapshots_today} snapshots of today, last sync moved: \
+             {last_synced_moved}"
+        ));
+    }
+    Ok(())
+}
+
+/// After the recovery: the sync ran in full (every video of the platform stored and
+/// snapshotted today) and the killed run is closed as interrupted.
+pub fn recovered_in_full(
+    videos_on_platform: i64,
+    snapshots_today: i64,
+    runs: &[(Option<String>, Option<String>)],
+) -> Result<(), Violation> {
+    if snapshots_today != videos_on_platform {
+        return Err(format!(
+            "{snapshots_today} of {videos_on_platform} videos snapshotted after the recovery"
+        ));
+    }
+    let interrupted = runs
+        .iter()
+        .filter(|(outcome, code)| {
+            outcome.as_deref() == Some("failed")
+                && code.as_deref() == Some(storage::INTERRUPTED_RUN_CODE)
+        })
+        .count();
+    let succeeded = runs
+        .iter()
+        .filter(|(outcome, _)| outcome.as_deref() == Some("success"))
+        .count();
+    let open = runs.iter().filter(|(outcome, _)| outcome.is_none()).count();
+    if (interrupted, succeeded, open) != (1, 1, 0) {
+        return Err(format!(
+            "the sync log should say one run was interrupted and one succeeded, none open: \
+             {interrupted} interrupted, {succeeded} succeeded, {open} open"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(connection: i64, outcome: &str, started: i64, finished: i64) -> Run {
+        Run {
+            connection,
+            outcome: Some(outcome.into()),
+            started,
+            finished: Some(finished),
+        }
+    }
+
+    #[test]
+    fn a_connection_synced_twice_fails() {
+        let good = [
+            run(1, "success", 0, 2),
+            run(2, "rate_limited", 0, 1),
+            run(2, "success", 1, 3),
+        ];
+        assert_eq!(
+            synced_at_most_once(&good, 2),
+            Ok(HashSet::from([1, 2]))
+        );
+        // A worker without leases: two workers take the same connection.
+        let twice = [run(1, "success", 0, 2), run(1, "success", 1, 3)];
+        assert!(synced_at_most_once(&twice, 2).is_err());
+        // Two at once, even if one was refused by the budget.
+        let overlap = [run(1, "rate_limited", 0, 2), run(1, "success", 1, 3)];
+        assert!(synced_at_most_once(&overlap, 1).is_err());
+        // The duplicate's run lost, but the platform saw it.
+        assert!(synced_at_most_once(&good[..1], 2).is_err());
+        assert!(synced_at_most_once(&[run(1, "failed", 0, 1)], 1).is_err());
+    }
+
+    #[test]
+    fn spending_the_reserve_fails() {
+        assert!(within_daily_budget(900, 1000, 100).is_ok());
+        assert!(within_daily_budget(901, 1000, 100).is_err());
+    }
+
+    fn at(minute: u32, second: u32, millis: u32) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(&format!(
+            "2026-12-05T10:{minute:02}:{second:02}.{millis:03}Z"
+        ))
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_burst_over_the_minute_fails_but_late_arrivals_are_forgiven() {
+        let latency = TimeDelta::milliseconds(500);
+        let mut calls = BTreeMap::new();
+        calls.insert(
+            "user_info".to_owned(),
+            vec![at(0, 10, 0), at(0, 59, 900), at(1, 0, 100), at(1, 30, 0)],
+        );
+        // 3 a minute: the call at 01:00.100 may have been counted in minute 0.
+        assert_eq!(within_per_minute(&calls, 3, latency), Ok(3));
+        assert!(within_per_minute(&calls, 2, latency).is_ok());
+        // Three processes each pacing their own share: 4 in one minute with a limit of 3.
+        calls.insert(
+            "video_list".to_owned(),
+            vec![at(2, 1, 0), at(2, 2, 0), at(2, 3, 0), at(2, 4, 0)],
+        );
+        assert!(within_per_minute(&calls, 3, latency).is_err());
+        // Not forgiven when the minute before is full.
+        let mut full = BTreeMap::new();
+        full.insert(
+            "user_info".to_owned(),
+            vec![at(0, 1, 0), at(0, 2, 0), at(1, 0, 10), at(1, 5, 0), at(1, 6, 0)],
+        );
+        assert!(within_per_minute(&full, 2, latency).is_err());
+    }
+
+    #[test]
+    fn newest_first_or_random_order_fails_stalest_first() {
+        let order: Vec<i64> = (1..=100).collect();
+        let prefix: HashSet<i64> = (1..=40).collect();
+        assert_eq!(stalest_first(&order, &prefix, 5), Ok(0));
+        // In-flight jitter within the slack passes.
+        let mut jitter = prefix.clone();
+        jitter.remove(&40);
+        jitter.insert(43);
+        assert!(stalest_first(&order, &jitter, 5).is_ok());
+        // A worker that syncs the freshest first.
+        let newest: HashSet<i64> = (61..=100).collect();
+        assert!(stalest_first(&order, &newest, 5).is_err());
+        // A worker that ignores staleness (id order of another permutation).
+        let every_other: HashSet<i64> = (1..=80).filter(|id| id % 2 == 0).collect();
+        assert!(stalest_first(&order, &every_other, 5).is_err());
+    }
+
+    #[test]
+    fn half_a_sync_or_a_kill_after_the_sync_fails() {
+        assert!(nothing_half_written(true, 0, false).is_ok());
+        // The kill came too late (the sync had finished): the scenario proved nothing.
+        assert!(nothing_half_written(false, 0, false).is_err());
+        // Pages written as they came (no single transaction).
+        assert!(nothing_half_written(true, 20, false).is_err());
+        assert!(nothing_half_written(true, 0, true).is_err());
+    }
+
+    #[test]
+    fn a_partial_recovery_or_a_run_left_open_fails() {
+        let interrupted = (
+            Some("failed".to_owned()),
+            Some(storage::INTERRUPTED_RUN_CODE.to_owned()),
+        );
+        let success = (Some("success".to_owned()), None);
+        assert!(recovered_in_full(100, 100, &[interrupted.clone(), success.clone()]).is_ok());
+        assert!(recovered_in_full(100, 40, &[interrupted.clone(), success.clone()]).is_err());
+        // Without the close of the killed run, the log says it is still running.
+        assert!(recovered_in_full(100, 100, &[(None, None), success]).is_err());
+        assert!(recovered_in_full(100, 100, &[interrupted]).is_err());
+    }
+}

@@ -1,0 +1,370 @@
+//! What every scenario stands on: a fresh database, the TikTok sandbox in this process over
+//! loopback, creators connected through the real consent flow, the real `sync-worker` and
+//! `api-server` binaries as child processes, and waits for conditions with deadlines.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, bail};
+use bench::keys::BenchSecrets;
+use bench::sandbox_flow::{SCOPES, connect_creator, consent_browser, redirect_uri, services_for};
+use chrono::{DateTime, TimeDelta, Utc};
+use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
+use futures::{StreamExt as _, TryStreamExt as _};
+use secrecy::ExposeSecret as _;
+use services::Services;
+use services::clock::OffsetClock;
+use tiktok_sandbox::{DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxHandle};
+use tokio::process::{Child, Command};
+
+/// What the whole suite shares.
+pub struct Suite {
+    /// The `sync-worker` executable.
+    pub worker_bin: PathBuf,
+    /// The `api-server` executable.
+    pub server_bin: PathBuf,
+    /// A PostgreSQL server URL; each scenario gets its own database on it.
+    pub postgres: url::Url,
+    /// The seed of the sandbox's data and of the orders chosen.
+    pub seed: u64,
+    /// Where the processes' logs are kept.
+    pub log_dir: PathBuf,
+}
+
+/// One scenario's world.
+pub struct World {
+    /// The TikTok emulator (in this process, on a loopback port).
+    pub sandbox: SandboxHandle,
+    /// The use cases as the api-server wires them, for connecting creators.
+    pub services: Services,
+    /// The database's URL, as the child processes get it.
+    pub database_url: String,
+    /// A direct connection for the checks (not through the service's code).
+    pub probe: AsyncPgConnection,
+    /// The secrets the processes share with the harness.
+    pub secrets: BenchSecrets,
+    /// Where this scenario's processes log.
+    pub log_dir: PathBuf,
+    /// The scenario's name.
+    pub name: &'static str,
+    /// The harness's clock: creators are connected on it, a day in the past.
+    pub clock: OffsetClock,
+    worker_bin: PathBuf,
+}
+
+/// How long connections were "connected" before the scenario starts: every one is due.
+const CONNECTED_AGO: TimeDelta = TimeDelta::hours(25);
+
+impl World {
+    /// A fresh database `chaos_<name>` and a sandbox started with `sandbox`; access tokens
+    /// last 30 days so that no scenario refreshes unless it means to.
+    pub async fn new(suite: &Suite, name: &'static str, sandbox: SandboxConfig) -> Result<Self> {
+        let mut url = suite.postgres.clone();
+        url.set_path(&format!("/chaos_{name}"));
+        let database_url = url.to_string();
+        bench::database::recreate(&database_url).await?;
+        let secrets = BenchSecrets::from_seed(suite.seed);
+        let db = bench::database::open(&database_url, secrets.cipher()?, 8).await?;
+        let sandbox = Sandbox::start(sandbox.seed(suite.seed).rate_limit_per_minute(0)).await?;
+        let clock = OffsetClock::new();
+        clock.advance(-CONNECTED_AGO);
+        let services = services_for(&sandbox, db, Arc::new(clock.clone()), u32::MAX)?;
+        let probe = AsyncPgConnection::establish(&database_url)
+            .await
+            .context("the checks' own connection")?;
+        let log_dir = suite.log_dir.join(name);
+        std::fs::create_dir_all(&log_dir)?;
+        Ok(Self {
+            sandbox,
+            services,
+            database_url,
+            probe,
+            secrets,
+            log_dir,
+            name,
+            clock,
+            worker_bin: suite.worker_bin.clone(),
+        })
+    }
+
+    /// Connects every sandbox creator (8 at a time) a day ago; returns their open ids in
+    /// the sandbox's order.
+    pub async fn connect_all(&self) -> Result<Vec<String>> {
+        let browser = consent_browser()?;
+        let base = self.sandbox.base_url();
+        let creators = self.sandbox.creators();
+        let ids: Vec<String> = creators.iter().map(|c| c.open_id.clone()).collect();
+        futures::stream::iter(creators.into_iter().enumerate().map(|(index, creator)| {
+            let (browser, base) = (&browser, &base);
+            async move {
+                connect_creator(
+                    &self.services,
+                    browser,
+                    base,
+                    &format!("chaos-user-{index:05}"),
+                    &creator.open_id,
+                )
+                .await
+                .map(|_| ())
+            }
+        }))
+        .buffer_unordered(8)
+        .try_collect::<Vec<()>>()
+        .await?;
+        Ok(ids)
+    }
+
+    /// A `sync-worker` command against this world: live mode against the sandbox, logs to
+    /// `<log_dir>/<label>.log`, the given extra environment.
+    pub fn worker(&self, label: &str, args: &[&str], env: &[(&str, String)]) -> Result<Process> {
+        let log_path = self.log_dir.join(format!("{label}.log"));
+        let log = std::fs::File::create(&log_path)?;
+        let base = self.sandbox.base_url();
+        let mut command = Command::new(&self.worker_bin);
+        command
+            .args(args)
+            .current_dir(&self.log_dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("DATA_DIR", &self.log_dir)
+            .env("DATABASE_URL", &self.database_url)
+            .env("TIKTOK_CLIENT_KEY", DEFAULT_CLIENT_KEY)
+            .env("TIKTOK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+            .env("TIKTOK_REDIRECT_URI", redirect_uri())
+            .env("TIKTOK_AUTH_BASE_URL", base.as_str())
+            .env("TIKTOK_API_BASE_URL", base.as_str())
+            .env("TIKTOK_SCOPES", SCOPES.join(","))
+            .env("TOKEN_ENCRYPTION_KEY", self.secrets.encryption_key_env())
+            .env("JWT_SECRET", self.secrets.jwt_secret().expose_secret())
+            .env("APP_ORIGIN", "http://127.0.0.1:5001")
+            .env("WORKER_INSTANCE_ID", format!("chaos-{}-{label}", self.name))
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {}", self.worker_bin.display()))?;
+        Ok(Process {
+            child,
+            label: label.to_owned(),
+            log: log_path,
+        })
+    }
+
+    /// Sets each connection's last successful sync so that `order` (connection ids) is
+    /// stalest first, one minute apart, all of them due.
+    pub async fn set_staleness(&mut self, order: &[i64]) -> Result<()> {
+        let stalest = (Utc::now() - CONNECTED_AGO).timestamp();
+        for (rank, id) in order.iter().enumerate() {
+            let at = stalest + i64::try_from(rank)? * 60;
+            diesel::sql_query("UPDATE connections SET last_synced_at = $1 WHERE id = $2")
+                .bind::<BigInt, _>(at)
+                .bind::<BigInt, _>(*id)
+                .execute(&mut self.probe)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Every connection id, in id order.
+    pub async fn connection_ids(&mut self) -> Result<Vec<i64>> {
+        let rows: Vec<IdRow> = diesel::sql_query("SELECT id FROM connections ORDER BY id")
+            .load(&mut self.probe)
+            .await?;
+        Ok(rows.into_iter().map(|row| row.id).collect())
+    }
+
+    /// Every sync run: (connection, trigger, outcome, error code, videos synced).
+    pub async fn runs(&mut self) -> Result<Vec<RunRow>> {
+        Ok(diesel::sql_query(
+            "SELECT connection_id, triggered_by, outcome, error_code, videos_synced, started_at, \
+             finished_at FROM sync_runs ORDER BY id",
+        )
+        .load(&mut self.probe)
+        .await?)
+    }
+
+    /// One connection's lease: holder and expiry (unix seconds).
+    pub async fn lease(&mut self, id: i64) -> Result<(Option<String>, Option<i64>)> {
+        let row: LeaseRow = diesel::sql_query(
+            "SELECT lease_holder, lease_expires_at, status FROM connections WHERE id = $1",
+        )
+        .bind::<BigInt, _>(id)
+        .get_result(&mut self.probe)
+        .await?;
+        Ok((row.lease_holder, row.lease_expires_at))
+    }
+
+    /// A count from `sql` with one bigint parameter.
+    pub async fn count(&mut self, sql: &str, id: i64) -> Result<i64> {
+        let row: CountRow = diesel::sql_query(sql)
+            .bind::<BigInt, _>(id)
+            .get_result(&mut self.probe)
+            .await?;
+        Ok(row.count)
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct LeaseRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    lease_holder: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    lease_expires_at: Option<i64>,
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    status: String,
+}
+
+/// One row of the sync log.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct RunRow {
+    /// The connection.
+    #[diesel(sql_type = BigInt)]
+    pub connection_id: i64,
+    /// `connect`, `scheduled`, `manual`.
+    #[diesel(sql_type = Text)]
+    pub triggered_by: String,
+    /// `None` while open.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outcome: Option<String>,
+    /// The error code, if any.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub error_code: Option<String>,
+    /// Videos written.
+    #[diesel(sql_type = BigInt)]
+    pub videos_synced: i64,
+    /// Unix seconds.
+    #[diesel(sql_type = BigInt)]
+    pub started_at: i64,
+    /// Unix seconds.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub finished_at: Option<i64>,
+}
+
+/// A child process of the suite, killed when dropped.
+pub struct Process {
+    child: Child,
+    /// Its name in the scenario.
+    pub label: String,
+    /// Its log file.
+    pub log: PathBuf,
+}
+
+impl Process {
+    /// SIGKILL, then reap it.
+    pub async fn kill(&mut self) -> Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    /// SIGTERM (a graceful stop).
+    pub fn terminate(&self) -> Result<()> {
+        let pid = self.child.id().context("the process has exited")?;
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
+        if !status.success() {
+            bail!("kill -TERM {pid} failed");
+        }
+        Ok(())
+    }
+
+    /// Waits for the process to exit, at most `deadline`.
+    pub async fn wait(&mut self, deadline: Duration) -> Result<std::process::ExitStatus> {
+        match tokio::time::timeout(deadline, self.child.wait()).await {
+            Ok(status) => Ok(status?),
+            Err(_) => bail!(
+                "{} did not exit within {deadline:?}; see {}",
+                self.label,
+                self.log.display()
+            ),
+        }
+    }
+
+    /// Whether it has exited.
+    pub fn exited(&mut self) -> Result<bool> {
+        Ok(self.child.try_wait()?.is_some())
+    }
+
+    /// Its log so far.
+    pub fn log_text(&self) -> String {
+        read_log(&self.log)
+    }
+}
+
+/// A log file's text (empty if unreadable).
+pub fn read_log(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Polls `condition` every 20 ms until it holds or `deadline` passes.
+pub async fn wait_until<F, Fut>(what: &str, deadline: Duration, mut condition: F) -> Result<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    loop {
+        if condition().await? {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > deadline {
+            bail!("timed out after {deadline:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// Maps the sandbox's arrival `Instant`s to UTC through one reference pair.
+#[derive(Debug, Clone, Copy)]
+pub struct InstantToUtc {
+    instant: Instant,
+    utc: DateTime<Utc>,
+}
+
+impl InstantToUtc {
+    /// The reference pair, now.
+    pub fn now() -> Self {
+        Self {
+            instant: Instant::now(),
+            utc: Utc::now(),
+        }
+    }
+
+    /// `at` in UTC.
+    pub fn utc(&self, at: Instant) -> DateTime<Utc> {
+        let offset = if at >= self.instant {
+            TimeDelta::from_std(at - self.instant).unwrap_or(TimeDelta::MAX)
+        } else {
+            -TimeDelta::from_std(self.instant - at).unwrap_or(TimeDelta::MAX)
+        };
+        self.utc + offset
+    }
+}

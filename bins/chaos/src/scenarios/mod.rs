@@ -1,0 +1,4 @@
+//! The scenarios, in the order the suite runs them.
+
+pub mod kill_mid_sync;
+pub mod quota_race;
