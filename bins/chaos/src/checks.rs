@@ -219,6 +219,56 @@ pub fn recovered_in_full(
     Ok(())
 }
 
+/// While the platform was down: one run per account, each `failed` (a transient failure,
+/// retried later), and every connection still `active` (never `needs_reauth`).
+pub fn failed_but_not_reauth(
+    outcomes: &[Option<String>],
+    statuses: &[String],
+    accounts: usize,
+) -> Result<(), Violation> {
+    if outcomes.len() != accounts {
+        return Err(format!("{} runs for {accounts} accounts", outcomes.len()));
+    }
+    if let Some(other) = outcomes.iter().find(|o| o.as_deref() != Some("failed")) {
+        return Err(format!("a sync ended {other:?} while the platform was down, not failed"));
+    }
+    if let Some(status) = statuses.iter().find(|status| *status != "active") {
+        return Err(format!("a connection became {status} because the platform was down"));
+    }
+    Ok(())
+}
+
+/// After a worker died between TikTok's rotated answer to a refresh and its write, and was
+/// started again: every restart exited cleanly (no crash loop), the row's tokens still
+/// decrypt, and the connection is either `active` with an access token TikTok accepts, or
+/// `needs_reauth` with all its data kept.
+pub fn refresh_survived(
+    restarts_clean: bool,
+    tokens_readable: bool,
+    status: &str,
+    access_token_works: bool,
+    videos_before: i64,
+    videos_after: i64,
+) -> Result<&'static str, Violation> {
+    if !restarts_clean {
+        return Err("a restarted worker failed: a crash loop".into());
+    }
+    if !tokens_readable {
+        return Err("the connection's tokens no longer decrypt".into());
+    }
+    match status {
+        "active" if access_token_works => Ok("active with working tokens"),
+        "active" => Err("active, but TikTok refuses its access token".into()),
+        "needs_reauth" if videos_before > 0 && videos_after == videos_before => {
+            Ok("needs_reauth with its data kept")
+        }
+        "needs_reauth" => Err(format!(
+            "needs_reauth, but {videos_after} of {videos_before} videos kept"
+        )),
+        other => Err(format!("the connection is {other}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,6 +302,37 @@ mod tests {
         // The duplicate's run lost, but the platform saw it.
         assert!(synced_at_most_once(&good[..1], 2).is_err());
         assert!(synced_at_most_once(&[run(1, "failed", 0, 1)], 1).is_err());
+    }
+
+    #[test]
+    fn a_timeout_taken_for_a_dead_grant_fails() {
+        let failed = || Some("failed".to_owned());
+        let active = || "active".to_owned();
+        assert!(failed_but_not_reauth(&[failed(), failed()], &[active(), active()], 2).is_ok());
+        // A client that reads a reset as a refused token.
+        assert!(
+            failed_but_not_reauth(
+                &[failed(), Some("needs_reauth".into())],
+                &[active(), "needs_reauth".into()],
+                2
+            )
+            .is_err()
+        );
+        // A pass that never tried (or never ended) an account.
+        assert!(failed_but_not_reauth(&[failed(), None], &[active(), active()], 2).is_err());
+        assert!(failed_but_not_reauth(&[failed()], &[active(), active()], 2).is_err());
+    }
+
+    #[test]
+    fn a_lost_rotation_must_leave_a_usable_or_reconnectable_connection() {
+        assert!(refresh_survived(true, true, "needs_reauth", false, 30, 30).is_ok());
+        assert!(refresh_survived(true, true, "active", true, 30, 30).is_ok());
+        // Each way of getting it wrong.
+        assert!(refresh_survived(false, true, "needs_reauth", false, 30, 30).is_err());
+        assert!(refresh_survived(true, false, "needs_reauth", false, 30, 30).is_err());
+        assert!(refresh_survived(true, true, "active", false, 30, 30).is_err());
+        assert!(refresh_survived(true, true, "needs_reauth", false, 30, 0).is_err());
+        assert!(refresh_survived(true, true, "disconnected", false, 30, 30).is_err());
     }
 
     #[test]

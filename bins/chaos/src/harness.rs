@@ -50,8 +50,6 @@ pub struct World {
     pub log_dir: PathBuf,
     /// The scenario's name.
     pub name: &'static str,
-    /// The harness's clock: creators are connected on it, a day in the past.
-    pub clock: OffsetClock,
     worker_bin: PathBuf,
 }
 
@@ -85,7 +83,6 @@ impl World {
             secrets,
             log_dir,
             name,
-            clock,
             worker_bin: suite.worker_bin.clone(),
         })
     }
@@ -159,10 +156,36 @@ impl World {
         })
     }
 
+    /// Runs a `sync-worker` command to its end (at most a minute); its standard output.
+    pub async fn worker_output(&self, args: &[&str], env: &[(&str, String)]) -> Result<String> {
+        let label = args.join("-").replace("--", "");
+        let mut process = self.worker(&label, args, env)?;
+        let status = process.wait(Duration::from_secs(60)).await?;
+        if !status.success() {
+            bail!("sync-worker {args:?} exited with {status}; see {}", process.log.display());
+        }
+        // Standard output and error share the log; the JSON is its outermost braces.
+        let log = process.log_text();
+        match (log.find("{\n"), log.rfind('}')) {
+            (Some(start), Some(end)) if start < end => Ok(log[start..=end].to_owned()),
+            _ => bail!("sync-worker {args:?} printed no JSON; see {}", process.log.display()),
+        }
+    }
+
+    /// Every connection's status, in id order.
+    pub async fn statuses(&mut self) -> Result<Vec<String>> {
+        let rows: Vec<StatusRow> = diesel::sql_query("SELECT status FROM connections ORDER BY id")
+            .load(&mut self.probe)
+            .await?;
+        Ok(rows.into_iter().map(|row| row.status).collect())
+    }
+
     /// Sets each connection's last successful sync so that `order` (connection ids) is
-    /// stalest first, one minute apart, all of them due.
+    /// stalest first, one minute apart, all of them due (the freshest two days ago less one
+    /// minute per connection).
     pub async fn set_staleness(&mut self, order: &[i64]) -> Result<()> {
-        let stalest = (Utc::now() - CONNECTED_AGO).timestamp();
+        let spread = i64::try_from(order.len())? * 60;
+        let stalest = (Utc::now() - TimeDelta::days(2)).timestamp() - spread;
         for (rank, id) in order.iter().enumerate() {
             let at = stalest + i64::try_from(rank)? * 60;
             diesel::sql_query("UPDATE connections SET last_synced_at = $1 WHERE id = $2")
@@ -182,10 +205,10 @@ impl World {
         Ok(rows.into_iter().map(|row| row.id).collect())
     }
 
-    /// Every sync run: (connection, trigger, outcome, error code, videos synced).
+    /// Every sync run, oldest first.
     pub async fn runs(&mut self) -> Result<Vec<RunRow>> {
         Ok(diesel::sql_query(
-            "SELECT connection_id, triggered_by, outcome, error_code, videos_synced, started_at, \
+            "SELECT connection_id, triggered_by, outcome, error_code, started_at, \
              finished_at FROM sync_runs ORDER BY id",
         )
         .load(&mut self.probe)
@@ -220,6 +243,12 @@ struct IdRow {
 }
 
 #[derive(diesel::QueryableByName)]
+struct StatusRow {
+    #[diesel(sql_type = Text)]
+    status: String,
+}
+
+#[derive(diesel::QueryableByName)]
 struct CountRow {
     #[diesel(sql_type = BigInt)]
     count: i64,
@@ -251,9 +280,6 @@ pub struct RunRow {
     /// The error code, if any.
     #[diesel(sql_type = Nullable<Text>)]
     pub error_code: Option<String>,
-    /// Videos written.
-    #[diesel(sql_type = BigInt)]
-    pub videos_synced: i64,
     /// Unix seconds.
     #[diesel(sql_type = BigInt)]
     pub started_at: i64,

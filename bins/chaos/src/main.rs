@@ -7,6 +7,7 @@
 
 mod checks;
 mod harness;
+mod proxy;
 mod scenarios;
 
 use std::path::PathBuf;
@@ -52,6 +53,12 @@ const SCENARIOS: &[(&str, Duration, Scenario)] = &[
     }),
     ("kill_mid_sync (1)", Duration::from_secs(180), |suite| {
         scenarios::kill_mid_sync::run(suite).boxed()
+    }),
+    ("kill_mid_refresh (2)", Duration::from_secs(180), |suite| {
+        scenarios::kill_mid_refresh::run(suite).boxed()
+    }),
+    ("platform_stall (6)", Duration::from_secs(180), |suite| {
+        scenarios::platform_stall::run(suite).boxed()
     }),
 ];
 

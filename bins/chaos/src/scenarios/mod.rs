@@ -1,4 +1,6 @@
 //! The scenarios, in the order the suite runs them.
 
+pub mod kill_mid_refresh;
 pub mod kill_mid_sync;
 pub mod quota_race;
+pub mod platform_stall;
