@@ -51,6 +51,7 @@ pub struct World {
     /// The scenario's name.
     pub name: &'static str,
     worker_bin: PathBuf,
+    server_bin: PathBuf,
 }
 
 /// How long connections were "connected" before the scenario starts: every one is due.
@@ -84,6 +85,7 @@ impl World {
             log_dir,
             name,
             worker_bin: suite.worker_bin.clone(),
+            server_bin: suite.server_bin.clone(),
         })
     }
 
@@ -154,6 +156,65 @@ impl World {
             label: label.to_owned(),
             log: log_path,
         })
+    }
+
+    /// Starts the `api-server` in live mode against the sandbox on a free loopback port and
+    /// waits until `/readyz` answers 200 (at most 30 s); returns it, its base URL and how
+    /// long it took to be ready.
+    pub async fn server(&self, label: &str) -> Result<(Process, url::Url, Duration)> {
+        let port = bench::server::free_port()?;
+        let base_url = url::Url::parse(&format!("http://127.0.0.1:{port}/"))?;
+        let log_path = self.log_dir.join(format!("{label}.log"));
+        let log = std::fs::File::create(&log_path)?;
+        let base = self.sandbox.base_url();
+        let mut command = Command::new(&self.server_bin);
+        command
+            .current_dir(&self.log_dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PORT", port.to_string())
+            .env("BIND_ADDRESS", "127.0.0.1")
+            .env("DATA_DIR", &self.log_dir)
+            .env("DATABASE_URL", &self.database_url)
+            .env("TIKTOK_CLIENT_KEY", DEFAULT_CLIENT_KEY)
+            .env("TIKTOK_CLIENT_SECRET", DEFAULT_CLIENT_SECRET)
+            // Registered with the sandbox; the harness follows the redirect to the real port.
+            .env("TIKTOK_REDIRECT_URI", redirect_uri())
+            .env("TIKTOK_AUTH_BASE_URL", base.as_str())
+            .env("TIKTOK_API_BASE_URL", base.as_str())
+            .env("TIKTOK_SCOPES", SCOPES.join(","))
+            .env("TOKEN_ENCRYPTION_KEY", self.secrets.encryption_key_env())
+            .env("JWT_SECRET", self.secrets.jwt_secret().expose_secret())
+            .env("APP_ORIGIN", "http://127.0.0.1:5001")
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .kill_on_drop(true);
+        let started = Instant::now();
+        let child = command
+            .spawn()
+            .with_context(|| format!("starting {}", self.server_bin.display()))?;
+        let mut process = Process {
+            child,
+            label: label.to_owned(),
+            log: log_path,
+        };
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(2))
+            .build()?;
+        let readyz = base_url.join("readyz")?;
+        loop {
+            if let Ok(response) = client.get(readyz.clone()).send().await
+                && response.status() == reqwest::StatusCode::OK
+            {
+                return Ok((process, base_url, started.elapsed()));
+            }
+            if process.exited()? || started.elapsed() > Duration::from_secs(30) {
+                bail!("the api-server was not ready; see {}", process.log.display());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// Runs a `sync-worker` command to its end (at most a minute); its standard output.

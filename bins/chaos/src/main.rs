@@ -57,6 +57,9 @@ const SCENARIOS: &[(&str, Duration, Scenario)] = &[
     ("kill_mid_refresh (2)", Duration::from_secs(180), |suite| {
         scenarios::kill_mid_refresh::run(suite).boxed()
     }),
+    ("kill_mid_callback (3)", Duration::from_secs(120), |suite| {
+        scenarios::kill_mid_callback::run(suite).boxed()
+    }),
     ("platform_stall (6)", Duration::from_secs(180), |suite| {
         scenarios::platform_stall::run(suite).boxed()
     }),

@@ -1,5 +1,6 @@
 //! The scenarios, in the order the suite runs them.
 
+pub mod kill_mid_callback;
 pub mod kill_mid_refresh;
 pub mod kill_mid_sync;
 pub mod quota_race;
