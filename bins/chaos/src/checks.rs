@@ -269,6 +269,33 @@ pub fn refresh_survived(
     }
 }
 
+/// SQLite under two processes: no answer a user got was a server error or mentioned the
+/// lock (`answers`: status and body), no sync failed (`runs`: outcome and error message),
+/// and the worker's own pass ended cleanly. Returns the answers counted.
+pub fn no_lock_reached_anyone(
+    answers: &[(u16, String)],
+    runs: &[(Option<String>, Option<String>)],
+    worker_clean: bool,
+) -> Result<usize, Violation> {
+    if let Some((status, body)) = answers
+        .iter()
+        .find(|(status, body)| *status >= 500 || body.contains("database is locked"))
+    {
+        let body: String = body.chars().take(200).collect();
+        return Err(format!("a user was answered {status}: {body}"));
+    }
+    if let Some((outcome, message)) = runs.iter().find(|(outcome, message)| {
+        !matches!(outcome.as_deref(), Some("success" | "rate_limited") | None)
+            || message.as_deref().is_some_and(|m| m.contains("locked"))
+    }) {
+        return Err(format!("a sync ended {outcome:?}: {message:?}"));
+    }
+    if !worker_clean {
+        return Err("the worker's run-once failed".into());
+    }
+    Ok(answers.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +360,19 @@ mod tests {
         assert!(refresh_survived(true, true, "active", false, 30, 30).is_err());
         assert!(refresh_survived(true, true, "needs_reauth", false, 30, 0).is_err());
         assert!(refresh_survived(true, true, "disconnected", false, 30, 30).is_err());
+    }
+
+    #[test]
+    fn a_lock_seen_by_a_user_or_a_sync_fails() {
+        let ok = (200, "{}".to_owned());
+        let success = (Some("success".to_owned()), None);
+        assert_eq!(no_lock_reached_anyone(&[ok.clone()], &[success.clone()], true), Ok(1));
+        // Without the busy timeout: the server maps SQLITE_BUSY to a 503, or a sync fails.
+        let busy = (503, r#"{"error":{"code":"database_unavailable"}}"#.to_owned());
+        assert!(no_lock_reached_anyone(&[ok.clone(), busy], &[success.clone()], true).is_err());
+        let locked = (Some("failed".to_owned()), Some("database is locked".to_owned()));
+        assert!(no_lock_reached_anyone(&[ok.clone()], &[locked], true).is_err());
+        assert!(no_lock_reached_anyone(&[ok], &[success], false).is_err());
     }
 
     #[test]

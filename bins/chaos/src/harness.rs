@@ -42,8 +42,8 @@ pub struct World {
     pub services: Services,
     /// The database's URL, as the child processes get it.
     pub database_url: String,
-    /// A direct connection for the checks (not through the service's code).
-    pub probe: AsyncPgConnection,
+    /// A direct connection for the checks (not through the service's code); PostgreSQL only.
+    probe: Option<AsyncPgConnection>,
     /// The secrets the processes share with the harness.
     pub secrets: BenchSecrets,
     /// Where this scenario's processes log.
@@ -63,7 +63,27 @@ impl World {
     pub async fn new(suite: &Suite, name: &'static str, sandbox: SandboxConfig) -> Result<Self> {
         let mut url = suite.postgres.clone();
         url.set_path(&format!("/chaos_{name}"));
-        let database_url = url.to_string();
+        Self::on(suite, name, sandbox, url.to_string()).await
+    }
+
+    /// As [`World::new`], on a fresh SQLite file in the scenario's log folder.
+    pub async fn new_sqlite(
+        suite: &Suite,
+        name: &'static str,
+        sandbox: SandboxConfig,
+    ) -> Result<Self> {
+        let dir = suite.log_dir.join(name);
+        std::fs::create_dir_all(&dir)?;
+        let url = format!("sqlite://{}", dir.join("chaos.db").display());
+        Self::on(suite, name, sandbox, url).await
+    }
+
+    async fn on(
+        suite: &Suite,
+        name: &'static str,
+        sandbox: SandboxConfig,
+        database_url: String,
+    ) -> Result<Self> {
         bench::database::recreate(&database_url).await?;
         let secrets = BenchSecrets::from_seed(suite.seed);
         let db = bench::database::open(&database_url, secrets.cipher()?, 8).await?;
@@ -71,9 +91,15 @@ impl World {
         let clock = OffsetClock::new();
         clock.advance(-CONNECTED_AGO);
         let services = services_for(&sandbox, db, Arc::new(clock.clone()), u32::MAX)?;
-        let probe = AsyncPgConnection::establish(&database_url)
-            .await
-            .context("the checks' own connection")?;
+        let probe = if bench::database::is_postgres(&database_url) {
+            Some(
+                AsyncPgConnection::establish(&database_url)
+                    .await
+                    .context("the checks' own connection")?,
+            )
+        } else {
+            None
+        };
         let log_dir = suite.log_dir.join(name);
         std::fs::create_dir_all(&log_dir)?;
         Ok(Self {
@@ -236,7 +262,7 @@ impl World {
     /// Every connection's status, in id order.
     pub async fn statuses(&mut self) -> Result<Vec<String>> {
         let rows: Vec<StatusRow> = diesel::sql_query("SELECT status FROM connections ORDER BY id")
-            .load(&mut self.probe)
+            .load(self.probe()?)
             .await?;
         Ok(rows.into_iter().map(|row| row.status).collect())
     }
@@ -252,16 +278,23 @@ impl World {
             diesel::sql_query("UPDATE connections SET last_synced_at = $1 WHERE id = $2")
                 .bind::<BigInt, _>(at)
                 .bind::<BigInt, _>(*id)
-                .execute(&mut self.probe)
+                .execute(self.probe()?)
                 .await?;
         }
         Ok(())
     }
 
+    /// The checks' own PostgreSQL connection.
+    pub fn probe(&mut self) -> Result<&mut AsyncPgConnection> {
+        self.probe
+            .as_mut()
+            .context("the scenario runs on SQLite: read through the services instead")
+    }
+
     /// Every connection id, in id order.
     pub async fn connection_ids(&mut self) -> Result<Vec<i64>> {
         let rows: Vec<IdRow> = diesel::sql_query("SELECT id FROM connections ORDER BY id")
-            .load(&mut self.probe)
+            .load(self.probe()?)
             .await?;
         Ok(rows.into_iter().map(|row| row.id).collect())
     }
@@ -272,7 +305,7 @@ impl World {
             "SELECT connection_id, triggered_by, outcome, error_code, started_at, \
              finished_at FROM sync_runs ORDER BY id",
         )
-        .load(&mut self.probe)
+        .load(self.probe()?)
         .await?)
     }
 
@@ -282,7 +315,7 @@ impl World {
             "SELECT lease_holder, lease_expires_at, status FROM connections WHERE id = $1",
         )
         .bind::<BigInt, _>(id)
-        .get_result(&mut self.probe)
+        .get_result(self.probe()?)
         .await?;
         Ok((row.lease_holder, row.lease_expires_at))
     }
@@ -291,7 +324,7 @@ impl World {
     pub async fn count(&mut self, sql: &str, id: i64) -> Result<i64> {
         let row: CountRow = diesel::sql_query(sql)
             .bind::<BigInt, _>(id)
-            .get_result(&mut self.probe)
+            .get_result(self.probe()?)
             .await?;
         Ok(row.count)
     }

@@ -63,6 +63,9 @@ const SCENARIOS: &[(&str, Duration, Scenario)] = &[
     ("platform_stall (6)", Duration::from_secs(180), |suite| {
         scenarios::platform_stall::run(suite).boxed()
     }),
+    ("sqlite_load (7)", Duration::from_secs(180), |suite| {
+        scenarios::sqlite_load::run(suite).boxed()
+    }),
 ];
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -5,3 +5,4 @@ pub mod kill_mid_refresh;
 pub mod kill_mid_sync;
 pub mod quota_race;
 pub mod platform_stall;
+pub mod sqlite_load;

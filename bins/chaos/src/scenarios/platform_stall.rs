@@ -82,7 +82,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
     diesel::sql_query(
         "UPDATE sync_runs SET started_at = started_at - 1200, finished_at = finished_at - 1200",
     )
-    .execute(&mut world.probe)
+    .execute(world.probe()?)
     .await?;
     proxy.script(0, Mode::Pass);
     let recovering = Instant::now();
