@@ -296,6 +296,55 @@ pub fn no_lock_reached_anyone(
     Ok(answers.len())
 }
 
+/// When an answer came, relative to the database restart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before the stop.
+    Before,
+    /// Between the stop and the start.
+    Down,
+    /// After the start.
+    After,
+}
+
+/// The read load across a database restart: every answer a 200 or a 503 (`None` is no
+/// answer at all: the server died or hung), at least one 503 while the database was down,
+/// and 200s again after it came back. Returns how many 503s there were.
+pub fn served_through_restart(answers: &[(Phase, Option<u16>)]) -> Result<usize, Violation> {
+    if let Some((phase, status)) = answers
+        .iter()
+        .find(|(_, status)| !matches!(status, Some(200 | 503)))
+    {
+        return Err(format!("answered {status:?} ({phase:?} the restart)"));
+    }
+    let unavailable = answers.iter().filter(|(_, s)| *s == Some(503)).count();
+    if !answers.contains(&(Phase::Down, Some(503))) {
+        return Err("no 503 while the database was down".into());
+    }
+    let after: Vec<_> = answers.iter().filter(|(p, _)| *p == Phase::After).collect();
+    if after.last().is_none_or(|(_, status)| *status != Some(200)) {
+        return Err("the server did not answer 200 again after the database came back".into());
+    }
+    Ok(unavailable)
+}
+
+/// After the restart and one more `run-once`: every connection synced with all its videos,
+/// once each (`per_connection`: videos stored and snapshots of today).
+pub fn nothing_lost_or_duplicated(
+    per_connection: &[(i64, i64)],
+    videos: i64,
+) -> Result<(), Violation> {
+    if let Some((stored, snapshots)) = per_connection
+        .iter()
+        .find(|(stored, snapshots)| *stored != videos || *snapshots != videos)
+    {
+        return Err(format!(
+            "a connection has {stored} videos and {snapshots} snapshots of today, not {videos}"
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,6 +422,33 @@ mod tests {
         let locked = (Some("failed".to_owned()), Some("database is locked".to_owned()));
         assert!(no_lock_reached_anyone(&[ok.clone()], &[locked], true).is_err());
         assert!(no_lock_reached_anyone(&[ok], &[success], false).is_err());
+    }
+
+    #[test]
+    fn a_server_that_dies_or_never_recovers_fails_the_restart() {
+        use Phase::{After, Before, Down};
+        let good = [
+            (Before, Some(200)),
+            (Down, Some(503)),
+            (Down, Some(503)),
+            (After, Some(503)),
+            (After, Some(200)),
+        ];
+        assert_eq!(served_through_restart(&good), Ok(3));
+        // A 500 (an unmapped error) or no answer (the server exited with the database).
+        assert!(served_through_restart(&[(Down, Some(500)), (After, Some(200))]).is_err());
+        assert!(served_through_restart(&[(Down, None), (After, Some(200))]).is_err());
+        // Never noticed the outage, or never recovered.
+        assert!(served_through_restart(&[(Down, Some(200)), (After, Some(200))]).is_err());
+        assert!(served_through_restart(&[(Down, Some(503)), (After, Some(503))]).is_err());
+    }
+
+    #[test]
+    fn a_lost_or_doubled_sync_fails() {
+        assert!(nothing_lost_or_duplicated(&[(45, 45), (45, 45)], 45).is_ok());
+        assert!(nothing_lost_or_duplicated(&[(45, 45), (45, 0)], 45).is_err());
+        assert!(nothing_lost_or_duplicated(&[(45, 90)], 45).is_err());
+        assert!(nothing_lost_or_duplicated(&[(20, 20)], 45).is_err());
     }
 
     #[test]

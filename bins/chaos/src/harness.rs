@@ -78,7 +78,8 @@ impl World {
         Self::on(suite, name, sandbox, url).await
     }
 
-    async fn on(
+    /// As [`World::new`], on the (re-created) database at `database_url`.
+    pub async fn on(
         suite: &Suite,
         name: &'static str,
         sandbox: SandboxConfig,
@@ -289,6 +290,12 @@ impl World {
         self.probe
             .as_mut()
             .context("the scenario runs on SQLite: read through the services instead")
+    }
+
+    /// Opens the checks' connection again (after a database restart).
+    pub async fn reconnect_probe(&mut self) -> Result<()> {
+        self.probe = Some(AsyncPgConnection::establish(&self.database_url).await?);
+        Ok(())
     }
 
     /// Every connection id, in id order.

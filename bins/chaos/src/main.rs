@@ -7,6 +7,7 @@
 
 mod checks;
 mod harness;
+mod postgres;
 mod proxy;
 mod scenarios;
 
@@ -62,6 +63,9 @@ const SCENARIOS: &[(&str, Duration, Scenario)] = &[
     }),
     ("platform_stall (6)", Duration::from_secs(180), |suite| {
         scenarios::platform_stall::run(suite).boxed()
+    }),
+    ("pg_restart (4)", Duration::from_secs(240), |suite| {
+        scenarios::pg_restart::run(suite).boxed()
     }),
     ("sqlite_load (7)", Duration::from_secs(180), |suite| {
         scenarios::sqlite_load::run(suite).boxed()

@@ -84,9 +84,29 @@ impl From<diesel::result::Error> for StorageError {
             {
                 Self::Unavailable(info.message().to_owned())
             }
+            // PostgreSQL stopping, restarting or crashing ends the sessions with these
+            // (SQLSTATE 57P01 to 57P03, which diesel maps to no kind): the database is away,
+            // not the query wrong, so a reader is told 503 and retries.
+            Error::DatabaseError(_, ref info) if server_went_away(info.message()) => {
+                Self::Unavailable(info.message().to_owned())
+            }
             other => Self::Query(other),
         }
     }
+}
+
+/// Whether a PostgreSQL error message says the server ended the session (shut down, restarted,
+/// crashed, still starting), found by the server's own wording (stable across versions).
+fn server_went_away(message: &str) -> bool {
+    const GONE: [&str; 6] = [
+        "terminating connection due to administrator command",
+        "terminating connection due to unexpected postmaster exit",
+        "terminating connection because of crash of another server process",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+    ];
+    GONE.iter().any(|gone| message.contains(gone))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StorageError {
@@ -109,3 +129,32 @@ impl From<domain::InvalidPlatformName> for StorageError {
 
 /// Result alias of this crate.
 pub type StorageResult<T> = Result<T, StorageError>;
+
+#[cfg(test)]
+mod tests {
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    use super::StorageError;
+
+    fn database_error(message: &str) -> StorageError {
+        Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_restarting_postgres_is_unavailable_not_a_query_error() {
+        // What a query in flight gets from `pg_ctl stop -m fast` (found by the chaos suite,
+        // where the api-server answered 500 instead of 503).
+        assert!(matches!(
+            database_error("terminating connection due to administrator command"),
+            StorageError::Unavailable(_)
+        ));
+        assert!(matches!(
+            database_error("FATAL: the database system is starting up"),
+            StorageError::Unavailable(_)
+        ));
+        assert!(matches!(
+            database_error("column \"x\" does not exist"),
+            StorageError::Query(_)
+        ));
+    }
+}
