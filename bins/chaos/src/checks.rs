@@ -50,7 +50,11 @@ pub fn synced_at_most_once(runs: &[Run], profile_calls: u64) -> Result<HashSet<i
     for (connection, runs) in &by_connection {
         for (i, a) in runs.iter().enumerate() {
             for b in &runs[i + 1..] {
-                let (first, second) = if a.started <= b.started { (a, b) } else { (b, a) };
+                let (first, second) = if a.started <= b.started {
+                    (a, b)
+                } else {
+                    (b, a)
+                };
                 if second.started < first.finished.unwrap_or(i64::MAX) {
                     return Err(format!(
                         "connection {connection} had two syncs at once (started {} and {})",
@@ -139,7 +143,11 @@ pub fn within_per_minute(
 /// Stalest first: with `order` the connections stalest first and `synced` the ones synced,
 /// the synced must be the stalest `synced.len()` ones, give or take `slack` (what several
 /// workers had in flight when the budget ran out). Returns the largest displacement seen.
-pub fn stalest_first(order: &[i64], synced: &HashSet<i64>, slack: usize) -> Result<usize, Violation> {
+pub fn stalest_first(
+    order: &[i64],
+    synced: &HashSet<i64>,
+    slack: usize,
+) -> Result<usize, Violation> {
     let count = synced.len();
     let rank: HashMap<i64, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut worst = 0;
@@ -230,10 +238,14 @@ pub fn failed_but_not_reauth(
         return Err(format!("{} runs for {accounts} accounts", outcomes.len()));
     }
     if let Some(other) = outcomes.iter().find(|o| o.as_deref() != Some("failed")) {
-        return Err(format!("a sync ended {other:?} while the platform was down, not failed"));
+        return Err(format!(
+            "a sync ended {other:?} while the platform was down, not failed"
+        ));
     }
     if let Some(status) = statuses.iter().find(|status| *status != "active") {
-        return Err(format!("a connection became {status} because the platform was down"));
+        return Err(format!(
+            "a connection became {status} because the platform was down"
+        ));
     }
     Ok(())
 }
@@ -365,10 +377,7 @@ mod tests {
             run(2, "rate_limited", 0, 1),
             run(2, "success", 1, 3),
         ];
-        assert_eq!(
-            synced_at_most_once(&good, 2),
-            Ok(HashSet::from([1, 2]))
-        );
+        assert_eq!(synced_at_most_once(&good, 2), Ok(HashSet::from([1, 2])));
         // A worker without leases: two workers take the same connection.
         let twice = [run(1, "success", 0, 2), run(1, "success", 1, 3)];
         assert!(synced_at_most_once(&twice, 2).is_err());
@@ -415,12 +424,28 @@ mod tests {
     fn a_lock_seen_by_a_user_or_a_sync_fails() {
         let ok = (200, "{}".to_owned());
         let success = (Some("success".to_owned()), None);
-        assert_eq!(no_lock_reached_anyone(&[ok.clone()], &[success.clone()], true), Ok(1));
+        assert_eq!(
+            no_lock_reached_anyone(
+                std::slice::from_ref(&ok),
+                std::slice::from_ref(&success),
+                true
+            ),
+            Ok(1)
+        );
         // Without the busy timeout: the server maps SQLITE_BUSY to a 503, or a sync fails.
-        let busy = (503, r#"{"error":{"code":"database_unavailable"}}"#.to_owned());
-        assert!(no_lock_reached_anyone(&[ok.clone(), busy], &[success.clone()], true).is_err());
-        let locked = (Some("failed".to_owned()), Some("database is locked".to_owned()));
-        assert!(no_lock_reached_anyone(&[ok.clone()], &[locked], true).is_err());
+        let busy = (
+            503,
+            r#"{"error":{"code":"database_unavailable"}}"#.to_owned(),
+        );
+        assert!(
+            no_lock_reached_anyone(&[ok.clone(), busy], std::slice::from_ref(&success), true)
+                .is_err()
+        );
+        let locked = (
+            Some("failed".to_owned()),
+            Some("database is locked".to_owned()),
+        );
+        assert!(no_lock_reached_anyone(std::slice::from_ref(&ok), &[locked], true).is_err());
         assert!(no_lock_reached_anyone(&[ok], &[success], false).is_err());
     }
 
@@ -486,7 +511,13 @@ mod tests {
         let mut full = BTreeMap::new();
         full.insert(
             "user_info".to_owned(),
-            vec![at(0, 1, 0), at(0, 2, 0), at(1, 0, 10), at(1, 5, 0), at(1, 6, 0)],
+            vec![
+                at(0, 1, 0),
+                at(0, 2, 0),
+                at(1, 0, 10),
+                at(1, 5, 0),
+                at(1, 6, 0),
+            ],
         );
         assert!(within_per_minute(&full, 2, latency).is_err());
     }

@@ -17,7 +17,9 @@ use futures::{StreamExt as _, TryStreamExt as _};
 use secrecy::ExposeSecret as _;
 use services::Services;
 use services::clock::OffsetClock;
-use tiktok_sandbox::{DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxHandle};
+use tiktok_sandbox::{
+    DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxHandle,
+};
 use tokio::process::{Child, Command};
 
 /// What the whole suite shares.
@@ -238,7 +240,10 @@ impl World {
                 return Ok((process, base_url, started.elapsed()));
             }
             if process.exited()? || started.elapsed() > Duration::from_secs(30) {
-                bail!("the api-server was not ready; see {}", process.log.display());
+                bail!(
+                    "the api-server was not ready; see {}",
+                    process.log.display()
+                );
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
@@ -250,13 +255,19 @@ impl World {
         let mut process = self.worker(&label, args, env)?;
         let status = process.wait(Duration::from_secs(60)).await?;
         if !status.success() {
-            bail!("sync-worker {args:?} exited with {status}; see {}", process.log.display());
+            bail!(
+                "sync-worker {args:?} exited with {status}; see {}",
+                process.log.display()
+            );
         }
         // Standard output and error share the log; the JSON is its outermost braces.
         let log = process.log_text();
         match (log.find("{\n"), log.rfind('}')) {
             (Some(start), Some(end)) if start < end => Ok(log[start..=end].to_owned()),
-            _ => bail!("sync-worker {args:?} printed no JSON; see {}", process.log.display()),
+            _ => bail!(
+                "sync-worker {args:?} printed no JSON; see {}",
+                process.log.display()
+            ),
         }
     }
 
@@ -447,7 +458,11 @@ pub fn read_log(path: &Path) -> String {
 }
 
 /// Polls `condition` every 20 ms until it holds or `deadline` passes.
-pub async fn wait_until<F, Fut>(what: &str, deadline: Duration, mut condition: F) -> Result<Duration>
+pub async fn wait_until<F, Fut>(
+    what: &str,
+    deadline: Duration,
+    mut condition: F,
+) -> Result<Duration>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<bool>>,

@@ -97,7 +97,10 @@ async fn run(cli: Cli) -> Result<bool> {
         }
     }
     let temp = tempfile::Builder::new().prefix("chaos-").tempdir()?;
-    let log_dir = cli.log_dir.clone().unwrap_or_else(|| temp.path().to_owned());
+    let log_dir = cli
+        .log_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().to_owned());
     let suite = Suite {
         worker_bin,
         server_bin,

@@ -24,7 +24,9 @@ impl PrivatePostgres {
         let log = dir.path().join("postgres.log");
         // PostgreSQL refuses to run as root: the cluster belongs to `postgres` then.
         if is_root() {
-            run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()))?;
+            run(Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(dir.path()))?;
         }
         run(as_postgres(&bin.join("initdb"))
             .args(["-A", "trust", "-U", "postgres", "--no-sync", "-D"])

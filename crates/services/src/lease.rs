@@ -46,7 +46,11 @@ impl Services {
     /// [`LEASE_RELEASE_PATIENCE`] while the database is unavailable (a restart mid-pass), so
     /// that a short outage does not strand a whole batch until its leases expire; what still
     /// cannot be given back is logged, and expires.
-    pub(crate) async fn release_leases_patiently(&self, connections: &[ConnectionId], holder: &str) {
+    pub(crate) async fn release_leases_patiently(
+        &self,
+        connections: &[ConnectionId],
+        holder: &str,
+    ) {
         let started = std::time::Instant::now();
         let mut left: Vec<ConnectionId> = connections.to_vec();
         let mut pause = Duration::from_millis(250);

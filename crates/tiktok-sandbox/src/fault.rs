@@ -78,9 +78,7 @@ impl Fault {
             Fault::AccessTokenInvalid => endpoint.is_display_api(),
             Fault::RefreshInvalidGrant
             | Fault::RefreshWithoutRefreshToken
-            | Fault::RefreshAnswerHeld => {
-                endpoint == Endpoint::Token && is_refresh_grant
-            }
+            | Fault::RefreshAnswerHeld => endpoint == Endpoint::Token && is_refresh_grant,
             _ => true,
         }
     }

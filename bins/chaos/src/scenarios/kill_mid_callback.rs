@@ -26,24 +26,32 @@ pub async fn run(suite: &Suite) -> Result<String> {
     )
     .await?;
     let open_id = world.sandbox.creators()[0].open_id.clone();
-    let issued = JwtIssuer::new(world.secrets.jwt_secret()).issue(USER, chrono::Duration::hours(1))?;
+    let issued =
+        JwtIssuer::new(world.secrets.jwt_secret()).issue(USER, chrono::Duration::hours(1))?;
     let bearer = issued.token.expose_secret().to_owned();
     let (mut server, base, _) = world.server("server-1").await?;
 
     let callback = consent(&world, &base, &bearer, &open_id).await?;
-    world.sandbox.set_fault_for_calls(Endpoint::Token, Fault::Held, 1);
+    world
+        .sandbox
+        .set_fault_for_calls(Endpoint::Token, Fault::Held, 1);
     let browser = consent_browser()?;
     let in_flight = tokio::spawn(browser.get(callback.clone()).send());
     let sandbox = &world.sandbox;
-    wait_until("the code exchange to be held", Duration::from_secs(30), || async {
-        Ok(sandbox.held_calls() == 1)
-    })
+    wait_until(
+        "the code exchange to be held",
+        Duration::from_secs(30),
+        || async { Ok(sandbox.held_calls() == 1) },
+    )
     .await?;
     server.kill().await?;
     let killed_at = Instant::now();
     world.sandbox.clear_faults();
     if let Ok(Ok(response)) = in_flight.await {
-        bail!("the killed server still answered the callback: {}", response.status());
+        bail!(
+            "the killed server still answered the callback: {}",
+            response.status()
+        );
     }
     if world.count(CONNECTIONS_OF_USER, 0).await? != 0 {
         bail!("a connection was stored by a callback whose server died mid-way");

@@ -43,9 +43,14 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let tokens_before = world.sandbox.call_count(Endpoint::Token);
     let mut victim = world.worker("victim", &["run-once"], &env)?;
     let sandbox = &world.sandbox;
-    wait_until("TikTok to hold its refresh answer", Duration::from_secs(30), || async {
-        Ok(sandbox.held_calls() == 1 && sandbox.call_count(Endpoint::Token) == tokens_before + 1)
-    })
+    wait_until(
+        "TikTok to hold its refresh answer",
+        Duration::from_secs(30),
+        || async {
+            Ok(sandbox.held_calls() == 1
+                && sandbox.call_count(Endpoint::Token) == tokens_before + 1)
+        },
+    )
     .await?;
     victim.kill().await?;
     let killed_at = Instant::now();
@@ -54,9 +59,11 @@ pub async fn run(suite: &Suite) -> Result<String> {
     // The dead worker's lease on the connection expires; then restart, twice.
     let (_, expires) = world.lease(id).await?;
     if let Some(expires) = expires {
-        wait_until("the dead worker's lease to expire", Duration::from_secs(60), || async {
-            Ok(unix_now() > expires)
-        })
+        wait_until(
+            "the dead worker's lease to expire",
+            Duration::from_secs(60),
+            || async { Ok(unix_now() > expires) },
+        )
         .await?;
     }
     let mut restarts_clean = true;
@@ -102,7 +109,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
 /// Whether TikTok answers a profile call with this access token.
 async fn access_token_works(world: &World, access: &secrecy::SecretString) -> Result<bool> {
     use secrecy::ExposeSecret as _;
-    let url = world.sandbox.base_url().join("v2/user/info/?fields=open_id")?;
+    let url = world
+        .sandbox
+        .base_url()
+        .join("v2/user/info/?fields=open_id")?;
     let response = reqwest::Client::new()
         .get(url)
         .bearer_auth(access.expose_secret())

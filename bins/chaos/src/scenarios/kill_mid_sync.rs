@@ -35,7 +35,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let id = world.connection_ids().await?[0];
     let env = vec![("SYNC_LEASE_MIN_SECS", LEASE_MIN_SECS.to_string())];
     let last_synced_before = world
-        .count("SELECT coalesce(last_synced_at, 0) AS count FROM connections WHERE id = $1", id)
+        .count(
+            "SELECT coalesce(last_synced_at, 0) AS count FROM connections WHERE id = $1",
+            id,
+        )
         .await?;
 
     // Hold every list page; let the first through, kill while the second is held.
@@ -43,14 +46,21 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let list_before = world.sandbox.call_count(Endpoint::VideoList);
     let mut victim = world.worker("victim", &["run-once"], &env)?;
     let sandbox = &world.sandbox;
-    wait_until("the first page to be held", Duration::from_secs(30), || async {
-        Ok(sandbox.held_calls() == 1)
-    })
+    wait_until(
+        "the first page to be held",
+        Duration::from_secs(30),
+        || async { Ok(sandbox.held_calls() == 1) },
+    )
     .await?;
     sandbox.release_held_calls();
-    wait_until("the second page to be held", Duration::from_secs(30), || async {
-        Ok(sandbox.held_calls() == 1 && sandbox.call_count(Endpoint::VideoList) == list_before + 2)
-    })
+    wait_until(
+        "the second page to be held",
+        Duration::from_secs(30),
+        || async {
+            Ok(sandbox.held_calls() == 1
+                && sandbox.call_count(Endpoint::VideoList) == list_before + 2)
+        },
+    )
     .await?;
     victim.kill().await?;
     let killed_at = Instant::now();
@@ -62,9 +72,13 @@ pub async fn run(suite: &Suite) -> Result<String> {
         .any(|run| run.connection_id == id && run.outcome.is_none());
     let snapshots = world.count(SNAPSHOTS_TODAY, id).await?;
     let last_synced = world
-        .count("SELECT coalesce(last_synced_at, 0) AS count FROM connections WHERE id = $1", id)
+        .count(
+            "SELECT coalesce(last_synced_at, 0) AS count FROM connections WHERE id = $1",
+            id,
+        )
         .await?;
-    checks::nothing_half_written(open_run, snapshots, last_synced != last_synced_before).map_err(anyhow::Error::msg)?;
+    checks::nothing_half_written(open_run, snapshots, last_synced != last_synced_before)
+        .map_err(anyhow::Error::msg)?;
     let (holder, expires) = world.lease(id).await?;
     let Some(expires) = expires.filter(|at| *at > unix_now()) else {
         bail!("the killed worker's lease is gone already (holder {holder:?})");
@@ -76,7 +90,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let status = early.wait(Duration::from_secs(60)).await?;
     let early_done = unix_now();
     if !status.success() {
-        bail!("the second run-once exited with {status}; see {}", early.log.display());
+        bail!(
+            "the second run-once exited with {status}; see {}",
+            early.log.display()
+        );
     }
     let kept_off = early.log_text().contains("sync pass finished leased=0 ");
     if (!kept_off || world.sandbox.call_count(Endpoint::UserInfo) != calls_before)
@@ -88,15 +105,20 @@ pub async fn run(suite: &Suite) -> Result<String> {
     // Once the lease expires, the next run-once syncs it in full.
     let mut waited = Duration::ZERO;
     if unix_now() <= expires {
-        waited = wait_until("the dead worker's lease to expire", Duration::from_secs(60), || async {
-            Ok(unix_now() > expires)
-        })
+        waited = wait_until(
+            "the dead worker's lease to expire",
+            Duration::from_secs(60),
+            || async { Ok(unix_now() > expires) },
+        )
         .await?;
     }
     let mut next = world.worker("next", &["run-once"], &env)?;
     let status = next.wait(Duration::from_secs(60)).await?;
     if !status.success() {
-        bail!("the next run-once exited with {status}; see {}", next.log.display());
+        bail!(
+            "the next run-once exited with {status}; see {}",
+            next.log.display()
+        );
     }
     let recovered = killed_at.elapsed();
     let runs: Vec<(Option<String>, Option<String>)> = world
@@ -113,7 +135,8 @@ pub async fn run(suite: &Suite) -> Result<String> {
          calls={} recovered_in={:.1}s today={}",
         expires - unix_now().min(expires),
         waited.as_secs_f64(),
-        world.sandbox.call_count(Endpoint::UserInfo) + world.sandbox.call_count(Endpoint::VideoList),
+        world.sandbox.call_count(Endpoint::UserInfo)
+            + world.sandbox.call_count(Endpoint::VideoList),
         recovered.as_secs_f64(),
         Utc::now().date_naive(),
     ))

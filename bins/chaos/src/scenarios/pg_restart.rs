@@ -89,9 +89,11 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let mut worker = world.worker("run-once", &["run-once"], &[])?;
     let sandbox = &world.sandbox;
     let profiles_before = sandbox.call_count(Endpoint::UserInfo);
-    wait_until("the pass to be under way", Duration::from_secs(60), || async {
-        Ok(sandbox.call_count(Endpoint::UserInfo) >= profiles_before + 4)
-    })
+    wait_until(
+        "the pass to be under way",
+        Duration::from_secs(60),
+        || async { Ok(sandbox.call_count(Endpoint::UserInfo) >= profiles_before + 4) },
+    )
     .await?;
     tokio::task::block_in_place(|| postgres.stop())?;
     phase.store(1, Ordering::SeqCst);
@@ -105,29 +107,42 @@ pub async fn run(suite: &Suite) -> Result<String> {
     tokio::task::block_in_place(|| postgres.start_again())?;
     phase.store(2, Ordering::SeqCst);
     let up_at = Instant::now();
-    let recovered = wait_until("the server to answer 200 again", Duration::from_secs(60), || {
-        let seen = Arc::clone(&seen);
-        async move {
-            Ok(seen.lock().await.last() == Some(&(Phase::After, Some(200))))
-        }
-    })
+    let recovered = wait_until(
+        "the server to answer 200 again",
+        Duration::from_secs(60),
+        || {
+            let seen = Arc::clone(&seen);
+            async move { Ok(seen.lock().await.last() == Some(&(Phase::After, Some(200)))) }
+        },
+    )
     .await?;
     let status = worker.wait(Duration::from_secs(120)).await?;
     let worker_exit = if status.success() {
         "finished".to_owned()
     } else {
         let log = worker.log_text();
-        let Some(message) = log.lines().rev().find(|line| line.starts_with("sync-worker: ")) else {
-            bail!("the worker exited {status} without a message; see {}", worker.log.display());
+        let Some(message) = log
+            .lines()
+            .rev()
+            .find(|line| line.starts_with("sync-worker: "))
+        else {
+            bail!(
+                "the worker exited {status} without a message; see {}",
+                worker.log.display()
+            );
         };
-        format!("exited {} ({})", status.code().unwrap_or(-1), message.trim())
+        format!(
+            "exited {} ({})",
+            status.code().unwrap_or(-1),
+            message.trim()
+        )
     };
     stop.store(1, Ordering::SeqCst);
     for reader in readers {
         reader.await??;
     }
-    let unavailable = checks::served_through_restart(&answers.lock().await)
-        .map_err(anyhow::Error::msg)?;
+    let unavailable =
+        checks::served_through_restart(&answers.lock().await).map_err(anyhow::Error::msg)?;
 
     // The next run completes everything the restart left.
     world.sandbox.clear_faults();
@@ -139,7 +154,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let mut per_connection = Vec::new();
     for id in world.connection_ids().await? {
         let stored = world
-            .count("SELECT count(*) AS count FROM videos WHERE connection_id = $1", id)
+            .count(
+                "SELECT count(*) AS count FROM videos WHERE connection_id = $1",
+                id,
+            )
             .await?;
         let snapshots = world
             .count(

@@ -48,7 +48,9 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let status = down.wait(PASS_BOUND).await?;
     let pass = started.elapsed();
     if !status.success() {
-        bail!("run-once exited with {status} while TikTok was down (account failures are not the worker's)");
+        bail!(
+            "run-once exited with {status} while TikTok was down (account failures are not the worker's)"
+        );
     }
     let (accepted, stalled, resets) = proxy.counts();
     if stalled < STALLED || resets == 0 {

@@ -62,7 +62,11 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let mut daemon = world.worker("daemon", &["daemon"], &env)?;
     let mut slots: Vec<Option<Process>> = Vec::new();
     for slot in 0..WORKERS - 1 {
-        slots.push(Some(world.worker(&format!("run-once-{slot}-0"), &["run-once"], &env)?));
+        slots.push(Some(world.worker(
+            &format!("run-once-{slot}-0"),
+            &["run-once"],
+            &env,
+        )?));
     }
     // Relaunch each run-once slot until one of its passes syncs nothing.
     let mut launches = vec![1_usize; slots.len()];
@@ -77,7 +81,11 @@ pub async fn run(suite: &Suite) -> Result<String> {
             }
             let status = process.wait(Duration::from_secs(1)).await?;
             if !status.success() {
-                bail!("{} exited with {status}; see {}", process.label, process.log.display());
+                bail!(
+                    "{} exited with {status}; see {}",
+                    process.label,
+                    process.log.display()
+                );
             }
             let log = process.log_text();
             if passes_that_synced_nothing(&log) > 0 {
@@ -134,9 +142,12 @@ pub async fn run(suite: &Suite) -> Result<String> {
         })
         .collect();
     let synced = checks::synced_at_most_once(&runs, profile_calls).map_err(anyhow::Error::msg)?;
-    checks::within_daily_budget(calls, DAILY_QUOTA, DAILY_QUOTA / 10).map_err(anyhow::Error::msg)?;
-    let busiest = checks::within_per_minute(&arrivals, PER_MINUTE, TimeDelta::seconds(1)).map_err(anyhow::Error::msg)?;
-    let displaced = checks::stalest_first(&order, &synced, WORKERS * BATCH).map_err(anyhow::Error::msg)?;
+    checks::within_daily_budget(calls, DAILY_QUOTA, DAILY_QUOTA / 10)
+        .map_err(anyhow::Error::msg)?;
+    let busiest = checks::within_per_minute(&arrivals, PER_MINUTE, TimeDelta::seconds(1))
+        .map_err(anyhow::Error::msg)?;
+    let displaced =
+        checks::stalest_first(&order, &synced, WORKERS * BATCH).map_err(anyhow::Error::msg)?;
     if synced.len() < 300 {
         bail!(
             "only {} connections synced: the quota allowed about 450",

@@ -38,7 +38,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let bearers: Vec<String> = (0..CONNECTIONS)
         .map(|index| {
             issuer
-                .issue(&format!("chaos-user-{index:05}"), chrono::Duration::hours(1))
+                .issue(
+                    &format!("chaos-user-{index:05}"),
+                    chrono::Duration::hours(1),
+                )
                 .map(|issued| issued.token.expose_secret().to_owned())
         })
         .collect::<Result<_, _>>()?;
@@ -99,7 +102,10 @@ pub async fn run(suite: &Suite) -> Result<String> {
         for run in db.recent_sync_runs(connection.id, 20).await? {
             if run.trigger != domain::SyncTrigger::Connect {
                 synced += usize::from(run.outcome == Some(domain::SyncOutcome::Success));
-                runs.push((run.outcome.map(|o| o.as_str().to_owned()), run.error_message));
+                runs.push((
+                    run.outcome.map(|o| o.as_str().to_owned()),
+                    run.error_message,
+                ));
             }
         }
     }

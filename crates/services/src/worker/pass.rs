@@ -185,8 +185,10 @@ impl Services {
                         )
                         .await
                     };
-                    if let AccountResult::Error(_, ServiceError::Storage(StorageError::Unavailable(_))) =
-                        &result
+                    if let AccountResult::Error(
+                        _,
+                        ServiceError::Storage(StorageError::Unavailable(_)),
+                    ) = &result
                     {
                         database_down.store(true, Ordering::Relaxed);
                     }

@@ -4,7 +4,10 @@ use crate::support::{TestDb, at, connect_user};
 use domain::{SyncOutcome, SyncTrigger};
 use storage::{StorageError, SyncRunFinish};
 
-on_both_backends!(sync_runs_are_logged,);
+on_both_backends!(
+    sync_runs_are_logged,
+    a_run_left_open_by_a_dead_process_is_closed_by_the_next,
+);
 
 async fn sync_runs_are_logged(t: &TestDb) {
     let db = &t.db;
@@ -84,8 +87,6 @@ async fn sync_runs_are_logged(t: &TestDb) {
     ));
 }
 
-on_both_backends!(a_run_left_open_by_a_dead_process_is_closed_by_the_next,);
-
 /// A worker killed mid-sync leaves its run open; the next run of that connection (which holds
 /// the lease, so the killed one cannot be alive) closes it as interrupted, and only it.
 async fn a_run_left_open_by_a_dead_process_is_closed_by_the_next(t: &TestDb) {
@@ -119,5 +120,8 @@ async fn a_run_left_open_by_a_dead_process_is_closed_by_the_next(t: &TestDb) {
     assert_eq!(runs[1].finished_at, Some(at(400)));
     let others = db.recent_sync_runs(b.id, 10).await.unwrap();
     assert_eq!(others[0].id, other);
-    assert_eq!(others[0].outcome, None, "another connection's run is untouched");
+    assert_eq!(
+        others[0].outcome, None,
+        "another connection's run is untouched"
+    );
 }
