@@ -3,6 +3,12 @@
 //! answers 503 while it is down and 200 again by itself; the worker finishes or exits
 //! non-zero with a clear message; the next `run-once` completes, and nothing is lost or
 //! duplicated. On a PostgreSQL of the suite's own (`initdb`), never the shared server.
+//!
+//! Shown to fail: before the fixes it led to, it failed with "answered Some(500)" (a query
+//! cut by the stopping server was an internal error, not 503), then with "a connection has
+//! 45 videos and 0 snapshots of today" (the pass burnt through every account while the
+//! database was down and could not give its leases back, so the next run found nothing to
+//! lease). The checker's own unit tests are in `checks.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -15,7 +21,7 @@ use tiktok_sandbox::{Endpoint, Fault, SandboxConfig, VideosPerCreator};
 use tokio::sync::Mutex;
 
 use crate::checks::{self, Phase};
-use crate::harness::{Suite, World, wait_until};
+use crate::harness::{Suite, World, read_log, wait_until};
 use crate::postgres::PrivatePostgres;
 
 const CONNECTIONS: u32 = 24;
@@ -99,10 +105,23 @@ pub async fn run(suite: &Suite) -> Result<String> {
     phase.store(1, Ordering::SeqCst);
     let down_at = Instant::now();
     let seen = Arc::clone(&answers);
-    wait_until("the server to answer 503", Duration::from_secs(30), || {
-        let seen = Arc::clone(&seen);
-        async move { Ok(seen.lock().await.contains(&(Phase::Down, Some(503)))) }
-    })
+    // Down until both felt it: the server answered 503 and the worker met the outage (or
+    // had finished its pass).
+    let worker_log = worker.log.clone();
+    wait_until(
+        "the server and the worker to meet the outage",
+        Duration::from_secs(30),
+        || {
+            let seen = Arc::clone(&seen);
+            let log = read_log(&worker_log);
+            async move {
+                let server_felt = seen.lock().await.contains(&(Phase::Down, Some(503)));
+                let worker_felt =
+                    log.contains("database unavailable") || log.contains("sync pass finished");
+                Ok(server_felt && worker_felt)
+            }
+        },
+    )
     .await?;
     tokio::task::block_in_place(|| postgres.start_again())?;
     phase.store(2, Ordering::SeqCst);
