@@ -11,7 +11,9 @@ use anyhow::{Context as _, Result, bail};
 use bench::keys::BenchSecrets;
 use bench::sandbox_flow::{SCOPES, connect_creator, consent_browser, redirect_uri, services_for};
 use chrono::{DateTime, TimeDelta, Utc};
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::SqliteConnection;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel_async::sync_connection_wrapper::SyncConnectionWrapper;
 use diesel_async::{AsyncConnection as _, AsyncPgConnection, RunQueryDsl as _};
 use futures::{StreamExt as _, TryStreamExt as _};
 use secrecy::ExposeSecret as _;
@@ -21,6 +23,179 @@ use tiktok_sandbox::{
     DEFAULT_CLIENT_KEY, DEFAULT_CLIENT_SECRET, Sandbox, SandboxConfig, SandboxHandle,
 };
 use tokio::process::{Child, Command};
+
+/// Runs `$body` with `$c` bound to the probe's connection, whatever its backend.
+macro_rules! on_probe {
+    ($world:expr, |$c:ident| $body:expr) => {
+        match &mut $world.probe {
+            Probe::Postgres($c) => $body,
+            Probe::Sqlite($c) => $body,
+        }
+    };
+}
+
+#[derive(diesel::QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct StatusRow {
+    #[diesel(sql_type = Text)]
+    status: String,
+}
+
+#[derive(diesel::QueryableByName)]
+struct CountRow {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+#[derive(diesel::QueryableByName)]
+struct LeaseRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    lease_holder: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    lease_expires_at: Option<i64>,
+    #[diesel(sql_type = Text)]
+    #[allow(dead_code)]
+    status: String,
+}
+
+/// One row of the sync log.
+#[derive(Debug, Clone, diesel::QueryableByName)]
+pub struct RunRow {
+    /// The connection.
+    #[diesel(sql_type = BigInt)]
+    pub connection_id: i64,
+    /// `connect`, `scheduled`, `manual`.
+    #[diesel(sql_type = Text)]
+    pub triggered_by: String,
+    /// `None` while open.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub outcome: Option<String>,
+    /// The error code, if any.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub error_code: Option<String>,
+    /// Unix seconds.
+    #[diesel(sql_type = BigInt)]
+    pub started_at: i64,
+    /// Unix seconds.
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub finished_at: Option<i64>,
+}
+
+/// A child process of the suite, killed when dropped.
+pub struct Process {
+    child: Child,
+    /// Its name in the scenario.
+    pub label: String,
+    /// Its log file.
+    pub log: PathBuf,
+}
+
+impl Process {
+    /// SIGKILL, then reap it.
+    pub async fn kill(&mut self) -> Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
+    /// SIGTERM (a graceful stop).
+    pub fn terminate(&self) -> Result<()> {
+        let pid = self.child.id().context("the process has exited")?;
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()?;
+        if !status.success() {
+            bail!("kill -TERM {pid} failed");
+        }
+        Ok(())
+    }
+
+    /// Waits for the process to exit, at most `deadline`.
+    pub async fn wait(&mut self, deadline: Duration) -> Result<std::process::ExitStatus> {
+        match tokio::time::timeout(deadline, self.child.wait()).await {
+            Ok(status) => Ok(status?),
+            Err(_) => bail!(
+                "{} did not exit within {deadline:?}; see {}",
+                self.label,
+                self.log.display()
+            ),
+        }
+    }
+
+    /// Whether it has exited.
+    pub fn exited(&mut self) -> Result<bool> {
+        Ok(self.child.try_wait()?.is_some())
+    }
+
+    /// Its log so far.
+    pub fn log_text(&self) -> String {
+        read_log(&self.log)
+    }
+}
+
+/// A log file's text (empty if unreadable).
+pub fn read_log(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+/// Polls `condition` every 20 ms until it holds or `deadline` passes.
+pub async fn wait_until<F, Fut>(
+    what: &str,
+    deadline: Duration,
+    mut condition: F,
+) -> Result<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<bool>>,
+{
+    let started = Instant::now();
+    loop {
+        if condition().await? {
+            return Ok(started.elapsed());
+        }
+        if started.elapsed() > deadline {
+            bail!("timed out after {deadline:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Unix seconds now.
+pub fn unix_now() -> i64 {
+    Utc::now().timestamp()
+}
+
+/// Maps the sandbox's arrival `Instant`s to UTC through one reference pair.
+#[derive(Debug, Clone, Copy)]
+pub struct InstantToUtc {
+    instant: Instant,
+    utc: DateTime<Utc>,
+}
+
+impl InstantToUtc {
+    /// The reference pair, now.
+    pub fn now() -> Self {
+        Self {
+            instant: Instant::now(),
+            utc: Utc::now(),
+        }
+    }
+
+    /// `at` in UTC.
+    pub fn utc(&self, at: Instant) -> DateTime<Utc> {
+        let offset = if at >= self.instant {
+            TimeDelta::from_std(at - self.instant).unwrap_or(TimeDelta::MAX)
+        } else {
+            -TimeDelta::from_std(self.instant - at).unwrap_or(TimeDelta::MAX)
+        };
+        self.utc + offset
+    }
+}
 
 /// What the whole suite shares.
 pub struct Suite {
@@ -44,8 +219,8 @@ pub struct World {
     pub services: Services,
     /// The database's URL, as the child processes get it.
     pub database_url: String,
-    /// A direct connection for the checks (not through the service's code); PostgreSQL only.
-    probe: Option<AsyncPgConnection>,
+    /// A direct connection for the checks (not through the service's code).
+    probe: Probe,
     /// The secrets the processes share with the harness.
     pub secrets: BenchSecrets,
     /// Where this scenario's processes log.
@@ -80,6 +255,20 @@ impl World {
         Self::on(suite, name, sandbox, url).await
     }
 
+    /// [`World::new`] on PostgreSQL, or [`World::new_sqlite`] with `sqlite`.
+    pub async fn on_backend(
+        suite: &Suite,
+        name: &'static str,
+        sandbox: SandboxConfig,
+        sqlite: bool,
+    ) -> Result<Self> {
+        if sqlite {
+            Self::new_sqlite(suite, name, sandbox).await
+        } else {
+            Self::new(suite, name, sandbox).await
+        }
+    }
+
     /// As [`World::new`], on the (re-created) database at `database_url`.
     pub async fn on(
         suite: &Suite,
@@ -94,15 +283,9 @@ impl World {
         let clock = OffsetClock::new();
         clock.advance(-CONNECTED_AGO);
         let services = services_for(&sandbox, db, Arc::new(clock.clone()), u32::MAX)?;
-        let probe = if bench::database::is_postgres(&database_url) {
-            Some(
-                AsyncPgConnection::establish(&database_url)
-                    .await
-                    .context("the checks' own connection")?,
-            )
-        } else {
-            None
-        };
+        let probe = Probe::open(&database_url)
+            .await
+            .context("the checks' own connection")?;
         let log_dir = suite.log_dir.join(name);
         std::fs::create_dir_all(&log_dir)?;
         Ok(Self {
@@ -273,9 +456,8 @@ impl World {
 
     /// Every connection's status, in id order.
     pub async fn statuses(&mut self) -> Result<Vec<String>> {
-        let rows: Vec<StatusRow> = diesel::sql_query("SELECT status FROM connections ORDER BY id")
-            .load(self.probe()?)
-            .await?;
+        let query = diesel::sql_query("SELECT status FROM connections ORDER BY id");
+        let rows: Vec<StatusRow> = on_probe!(self, |c| query.load(c).await?);
         Ok(rows.into_iter().map(|row| row.status).collect())
     }
 
@@ -287,226 +469,90 @@ impl World {
         let stalest = (Utc::now() - TimeDelta::days(2)).timestamp() - spread;
         for (rank, id) in order.iter().enumerate() {
             let at = stalest + i64::try_from(rank)? * 60;
-            diesel::sql_query("UPDATE connections SET last_synced_at = $1 WHERE id = $2")
-                .bind::<BigInt, _>(at)
-                .bind::<BigInt, _>(*id)
-                .execute(self.probe()?)
-                .await?;
+            let query =
+                diesel::sql_query("UPDATE connections SET last_synced_at = $1 WHERE id = $2")
+                    .bind::<BigInt, _>(at)
+                    .bind::<BigInt, _>(*id);
+            on_probe!(self, |c| query.execute(c).await?);
         }
         Ok(())
     }
 
-    /// The checks' own PostgreSQL connection.
-    pub fn probe(&mut self) -> Result<&mut AsyncPgConnection> {
-        self.probe
-            .as_mut()
-            .context("the scenario runs on SQLite: read through the services instead")
+    /// Runs a statement without parameters.
+    pub async fn execute(&mut self, sql: &str) -> Result<usize> {
+        let query = diesel::sql_query(sql);
+        Ok(on_probe!(self, |c| query.execute(c).await?))
     }
 
     /// Opens the checks' connection again (after a database restart).
     pub async fn reconnect_probe(&mut self) -> Result<()> {
-        self.probe = Some(AsyncPgConnection::establish(&self.database_url).await?);
+        self.probe = Probe::open(&self.database_url).await?;
         Ok(())
     }
 
     /// Every connection id, in id order.
     pub async fn connection_ids(&mut self) -> Result<Vec<i64>> {
-        let rows: Vec<IdRow> = diesel::sql_query("SELECT id FROM connections ORDER BY id")
-            .load(self.probe()?)
-            .await?;
+        let query = diesel::sql_query("SELECT id FROM connections ORDER BY id");
+        let rows: Vec<IdRow> = on_probe!(self, |c| query.load(c).await?);
         Ok(rows.into_iter().map(|row| row.id).collect())
     }
 
     /// Every sync run, oldest first.
     pub async fn runs(&mut self) -> Result<Vec<RunRow>> {
-        Ok(diesel::sql_query(
+        let query = diesel::sql_query(
             "SELECT connection_id, triggered_by, outcome, error_code, started_at, \
              finished_at FROM sync_runs ORDER BY id",
-        )
-        .load(self.probe()?)
-        .await?)
+        );
+        Ok(on_probe!(self, |c| query.load(c).await?))
     }
 
     /// One connection's lease: holder and expiry (unix seconds).
     pub async fn lease(&mut self, id: i64) -> Result<(Option<String>, Option<i64>)> {
-        let row: LeaseRow = diesel::sql_query(
+        let query = diesel::sql_query(
             "SELECT lease_holder, lease_expires_at, status FROM connections WHERE id = $1",
         )
-        .bind::<BigInt, _>(id)
-        .get_result(self.probe()?)
-        .await?;
+        .bind::<BigInt, _>(id);
+        let row: LeaseRow = on_probe!(self, |c| query.get_result(c).await?);
         Ok((row.lease_holder, row.lease_expires_at))
     }
 
     /// A count from `sql` with one bigint parameter.
     pub async fn count(&mut self, sql: &str, id: i64) -> Result<i64> {
-        let row: CountRow = diesel::sql_query(sql)
-            .bind::<BigInt, _>(id)
-            .get_result(self.probe()?)
-            .await?;
+        let query = diesel::sql_query(sql).bind::<BigInt, _>(id);
+        let row: CountRow = on_probe!(self, |c| query.get_result(c).await?);
+        Ok(row.count)
+    }
+
+    /// How many snapshots of connection `id`'s videos are dated today (UTC): a sync writes
+    /// one per video under the day it ran.
+    pub async fn snapshots_today(&mut self, id: i64) -> Result<i64> {
+        let query = diesel::sql_query(
+            "SELECT count(*) AS count FROM video_snapshots WHERE connection_id = $1 AND day = $2",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Date, _>(Utc::now().date_naive());
+        let row: CountRow = on_probe!(self, |c| query.get_result(c).await?);
         Ok(row.count)
     }
 }
 
-#[derive(diesel::QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
+/// The checks' connection, on the scenario's backend.
+enum Probe {
+    Postgres(AsyncPgConnection),
+    Sqlite(SyncConnectionWrapper<SqliteConnection>),
 }
 
-#[derive(diesel::QueryableByName)]
-struct StatusRow {
-    #[diesel(sql_type = Text)]
-    status: String,
-}
-
-#[derive(diesel::QueryableByName)]
-struct CountRow {
-    #[diesel(sql_type = BigInt)]
-    count: i64,
-}
-
-#[derive(diesel::QueryableByName)]
-struct LeaseRow {
-    #[diesel(sql_type = Nullable<Text>)]
-    lease_holder: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    lease_expires_at: Option<i64>,
-    #[diesel(sql_type = Text)]
-    #[allow(dead_code)]
-    status: String,
-}
-
-/// One row of the sync log.
-#[derive(Debug, Clone, diesel::QueryableByName)]
-pub struct RunRow {
-    /// The connection.
-    #[diesel(sql_type = BigInt)]
-    pub connection_id: i64,
-    /// `connect`, `scheduled`, `manual`.
-    #[diesel(sql_type = Text)]
-    pub triggered_by: String,
-    /// `None` while open.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub outcome: Option<String>,
-    /// The error code, if any.
-    #[diesel(sql_type = Nullable<Text>)]
-    pub error_code: Option<String>,
-    /// Unix seconds.
-    #[diesel(sql_type = BigInt)]
-    pub started_at: i64,
-    /// Unix seconds.
-    #[diesel(sql_type = Nullable<BigInt>)]
-    pub finished_at: Option<i64>,
-}
-
-/// A child process of the suite, killed when dropped.
-pub struct Process {
-    child: Child,
-    /// Its name in the scenario.
-    pub label: String,
-    /// Its log file.
-    pub log: PathBuf,
-}
-
-impl Process {
-    /// SIGKILL, then reap it.
-    pub async fn kill(&mut self) -> Result<()> {
-        self.child.start_kill()?;
-        self.child.wait().await?;
-        Ok(())
-    }
-
-    /// SIGTERM (a graceful stop).
-    pub fn terminate(&self) -> Result<()> {
-        let pid = self.child.id().context("the process has exited")?;
-        let status = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status()?;
-        if !status.success() {
-            bail!("kill -TERM {pid} failed");
+impl Probe {
+    async fn open(url: &str) -> Result<Self> {
+        if bench::database::is_postgres(url) {
+            return Ok(Self::Postgres(AsyncPgConnection::establish(url).await?));
         }
-        Ok(())
-    }
-
-    /// Waits for the process to exit, at most `deadline`.
-    pub async fn wait(&mut self, deadline: Duration) -> Result<std::process::ExitStatus> {
-        match tokio::time::timeout(deadline, self.child.wait()).await {
-            Ok(status) => Ok(status?),
-            Err(_) => bail!(
-                "{} did not exit within {deadline:?}; see {}",
-                self.label,
-                self.log.display()
-            ),
-        }
-    }
-
-    /// Whether it has exited.
-    pub fn exited(&mut self) -> Result<bool> {
-        Ok(self.child.try_wait()?.is_some())
-    }
-
-    /// Its log so far.
-    pub fn log_text(&self) -> String {
-        read_log(&self.log)
-    }
-}
-
-/// A log file's text (empty if unreadable).
-pub fn read_log(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_default()
-}
-
-/// Polls `condition` every 20 ms until it holds or `deadline` passes.
-pub async fn wait_until<F, Fut>(
-    what: &str,
-    deadline: Duration,
-    mut condition: F,
-) -> Result<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<bool>>,
-{
-    let started = Instant::now();
-    loop {
-        if condition().await? {
-            return Ok(started.elapsed());
-        }
-        if started.elapsed() > deadline {
-            bail!("timed out after {deadline:?} waiting for {what}");
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Unix seconds now.
-pub fn unix_now() -> i64 {
-    Utc::now().timestamp()
-}
-
-/// Maps the sandbox's arrival `Instant`s to UTC through one reference pair.
-#[derive(Debug, Clone, Copy)]
-pub struct InstantToUtc {
-    instant: Instant,
-    utc: DateTime<Utc>,
-}
-
-impl InstantToUtc {
-    /// The reference pair, now.
-    pub fn now() -> Self {
-        Self {
-            instant: Instant::now(),
-            utc: Utc::now(),
-        }
-    }
-
-    /// `at` in UTC.
-    pub fn utc(&self, at: Instant) -> DateTime<Utc> {
-        let offset = if at >= self.instant {
-            TimeDelta::from_std(at - self.instant).unwrap_or(TimeDelta::MAX)
-        } else {
-            -TimeDelta::from_std(self.instant - at).unwrap_or(TimeDelta::MAX)
-        };
-        self.utc + offset
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        let mut conn = SyncConnectionWrapper::<SqliteConnection>::establish(path).await?;
+        // The checks read while the processes write.
+        diesel::sql_query("PRAGMA busy_timeout = 5000")
+            .execute(&mut conn)
+            .await?;
+        Ok(Self::Sqlite(conn))
     }
 }

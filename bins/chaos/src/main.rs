@@ -53,14 +53,29 @@ const SCENARIOS: &[(&str, Duration, Scenario)] = &[
         scenarios::quota_race::run(suite).boxed()
     }),
     ("kill_mid_sync (1)", Duration::from_secs(180), |suite| {
-        scenarios::kill_mid_sync::run(suite).boxed()
+        scenarios::kill_mid_sync::run(suite, false).boxed()
     }),
+    (
+        "kill_mid_sync (1, SQLite)",
+        Duration::from_secs(180),
+        |suite| scenarios::kill_mid_sync::run(suite, true).boxed(),
+    ),
     ("kill_mid_refresh (2)", Duration::from_secs(180), |suite| {
-        scenarios::kill_mid_refresh::run(suite).boxed()
+        scenarios::kill_mid_refresh::run(suite, false).boxed()
     }),
+    (
+        "kill_mid_refresh (2, SQLite)",
+        Duration::from_secs(180),
+        |suite| scenarios::kill_mid_refresh::run(suite, true).boxed(),
+    ),
     ("kill_mid_callback (3)", Duration::from_secs(120), |suite| {
-        scenarios::kill_mid_callback::run(suite).boxed()
+        scenarios::kill_mid_callback::run(suite, false).boxed()
     }),
+    (
+        "kill_mid_callback (3, SQLite)",
+        Duration::from_secs(120),
+        |suite| scenarios::kill_mid_callback::run(suite, true).boxed(),
+    ),
     ("platform_stall (6)", Duration::from_secs(180), |suite| {
         scenarios::platform_stall::run(suite).boxed()
     }),

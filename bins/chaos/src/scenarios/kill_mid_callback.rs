@@ -17,12 +17,17 @@ const USER: &str = "chaos-creator";
 const CONNECTIONS_OF_USER: &str =
     "SELECT count(*) AS count FROM connections WHERE user_id = 'chaos-creator' AND $1 = $1";
 
-/// Runs the scenario; returns its figures.
-pub async fn run(suite: &Suite) -> Result<String> {
-    let mut world = World::new(
+/// Runs the scenario on PostgreSQL, or on SQLite with `sqlite`; returns its figures.
+pub async fn run(suite: &Suite, sqlite: bool) -> Result<String> {
+    let mut world = World::on_backend(
         suite,
-        "kill_mid_callback",
+        if sqlite {
+            "kill_mid_callback_sqlite"
+        } else {
+            "kill_mid_callback"
+        },
         SandboxConfig::new().creator_videos([5]),
+        sqlite,
     )
     .await?;
     let open_id = world.sandbox.creators()[0].open_id.clone();

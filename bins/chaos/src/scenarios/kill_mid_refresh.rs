@@ -18,14 +18,19 @@ const VIDEOS: u32 = 30;
 /// its hour of margin and refreshes it, while TikTok still accepts it.
 const ACCESS_LIFETIME: Duration = Duration::from_secs(25 * 3600 + 1800);
 
-/// Runs the scenario; returns its figures.
-pub async fn run(suite: &Suite) -> Result<String> {
-    let mut world = World::new(
+/// Runs the scenario on PostgreSQL, or on SQLite with `sqlite`; returns its figures.
+pub async fn run(suite: &Suite, sqlite: bool) -> Result<String> {
+    let mut world = World::on_backend(
         suite,
-        "kill_mid_refresh",
+        if sqlite {
+            "kill_mid_refresh_sqlite"
+        } else {
+            "kill_mid_refresh"
+        },
         SandboxConfig::new()
             .creator_videos([VIDEOS])
             .access_token_lifetime(ACCESS_LIFETIME),
+        sqlite,
     )
     .await?;
     world.connect_all().await?;

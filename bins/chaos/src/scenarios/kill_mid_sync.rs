@@ -20,18 +20,19 @@ const VIDEOS: u32 = 100;
 /// The shortest lease the workers take, so the dead worker's lease ends within the suite.
 const LEASE_MIN_SECS: u64 = 5;
 
-/// A sync snapshots each video under the UTC day it ran.
-const SNAPSHOTS_TODAY: &str = "SELECT count(*) AS count FROM video_snapshots \
-     WHERE connection_id = $1 AND day = (now() AT TIME ZONE 'UTC')::date";
-
-/// Runs the scenario; returns its figures.
-pub async fn run(suite: &Suite) -> Result<String> {
-    let mut world = World::new(
+/// Runs the scenario on PostgreSQL, or on SQLite with `sqlite`; returns its figures.
+pub async fn run(suite: &Suite, sqlite: bool) -> Result<String> {
+    let mut world = World::on_backend(
         suite,
-        "kill_mid_sync",
+        if sqlite {
+            "kill_mid_sync_sqlite"
+        } else {
+            "kill_mid_sync"
+        },
         SandboxConfig::new()
             .creator_videos([VIDEOS])
             .access_token_lifetime(Duration::from_secs(30 * 86_400)),
+        sqlite,
     )
     .await?;
     world.connect_all().await?;
@@ -73,7 +74,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
     let open_run = runs
         .iter()
         .any(|run| run.connection_id == id && run.outcome.is_none());
-    let snapshots = world.count(SNAPSHOTS_TODAY, id).await?;
+    let snapshots = world.snapshots_today(id).await?;
     let last_synced = world
         .count(
             "SELECT coalesce(last_synced_at, 0) AS count FROM connections WHERE id = $1",
@@ -132,7 +133,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
         .filter(|run| run.connection_id == id && run.triggered_by == "scheduled")
         .map(|run| (run.outcome, run.error_code))
         .collect();
-    let snapshots = world.count(SNAPSHOTS_TODAY, id).await?;
+    let snapshots = world.snapshots_today(id).await?;
     checks::recovered_in_full(i64::from(VIDEOS), snapshots, &runs).map_err(anyhow::Error::msg)?;
     Ok(format!(
         "killed_on_page=2/5 lease_left={lease_left}s waited={:.1}s syncs=1 videos={snapshots}/{VIDEOS} \

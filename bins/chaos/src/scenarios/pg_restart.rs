@@ -178,13 +178,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
                 id,
             )
             .await?;
-        let snapshots = world
-            .count(
-                "SELECT count(*) AS count FROM video_snapshots WHERE connection_id = $1 \
-                 AND day = (now() AT TIME ZONE 'UTC')::date",
-                id,
-            )
-            .await?;
+        let snapshots = world.snapshots_today(id).await?;
         per_connection.push((stored, snapshots));
     }
     checks::nothing_lost_or_duplicated(&per_connection, i64::from(VIDEOS))

@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
-use diesel_async::RunQueryDsl as _;
 use tiktok_sandbox::SandboxConfig;
 
 use crate::checks;
@@ -81,11 +80,12 @@ pub async fn run(suite: &Suite) -> Result<String> {
     }
 
     // The backoff (15 minutes after a first failure) passes: moved into the past.
-    diesel::sql_query(
-        "UPDATE sync_runs SET started_at = started_at - 1200, finished_at = finished_at - 1200",
-    )
-    .execute(world.probe()?)
-    .await?;
+    world
+        .execute(
+            "UPDATE sync_runs SET started_at = started_at - 1200, \
+             finished_at = finished_at - 1200",
+        )
+        .await?;
     proxy.script(0, Mode::Pass);
     let recovering = Instant::now();
     let mut up = world.worker("platform-up", &["run-once"], &env)?;
