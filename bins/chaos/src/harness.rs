@@ -28,7 +28,10 @@ use tokio::process::{Child, Command};
 macro_rules! on_probe {
     ($world:expr, |$c:ident| $body:expr) => {
         match &mut $world.probe {
-            Probe::Postgres($c) => $body,
+            Probe::Postgres($c) => {
+                let $c = &mut **$c;
+                $body
+            }
             Probe::Sqlite($c) => $body,
         }
     };
@@ -538,14 +541,17 @@ impl World {
 
 /// The checks' connection, on the scenario's backend.
 enum Probe {
-    Postgres(AsyncPgConnection),
+    // Boxed: one probe per scenario, and the variants differ much in size.
+    Postgres(Box<AsyncPgConnection>),
     Sqlite(SyncConnectionWrapper<SqliteConnection>),
 }
 
 impl Probe {
     async fn open(url: &str) -> Result<Self> {
         if bench::database::is_postgres(url) {
-            return Ok(Self::Postgres(AsyncPgConnection::establish(url).await?));
+            return Ok(Self::Postgres(Box::new(
+                AsyncPgConnection::establish(url).await?,
+            )));
         }
         let path = url.strip_prefix("sqlite://").unwrap_or(url);
         let mut conn = SyncConnectionWrapper::<SqliteConnection>::establish(path).await?;
