@@ -144,15 +144,15 @@ async fn run(cli: Cli) -> Result<bool> {
         }
     }
     println!(
-        "chaos: {} in {:.1}s; logs in {}",
+        "chaos: {} in {:.1}s",
         if all_passed { "all passed" } else { "FAILED" },
         started.elapsed().as_secs_f64(),
-        log_dir.display()
     );
-    if !all_passed && cli.log_dir.is_none() {
-        // Keep the logs of a failed run.
-        let kept = temp.keep();
-        eprintln!("chaos: logs kept in {}", kept.display());
+    if cli.log_dir.is_some() {
+        println!("chaos: logs in {}", log_dir.display());
+    } else if !all_passed {
+        // Keep the logs of a failed run (a passing one's go with its temporary folder).
+        println!("chaos: logs kept in {}", temp.keep().display());
     }
     Ok(all_passed)
 }
