@@ -11,8 +11,9 @@ mod parse;
 
 use std::net::IpAddr;
 
+use bootstrap::settings::live_signals::is_loopback_host;
 use bootstrap::settings::parse::{Env, ip, port};
-use bootstrap::settings::{env_lookup, non_blank};
+use bootstrap::settings::{LiveSignal, ProcessRules, env_lookup, non_blank};
 use secrecy::SecretString;
 
 pub use bootstrap::settings::{
@@ -29,8 +30,18 @@ pub const DEFAULT_BIND_ADDRESS: &str = "127.0.0.1";
 pub fn callback_path(platform: &str) -> String {
     format!("/api/auth/{platform}/callback")
 }
-/// The variables live mode requires besides the shared settings'.
-const REQUIRED_IN_LIVE_MODE: [&str; 2] = ["JWT_SECRET", "APP_ORIGIN"];
+/// The variables live mode requires besides the shared settings'. `JWT_AUDIENCE` and
+/// `JWT_ISSUER` too: a token the host product minted for another service must not be
+/// accepted here unless the operator says so (`*`).
+const REQUIRED_IN_LIVE_MODE: [&str; 4] = ["JWT_SECRET", "APP_ORIGIN", "JWT_AUDIENCE", "JWT_ISSUER"];
+/// The HTTP server's production settings, refused when blank.
+const NEVER_BLANK: [&str; 5] = [
+    "JWT_SECRET",
+    "APP_ORIGIN",
+    "BIND_ADDRESS",
+    "JWT_AUDIENCE",
+    "JWT_ISSUER",
+];
 
 /// Where the HTTP server listens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,14 +120,49 @@ impl Config {
         let app_origin = env.parse_optional("APP_ORIGIN", parse::origin)?;
         let jwt_secret = env.parse_optional("JWT_SECRET", parse::jwt_secret)?;
         let jwt_claims = crate::auth::JwtClaimRules {
-            audience: env.parse_optional("JWT_AUDIENCE", parse::claim_value)?,
-            issuer: env.parse_optional("JWT_ISSUER", parse::claim_value)?,
+            audience: env
+                .parse_optional("JWT_AUDIENCE", parse::claim_value)?
+                .flatten(),
+            issuer: env
+                .parse_optional("JWT_ISSUER", parse::claim_value)?
+                .flatten(),
         };
-        let settings = Settings::from_lookup_requiring(&lookup, &REQUIRED_IN_LIVE_MODE)?;
+        // The HTTP server's production settings: a JWT secret (the host product's real one), a
+        // public address, a frontend other than this machine. Any of them selects live mode,
+        // and refuses sandbox mode.
+        let mut live_signals = Vec::new();
+        if jwt_secret.is_some() {
+            live_signals.push(LiveSignal::set("JWT_SECRET"));
+        }
+        if env.is_set("BIND_ADDRESS") && !server.bind_address.is_loopback() {
+            live_signals.push(LiveSignal::because(
+                "BIND_ADDRESS",
+                "BIND_ADDRESS is not a loopback address",
+            ));
+        }
+        if app_origin
+            .as_deref()
+            .is_some_and(|origin| !origin_is_local(origin))
+        {
+            live_signals.push(LiveSignal::because(
+                "APP_ORIGIN",
+                "APP_ORIGIN is not on localhost",
+            ));
+        }
+        let settings = Settings::from_lookup_with(
+            &lookup,
+            &ProcessRules {
+                also_required: REQUIRED_IN_LIVE_MODE.to_vec(),
+                live_signals,
+                never_blank: NEVER_BLANK.to_vec(),
+            },
+        )?;
 
         let jwt_secret = match (jwt_secret, &settings.dev_secrets) {
-            (Some(secret), _) => secret,
-            (None, Some(dev)) => dev.jwt_secret.clone(),
+            // Sandbox mode signs with its own generated secret only (a configured one is a
+            // production setting, refused there).
+            (_, Some(dev)) => dev.jwt_secret.clone(),
+            (Some(secret), None) => secret,
             (None, None) => {
                 return Err(ConfigError::Missing {
                     variables: vec!["JWT_SECRET"],
@@ -190,6 +236,14 @@ impl Config {
     pub fn is_sandbox(&self) -> bool {
         self.settings.is_sandbox()
     }
+}
+
+/// Whether `origin` (`scheme://host[:port]`) is on this machine.
+fn origin_is_local(origin: &str) -> bool {
+    url::Url::parse(origin)
+        .ok()
+        .and_then(|url| url.host_str().map(is_loopback_host))
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

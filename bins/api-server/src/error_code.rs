@@ -58,6 +58,9 @@ pub enum ErrorCode {
     TooManyRequests,
     /// 429: a manual sync inside its cooldown (with `Retry-After`).
     SyncCooldown,
+    /// 429: the user's share of the platform's manual reserve is spent for today
+    /// (`Retry-After` says until midnight UTC).
+    ManualShareSpent,
     /// 500: a bug or an unexpected failure; the cause is logged, not sent.
     Internal,
     /// 502: an upstream failure (the framework's own).
@@ -83,6 +86,9 @@ pub enum ErrorCode {
     StateExpired,
     /// Callback page: the state was used already (a replayed callback).
     StateUsed,
+    /// Callback page: the callback came to a browser other than the one that began the
+    /// connect (no connect cookie, or another one); nothing was exchanged.
+    OtherBrowser,
     /// Callback page: the platform did not accept the code exchange.
     ExchangeFailed,
     /// Callback page: the account cannot be connected (a personal Instagram account, a Google
@@ -98,7 +104,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order docs/api.md lists them.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 41] = [
         Self::BadRequest,
         Self::InvalidQuery,
         Self::InvalidBody,
@@ -121,6 +127,7 @@ impl ErrorCode {
         Self::UnsupportedMediaType,
         Self::TooManyRequests,
         Self::SyncCooldown,
+        Self::ManualShareSpent,
         Self::Internal,
         Self::BadGateway,
         Self::PlatformUnavailable,
@@ -133,6 +140,7 @@ impl ErrorCode {
         Self::InvalidState,
         Self::StateExpired,
         Self::StateUsed,
+        Self::OtherBrowser,
         Self::ExchangeFailed,
         Self::NotEligible,
         Self::DifferentAccount,
@@ -165,6 +173,7 @@ impl ErrorCode {
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::TooManyRequests => "too_many_requests",
             Self::SyncCooldown => "sync_cooldown",
+            Self::ManualShareSpent => "manual_share_spent",
             Self::Internal => "internal",
             Self::BadGateway => "bad_gateway",
             Self::PlatformUnavailable => "platform_unavailable",
@@ -177,11 +186,64 @@ impl ErrorCode {
             Self::InvalidState => "invalid_state",
             Self::StateExpired => "state_expired",
             Self::StateUsed => "state_used",
+            Self::OtherBrowser => "other_browser",
             Self::ExchangeFailed => "exchange_failed",
             Self::NotEligible => "not_eligible",
             Self::DifferentAccount => "different_account",
             Self::AccountInUse => "account_in_use",
             Self::Misconfigured => "misconfigured",
+        }
+    }
+
+    /// When a client sees it, in a few words (the OpenAPI document's descriptions; docs/api.md
+    /// says the same at more length).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::BadRequest => "the framework refused the request before a route ran",
+            Self::InvalidQuery => "a query parameter is missing or has a bad value",
+            Self::InvalidBody => "the body cannot be read as the expected JSON",
+            Self::InvalidUserId => "an unusable `userId`",
+            Self::MalformedBody => "a signed webhook whose body is not the platform's envelope",
+            Self::MalformedContent => "a signed callback whose content cannot be read",
+            Self::Unauthorized => "bearer token missing, malformed, expired or wrongly signed",
+            Self::UnknownClientKey => "a webhook for another app",
+            Self::MissingSignature => "the signature is missing",
+            Self::MalformedSignature => "the signature cannot be read",
+            Self::BadSignature => "the signature does not match the body",
+            Self::StaleTimestamp => "the signature is too old (or from the future)",
+            Self::Forbidden => "authenticated, but not allowed",
+            Self::NotFound => "nothing here, or nothing that belongs to the caller",
+            Self::NotConnected => "no connection to this platform for this user",
+            Self::MethodNotAllowed => "the route exists, the method does not",
+            Self::NeedsReauth => "the platform rejected the connection's tokens; reconnect",
+            Self::SyncInProgress => "a sync of this connection is running",
+            Self::PayloadTooLarge => "the body is larger than the route accepts",
+            Self::UnsupportedMediaType => "the body is not JSON",
+            Self::TooManyRequests => "too many requests (see `Retry-After`)",
+            Self::SyncCooldown => "manual sync or connect inside its cooldown (see `Retry-After`)",
+            Self::ManualShareSpent => {
+                "the user's share of the day's manual reserve is spent (see `Retry-After`)"
+            }
+            Self::Internal => "anything else (details only in the server log)",
+            Self::BadGateway => "an upstream failure the framework reports",
+            Self::PlatformUnavailable => "the platform failed or timed out",
+            Self::TiktokUnavailable => "TikTok failed or timed out",
+            Self::ServiceUnavailable => "the service cannot answer now",
+            Self::DatabaseUnavailable => "the database cannot be reached, or could not save",
+            Self::Cancelled => "the creator pressed Cancel on the consent page",
+            Self::AccessDenied => "the platform refused the authorization",
+            Self::InvalidCallback => "the callback is missing its `state` or `code`",
+            Self::InvalidState => "the state was never issued",
+            Self::StateExpired => "the state is older than 10 minutes",
+            Self::StateUsed => "the state was used already",
+            Self::OtherBrowser => {
+                "the callback reached another browser than the one that began the connect"
+            }
+            Self::ExchangeFailed => "the platform did not accept the code exchange",
+            Self::NotEligible => "the account cannot be connected",
+            Self::DifferentAccount => "another account of this platform is connected",
+            Self::AccountInUse => "this account is connected to another user",
+            Self::Misconfigured => "the platform app's credentials are wrong",
         }
     }
 
@@ -201,6 +263,7 @@ impl ErrorCode {
             | Self::InvalidState
             | Self::StateExpired
             | Self::StateUsed
+            | Self::OtherBrowser
             | Self::ExchangeFailed
             | Self::NotEligible => StatusCode::BAD_REQUEST,
             Self::Unauthorized
@@ -218,7 +281,9 @@ impl ErrorCode {
             | Self::AccountInUse => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::TooManyRequests | Self::SyncCooldown => StatusCode::TOO_MANY_REQUESTS,
+            Self::TooManyRequests | Self::SyncCooldown | Self::ManualShareSpent => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             Self::Internal | Self::Misconfigured => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadGateway | Self::PlatformUnavailable | Self::TiktokUnavailable => {
                 StatusCode::BAD_GATEWAY
@@ -316,6 +381,7 @@ mod tests {
                 ("unsupported_media_type", 415),
                 ("too_many_requests", 429),
                 ("sync_cooldown", 429),
+                ("manual_share_spent", 429),
                 ("internal", 500),
                 ("bad_gateway", 502),
                 ("platform_unavailable", 502),
@@ -328,6 +394,7 @@ mod tests {
                 ("invalid_state", 400),
                 ("state_expired", 400),
                 ("state_used", 400),
+                ("other_browser", 400),
                 ("exchange_failed", 400),
                 ("not_eligible", 400),
                 ("different_account", 409),

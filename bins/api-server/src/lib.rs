@@ -15,6 +15,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod ops;
 pub mod readiness;
+pub mod route_table;
 pub mod routes;
 pub mod startup;
 pub mod state;

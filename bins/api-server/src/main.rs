@@ -1,12 +1,51 @@
 //! api-server: reads the configuration, sets up logging, serves until stopped.
+//!
+//! `api-server openapi` prints the OpenAPI document of a sandbox server (every platform on)
+//! instead, without serving: `scripts/generate-ts-types` makes the TypeScript types from it.
 
 use anyhow::Context as _;
 use api_server::config::{Config, Mode};
 use api_server::wiring::{WiringOptions, wire};
 use bootstrap::telemetry;
 
+/// What `api-server --help` prints.
+const USAGE: &str = "\
+usage: api-server           serve (configured by the environment, see docs/configuration.md)
+       api-server openapi   print the OpenAPI document of a sandbox server, every platform on";
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] => serve().await,
+        ["openapi"] => print_openapi().await,
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => anyhow::bail!("unknown arguments {args:?}\n{USAGE}"),
+    }
+}
+
+/// Prints the sandbox server's document as pretty JSON.
+async fn print_openapi() -> anyhow::Result<()> {
+    let document = api_server::openapi::sandbox_document()
+        .await
+        .context("the sandbox server could not be wired")?;
+    let json = document
+        .to_pretty_json()
+        .context("the document cannot be written as JSON")?;
+    println!("{json}");
+    Ok(())
+}
+
+/// Serves until stopped.
+async fn serve() -> anyhow::Result<()> {
     let config = Config::from_env().context("invalid configuration")?;
     let subscriber =
         telemetry::stdout_subscriber(config.settings.log.format, &config.settings.log.filter)?;

@@ -1,12 +1,15 @@
 //! The platform's own routes: health, readiness, metrics and the sandbox's token endpoint.
 
+use actix_web::http::Method;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
+use crate::openapi::errors::error_responses;
+use crate::route_table::RouteTable;
 use crate::state::AppState;
 
 /// User id of the token `POST /api/dev/token` issues when no body is sent.
@@ -16,11 +19,14 @@ pub const DEV_TOKEN_LIFETIME_HOURS: i64 = 24;
 /// Longest user id accepted by `POST /api/dev/token`.
 const MAX_USER_ID_LEN: usize = 128;
 
-/// Registers the routes of this module; `/api/dev/token` only when `sandbox` is true.
-pub fn configure(cfg: &mut web::ServiceConfig, sandbox: bool) {
-    cfg.service(healthz).service(readyz).service(metrics);
+/// Adds the routes of this module; `/api/dev/token` only when `sandbox` is true.
+pub fn register(table: &mut RouteTable, sandbox: bool) {
+    table
+        .add(Method::GET, "/healthz", healthz)
+        .add(Method::GET, "/readyz", readyz)
+        .add(Method::GET, "/metrics", metrics);
     if sandbox {
-        cfg.service(dev_token);
+        table.add(Method::POST, "/api/dev/token", dev_token);
     }
 }
 
@@ -38,10 +44,22 @@ fn status(text: &str) -> HttpResponse {
     })
 }
 
+error_responses!(
+    /// What `GET /healthz`, `GET /metrics` can fail with.
+    OperationErrors: Internal
+);
+error_responses!(
+    /// What `GET /readyz` can answer besides ready.
+    ReadinessErrors: DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `POST /api/dev/token` can refuse with.
+    DevTokenErrors: InvalidBody, InvalidUserId, NotFound, PayloadTooLarge, Internal
+);
+
 /// Liveness: the process is up and serving.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process is up", body = Status)))]
-#[get("/healthz")]
+    responses((status = 200, description = "The process is up", body = Status), OperationErrors))]
 pub async fn healthz() -> HttpResponse {
     status("ok")
 }
@@ -50,9 +68,8 @@ pub async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Status),
-        (status = 503, description = "A dependency is down", body = ErrorBody),
+        ReadinessErrors,
     ))]
-#[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     match state.readiness.check().await {
         Ok(()) => Ok(status("ready")),
@@ -72,8 +89,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// Prometheus metrics in text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String)))]
-#[get("/metrics")]
+    responses(
+        (status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String),
+        OperationErrors,
+    ))]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let text = state.metrics.render().map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
@@ -124,10 +143,8 @@ impl std::fmt::Debug for DevToken {
     request_body(content = Option<DevTokenRequest>, description = "Optional; defaults to demo-user"),
     responses(
         (status = 200, description = "A token", body = DevToken),
-        (status = 400, description = "Bad body", body = ErrorBody),
-        (status = 404, description = "Not in sandbox mode", body = ErrorBody),
+        DevTokenErrors,
     ))]
-#[post("/api/dev/token")]
 pub async fn dev_token(
     state: web::Data<AppState>,
     body: web::Bytes,

@@ -28,8 +28,19 @@ use crate::config::Config;
 use crate::metrics::{Metrics, MetricsError};
 use crate::middleware::{catch_panic, cors, json_errors, request_log, security_headers};
 use crate::readiness::{NoDependencies, ReadinessProbe};
+use crate::route_table::{RouteTable, ServedRoute};
 use crate::state::AppState;
 use crate::{extract, openapi, ops, routes, static_files};
+
+/// Every route of the API, for a server in sandbox mode or not, running `platforms`: the
+/// table the server registers (once per worker) and [`Application::routes`] lists.
+pub fn api_routes(sandbox: bool, platforms: &[crate::routes::PlatformRoutes]) -> RouteTable {
+    let mut table = RouteTable::new();
+    ops::register(&mut table, sandbox);
+    openapi::register(&mut table);
+    routes::register(&mut table, platforms);
+    table
+}
 
 /// A function adding routes or app data; called once per worker.
 pub type ConfigureFn = Arc<dyn Fn(&mut web::ServiceConfig) + Send + Sync>;
@@ -109,8 +120,9 @@ impl ApplicationBuilder {
         self
     }
 
-    /// Adds routes or app data, after the platform's and the product's routes'. Tests use it to
-    /// register probe routes; may be called several times.
+    /// Adds app data, or routes that are not the API's, after the API's routes. Tests use it
+    /// to register probe routes; may be called several times. (The API's own routes are added
+    /// to [`api_routes`], so that the OpenAPI tests see them.)
     #[must_use]
     pub fn configure(
         mut self,
@@ -147,7 +159,13 @@ impl ApplicationBuilder {
         let sandbox = self.config.is_sandbox();
         let state = web::Data::new(AppState {
             jwt: JwtVerifier::with_rules(&self.config.jwt_secret, &self.config.jwt_claims),
-            dev_tokens: sandbox.then(|| JwtIssuer::new(&self.config.jwt_secret)),
+            // Only ever the sandbox's own generated secret: never a configured one.
+            dev_tokens: self
+                .config
+                .settings
+                .dev_secrets
+                .as_ref()
+                .map(|dev| JwtIssuer::new(&dev.jwt_secret)),
             metrics: metrics.clone(),
             readiness: self.readiness,
             platforms: self.platforms,
@@ -165,9 +183,8 @@ impl ApplicationBuilder {
                 .app_data(extract::json_config())
                 .app_data(extract::payload_config())
                 .app_data(extract::query_config())
-                .configure(|cfg| ops::configure(cfg, sandbox))
-                .service(openapi::openapi_json)
-                .configure(|cfg| routes::configure(cfg, &platforms))
+                // Every route of the API comes from the one table (see `api_routes`).
+                .configure(|cfg| api_routes(sandbox, &platforms).register(cfg))
                 .configure(move |cfg| {
                     for configure in &extra {
                         configure(cfg);
@@ -263,6 +280,14 @@ impl Application {
     /// The bound address.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Every route of the API this server serves (the extra routes of
+    /// [`ApplicationBuilder::configure`] left out), in registration order.
+    pub fn routes(&self) -> Vec<ServedRoute> {
+        api_routes(self.state.config.is_sandbox(), &self.state.platforms)
+            .routes()
+            .to_vec()
     }
 
     /// The shared state (configuration with the resolved port, metrics).

@@ -153,6 +153,14 @@ pub async fn wire(config: Config, options: WiringOptions) -> Result<Wired, Wirin
         tokio::spawn(deliverer.run_until(std::future::pending()));
     }
 
+    // Expired OAuth states, quota windows and pauses are deleted for the life of the
+    // process, so no table grows with every connect or minute.
+    tokio::spawn(
+        services
+            .clone()
+            .run_housekeeping(config.settings.sync.purge_interval),
+    );
+
     let data = web::Data::new(services.clone());
     let platforms = services
         .platforms()

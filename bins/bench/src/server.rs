@@ -86,6 +86,9 @@ impl RunningServer {
             .env("TOKEN_ENCRYPTION_KEY", secrets.encryption_key_env())
             .env("JWT_SECRET", secrets.jwt_secret().expose_secret())
             .env("APP_ORIGIN", &origin)
+            // The benchmark's tokens carry neither claim: both checks explicitly off.
+            .env("JWT_AUDIENCE", "*")
+            .env("JWT_ISSUER", "*")
             .env("LOG_FORMAT", "json")
             .env("RUST_LOG", &spec.log_filter)
             .stdin(Stdio::null())

@@ -376,7 +376,11 @@ impl World {
     /// Starts the `api-server` in live mode against the sandbox on a free loopback port and
     /// waits until `/readyz` answers 200 (at most 30 s); returns it, its base URL and how
     /// long it took to be ready.
-    pub async fn server(&self, label: &str) -> Result<(Process, url::Url, Duration)> {
+    pub async fn server(
+        &self,
+        label: &str,
+        env: &[(&str, String)],
+    ) -> Result<(Process, url::Url, Duration)> {
         let port = bench::server::free_port()?;
         let base_url = url::Url::parse(&format!("http://127.0.0.1:{port}/"))?;
         let log_path = self.log_dir.join(format!("{label}.log"));
@@ -401,11 +405,17 @@ impl World {
             .env("TOKEN_ENCRYPTION_KEY", self.secrets.encryption_key_env())
             .env("JWT_SECRET", self.secrets.jwt_secret().expose_secret())
             .env("APP_ORIGIN", "http://127.0.0.1:5001")
+            // Live mode asks for both; the suite's tokens carry neither.
+            .env("JWT_AUDIENCE", "*")
+            .env("JWT_ISSUER", "*")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log)
             .kill_on_drop(true);
+        for (name, value) in env {
+            command.env(name, value);
+        }
         let started = Instant::now();
         let child = command
             .spawn()

@@ -54,6 +54,15 @@ async fn prune_history(services: &Services) {
         ),
         Err(error) => warn!(%error, "old webhook records could not be pruned"),
     }
+    match services.purge_expired().await {
+        Ok(purged) => info!(
+            oauth_states = purged.oauth_states,
+            quota_windows = purged.quota_windows,
+            pauses = purged.pauses,
+            "expired rows purged"
+        ),
+        Err(error) => warn!(%error, "expired rows could not be purged"),
+    }
 }
 
 /// Deletes the data platforms' policies do not let us keep unrefreshed (YouTube's 30 days);

@@ -18,6 +18,7 @@
 mod dev_secrets;
 mod encryption_keys;
 mod instagram;
+pub mod live_signals;
 pub mod parse;
 mod youtube;
 
@@ -32,6 +33,7 @@ use url::Url;
 pub use dev_secrets::DevSecrets;
 pub use encryption_keys::{DEFAULT_KEY_ID, EncryptionKey, EncryptionKeys, KEY_LEN};
 pub use instagram::{DEFAULT_INSTAGRAM_PAGE_SIZE, DEFAULT_INSTAGRAM_SCOPES, InstagramSettings};
+pub use live_signals::LiveSignal;
 pub use youtube::{
     DEFAULT_YOUTUBE_ANALYTICS_DAYS, DEFAULT_YOUTUBE_DAILY_UNITS, DEFAULT_YOUTUBE_RETENTION_DAYS,
     DEFAULT_YOUTUBE_SCOPES, QuotaTableChoice, YouTubeSettings,
@@ -50,8 +52,13 @@ pub const DEFAULT_TIKTOK_AUTH_BASE_URL: &str = "https://www.tiktok.com";
 pub const DEFAULT_TIKTOK_API_BASE_URL: &str = "https://open.tiktokapis.com";
 /// Default minimum time between two manual syncs of one connection.
 pub const DEFAULT_MANUAL_SYNC_COOLDOWN_SECS: u64 = 300;
-/// Default per-endpoint request budget per minute (TikTok's documented limit).
-pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = 600;
+/// TikTok's documented limit: requests per endpoint in any sliding minute.
+pub const TIKTOK_LIMIT_PER_MINUTE: u32 = 600;
+/// Default per-endpoint request budget per minute: half of TikTok's limit. The shared budget
+/// counts fixed UTC minutes; TikTok counts a sliding one, which can span the end of one fixed
+/// minute and the start of the next, so only half the limit per fixed minute keeps every
+/// sliding minute within it.
+pub const DEFAULT_RATE_LIMIT_PER_MINUTE: u32 = TIKTOK_LIMIT_PER_MINUTE / 2;
 /// Client key used in sandbox mode, where the emulator accepts it.
 pub const SANDBOX_CLIENT_KEY: &str = "sandbox-client-key";
 /// The Instagram App ID of sandbox mode, registered with the in-process emulator.
@@ -163,6 +170,12 @@ pub struct SyncSettings {
     /// The longest one TikTok HTTP attempt may take (`TIKTOK_REQUEST_TIMEOUT_SECS`): a
     /// platform that stalls holds a worker slot this long per attempt.
     pub tiktok_request_timeout: Duration,
+    /// Time between two purges of expired OAuth states, quota windows and pauses by the
+    /// api-server (`PURGE_INTERVAL_SECS`).
+    pub purge_interval: Duration,
+    /// The percentage of a platform's daily budget one user's own requests may spend a day
+    /// (`USER_DAILY_SHARE_PERCENT`).
+    pub user_share_percent: u32,
 }
 
 /// The settings every process of the service reads.
@@ -210,10 +223,37 @@ pub enum ConfigError {
     },
     /// Live mode without any platform's credentials.
     #[error(
-        "MODE is live but no platform is configured: set TIKTOK_CLIENT_KEY (TikTok), \
-         INSTAGRAM_APP_ID (Instagram) or YOUTUBE_CLIENT_ID (YouTube) with their secrets, or unset MODE for sandbox mode"
+        "the service is in live mode ({why}) but no platform is configured: set \
+         TIKTOK_CLIENT_KEY (TikTok), INSTAGRAM_APP_ID (Instagram) or YOUTUBE_CLIENT_ID \
+         (YouTube) with their secrets, or remove MODE and every production setting for \
+         sandbox mode"
     )]
-    NoPlatform,
+    NoPlatform {
+        /// Why the service is in live mode (`MODE is live`, `JWT_SECRET is set`).
+        why: String,
+    },
+    /// Production settings given blank: a blank secret or credential is refused rather than
+    /// read as unset (which could select sandbox mode).
+    #[error(
+        "set but blank: {} (remove the line, or give it its value; a blank production \
+         setting is never read as unset)",
+        .variables.join(", ")
+    )]
+    Blank {
+        /// The blank variables.
+        variables: Vec<&'static str>,
+    },
+    /// `MODE=sandbox` beside production settings.
+    #[error(
+        "MODE is sandbox, but {}: sandbox mode generates its own secrets and issues bearer \
+         tokens for any user, so it never runs with production settings (set MODE=live, or \
+         remove them)",
+        .signals.iter().map(|signal| signal.why.as_str()).collect::<Vec<_>>().join(", ")
+    )]
+    SandboxWithLiveSettings {
+        /// The production settings found.
+        signals: Vec<LiveSignal>,
+    },
     /// A variable is set but its value is not acceptable.
     #[error("{variable}: {reason}")]
     Invalid {
@@ -255,6 +295,19 @@ impl Settings {
         Self::from_lookup_requiring(lookup, &[])
     }
 
+    /// As [`Settings::from_lookup_requiring`], with the binary's own production settings:
+    /// `rules.live_signals` select live mode (and refuse sandbox mode) like the shared ones,
+    /// and `rules.never_blank` are refused when blank.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first offending variable (or every missing one).
+    pub fn from_lookup_with(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        rules: &ProcessRules,
+    ) -> Result<Self, ConfigError> {
+        Self::read(lookup, rules)
+    }
+
     /// As [`Settings::from_lookup`], for a binary that needs more variables in live mode:
     /// `also_required` are checked with the shared ones, so one error names every missing
     /// variable.
@@ -265,6 +318,29 @@ impl Settings {
         lookup: &dyn Fn(&str) -> Option<String>,
         also_required: &[&'static str],
     ) -> Result<Self, ConfigError> {
+        Self::read(
+            lookup,
+            &ProcessRules {
+                also_required: also_required.to_vec(),
+                ..ProcessRules::default()
+            },
+        )
+    }
+
+    fn read(
+        lookup: &dyn Fn(&str) -> Option<String>,
+        rules: &ProcessRules,
+    ) -> Result<Self, ConfigError> {
+        let also_required = rules.also_required.as_slice();
+        let blank = live_signals::blank_among(
+            lookup,
+            live_signals::NEVER_BLANK
+                .into_iter()
+                .chain(rules.never_blank.iter().copied()),
+        );
+        if !blank.is_empty() {
+            return Err(ConfigError::Blank { variables: blank });
+        }
         let get = |name: &str| non_blank(lookup, name);
         let env = parse::Env::new(&get);
 
@@ -297,6 +373,16 @@ impl Settings {
                 DEFAULT_TIKTOK_REQUEST_TIMEOUT_SECS,
                 parse::positive_seconds,
             )?),
+            purge_interval: Duration::from_secs(env.parse_or(
+                "PURGE_INTERVAL_SECS",
+                services::housekeeping::DEFAULT_PURGE_INTERVAL.as_secs(),
+                parse::positive_seconds,
+            )?),
+            user_share_percent: env.parse_or(
+                "USER_DAILY_SHARE_PERCENT",
+                services::quota::DEFAULT_USER_SHARE_PERCENT,
+                parse::percent,
+            )?,
         };
         let log = LogSettings {
             format: env.parse_or("LOG_FORMAT", LogFormat::Pretty, parse::log_format)?,
@@ -313,9 +399,25 @@ impl Settings {
             ("INSTAGRAM_APP_ID", instagram.app_id.is_some()),
             ("YOUTUBE_CLIENT_ID", youtube.client_id.is_some()),
         ];
-        let mode = match env.parse_optional("MODE", parse::mode)? {
+        // Every production setting present: a platform credential (sandbox mode would silently
+        // not use it), a token key, a remote database, and the binary's own (its JWT secret,
+        // public address, frontend origin).
+        let signals: Vec<LiveSignal> = credentials_given
+            .iter()
+            .filter(|(_, given)| *given)
+            .map(|(variable, _)| LiveSignal::set(variable))
+            .chain(
+                keys.is_some()
+                    .then(|| LiveSignal::set("TOKEN_ENCRYPTION_KEY")),
+            )
+            .chain(get("DATABASE_URL").and_then(|url| live_signals::database_signal(&url)))
+            .chain(rules.live_signals.iter().cloned())
+            .collect();
+        let explicit_mode = env.parse_optional("MODE", parse::mode)?;
+        let mode = match explicit_mode {
             Some(mode) => mode,
-            None if tiktok.has_credentials()
+            None if !signals.is_empty()
+                || tiktok.has_credentials()
                 || instagram.has_credentials()
                 || youtube.has_credentials() =>
             {
@@ -323,18 +425,20 @@ impl Settings {
             }
             None => Mode::Sandbox,
         };
+        let why_live = || {
+            if explicit_mode.is_some() {
+                "MODE is live".to_owned()
+            } else {
+                signals.first().map_or_else(
+                    || "a platform secret is set".to_owned(),
+                    |signal| signal.why.clone(),
+                )
+            }
+        };
 
         if mode == Mode::Sandbox {
-            // Sandbox mode talks to emulators only: a platform credential here means the
-            // operator expects the real platform, which sandbox mode would silently not use.
-            if let Some((variable, _)) = credentials_given.iter().find(|(_, given)| *given) {
-                return Err(ConfigError::Invalid {
-                    variable: "MODE",
-                    reason: format!(
-                        "is sandbox, but {variable} is set: sandbox mode uses emulators only \
-                         (unset MODE, or set it to live, to use the real platform)"
-                    ),
-                });
+            if !signals.is_empty() {
+                return Err(ConfigError::SandboxWithLiveSettings { signals });
             }
             let dev = DevSecrets::load_or_create(&dev_secrets_path(&data_dir))?;
             let placeholder = default_url(SANDBOX_REDIRECT_PLACEHOLDER);
@@ -358,7 +462,8 @@ impl Settings {
                     placeholder,
                 )),
                 switched_off: Vec::new(),
-                token_encryption_keys: keys.unwrap_or_else(|| dev.token_encryption_keys.clone()),
+                // Never a configured key: that is a production setting, refused above.
+                token_encryption_keys: dev.token_encryption_keys.clone(),
                 sync,
                 log,
                 host_webhook,
@@ -397,7 +502,7 @@ impl Settings {
             ));
         }
         if switched_off.len() == credentials_given.len() {
-            return Err(ConfigError::NoPlatform);
+            return Err(ConfigError::NoPlatform { why: why_live() });
         }
         missing.extend(
             also_required
@@ -406,23 +511,43 @@ impl Settings {
                 .filter(|name| !env.is_set(name)),
         );
         let Some(keys) = keys.filter(|_| missing.is_empty()) else {
-            let why = if env.is_set("MODE") {
-                "MODE is live".to_owned()
-            } else {
-                let given = credentials_given.iter().find(|(_, given)| *given);
-                given.map_or_else(
-                    || "a platform secret is set".to_owned(),
-                    |(variable, _)| format!("{variable} is set"),
-                )
-            };
             return Err(ConfigError::Missing {
                 variables: missing,
-                why,
+                why: why_live(),
             });
         };
         let tiktok = tiktok.live();
         let instagram = instagram.live();
         let youtube = youtube.live();
+        // Live mode: an OAuth redirect (which carries the authorization code) and the host
+        // notifications (signed, but readable on the way) go over TLS, except to this machine.
+        for (variable, url) in [
+            (
+                "TIKTOK_REDIRECT_URI",
+                tiktok.as_ref().map(|t| &t.redirect_uri),
+            ),
+            (
+                "INSTAGRAM_REDIRECT_URI",
+                instagram.as_ref().map(|i| &i.redirect_uri),
+            ),
+            (
+                "YOUTUBE_REDIRECT_URI",
+                youtube.as_ref().map(|y| &y.redirect_uri),
+            ),
+            ("HOST_WEBHOOK_URL", host_webhook.as_ref().map(|h| &h.url)),
+        ] {
+            if let Some(url) = url
+                && url.scheme() == "http"
+                && !url.host_str().is_some_and(live_signals::is_loopback_host)
+            {
+                return Err(ConfigError::Invalid {
+                    variable,
+                    reason: "uses http:// on a host other than this machine; live mode needs \
+                             https:// (http:// only on localhost or a loopback address)"
+                        .into(),
+                });
+            }
+        }
         Ok(Self {
             mode,
             data_dir,
@@ -443,6 +568,18 @@ impl Settings {
     pub fn is_sandbox(&self) -> bool {
         self.mode == Mode::Sandbox
     }
+}
+
+/// What a binary adds to the shared settings' rules.
+#[derive(Debug, Clone, Default)]
+pub struct ProcessRules {
+    /// Variables live mode needs besides the shared ones (listed with them when missing).
+    pub also_required: Vec<&'static str>,
+    /// The binary's own production settings found (they select live mode, and refuse sandbox
+    /// mode).
+    pub live_signals: Vec<LiveSignal>,
+    /// The binary's own variables refused when blank.
+    pub never_blank: Vec<&'static str>,
 }
 
 /// The TikTok settings read before the mode decides the credentials.

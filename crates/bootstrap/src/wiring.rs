@@ -93,7 +93,10 @@ pub fn tiktok_client(
         .with_scopes(tiktok.scopes.clone())
         .with_auth_base_url(tiktok.auth_base_url.clone())
         .with_api_base_url(tiktok.api_base_url.clone())
-        .with_request_timeout(settings.sync.tiktok_request_timeout),
+        .with_request_timeout(settings.sync.tiktok_request_timeout)
+        // Explicit consent on every connect: a one-click approval cannot happen unseen
+        // (issue 25).
+        .with_disable_auto_auth(true),
     )?
     .with_rate_limiter(limiter))
 }
@@ -260,7 +263,8 @@ pub fn call_budget(
     clock: Arc<dyn Clock>,
     observer: Arc<dyn ServiceObserver>,
 ) -> CallBudget {
-    let mut budget = CallBudget::new(db, clock, observer);
+    let mut budget =
+        CallBudget::new(db, clock, observer).with_user_share(settings.sync.user_share_percent);
     if settings.tiktok.is_some() {
         budget = budget.with_policy(TIKTOK, tiktok_budget(settings));
     }

@@ -3,8 +3,13 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::TimeDelta;
 use domain::{Connection, Platform, Profile, SyncTrigger};
+use secrecy::SecretString;
 use serde::Serialize;
+use sha2::{Digest as _, Sha256};
 use storage::{NewConnection, NewOAuthState, OAuthStateRejection, StorageError};
 use tracing::{info, warn};
 use url::Url;
@@ -27,7 +32,69 @@ pub struct Connected {
     pub missing_scopes: Vec<String>,
 }
 
+/// How long after a connect is begun its popup may open the start route: the host product's
+/// page opens it at once. *Why short:* a start link is what a user could send to someone
+/// else; one opened late is refused.
+pub const CONNECT_START_WINDOW: TimeDelta = TimeDelta::minutes(2);
+
+/// A connect started in a browser: where to send it, and the cookie that binds it.
+#[derive(Debug)]
+pub struct BrowserStart {
+    /// The platform's authorize URL.
+    pub authorize_url: Url,
+    /// The value of the connect cookie (random, 256 bits); only its digest is stored.
+    pub cookie: SecretString,
+}
+
+/// Whether a callback must come from the browser that started the connect.
+#[derive(Debug, Clone, Copy)]
+enum BrowserCheck<'a> {
+    /// The callback route: the connect cookie it carried (`None`: none).
+    Cookie(Option<&'a str>),
+    /// A caller without a browser (the worker's and the benchmarks' scripted flows).
+    Unchecked,
+}
+
+/// The stored digest of a connect cookie.
+fn cookie_digest(cookie: &str) -> String {
+    hex::encode(Sha256::digest(cookie.as_bytes()))
+}
+
 impl Services {
+    /// Binds the connect of `state` to the browser that opened the start route: returns the
+    /// platform's authorize URL and a fresh cookie value, whose digest is stored with the
+    /// state. Once per state, within [`CONNECT_START_WINDOW`] of its issue.
+    ///
+    /// # Errors
+    /// [`ConnectError::UnknownState`], [`ConnectError::StateExpired`] or
+    /// [`ConnectError::StateUsed`] (also when it was started already, or too late).
+    pub async fn start_connect_in_browser(
+        &self,
+        platform: Platform,
+        state: &str,
+    ) -> Result<BrowserStart, ConnectError> {
+        let cookie = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let (stored_platform, url) = self
+            .inner
+            .db
+            .start_oauth_state(
+                state,
+                &cookie_digest(&cookie),
+                self.now(),
+                CONNECT_START_WINDOW,
+            )
+            .await
+            .map_err(state_error)?;
+        if stored_platform != platform {
+            return Err(ConnectError::UnknownState);
+        }
+        let authorize_url = Url::parse(&url).map_err(|_| ConnectError::UnknownState)?;
+        Ok(BrowserStart {
+            authorize_url,
+            cookie: SecretString::from(cookie),
+        })
+    }
+
     /// Starts a connection to `platform` for `user_id`: stores a fresh single-use state
     /// bound to the user with its PKCE verifier (encrypted), and returns the platform's
     /// authorize URL.
@@ -36,18 +103,32 @@ impl Services {
         user_id: &str,
         platform: Platform,
     ) -> Result<Url, ServiceError> {
-        let request = self.adapter(platform)?.authorization_request();
+        let adapter = self.adapter(platform)?;
+        // A connect syncs: it is refused while the user's last connect or manual sync of
+        // this platform is within the cooldown, or their share of the reserve is spent.
+        self.check_interactive_slot(user_id, platform).await?;
+        self.check_user_share(user_id, platform, adapter.traits().display_name)
+            .await?;
+        let request = adapter.authorization_request();
         let now = self.now();
         self.inner
             .db
-            .create_oauth_state(&NewOAuthState {
-                state: &request.state,
-                user_id,
-                platform,
-                pkce_verifier: request.pkce_verifier.as_ref(),
-                created_at: now,
-                expires_at: now + self.inner.config.oauth_state_ttl,
-            })
+            .create_browser_oauth_state(
+                &NewOAuthState {
+                    state: &request.state,
+                    user_id,
+                    platform,
+                    pkce_verifier: request.pkce_verifier.as_ref(),
+                    created_at: now,
+                    expires_at: now + self.inner.config.oauth_state_ttl,
+                },
+                request.url.as_str(),
+            )
+            .await?;
+        // Bounded per user: a script calling connect in a loop cannot fill the table.
+        self.inner
+            .db
+            .cap_open_oauth_states(user_id, &request.state, self.inner.config.max_open_connects)
             .await?;
         Ok(request.url)
     }
@@ -55,10 +136,37 @@ impl Services {
     /// Completes a connection from `platform`'s redirect: checks the state, exchanges the
     /// code, reads the account, stores the encrypted tokens, and runs a first sync. Any
     /// failure before the tokens are stored leaves nothing behind.
+    ///
+    /// For callers without a browser (scripted flows); the callback route uses
+    /// [`Services::complete_connect_in_browser`].
     pub async fn complete_connect(
         &self,
         platform: Platform,
         params: CallbackParams,
+    ) -> Result<Connected, ConnectError> {
+        self.complete(platform, params, BrowserCheck::Unchecked)
+            .await
+    }
+
+    /// As [`Services::complete_connect`], only in the browser that started the connect
+    /// (`cookie`: the connect cookie the callback carried): any other is refused with
+    /// [`ConnectError::OtherBrowser`] before the code is exchanged, and the state stays
+    /// usable by its own browser.
+    pub async fn complete_connect_in_browser(
+        &self,
+        platform: Platform,
+        params: CallbackParams,
+        cookie: Option<&str>,
+    ) -> Result<Connected, ConnectError> {
+        self.complete(platform, params, BrowserCheck::Cookie(cookie))
+            .await
+    }
+
+    async fn complete(
+        &self,
+        platform: Platform,
+        params: CallbackParams,
+        browser: BrowserCheck<'_>,
     ) -> Result<Connected, ConnectError> {
         let adapter = Arc::clone(
             self.inner
@@ -86,23 +194,16 @@ impl Services {
                 platform: display_name,
                 parameter: "state",
             })?;
-        let stored = self
-            .inner
-            .db
-            .consume_oauth_state(&state, self.now())
-            .await
-            .map_err(|error| match error {
-                StorageError::OAuthState(OAuthStateRejection::Unknown) => {
-                    ConnectError::UnknownState
-                }
-                StorageError::OAuthState(OAuthStateRejection::Expired) => {
-                    ConnectError::StateExpired
-                }
-                StorageError::OAuthState(OAuthStateRejection::AlreadyUsed) => {
-                    ConnectError::StateUsed
-                }
-                other => ConnectError::Storage(other),
-            })?;
+        let db = &self.inner.db;
+        let stored = match browser {
+            BrowserCheck::Cookie(cookie) => {
+                let digest = cookie.map(cookie_digest);
+                db.consume_bound_oauth_state(&state, digest.as_deref(), self.now())
+                    .await
+            }
+            BrowserCheck::Unchecked => db.consume_oauth_state(&state, self.now()).await,
+        }
+        .map_err(state_error)?;
         // A state issued for another platform is not ours to use here.
         if stored.platform != platform {
             return Err(ConnectError::UnknownState);
@@ -126,7 +227,15 @@ impl Services {
             },
         )?;
 
-        let context = CallContext::new(CallPriority::Interactive);
+        // Claimed before the exchange: a connect refused here costs no call.
+        self.claim_interactive_slot(&stored.user_id, platform)
+            .await
+            .map_err(|error| match error {
+                ServiceError::Cooldown { retry_after } => ConnectError::Cooldown { retry_after },
+                ServiceError::Storage(error) => ConnectError::Storage(error),
+                other => ConnectError::Storage(StorageError::InvalidArgument(other.to_string())),
+            })?;
+        let context = CallContext::for_user(CallPriority::Interactive, &stored.user_id);
         let requested_at = self.now();
         let authorized = with_context(
             Arc::clone(&context),
@@ -149,8 +258,16 @@ impl Services {
         if let Some(existing) = existing
             && existing.profile.platform_account_id != profile.platform_account_id
         {
-            // The new grant is simply dropped: revoking it could disconnect that account
-            // from another user of this service.
+            // The grant just received is revoked, unless that account is connected here
+            // (to another user): a revoke ends the app's whole authorization for the account,
+            // and would disconnect them.
+            self.revoke_refused_grant(
+                platform,
+                adapter.as_ref(),
+                &profile.platform_account_id,
+                &tokens,
+            )
+            .await;
             return Err(ConnectError::DifferentAccount {
                 platform: display_name,
                 connected: existing
@@ -161,15 +278,8 @@ impl Services {
         }
         let granted = tokens.scopes.clone().unwrap_or_default();
         let missing_scopes = Self::missing_scopes(adapter.as_ref(), &granted);
-        let notice = self.notice(|| {
-            Notice::connected(
-                &stored.user_id,
-                platform,
-                &profile,
-                &missing_scopes,
-                self.now(),
-            )
-        });
+        let notice = self
+            .notice(|| Notice::connected(&stored.user_id, platform, &missing_scopes, self.now()));
         let connection = self
             .inner
             .db
@@ -202,7 +312,55 @@ impl Services {
     }
 }
 
+/// The [`ConnectError`] of a state storage refused.
+fn state_error(error: StorageError) -> ConnectError {
+    match error {
+        StorageError::OAuthState(OAuthStateRejection::Unknown) => ConnectError::UnknownState,
+        StorageError::OAuthState(OAuthStateRejection::Expired) => ConnectError::StateExpired,
+        StorageError::OAuthState(
+            OAuthStateRejection::AlreadyUsed | OAuthStateRejection::AlreadyStarted,
+        ) => ConnectError::StateUsed,
+        StorageError::OAuthState(OAuthStateRejection::OtherBrowser) => ConnectError::OtherBrowser,
+        other => ConnectError::Storage(other),
+    }
+}
+
 impl Services {
+    /// Best effort: revokes a grant received by a connect that is refused, when its account
+    /// holds no connection here (then nobody's connection depends on the authorization).
+    async fn revoke_refused_grant(
+        &self,
+        platform: Platform,
+        adapter: &dyn crate::platforms::PlatformAdapter,
+        account_id: &str,
+        tokens: &storage::ReceivedTokens,
+    ) {
+        if !adapter.traits().can_revoke {
+            return;
+        }
+        match self
+            .inner
+            .db
+            .find_connection_by_account(platform, account_id)
+            .await
+        {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                info!(%platform, "refused grant kept: its account is connected here");
+                return;
+            }
+            Err(error) => {
+                warn!(%error, "refused grant not revoked: the account could not be looked up");
+                return;
+            }
+        }
+        let context = CallContext::new(CallPriority::Interactive);
+        match with_context(context, adapter.revoke(&tokens.access_token)).await {
+            Ok(revoked) => info!(%platform, revoked, "refused grant revoked"),
+            Err(error) => warn!(%platform, %error, "refused grant could not be revoked"),
+        }
+    }
+
     /// The sync right after a connect, under the connection's lease like every sync. On a
     /// reconnect the worker may be syncing the account already: then the worker is asked for
     /// another sync, with the new tokens, instead of running two at once. A failed first

@@ -43,6 +43,20 @@ pub enum ConnectError {
     /// The state was used already (a replayed callback).
     #[error("This connection link was already used; please try connecting again")]
     StateUsed,
+    /// The user connected (or synced) this platform less than the cooldown ago: a connect
+    /// syncs, so connect/disconnect loops are under the manual sync's cooldown.
+    #[error("You can connect again in {} seconds", retry_after.as_secs())]
+    Cooldown {
+        /// How long until a connect is allowed.
+        retry_after: Duration,
+    },
+    /// The callback came to a browser other than the one that began the connect (a link
+    /// sent to someone else, or opened without the connect popup): refused before any
+    /// code exchange.
+    #[error(
+        "This connection was started in another browser; please press Connect again in this one"
+    )]
+    OtherBrowser,
     /// The platform refused the code exchange (expired or reused code, PKCE mismatch...).
     #[error("{platform} did not accept the authorization: {reason}")]
     ExchangeFailed {
@@ -115,10 +129,25 @@ pub enum ServiceError {
     /// A sync of this connection is running (here or in a worker).
     #[error("A sync of this account is already running")]
     SyncInProgress,
-    /// A manual sync inside the cooldown.
+    /// A manual sync or a connect inside the cooldown of the user's last one on that
+    /// platform.
     #[error("You can sync again in {} seconds", retry_after.as_secs())]
     Cooldown {
         /// How long until the next manual sync is allowed.
+        retry_after: Duration,
+    },
+    /// The user's share of the platform's daily budget is spent for today.
+    #[error(
+        "Your share of today's {platform} budget for manual syncs and connects is spent; it \
+         resets at {} UTC",
+        resets_at.format("%Y-%m-%d %H:%M")
+    )]
+    ShareSpent {
+        /// The platform's name, as shown.
+        platform: &'static str,
+        /// When the share is given again (the platform's midnight).
+        resets_at: chrono::DateTime<chrono::Utc>,
+        /// How long until then.
         retry_after: Duration,
     },
     /// A sync ran and failed; the previous data is intact and the run is recorded.

@@ -64,9 +64,7 @@ impl Services {
                 }
             }
             let Some(error) = last_error else { return };
-            if !matches!(error, StorageError::Unavailable(_))
-                || started.elapsed() + pause > LEASE_RELEASE_PATIENCE
-            {
+            if !error.is_unavailable() || started.elapsed() + pause > LEASE_RELEASE_PATIENCE {
                 warn!(leases = failed.len(), %error, "could not give leases back; they will expire");
                 return;
             }

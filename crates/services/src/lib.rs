@@ -18,6 +18,8 @@ pub mod clock;
 mod connect;
 mod disconnect;
 pub mod error;
+pub mod housekeeping;
+mod interactive;
 mod lease;
 pub mod notifications;
 pub mod observer;
@@ -41,7 +43,7 @@ use chrono::TimeDelta;
 use domain::{ConnectionId, Platform};
 use storage::Database;
 
-pub use connect::Connected;
+pub use connect::{BrowserStart, CONNECT_START_WINDOW, Connected};
 pub use disconnect::RevocationOutcome;
 pub use error::{ConnectError, ServiceError};
 pub use platforms::{CallbackParams, PlatformAdapter, Platforms};
@@ -82,7 +84,13 @@ pub struct ServicesConfig {
     /// `needs_reauth` (the winner's answer and its database write take well under the
     /// default 5 s).
     pub rotation_grace: Duration,
+    /// The most connect attempts a user may have open (begun, not finished); a new one
+    /// evicts the oldest.
+    pub max_open_connects: usize,
 }
+
+/// The default [`ServicesConfig::max_open_connects`].
+pub const DEFAULT_MAX_OPEN_CONNECTS: usize = 5;
 
 impl ServicesConfig {
     /// Defaults from the design: 5-minute cooldown, 10-minute states, 15-minute sync leases.
@@ -94,6 +102,7 @@ impl ServicesConfig {
             instance_id: instance_id.into(),
             host_notifications: false,
             rotation_grace: DEFAULT_ROTATION_GRACE,
+            max_open_connects: DEFAULT_MAX_OPEN_CONNECTS,
         }
     }
 }

@@ -5,7 +5,7 @@
 //! not from any struct that holds one.
 
 use chrono::{DateTime, Utc};
-use domain::{Connection, ConnectionId, Platform, Profile, SyncOutcome, SyncTrigger};
+use domain::{Connection, ConnectionId, Platform, SyncOutcome, SyncTrigger};
 use serde_json::{Value, json};
 use storage::NewOutboundEvent;
 
@@ -122,7 +122,6 @@ impl Notice {
     pub(crate) fn connected(
         user_id: &str,
         platform: Platform,
-        profile: &Profile,
         missing_scopes: &[String],
         now: DateTime<Utc>,
     ) -> Self {
@@ -131,12 +130,9 @@ impl Notice {
             user_id,
             platform,
             None,
-            json!({
-                "account_id": profile.platform_account_id,
-                "handle": profile.username,
-                "display_name": profile.display_name,
-                "missing_scopes": missing_scopes,
-            }),
+            // Nothing that names the creator: the host reads the account through the API
+            // while the connection lives, and the outbox outlives it (issue 25).
+            json!({ "missing_scopes": missing_scopes }),
             now,
         )
     }
@@ -162,7 +158,6 @@ impl Notice {
             CONNECTION_REMOVED,
             connection,
             json!({
-                "account_id": connection.profile.platform_account_id,
                 "reason": cause.code(),
                 "description": cause.describe(),
                 "platform_reason_code": platform_reason,

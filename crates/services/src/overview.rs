@@ -84,16 +84,25 @@ impl Services {
     /// # Errors
     /// [`ServiceError::InvalidArgument`] unless `days` is 1 to 365; storage failures.
     pub async fn overview(&self, user_id: &str, days: u32) -> Result<OverviewView, ServiceError> {
+        crate::read::once_more_if_lost(|| self.overview_once(user_id, days)).await
+    }
+
+    async fn overview_once(&self, user_id: &str, days: u32) -> Result<OverviewView, ServiceError> {
         if !(1..=365).contains(&days) {
             return Err(ServiceError::InvalidArgument(
                 "days must be between 1 and 365".into(),
             ));
         }
         let today = self.now().date_naive();
+        // One query for the user's connections, then each one's history.
+        let connections = self.inner.db.list_user_connections(user_id).await?;
         let mut histories = Vec::new();
         for adapter in self.inner.platforms.iter() {
             let platform = adapter.platform();
-            if let Some(connection) = self.inner.db.find_connection(user_id, platform).await? {
+            let connection = connections
+                .iter()
+                .find(|connection| connection.platform == platform);
+            if let Some(connection) = connection {
                 let history = self
                     .inner
                     .db

@@ -72,6 +72,9 @@ pub enum CallPriority {
 pub struct CallContext {
     priority: CallPriority,
     calls: AtomicU32,
+    /// The host user a person-initiated use case acts for: its calls also count against
+    /// that user's share of the manual reserve.
+    user: Option<String>,
 }
 
 impl CallContext {
@@ -80,6 +83,17 @@ impl CallContext {
         Arc::new(Self {
             priority,
             calls: AtomicU32::new(0),
+            user: None,
+        })
+    }
+
+    /// A fresh context of `user_id`'s own request: interactive calls count against their
+    /// share of the manual reserve too.
+    pub fn for_user(priority: CallPriority, user_id: &str) -> Arc<Self> {
+        Arc::new(Self {
+            priority,
+            calls: AtomicU32::new(0),
+            user: Some(user_id.to_owned()),
         })
     }
 
@@ -97,6 +111,11 @@ tokio::task_local! {
 /// Runs `future` with every platform call it makes attributed to `context`.
 pub(crate) async fn with_context<F: Future>(context: Arc<CallContext>, future: F) -> F::Output {
     CALL_CONTEXT.scope(context, future).await
+}
+
+/// The bucket of one user's share of a platform's manual reserve (`user:tiktok:<user>`).
+fn user_bucket(platform: Platform, user_id: &str) -> String {
+    format!("user:{platform}:{user_id}")
 }
 
 /// The bucket of one endpoint's per-minute window (`tiktok:video_list`).
@@ -132,6 +151,33 @@ pub struct CallBudget {
     clock: Arc<dyn Clock>,
     observer: Arc<dyn ServiceObserver>,
     policies: HashMap<Platform, BudgetPolicy>,
+    /// The percentage of a platform's daily budget one user's own requests may spend a day.
+    user_share_percent: u32,
+}
+
+/// The default [`CallBudget::with_user_share`]: a tenth of a platform's daily budget per
+/// user, as much as the whole manual reserve: one creator can neither drain the day nor the
+/// reserve, and a large account (a 5,000-video channel's sync is 201 of YouTube's 10,000
+/// units) can still be synced by hand a few times a day.
+pub const DEFAULT_USER_SHARE_PERCENT: u32 = 10;
+
+/// A user's share of a platform's daily budget today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserShare {
+    /// Units the user's own requests spent today.
+    pub spent: i64,
+    /// Units they may spend a day.
+    pub limit: i64,
+    /// When the day's share is given again (the platform's next midnight: UTC, or Pacific
+    /// time on YouTube).
+    pub resets_at: DateTime<Utc>,
+}
+
+impl UserShare {
+    /// Whether nothing is left of it.
+    pub fn is_spent(&self) -> bool {
+        self.spent >= self.limit
+    }
 }
 
 impl CallBudget {
@@ -143,7 +189,49 @@ impl CallBudget {
             clock,
             observer,
             policies: HashMap::new(),
+            user_share_percent: DEFAULT_USER_SHARE_PERCENT,
         }
+    }
+
+    /// Sets the percentage (1 to 100) of a platform's daily budget that one user's own
+    /// requests (manual syncs, connects, disconnects) may spend a day.
+    #[must_use]
+    pub fn with_user_share(mut self, percent: u32) -> Self {
+        self.user_share_percent = percent.clamp(1, 100);
+        self
+    }
+
+    /// `platform`'s daily units per user: a share of its daily budget, at least 1; `None`
+    /// when the platform has no daily budget (then nothing to share).
+    fn user_limit(&self, platform: Platform) -> Option<i64> {
+        let daily = self.policy(platform).daily?;
+        Some((i64::from(daily) * i64::from(self.user_share_percent) / 100).max(1))
+    }
+
+    /// `user_id`'s share of `platform`'s daily budget today (`None`: no daily budget).
+    ///
+    /// # Errors
+    /// A [`StorageError`] when the database cannot be read.
+    pub async fn user_share(
+        &self,
+        platform: Platform,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserShare>, StorageError> {
+        let Some(limit) = self.user_limit(platform) else {
+            return Ok(None);
+        };
+        let window = self.policy(platform).day_window();
+        let spent = self
+            .db
+            .quota_spent(&user_bucket(platform, user_id), window, now)
+            .await?;
+        let resets_at = window.resets_at(now);
+        Ok(Some(UserShare {
+            spent,
+            limit,
+            resets_at,
+        }))
     }
 
     /// Sets `platform`'s policy.
@@ -237,6 +325,22 @@ impl CallBudget {
                 .await
                 .map_err(|error| refusal(platform, error, now))?;
             self.observer.quota_left(&bucket, "day", usage.remaining);
+        }
+        if priority == CallPriority::Interactive
+            && let Some(user) = context.as_ref().and_then(|context| context.user.as_deref())
+            && let Some(limit) = self.user_limit(platform)
+        {
+            // One user's requests cannot spend the day (or the reserve) the others rely on.
+            self.db
+                .consume_quota(
+                    &user_bucket(platform, user),
+                    policy.day_window(),
+                    now,
+                    units,
+                    limit,
+                )
+                .await
+                .map_err(|error| refusal(platform, error, now))?;
         }
         if let Some(context) = context {
             let spent = u32::try_from(units).unwrap_or(u32::MAX);

@@ -10,6 +10,24 @@ use crate::views::{
     ProfileView, SeriesPoint, SyncRunView, VideoPageView, VideoView, daily_from_snapshots,
 };
 
+/// Runs a read, and once more when its database connection was lost under it (a terminated
+/// backend, a database restart): the pool has discarded that connection, so the second try
+/// runs on a fresh one, and the reader sees an answer instead of a 503. A read changes
+/// nothing, so running it twice is safe; a second loss is the caller's 503.
+pub(crate) async fn once_more_if_lost<T, F, Fut>(read: F) -> Result<T, ServiceError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, ServiceError>>,
+{
+    match read().await {
+        Err(ServiceError::Storage(storage::StorageError::ConnectionLost(reason))) => {
+            tracing::info!(%reason, "a read lost its database connection; running it again");
+            read().await
+        }
+        other => other,
+    }
+}
+
 /// How many of the most recent videos the account engagement rate averages over.
 pub const RECENT_VIDEOS_FOR_ENGAGEMENT: PageLimit = PageLimit::constant(10);
 /// How many videos the analytics list as top videos.
@@ -19,11 +37,20 @@ impl Services {
     /// The user's connections, one entry per platform this service runs (in the order they
     /// were registered), connected or not.
     pub async fn connections(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
+        once_more_if_lost(|| self.connections_once(user_id)).await
+    }
+
+    async fn connections_once(&self, user_id: &str) -> Result<Vec<ConnectionView>, ServiceError> {
         let now = self.now();
+        // One query for every platform's connection of the user.
+        let mut stored = self.inner.db.list_user_connections(user_id).await?;
         let mut views = Vec::new();
         for adapter in self.inner.platforms.iter() {
             let platform = adapter.platform();
-            let connection = self.inner.db.find_connection(user_id, platform).await?;
+            let connection = stored
+                .iter()
+                .position(|connection| connection.platform == platform)
+                .map(|index| stored.swap_remove(index));
             views.push(match connection {
                 Some(connection) => ConnectionView {
                     platform: platform.to_string(),
@@ -56,6 +83,14 @@ impl Services {
 
     /// The user's connected profile on `platform`.
     pub async fn profile(
+        &self,
+        user_id: &str,
+        platform: Platform,
+    ) -> Result<ProfileView, ServiceError> {
+        once_more_if_lost(|| self.profile_once(user_id, platform)).await
+    }
+
+    async fn profile_once(
         &self,
         user_id: &str,
         platform: Platform,
@@ -114,6 +149,15 @@ impl Services {
         platform: Platform,
         query: VideoQuery,
     ) -> Result<VideoPageView, ServiceError> {
+        once_more_if_lost(|| self.videos_once(user_id, platform, query.clone())).await
+    }
+
+    async fn videos_once(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        query: VideoQuery,
+    ) -> Result<VideoPageView, ServiceError> {
         let display_name = self.adapter(platform)?.traits().display_name;
         // One query finds the connection and reads the page: this is the API's busiest read.
         let page = self
@@ -139,6 +183,15 @@ impl Services {
     /// Engagement summary, top posts and the daily series of the last `days` days, on
     /// `platform`.
     pub async fn analytics(
+        &self,
+        user_id: &str,
+        platform: Platform,
+        days: u32,
+    ) -> Result<AnalyticsView, ServiceError> {
+        once_more_if_lost(|| self.analytics_once(user_id, platform, days)).await
+    }
+
+    async fn analytics_once(
         &self,
         user_id: &str,
         platform: Platform,
@@ -204,11 +257,14 @@ impl Services {
             view_growth,
         };
         let first = today - chrono::TimeDelta::days(i64::from(days.saturating_sub(1)));
-        let platform_days = self
-            .inner
-            .db
-            .daily_activity(connection.id, first, today)
-            .await?;
+        let platform_days = if adapter.traits().reports_daily_activity {
+            self.inner
+                .db
+                .daily_activity(connection.id, first, today)
+                .await?
+        } else {
+            Vec::new()
+        };
         let (daily_source, daily) = if platform_days.is_empty() {
             (DailySource::Snapshots, daily_from_snapshots(&snapshots))
         } else {
@@ -262,5 +318,45 @@ impl Services {
             .list_outbound_events(user_id, limit.rows())
             .await?;
         Ok(events.into_iter().map(DeliveryView::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use storage::StorageError;
+
+    use super::*;
+
+    async fn run(first: StorageError) -> (Result<u32, ServiceError>, u32) {
+        let calls = AtomicU32::new(0);
+        let first = std::sync::Mutex::new(Some(first));
+        let result = once_more_if_lost(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            match first.lock().unwrap().take() {
+                Some(error) => Err(ServiceError::Storage(error)),
+                None => Ok(7),
+            }
+        })
+        .await;
+        (result, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn a_lost_connection_is_read_again_once() {
+        let (result, calls) = run(StorageError::ConnectionLost("terminated".into())).await;
+        assert_eq!(result.unwrap(), 7);
+        assert_eq!(calls, 2);
+    }
+
+    #[tokio::test]
+    async fn other_failures_are_not_read_again() {
+        let (result, calls) = run(StorageError::Unavailable("locked".into())).await;
+        assert!(matches!(
+            result,
+            Err(ServiceError::Storage(StorageError::Unavailable(_)))
+        ));
+        assert_eq!(calls, 1);
     }
 }

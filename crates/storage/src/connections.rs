@@ -109,6 +109,53 @@ struct TokenChanges {
     updated_at: Option<i64>,
 }
 
+/// The keys of a notification's `data` that name the creator's account (written by earlier
+/// versions; today's notifications carry none).
+const ACCOUNT_KEYS: [&str; 3] = ["account_id", "handle", "display_name"];
+
+/// `payload` without [`ACCOUNT_KEYS`] in its `data`; `None` when it has none of them.
+fn without_account(payload: &str) -> Option<String> {
+    let mut value: serde_json::Value = serde_json::from_str(payload).ok()?;
+    let data = value.get_mut("data")?.as_object_mut()?;
+    let mut removed = false;
+    for key in ACCOUNT_KEYS {
+        removed |= data.remove(key).is_some();
+    }
+    removed.then(|| value.to_string())
+}
+
+/// Removes what names the creator from the host notifications of connection `$id` (delivered
+/// or not) and from the received webhooks about `$account` of `$platform`: nothing of a
+/// creator lingers once their connection is gone. A macro: it runs on either backend's
+/// connection inside the caller's transaction.
+macro_rules! forget_the_account {
+    ($conn:expr, $id:expr, $platform:expr, $account:expr) => {{
+        use $crate::schema::outbound_events::dsl as o;
+        use $crate::schema::webhook_events::dsl as w;
+        let rows: Vec<(i64, String)> = o::outbound_events
+            .filter(o::connection_id.eq(Some($id)))
+            .select((o::id, o::payload))
+            .load($conn)
+            .await?;
+        for (row, payload) in rows {
+            if let Some(scrubbed) = without_account(&payload) {
+                diesel::update(o::outbound_events.find(row))
+                    .set(o::payload.eq(scrubbed))
+                    .execute($conn)
+                    .await?;
+            }
+        }
+        diesel::update(
+            w::webhook_events
+                .filter(w::platform.eq($platform))
+                .filter(w::platform_account_id.eq(Some($account))),
+        )
+        .set(w::platform_account_id.eq(None::<String>))
+        .execute($conn)
+        .await?;
+    }};
+}
+
 impl Database {
     fn token_changes(&self, tokens: &ReceivedTokens) -> StorageResult<TokenChanges> {
         let refresh_token_ciphertext = tokens
@@ -523,13 +570,13 @@ impl Database {
         let outbound = OutboundInsert::of_optional(notify)?;
         let mut conn = self.conn().await?;
         transaction!(&mut conn, |conn| {
-            let owner: Option<(String, String)> = c::connections
+            let owner: Option<(String, String, String)> = c::connections
                 .find(id.0)
-                .select((c::user_id, c::platform))
+                .select((c::user_id, c::platform, c::platform_account_id))
                 .get_result(conn)
                 .await
                 .optional()?;
-            let Some((user_id, platform)) = owner else {
+            let Some((user_id, platform, account_id)) = owner else {
                 return Ok(false);
             };
             // videos, video_snapshots, profile_snapshots and sync_runs go by ON DELETE CASCADE.
@@ -548,6 +595,7 @@ impl Database {
             )
             .execute(conn)
             .await?;
+            forget_the_account!(conn, id.0, &platform, &account_id);
             enqueue_outbound!(conn, &outbound);
             Ok(true)
         })

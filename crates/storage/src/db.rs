@@ -90,8 +90,15 @@ macro_rules! with_conn {
     ($conn:expr, |$c:ident| $body:expr) => {
         match $conn {
             $crate::db::Conn::Postgres(pooled) => {
-                let $c: &mut ::diesel_async::AsyncPgConnection = &mut **pooled;
-                $body
+                let result: $crate::error::StorageResult<_> = async {
+                    let $c: &mut ::diesel_async::AsyncPgConnection = &mut **pooled;
+                    Ok($body)
+                }
+                .await;
+                match result {
+                    Ok(value) => value,
+                    Err(error) => return Err($crate::db::lost_if_closed(pooled, error)),
+                }
             }
             $crate::db::Conn::Sqlite(pooled) => {
                 let $c: &mut $crate::db::SqliteConn = &mut **pooled;
@@ -115,7 +122,9 @@ macro_rules! load_rows {
     ($conn:expr, $query:expr) => {
         match $conn {
             $crate::db::Conn::Postgres(pooled) => {
-                ::diesel_async::RunQueryDsl::load($query, &mut **pooled).await?
+                ::diesel_async::RunQueryDsl::load($query, &mut **pooled)
+                    .await
+                    .map_err(|error| $crate::db::lost_if_closed(pooled, error.into()))?
             }
             $crate::db::Conn::Sqlite(pooled) => {
                 let query = $query;
@@ -136,7 +145,8 @@ macro_rules! load_optional {
         match $conn {
             $crate::db::Conn::Postgres(pooled) => ::diesel::OptionalExtension::optional(
                 ::diesel_async::RunQueryDsl::get_result($query, &mut **pooled).await,
-            )?,
+            )
+            .map_err(|error| $crate::db::lost_if_closed(pooled, error.into()))?,
             $crate::db::Conn::Sqlite(pooled) => {
                 let query = $query;
                 pooled
@@ -164,9 +174,13 @@ macro_rules! transaction {
         match $conn {
             $crate::db::Conn::Postgres(pooled) => {
                 let $c: &mut ::diesel_async::AsyncPgConnection = &mut **pooled;
-                $crate::db::begin_postgres($c).await?;
-                let result: $crate::error::StorageResult<_> = async { $body }.await;
-                $crate::db::finish_transaction($c, result).await
+                let result: $crate::error::StorageResult<_> = async {
+                    $crate::db::begin_postgres($c).await?;
+                    let result: $crate::error::StorageResult<_> = async { $body }.await;
+                    $crate::db::finish_transaction($c, result).await
+                }
+                .await;
+                result.map_err(|error| $crate::db::lost_if_closed(pooled, error))
             }
             $crate::db::Conn::Sqlite(pooled) => {
                 let $c: &mut $crate::db::SqliteConn = &mut **pooled;
@@ -193,6 +207,56 @@ pub(crate) async fn begin_sqlite_immediate(conn: &mut SqliteConn) -> StorageResu
     })
     .await?;
     Ok(())
+}
+
+/// `error` as the caller should see it: when the PostgreSQL connection it happened on is
+/// closed now (its server backend terminated, the server restarted, the network cut), the
+/// database was lost mid-request, which is [`StorageError::ConnectionLost`] (a 503, and worth a
+/// retry), not a query the database refused. The pool then discards the connection instead of
+/// handing it out again (its recycling checks only this, without a round trip).
+pub(crate) fn lost_if_closed(
+    pooled: &mut Object<AsyncPgConnection>,
+    error: StorageError,
+) -> StorageError {
+    use diesel_async::pooled_connection::PoolableConnection as _;
+    let lost = match error {
+        StorageError::Query(cause) if pooled.is_broken() || ends_the_session(&cause) => {
+            StorageError::ConnectionLost(cause.to_string())
+        }
+        lost @ StorageError::ConnectionLost(_) => lost,
+        other => return other,
+    };
+    // One lost connection rarely comes alone (a restart, a failover, a network cut end them
+    // all): the idle ones are dropped too, so the next requests open fresh connections
+    // instead of each meeting a dead one.
+    if let Some(pool) = Object::pool(pooled) {
+        let dropped = pool.retain(|_, _| false).removed.len();
+        tracing::warn!(
+            dropped,
+            "a database connection was lost; the idle ones were dropped"
+        );
+    }
+    lost
+}
+
+/// Whether PostgreSQL answered `error` as it ended the session (SQLSTATE class 57, operator
+/// intervention: a terminated backend, a shutdown, a crash of another backend). The answer
+/// arrives before the socket closes, so the connection may not look closed yet; diesel does
+/// not expose the SQLSTATE, so the server's (English, default `lc_messages`) words decide.
+fn ends_the_session(error: &diesel::result::Error) -> bool {
+    const SESSION_ENDED: [&str; 4] = [
+        "terminating connection due to",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "server closed the connection unexpectedly",
+    ];
+    match error {
+        diesel::result::Error::DatabaseError(_, info) => {
+            let message = info.message();
+            SESSION_ENDED.iter().any(|words| message.contains(words))
+        }
+        _ => false,
+    }
 }
 
 /// Commits on `Ok`, rolls back on `Err`; a failed commit is rolled back and reported.
@@ -275,7 +339,14 @@ impl Database {
         let max = options.max_connections.max(1);
         let pools = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             run_postgres_migrations(url).await?;
-            let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(url);
+            // No `SELECT 1` on every checkout (it doubled the round trips of every request): a
+            // connection is recycled when its socket is still open, and a query that meets a
+            // connection lost since is answered as the database being unavailable
+            // ([`lost_if_closed`]), the connection then discarded.
+            let mut config = ManagerConfig::<AsyncPgConnection>::default();
+            config.recycling_method = RecyclingMethod::Fast;
+            let manager =
+                AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
             Pools::Postgres(
                 Pool::builder(manager)
                     .max_size(max)

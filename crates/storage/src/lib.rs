@@ -25,6 +25,7 @@ mod activity;
 mod batch;
 pub mod cipher;
 mod connections;
+mod cooldowns;
 mod db;
 mod deletion_requests;
 pub mod error;

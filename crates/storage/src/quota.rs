@@ -188,6 +188,16 @@ impl Database {
         Ok(spent.unwrap_or(0))
     }
 
+    /// How many quota windows are stored (for operations and tests: the table must not grow
+    /// without bound).
+    pub async fn quota_window_count(&self) -> StorageResult<i64> {
+        use api_quota::dsl as q;
+        let mut conn = self.conn().await?;
+        Ok(with_conn!(&mut conn, |c| {
+            q::api_quota.count().get_result(c).await?
+        }))
+    }
+
     /// Deletes old windows: minute windows older than an hour, day windows older than a
     /// week. Returns how many rows were deleted.
     pub async fn purge_quota(&self, now: DateTime<Utc>) -> StorageResult<usize> {

@@ -610,32 +610,58 @@ impl Database {
             .collect()
     }
 
-    /// Totals over a connection's stored videos, for analytics.
+    /// Totals over a connection's stored videos, for analytics, summed by the database in
+    /// one statement (no video is read into the server). A counter no video knows is `None`
+    /// (unknown, not 0); with no videos at all every total is 0.
     pub async fn video_totals(&self, connection_id: ConnectionId) -> StorageResult<TotalsOfVideos> {
+        use diesel::dsl::{count_star, sql};
+        use diesel::sql_types::{BigInt, Nullable};
+        // `SUM` of a BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: cast back to
+        // BIGINT on both. No rows sum to 0; rows whose counter is never known sum to NULL.
+        macro_rules! total {
+            ($column:literal) => {
+                sql::<Nullable<BigInt>>(concat!(
+                    "CASE WHEN COUNT(*) = 0 THEN 0 ELSE CAST(SUM(",
+                    $column,
+                    ") AS BIGINT) END"
+                ))
+            };
+        }
+        type Totals = (
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
         let mut conn = self.conn().await?;
-        let counts: Vec<CounterColumns> = load_rows!(
+        let row: Option<Totals> = load_optional!(
             &mut conn,
             videos::table
                 .filter(videos::connection_id.eq(connection_id.0))
                 .select((
-                    videos::view_count,
-                    videos::like_count,
-                    videos::comment_count,
-                    videos::share_count,
-                    videos::reach_count,
-                    videos::save_count,
+                    count_star(),
+                    total!("view_count"),
+                    total!("like_count"),
+                    total!("comment_count"),
+                    total!("share_count"),
+                    total!("reach_count"),
+                    total!("save_count"),
                 ))
         );
-        let total = |pick: fn(&CounterColumns) -> Option<i64>| sum_known(counts.iter().map(pick));
+        let (videos, views, likes, comments, shares, reach, saves) =
+            row.unwrap_or((0, Some(0), Some(0), Some(0), Some(0), Some(0), Some(0)));
         Ok(TotalsOfVideos {
-            videos: i64::try_from(counts.len()).unwrap_or(i64::MAX),
+            videos,
             counts: VideoCounts {
-                views: total(|row| row.0),
-                likes: total(|row| row.1),
-                comments: total(|row| row.2),
-                shares: total(|row| row.3),
-                reach: total(|row| row.4),
-                saves: total(|row| row.5),
+                views,
+                likes,
+                comments,
+                shares,
+                reach,
+                saves,
             },
         })
     }
@@ -710,20 +736,6 @@ type CounterColumns = (
     Option<i64>,
     Option<i64>,
 );
-
-/// The saturating sum of the known values; `None` when there are values and none is known
-/// (a counter no video has is unknown, not 0), `Some(0)` when there are none at all.
-pub(crate) fn sum_known(values: impl Iterator<Item = Option<i64>>) -> Option<i64> {
-    let (mut total, mut any, mut known) = (0_i128, false, false);
-    for value in values {
-        any = true;
-        if let Some(value) = value {
-            known = true;
-            total += i128::from(value.max(0));
-        }
-    }
-    (known || !any).then(|| i64::try_from(total).unwrap_or(i64::MAX))
-}
 
 #[cfg(test)]
 mod tests {

@@ -24,6 +24,10 @@ diesel::table! {
         expires_at -> BigInt,
         /// Unix seconds; set once when the callback consumes the state.
         consumed_at -> Nullable<BigInt>,
+        /// The platform's authorize URL, which the start route redirects the popup to.
+        authorize_url -> Nullable<Text>,
+        /// SHA-256 (hex) of the cookie that bound the state to a browser at the start route.
+        browser_binding -> Nullable<Text>,
     }
 }
 
@@ -276,6 +280,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// When a user last started a connect or a manual sync of a platform (the shared
+    /// cooldown).
+    interactive_cooldowns (user_id, platform) {
+        /// The host product's user.
+        user_id -> Text,
+        /// Platform name.
+        platform -> Text,
+        /// Unix seconds.
+        last_started_at -> BigInt,
+    }
+}
+
+diesel::table! {
     /// The outbox of notifications to the host product.
     outbound_events (id) {
         /// Id.
@@ -375,4 +392,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     platform_pauses,
     data_deletion_requests,
     daily_activity,
+    interactive_cooldowns,
 );

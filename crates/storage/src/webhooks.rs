@@ -167,13 +167,18 @@ impl Database {
         }))
     }
 
-    /// Records what handling a webhook did (e.g. `disconnected`, `ignored`).
+    /// Records what handling a webhook did (e.g. `disconnected`, `ignored`), and forgets the
+    /// account it named: only its handling needed it (a redelivery is recognised by the
+    /// body's digest, and handled from its own body).
     pub async fn set_webhook_outcome(&self, id: i64, outcome: &str) -> StorageResult<()> {
         use webhook_events::dsl as w;
         let mut conn = self.conn().await?;
         let updated = with_conn!(&mut conn, |c| {
             diesel::update(w::webhook_events.find(id))
-                .set(w::outcome.eq(Some(outcome)))
+                .set((
+                    w::outcome.eq(Some(outcome)),
+                    w::platform_account_id.eq(None::<String>),
+                ))
                 .execute(c)
                 .await?
         });

@@ -7,10 +7,13 @@ use secrecy::SecretString;
 /// Minimum length of `JWT_SECRET`: HS256 wants at least as many bytes as its 256-bit output.
 pub(super) const MIN_JWT_SECRET_LEN: usize = 32;
 
-/// A JWT claim value to require (`JWT_AUDIENCE`, `JWT_ISSUER`): any text (a blank variable
-/// is unset before it gets here).
-pub(super) fn claim_value(raw: &str) -> Result<String, String> {
-    Ok(raw.to_owned())
+/// The value of `JWT_AUDIENCE` / `JWT_ISSUER` that explicitly turns the check off.
+pub const ANY_CLAIM: &str = "*";
+
+/// A JWT claim value to require (`JWT_AUDIENCE`, `JWT_ISSUER`): any text, or [`ANY_CLAIM`]
+/// for "not checked" (`None`). A blank variable is unset before it gets here.
+pub(super) fn claim_value(raw: &str) -> Result<Option<String>, String> {
+    Ok((raw != ANY_CLAIM).then(|| raw.to_owned()))
 }
 
 /// A web origin: `scheme://host[:port]`, with nothing after it but an optional `/`. Returned

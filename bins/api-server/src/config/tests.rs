@@ -39,6 +39,8 @@ impl Vars {
             .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
             .with("JWT_SECRET", JWT)
             .with("APP_ORIGIN", "https://app.example.com")
+            .with("JWT_AUDIENCE", "tiktok-sync")
+            .with("JWT_ISSUER", "https://host.example.com")
     }
 
     fn with(mut self, name: &str, value: &str) -> Self {
@@ -171,6 +173,8 @@ fn live_mode_names_every_missing_variable_shared_or_not() {
         "TOKEN_ENCRYPTION_KEY",
         "JWT_SECRET",
         "APP_ORIGIN",
+        "JWT_AUDIENCE",
+        "JWT_ISSUER",
     ] {
         let message = Vars::live().without(variable).error();
         assert!(message.contains(variable), "{variable}: {message}");
@@ -233,12 +237,9 @@ fn debug_output_redacts_secrets() {
 }
 
 #[test]
-fn jwt_audience_and_issuer_are_optional() {
-    let config = Vars::live().load().expect("loads");
-    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+fn jwt_audience_and_issuer_are_required_in_live_mode_unless_turned_off() {
     let config = Vars::live()
         .with("JWT_AUDIENCE", " tiktok-sync ")
-        .with("JWT_ISSUER", "https://host.example.com")
         .load()
         .expect("loads");
     assert_eq!(config.jwt_claims.audience.as_deref(), Some("tiktok-sync"));
@@ -246,10 +247,112 @@ fn jwt_audience_and_issuer_are_optional() {
         config.jwt_claims.issuer.as_deref(),
         Some("https://host.example.com")
     );
-    // Blank is unset, as for every variable.
-    let blank = Vars::live()
-        .with("JWT_AUDIENCE", "  ")
+    // Unset is an error naming both (issue 25); `*` turns a check off explicitly.
+    let message = Vars::live()
+        .without("JWT_AUDIENCE")
+        .without("JWT_ISSUER")
+        .error();
+    assert!(message.contains("JWT_AUDIENCE, JWT_ISSUER"), "{message}");
+    let config = Vars::live()
+        .with("JWT_AUDIENCE", "*")
+        .with("JWT_ISSUER", "*")
         .load()
         .expect("loads");
-    assert_eq!(blank.jwt_claims.audience, None);
+    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+    // Blank is an error, not "unset".
+    let message = Vars::live().with("JWT_AUDIENCE", "  ").error();
+    assert!(message.contains("set but blank: JWT_AUDIENCE"), "{message}");
+    // Sandbox mode checks neither unless set.
+    let config = Vars::sandbox().load().expect("sandbox");
+    assert_eq!(config.jwt_claims, crate::auth::JwtClaimRules::default());
+}
+
+/// Issue 25: an operator whose secret store injected a blank client key, beside the host
+/// product's real JWT secret, its token key and its frontend.
+fn production_with_blank_key() -> Vars {
+    Vars::sandbox()
+        .with("JWT_SECRET", JWT)
+        .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+        .with("APP_ORIGIN", "https://app.example.com")
+        .with("TIKTOK_CLIENT_KEY", "")
+}
+
+#[test]
+fn a_blank_production_setting_is_an_error_naming_it() {
+    let message = production_with_blank_key().error();
+    assert!(
+        message.contains("set but blank: TIKTOK_CLIENT_KEY"),
+        "{message}"
+    );
+    for name in ["JWT_SECRET", "APP_ORIGIN", "BIND_ADDRESS"] {
+        let message = Vars::sandbox().with(name, " ").error();
+        assert!(
+            message.contains(&format!("set but blank: {name}")),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn production_settings_select_live_mode_and_never_sandbox() {
+    // Without MODE, any production setting means live mode (here without a platform).
+    let message = Vars::sandbox().with("JWT_SECRET", JWT).error();
+    assert!(
+        message.contains("live mode (JWT_SECRET is set)"),
+        "{message}"
+    );
+    assert!(message.contains("no platform is configured"), "{message}");
+
+    // MODE=sandbox beside them refuses to start and names each.
+    let message = production_with_blank_key()
+        .without("TIKTOK_CLIENT_KEY")
+        .with("MODE", "sandbox")
+        .with("BIND_ADDRESS", "0.0.0.0")
+        .with("DATABASE_URL", "postgres://tiktok:hunter2@db.internal/prod")
+        .error();
+    for why in [
+        "TOKEN_ENCRYPTION_KEY is set",
+        "DATABASE_URL is a PostgreSQL database on another host",
+        "JWT_SECRET is set",
+        "BIND_ADDRESS is not a loopback address",
+        "APP_ORIGIN is not on localhost",
+    ] {
+        assert!(message.contains(why), "{why}: {message}");
+    }
+    assert!(!message.contains("hunter2"), "{message}");
+    assert!(!message.contains(JWT), "{message}");
+
+    // Each one alone is enough.
+    for (name, value) in [
+        ("JWT_SECRET", JWT),
+        ("TOKEN_ENCRYPTION_KEY", KEY_B64),
+        ("BIND_ADDRESS", "0.0.0.0"),
+        ("APP_ORIGIN", "https://app.example.com"),
+        ("DATABASE_URL", "postgres://db.internal/prod"),
+    ] {
+        let message = Vars::sandbox()
+            .with("MODE", "sandbox")
+            .with(name, value)
+            .error();
+        assert!(message.starts_with("MODE is sandbox, but"), "{message}");
+        assert!(message.contains(name), "{name}: {message}");
+    }
+}
+
+#[test]
+fn sandbox_mode_accepts_only_this_machine() {
+    let config = Vars::sandbox()
+        .with("MODE", "sandbox")
+        .with("BIND_ADDRESS", "::1")
+        .with("APP_ORIGIN", "http://127.0.0.1:3000")
+        .with("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/dev")
+        .load()
+        .expect("a developer's machine");
+    assert!(config.is_sandbox());
+    // The bearer tokens of sandbox mode are signed with its generated secret.
+    let dev = config.settings.dev_secrets.as_ref().expect("sandbox");
+    assert_eq!(
+        config.jwt_secret.expose_secret(),
+        dev.jwt_secret.expose_secret()
+    );
 }

@@ -3,15 +3,16 @@
 //! asked (`GET /api/data-deletion/{code}`, human-readable, no personal data on it).
 
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use services::{DELETION_DONE, Services};
 use storage::DeletionRequest;
 use url::Url;
 use utoipa::ToSchema;
 
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::middleware::security_headers::CspNonce;
+use crate::openapi::errors::error_responses;
 use crate::routes::callback_page::escape_html;
 use crate::routes::platform::api_error;
 
@@ -33,18 +34,23 @@ pub fn status_url(redirect_uri: &Url, confirmation_code: &str) -> Result<Url, Ap
         .map_err(ApiError::internal)
 }
 
+error_responses!(
+    /// What `GET /api/data-deletion/{code}` can refuse with.
+    DeletionStatusErrors: NotFound, DatabaseUnavailable, Internal
+);
+
 /// The status of a data deletion request, as a page for the person who asked.
 #[utoipa::path(
     get,
     path = "/api/data-deletion/{code}",
+    operation_id = "data_deletion_status",
     tag = "webhooks",
     params(("code" = String, Path, description = "The confirmation code the platform was given")),
     responses(
         (status = 200, description = "An HTML page with the request's status", content_type = "text/html"),
-        (status = 404, body = ErrorBody, description = "`not_found`: no request has that code"),
+        DeletionStatusErrors,
     )
 )]
-#[get("/api/data-deletion/{code}")]
 pub async fn status(
     code: web::Path<String>,
     services: web::Data<Services>,

@@ -1,20 +1,23 @@
-//! The product's routes (connect, callback, disconnect, sync, reads, webhooks), registered on
-//! the platform built in [`crate::startup`]: the same handlers at every platform's paths,
+//! The product's routes (connect, callback, disconnect, sync, reads, webhooks), added to the
+//! [`RouteTable`] built in [`crate::startup`]: the same handlers at every platform's paths,
 //! plus the routes of no platform (`/api/connections`, `/api/webhooks/deliveries`). The
 //! handlers reach the use cases through `web::Data<services::Services>`, registered by the
 //! binary's wiring.
 
 pub mod callback_page;
+pub mod connect_cookie;
 pub mod data_deletion;
 pub mod overview;
 pub mod platform;
 pub mod webhooks;
 
+use actix_web::http::Method;
 use domain::Platform;
 use utoipa::OpenApi;
 
 use self::platform::RoutePlatform;
 use self::webhooks::RouteCallback;
+use crate::route_table::RouteTable;
 
 /// What the routes of one platform are: its name, its word for posts, its callbacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,20 +45,19 @@ impl PlatformRoutes {
     }
 }
 
-/// Registers the routes of `platforms` and those of no platform. Called once per worker by
-/// [`crate::startup::Application`].
-pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformRoutes]) {
+/// Adds the routes of `platforms` and those of no platform.
+pub fn register(table: &mut RouteTable, platforms: &[PlatformRoutes]) {
     for routes in platforms {
-        platform::configure(
-            cfg,
+        platform::register(
+            table,
             RoutePlatform {
                 platform: routes.platform,
                 posts_route: routes.posts_route,
             },
         );
         for kind in routes.callbacks {
-            webhooks::configure(
-                cfg,
+            webhooks::register(
+                table,
                 RouteCallback {
                     platform: routes.platform,
                     kind,
@@ -63,18 +65,28 @@ pub fn configure(cfg: &mut actix_web::web::ServiceConfig, platforms: &[PlatformR
             );
         }
     }
-    cfg.service(platform::connections)
-        .service(overview::platforms)
-        .service(overview::analytics)
-        .service(webhooks::deliveries)
-        .service(data_deletion::status);
+    table
+        .add(Method::GET, "/api/connections", platform::connections)
+        .add(Method::GET, "/api/platforms", overview::platforms)
+        .add(Method::GET, "/api/analytics", overview::analytics)
+        .add(
+            Method::GET,
+            "/api/webhooks/deliveries",
+            webhooks::deliveries,
+        )
+        .add(
+            Method::GET,
+            "/api/data-deletion/{code}",
+            data_deletion::status,
+        );
 }
 
-/// The OpenAPI description of the routes registered by [`configure`].
+/// The OpenAPI description of the routes added by [`register`].
 #[derive(OpenApi)]
 #[openapi(
     paths(
         platform::connect,
+        platform::start,
         platform::callback,
         platform::disconnect,
         platform::sync,

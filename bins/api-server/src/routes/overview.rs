@@ -2,15 +2,16 @@
 //! (`GET /api/platforms`) and the combined overview of a user's platforms
 //! (`GET /api/analytics`).
 
-use actix_web::{get, web};
+use actix_web::web;
 use serde::Serialize;
 use services::Services;
 use services::overview::OverviewView;
 use utoipa::ToSchema;
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use crate::extract::ApiQuery;
+use crate::openapi::errors::error_responses;
 use crate::routes::platform::{AnalyticsParams, api_error};
 use crate::state::AppState;
 
@@ -46,13 +47,21 @@ pub struct PlatformsResponse {
     pub platforms: Vec<PlatformEntry>,
 }
 
+error_responses!(
+    /// What `GET /api/platforms` can refuse with.
+    PlatformsErrors: Unauthorized, Internal
+);
+error_responses!(
+    /// What `GET /api/analytics` can refuse with.
+    OverviewErrors: InvalidQuery, Unauthorized, DatabaseUnavailable, Internal
+);
+
 /// The platforms this service runs, and those switched off (with why).
 #[utoipa::path(
     get, path = "/api/platforms", tag = "read",
-    responses((status = 200, body = PlatformsResponse), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = PlatformsResponse), PlatformsErrors),
     security(("bearer_auth" = []))
 )]
-#[get("/api/platforms")]
 pub async fn platforms(
     _user: AuthenticatedUser,
     services: web::Data<Services>,
@@ -93,16 +102,14 @@ pub async fn platforms(
 /// interactions, and their sum (docs/api.md says how a missed day and an unknown value
 /// count).
 #[utoipa::path(
-    get, path = "/api/analytics", tag = "read",
+    get, path = "/api/analytics", operation_id = "combined_analytics", tag = "read",
     params(AnalyticsParams),
     responses(
         (status = 200, body = OverviewView),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
+        OverviewErrors,
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/analytics")]
 pub async fn analytics(
     user: AuthenticatedUser,
     query: ApiQuery<AnalyticsParams>,

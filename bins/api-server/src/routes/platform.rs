@@ -6,8 +6,9 @@
 //! and maps the result. The OpenAPI annotations describe TikTok's paths; the document is
 //! completed with every other platform's from them ([`crate::openapi`]).
 
+use actix_web::http::Method;
 use actix_web::http::header::ContentType;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, web};
 use domain::{PageLimit, Platform};
 use serde::Deserialize;
 use services::views::{AnalyticsView, ConnectionView, ProfileView, SyncRunView, VideoPageView};
@@ -18,11 +19,15 @@ use storage::{SortDirection, VideoSort};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::ApiQuery;
 use crate::middleware::security_headers::CspNonce;
+use crate::openapi::errors::{self, error_responses};
+use crate::route_table::RouteTable;
 use crate::routes::callback_page::{self, CallbackMessage};
+use crate::routes::connect_cookie;
 use crate::state::AppState;
+use secrecy::ExposeSecret as _;
 
 /// The platform a route was registered for (resource data).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,37 +38,73 @@ pub struct RoutePlatform {
     pub posts_route: &'static str,
 }
 
-/// Registers the routes of `route`'s platform.
-pub fn configure(cfg: &mut web::ServiceConfig, route: RoutePlatform) {
+/// Adds the routes of `route`'s platform.
+pub fn register(table: &mut RouteTable, route: RoutePlatform) {
     let name = route.platform.as_str();
     let data = web::Data::new(route);
-    let mut add = |path: String, method: actix_web::Route| {
-        cfg.service(web::resource(path).app_data(data.clone()).route(method));
-    };
-    add(format!("/api/auth/{name}/connect"), web::get().to(connect));
-    add(
-        format!("/api/auth/{name}/callback"),
-        web::get().to(callback),
-    );
-    add(
-        format!("/api/auth/{name}/disconnect"),
-        web::delete().to(disconnect),
-    );
-    add(format!("/api/auth/{name}/sync"), web::post().to(sync));
-    add(format!("/api/{name}/profile"), web::get().to(profile));
-    add(
-        format!("/api/{name}/{}", route.posts_route),
-        web::get().to(videos),
-    );
-    add(format!("/api/{name}/analytics"), web::get().to(analytics));
-    add(format!("/api/{name}/sync-runs"), web::get().to(sync_runs));
+    table
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/connect"),
+            data.clone(),
+            connect,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/start"),
+            data.clone(),
+            start,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/auth/{name}/callback"),
+            data.clone(),
+            callback,
+        )
+        .add_with(
+            Method::DELETE,
+            format!("/api/auth/{name}/disconnect"),
+            data.clone(),
+            disconnect,
+        )
+        .add_with(
+            Method::POST,
+            format!("/api/auth/{name}/sync"),
+            data.clone(),
+            sync,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/profile"),
+            data.clone(),
+            profile,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/{}", route.posts_route),
+            data.clone(),
+            videos,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/analytics"),
+            data.clone(),
+            analytics,
+        )
+        .add_with(
+            Method::GET,
+            format!("/api/{name}/sync-runs"),
+            data,
+            sync_runs,
+        );
 }
 
 /// `{"authorizationUrl": "..."}`.
 #[derive(Debug, serde::Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectResponse {
-    /// The platform's authorize URL, to open in a popup.
+    /// The URL to open in the popup: this server's start route, which binds the connect to
+    /// the browser (a short-lived cookie) and redirects to the platform's consent page.
     pub authorization_url: String,
 }
 
@@ -198,6 +239,9 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
         ServiceError::Cooldown { retry_after } => {
             ApiError::too_many_requests(ErrorCode::SyncCooldown, error.to_string(), retry_after)
         }
+        ServiceError::ShareSpent { retry_after, .. } => {
+            ApiError::too_many_requests(ErrorCode::ManualShareSpent, error.to_string(), retry_after)
+        }
         // TikTok's own words (codes, log ids) are in the sync log and the server log; the
         // creator gets a sentence.
         ServiceError::SyncFailed {
@@ -221,7 +265,7 @@ pub(crate) fn api_error(error: ServiceError) -> ApiError {
             )
         }
         ServiceError::InvalidArgument(message) => ApiError::new(ErrorCode::InvalidQuery, message),
-        ServiceError::Storage(storage::StorageError::Unavailable(_)) => {
+        ServiceError::Storage(error) if error.is_unavailable() => {
             ApiError::database_unavailable("the database is unavailable")
         }
         ServiceError::Misconfigured { .. } | ServiceError::Storage(_) => ApiError::internal(error),
@@ -237,6 +281,8 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
         ConnectError::UnknownState => ErrorCode::InvalidState,
         ConnectError::StateExpired => ErrorCode::StateExpired,
         ConnectError::StateUsed => ErrorCode::StateUsed,
+        ConnectError::OtherBrowser => ErrorCode::OtherBrowser,
+        ConnectError::Cooldown { .. } => ErrorCode::SyncCooldown,
         ConnectError::ExchangeFailed { .. } => ErrorCode::ExchangeFailed,
         ConnectError::NotEligible(_) => ErrorCode::NotEligible,
         ConnectError::DifferentAccount { .. } => ErrorCode::DifferentAccount,
@@ -248,12 +294,61 @@ fn connect_error_code(platform: Platform, error: &ConnectError) -> ErrorCode {
     }
 }
 
+error_responses!(
+    /// What `GET /api/auth/tiktok/connect` can refuse with.
+    ConnectErrors: Unauthorized, NotConnected, SyncCooldown, ManualShareSpent, TiktokUnavailable,
+        DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/auth/tiktok/start` can fail with (its refusals are an HTML page).
+    StartErrors: Internal
+);
+error_responses!(
+    /// What `DELETE /api/auth/tiktok/disconnect` can refuse with.
+    DisconnectErrors: Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `POST /api/auth/tiktok/sync` can refuse with.
+    SyncErrors: Unauthorized, NotConnected, SyncInProgress, NeedsReauth, SyncCooldown,
+        ManualShareSpent, TiktokUnavailable, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/connections` can fail with.
+    ConnectionsErrors: Unauthorized, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What `GET /api/tiktok/profile` can refuse with.
+    ProfileErrors: Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+error_responses!(
+    /// What the reads with a query (`/videos`, `/analytics`, `/sync-runs`) can refuse with.
+    ReadErrors: InvalidQuery, Unauthorized, NotConnected, DatabaseUnavailable, Internal
+);
+
+/// The OAuth callback's answers: its page (the outcome in a `postMessage`), or a 500 when the
+/// page itself could not be made.
+pub struct CallbackResponses;
+
+impl utoipa::IntoResponses for CallbackResponses {
+    fn responses() -> std::collections::BTreeMap<
+        String,
+        utoipa::openapi::RefOr<utoipa::openapi::response::Response>,
+    > {
+        let mut responses = errors::responses(&[ErrorCode::Internal]);
+        responses.insert(
+            "200".to_owned(),
+            utoipa::openapi::RefOr::T(errors::callback_page_response()),
+        );
+        responses
+    }
+}
+
 /// Start connecting: a single-use state (10 minutes) and a PKCE challenge.
 #[utoipa::path(
     get, path = "/api/auth/tiktok/connect", tag = "connect",
     responses(
         (status = 200, body = ConnectResponse),
-        (status = 401, body = ErrorBody),
+        ConnectErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -266,9 +361,93 @@ pub async fn connect(
         .begin_connect(&user.user_id, route.platform)
         .await
         .map_err(api_error_on(route.platform))?;
+    let start = connect_cookie::start_url(&url).ok_or_else(|| {
+        ApiError::internal("the platform's authorize URL has no redirect_uri ending in callback")
+    })?;
     Ok(web::Json(ConnectResponse {
-        authorization_url: url.to_string(),
+        authorization_url: start.to_string(),
     }))
+}
+
+/// `?state=` of the start route.
+#[derive(Debug, Deserialize)]
+struct StartQuery {
+    state: String,
+}
+
+/// Opened by the connect popup: binds the connect to this browser with a short-lived
+/// `HttpOnly` cookie and redirects to the platform's consent page. A link opened a second
+/// time, or more than two minutes after it was issued, shows the callback page's error.
+#[utoipa::path(
+    get, path = "/api/auth/tiktok/start", tag = "connect",
+    params(("state" = String, Query, description = "The state of `GET /api/auth/tiktok/connect`")),
+    responses(
+        (status = 303, description = "To the platform's consent page, with the connect cookie"),
+        (status = 200, description = "An HTML page telling the opener the link is not valid", content_type = "text/html"),
+        StartErrors,
+    )
+)]
+pub async fn start(
+    request: actix_web::HttpRequest,
+    route: web::Data<RoutePlatform>,
+    services: web::Data<Services>,
+    state: web::Data<AppState>,
+    nonce: CspNonce,
+) -> HttpResponse {
+    let platform = route.platform;
+    let given = serde_urlencoded::from_str::<StartQuery>(request.query_string())
+        .ok()
+        .map(|query| query.state)
+        .unwrap_or_default();
+    match services.start_connect_in_browser(platform, &given).await {
+        Ok(started) => HttpResponse::SeeOther()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                started.authorize_url.as_str(),
+            ))
+            .insert_header((
+                actix_web::http::header::SET_COOKIE,
+                connect_cookie::set(
+                    platform,
+                    started.cookie.expose_secret(),
+                    &started.authorize_url,
+                ),
+            ))
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+            .finish(),
+        Err(error) => {
+            tracing::info!(code = %connect_error_code(platform, &error), "connect start refused");
+            refused_page(platform, &services, &state, &nonce, &error)
+        }
+    }
+}
+
+/// The callback page telling the opener that a connect was refused.
+fn refused_page(
+    platform: Platform,
+    services: &Services,
+    state: &AppState,
+    nonce: &CspNonce,
+    error: &ConnectError,
+) -> HttpResponse {
+    let platform_name = services
+        .adapter(platform)
+        .map_or("", |adapter| adapter.traits().display_name);
+    let text = match error {
+        ConnectError::Storage(_) => "Something went wrong on our side; please try again".to_owned(),
+        other => other.to_string(),
+    };
+    let message = CallbackMessage::error(
+        platform,
+        platform_name,
+        connect_error_code(platform, error),
+        text,
+    );
+    let origins: Vec<&str> = state.config.app_origin.all().collect();
+    HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(callback_page::render(&message, &origins, nonce))
 }
 
 /// TikTok's redirect after the consent page. Answers an HTML page that posts the outcome to
@@ -282,7 +461,7 @@ pub async fn connect(
         ("error" = Option<String>, Query, description = "`access_denied` when cancelled"),
         ("error_description" = Option<String>, Query, description = "TikTok's description"),
     ),
-    responses((status = 200, description = "An HTML page", content_type = "text/html"))
+    responses(CallbackResponses)
 )]
 pub async fn callback(
     request: actix_web::HttpRequest,
@@ -296,7 +475,12 @@ pub async fn callback(
     let platform_name = services
         .adapter(platform)
         .map_or("", |adapter| adapter.traits().display_name);
-    let message = match services.complete_connect(platform, params).await {
+    // Only the browser that opened the start route carries the connect cookie.
+    let cookie = connect_cookie::read(&request, platform);
+    let completed = services
+        .complete_connect_in_browser(platform, params, cookie.as_deref())
+        .await;
+    let message = match completed {
         Ok(connected) => CallbackMessage::connected(
             platform,
             platform_name,
@@ -331,6 +515,10 @@ pub async fn callback(
     HttpResponse::Ok()
         .content_type(ContentType::html())
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((
+            actix_web::http::header::SET_COOKIE,
+            connect_cookie::clear(platform, &request),
+        ))
         .body(page)
 }
 
@@ -362,8 +550,7 @@ fn callback_params(query: &str) -> CallbackParams {
     delete, path = "/api/auth/tiktok/disconnect", tag = "connect",
     responses(
         (status = 204, description = "Disconnected"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        DisconnectErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -385,11 +572,7 @@ pub async fn disconnect(
     responses(
         (status = 200, body = SyncResponse, description = "`synced`"),
         (status = 202, body = SyncResponse, description = "`queued`: the call budget is spent"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
-        (status = 409, body = ErrorBody, description = "`sync_in_progress` or `needs_reauth`"),
-        (status = 429, body = ErrorBody, description = "`sync_cooldown`, with Retry-After"),
-        (status = 502, body = ErrorBody, description = "TikTok failed"),
+        SyncErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -425,10 +608,9 @@ pub async fn sync(
 /// The user's connections, one entry per supported platform.
 #[utoipa::path(
     get, path = "/api/connections", tag = "read",
-    responses((status = 200, body = ConnectionsResponse), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = ConnectionsResponse), ConnectionsErrors),
     security(("bearer_auth" = []))
 )]
-#[get("/api/connections")]
 pub async fn connections(
     user: AuthenticatedUser,
     services: web::Data<Services>,
@@ -445,8 +627,7 @@ pub async fn connections(
     get, path = "/api/tiktok/profile", tag = "read",
     responses(
         (status = 200, body = ProfileView),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ProfileErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -469,9 +650,7 @@ pub async fn profile(
     params(VideosParams),
     responses(
         (status = 200, body = VideoPageView),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -520,9 +699,7 @@ pub async fn videos(
     params(AnalyticsParams),
     responses(
         (status = 200, body = AnalyticsView),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]
@@ -550,9 +727,7 @@ pub async fn analytics(
     params(SyncRunsParams),
     responses(
         (status = 200, body = SyncRunsResponse),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "`not_connected`"),
+        ReadErrors,
     ),
     security(("bearer_auth" = []))
 )]

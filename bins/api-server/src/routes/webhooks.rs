@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse, web};
 use domain::{PageLimit, Platform};
 use serde::Deserialize;
 use services::platforms::{PlatformCallback, RejectionKind};
@@ -14,8 +15,10 @@ use services::{HandledCallback, ServiceError, Services, WebhookRejection};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthenticatedUser;
-use crate::error::{ApiError, ErrorBody, ErrorCode};
+use crate::error::{ApiError, ErrorCode};
 use crate::extract::ApiQuery;
+use crate::openapi::errors::error_responses;
+use crate::route_table::RouteTable;
 use crate::routes::data_deletion::{DeletionAck, status_url};
 use crate::routes::platform::api_error;
 use crate::state::AppState;
@@ -46,12 +49,13 @@ impl RouteCallback {
     }
 }
 
-/// Registers the route of `callback`.
-pub fn configure(cfg: &mut web::ServiceConfig, callback: RouteCallback) {
-    cfg.service(
-        web::resource(callback.path())
-            .app_data(web::Data::new(callback))
-            .route(web::post().to(platform_callback)),
+/// Adds the route of `callback`.
+pub fn register(table: &mut RouteTable, callback: RouteCallback) {
+    table.add_with(
+        Method::POST,
+        callback.path(),
+        web::Data::new(callback),
+        platform_callback,
     );
 }
 
@@ -75,11 +79,24 @@ pub struct DeliveriesResponse {
 /// Query of `GET /api/webhooks/deliveries`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct DeliveriesParams {
     /// How many, 1 to 100 (default 50).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 100)]
     pub limit: Option<PageLimit>,
 }
+
+error_responses!(
+    /// What a platform's callback can be refused with (a 503 asks the platform to deliver it
+    /// again).
+    CallbackErrors: MalformedBody, MalformedContent, MissingSignature, MalformedSignature,
+        BadSignature, StaleTimestamp, UnknownClientKey, PayloadTooLarge, DatabaseUnavailable,
+        Internal
+);
+error_responses!(
+    /// What `GET /api/webhooks/deliveries` can refuse with.
+    DeliveriesErrors: InvalidQuery, Unauthorized, DatabaseUnavailable, Internal
+);
 
 /// A platform's callback (the annotations describe TikTok's webhook; every platform's are
 /// in the document). TikTok's `authorization.removed` ends the connection of that `open_id`
@@ -87,14 +104,13 @@ pub struct DeliveriesParams {
 /// are recorded and acknowledged. A redelivery changes nothing.
 #[utoipa::path(
     post, path = "/api/webhooks/tiktok", tag = "webhooks",
+    params(("TikTok-Signature" = String, Header,
+        description = "`t=<unix seconds>,s=<hex HMAC-SHA256>` of `<t>.<body>`, keyed with the app's client secret")),
     request_body(content = String, content_type = "application/json",
         description = "TikTok's event, signed in the `TikTok-Signature` header"),
     responses(
         (status = 200, body = WebhookAck),
-        (status = 400, body = ErrorBody, description = "`malformed_body`, `malformed_content`"),
-        (status = 401, body = ErrorBody, description = "`missing_signature`, `malformed_signature`, `bad_signature`, `stale_timestamp`, `unknown_client_key`"),
-        (status = 413, body = ErrorBody),
-        (status = 503, body = ErrorBody, description = "the database is unavailable (TikTok retries)"),
+        CallbackErrors,
     )
 )]
 pub async fn platform_callback(
@@ -200,12 +216,10 @@ fn rejection_code(kind: RejectionKind) -> ErrorCode {
     params(DeliveriesParams),
     responses(
         (status = 200, body = DeliveriesResponse),
-        (status = 400, body = ErrorBody, description = "`invalid_query`"),
-        (status = 401, body = ErrorBody),
+        DeliveriesErrors,
     ),
     security(("bearer_auth" = []))
 )]
-#[get("/api/webhooks/deliveries")]
 pub async fn deliveries(
     user: AuthenticatedUser,
     query: ApiQuery<DeliveriesParams>,

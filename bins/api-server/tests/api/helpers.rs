@@ -93,6 +93,9 @@ impl Options {
                 ),
                 ("JWT_SECRET", LIVE_JWT_SECRET.to_owned()),
                 ("APP_ORIGIN", LIVE_APP_ORIGIN.to_owned()),
+                // Live mode requires both; `*` checks neither (tests that check set them).
+                ("JWT_AUDIENCE", "*".to_owned()),
+                ("JWT_ISSUER", "*".to_owned()),
             ]);
         }
         vars.extend(self.vars);

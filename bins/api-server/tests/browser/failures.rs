@@ -192,3 +192,84 @@ async fn closing_the_popup_says_connection_window_closed() {
     browser.screenshot("popup-closed").await;
     browser.close().await;
 }
+
+/// Issue 25, point 2: a host user sends the creator the consent link their own popup
+/// reached. The creator's browser, which never opened the start link, gets the callback: it
+/// is refused before any code exchange, and nothing is connected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_callback_in_a_browser_without_the_connect_cookie_is_refused() {
+    let browser = browser_or_skip!("callback_in_another_browser");
+    let server = TestServer::start().await;
+    // The sender's "browser": plain HTTP, keeping the cookie its start link sets.
+    let http = reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = server.origin.replace("localhost", "127.0.0.1");
+    let token: Value = http
+        .post(format!("{base}/api/dev/token"))
+        .json(&serde_json::json!({ "userId": "sender" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let connect: Value = http
+        .get(format!("{base}/api/auth/tiktok/connect"))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let start = connect["authorizationUrl"]
+        .as_str()
+        .unwrap()
+        .replace("localhost", "127.0.0.1");
+    let started = http.get(start).send().await.unwrap();
+    assert_eq!(started.status(), reqwest::StatusCode::SEE_OTHER);
+    assert!(started.headers().contains_key("set-cookie"));
+    let consent_url = url::Url::parse(started.headers()["location"].to_str().unwrap()).unwrap();
+    let page = http
+        .get(consent_url.clone())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = tiktok_sandbox::ConsentForm::parse(&page).expect("a consent form");
+    let open_id = form.creators[0].clone();
+    let approved = http
+        .post(consent_url.join(&form.action).unwrap())
+        .form(&form.authorize_all(&open_id))
+        .send()
+        .await
+        .unwrap();
+    let callback = approved.headers()["location"].to_str().unwrap().to_owned();
+
+    // The creator's browser opens the callback.
+    browser.client().goto(&callback).await.unwrap();
+    let text = browser
+        .wait_js(
+            "the callback page's text",
+            "const t = document.body && document.body.innerText; return t && t.length ? t : null;",
+        )
+        .await;
+    assert!(
+        text.as_str()
+            .unwrap()
+            .contains("started in another browser"),
+        "{text}"
+    );
+    assert_eq!(
+        server.sandbox.call_count(Endpoint::Token),
+        0,
+        "no code was exchanged"
+    );
+    browser.screenshot("callback-in-another-browser").await;
+    browser.close().await;
+}

@@ -32,7 +32,8 @@ impl Flow {
     /// `GET /api/auth/instagram/connect`: the authorization URL.
     pub async fn begin_instagram_connect(&self, token: &str) -> Url {
         let body = self.get_json("/api/auth/instagram/connect", token).await;
-        Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap()
+        let start = Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap();
+        self.open_start(INSTAGRAM, &start).await
     }
 
     /// Opens the emulator's consent page and submits it for the account `ig_user_id`.

@@ -8,11 +8,16 @@ mod instagram_support;
 mod support;
 mod youtube_support;
 
+mod answers;
+mod browser_binding;
+mod fair_share;
 mod full_flow;
 mod history;
+mod housekeeping;
 mod instagram;
 mod instagram_lifecycle;
 mod logs;
+mod lost_connections;
 mod overview;
 mod processes;
 mod reads;

@@ -140,6 +140,13 @@ async fn a_callback_connects_only_the_user_who_started_it(database: TestDatabase
     assert!(flow.stored_connection("user-b").await.is_none());
     let connections = flow.get_json("/api/connections", &token_b).await;
     assert_eq!(connections["connections"][0]["connected"], false);
+    // Not revoked: TikTok would end the app's whole authorization of the account, which A's
+    // connection holds.
+    assert!(flow.sandbox.revoked_grants().is_empty());
+    assert_eq!(
+        flow.get_json("/api/connections", &token_a).await["connections"][0]["status"],
+        "active"
+    );
 }
 
 async fn cancel_on_the_consent_page_says_connection_cancelled(database: TestDatabase) {
@@ -282,9 +289,15 @@ async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
     database: TestDatabase,
 ) {
     let (flow, ConnectedCreator { token, .. }) = FlowOptions::new()
+        .var("MANUAL_SYNC_COOLDOWN_SECS", "300")
         .with_connected_creator(database, "eager-user", 3)
         .await;
 
+    // The connect synced: it starts the cooldown too (issue 25).
+    let (status, _, body) = flow.sync(&token).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"]["code"], "sync_cooldown");
+    flow.clock.advance(TimeDelta::seconds(301));
     let (status, _, body) = flow.sync(&token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, headers, body) = flow.sync(&token).await;
@@ -305,8 +318,10 @@ async fn a_second_manual_sync_inside_the_cooldown_gets_429_with_retry_after(
 async fn a_spent_call_budget_queues_the_manual_sync(database: TestDatabase) {
     // Connect spends three calls (exchange, user info, one video page); the fourth is the
     // manual sync's user info, and its video page finds the budget spent.
+    // (the one user may spend the whole day: the per-user share is fair_share.rs's)
     let flow = FlowOptions::new()
         .var("TIKTOK_DAILY_QUOTA", "4")
+        .var("USER_DAILY_SHARE_PERCENT", "100")
         .spawn(database)
         .await;
     flow.keep_clear_of_midnight();
@@ -448,6 +463,15 @@ async fn a_reconnect_as_another_tiktok_account_is_refused(database: TestDatabase
     assert_eq!(profile["handle"], first.username.as_str());
     assert_eq!(flow.all_videos(&token, 100).await.len(), 3);
     assert!(flow.stored_connection_of(&other.open_id).await.is_none());
+    // The grant just received is revoked (issue 25): that account is connected nowhere
+    // here, so nobody's connection depends on it. The connected account's is untouched.
+    let revoked: Vec<String> = flow
+        .sandbox
+        .revoked_grants()
+        .into_iter()
+        .map(|revocation| revocation.open_id)
+        .collect();
+    assert_eq!(revoked, std::slice::from_ref(&other.open_id));
 }
 
 async fn a_grant_without_stats_syncs_the_profile_without_counts(database: TestDatabase) {

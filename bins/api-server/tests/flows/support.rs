@@ -91,7 +91,10 @@ impl FlowOptions {
     /// only changes when a test moves it.
     pub fn new() -> Self {
         Self {
-            vars: Vec::new(),
+            // No cooldown unless a test sets one: most tests sync right after connecting,
+            // which the shared connect-and-sync cooldown would refuse (the cooldown tests
+            // set `MANUAL_SYNC_COOLDOWN_SECS` themselves).
+            vars: vec![("MANUAL_SYNC_COOLDOWN_SECS", "0".to_owned())],
             sandbox: SandboxConfig::new()
                 .creator_videos([95, 0, 3])
                 .frozen_clock(true),
@@ -199,6 +202,8 @@ impl FlowOptions {
                     "live-jwt-secret-for-flow-tests-0123456789".to_owned(),
                 ),
                 ("APP_ORIGIN", "https://app.example.com".to_owned()),
+                ("JWT_AUDIENCE", "*".to_owned()),
+                ("JWT_ISSUER", "*".to_owned()),
             ]);
             emulators = Some((tiktok, instagram));
         }
@@ -278,6 +283,7 @@ impl FlowOptions {
             clock,
             secrets,
             vars: lookup,
+            cookies: std::sync::Mutex::default(),
             _database: database,
             _data_dir: data_dir,
         }
@@ -313,6 +319,8 @@ pub struct Flow {
     pub secrets: ConfigSecrets,
     /// The configuration variables the server was started with.
     vars: HashMap<&'static str, String>,
+    /// The connect cookies the start links set, by the state of their connect.
+    cookies: std::sync::Mutex<HashMap<String, String>>,
     _database: TestDatabase,
     _data_dir: tempfile::TempDir,
 }
@@ -478,7 +486,39 @@ impl Flow {
     /// `GET /api/auth/tiktok/connect`: the authorization URL.
     pub async fn begin_connect(&self, token: &str) -> Url {
         let body = self.get_json("/api/auth/tiktok/connect", token).await;
-        Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap()
+        let start = Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap();
+        self.open_start(Platform::new("tiktok"), &start).await
+    }
+
+    /// Opens the start link in this flow's "browser": keeps the connect cookie it sets (sent
+    /// with the callback) and returns the platform's authorize URL it redirects to.
+    pub async fn open_start(&self, platform: Platform, start: &Url) -> Url {
+        let response = self.open_start_link(platform, start).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        let pair = cookie.split(';').next().unwrap().to_owned();
+        assert!(
+            pair.starts_with(&format!("connect_{platform}=")),
+            "{cookie}"
+        );
+        self.cookies.lock().unwrap().insert(state_of(start), pair);
+        Url::parse(response.headers()["location"].to_str().unwrap()).unwrap()
+    }
+
+    /// `GET` of a start link (its host is `localhost`; the server listens on 127.0.0.1).
+    pub async fn open_start_link(&self, platform: Platform, start: &Url) -> reqwest::Response {
+        assert_eq!(start.path(), format!("/api/auth/{platform}/start"));
+        let mut url = Url::parse(&self.address).unwrap();
+        url.set_path(start.path());
+        url.set_query(start.query());
+        self.client.get(url).send().await.unwrap()
+    }
+
+    /// Forgets the connect cookies, as another browser would not have them (each start
+    /// link's cookie is kept by its state: every popup of a flow test is its own browser,
+    /// as the users of different tokens are).
+    pub fn forget_cookies(&self) {
+        self.cookies.lock().unwrap().clear();
     }
 
     /// Opens the authorization URL (the sandbox's consent page) and submits it; returns the
@@ -524,7 +564,17 @@ impl Flow {
         let mut url = Url::parse(&self.address).unwrap();
         url.set_path(redirect.path());
         url.set_query(redirect.query());
-        let response = self.client.get(url).send().await.unwrap();
+        let cookie = self
+            .cookies
+            .lock()
+            .unwrap()
+            .get(&state_of(redirect))
+            .cloned();
+        let mut request = self.client.get(url);
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        let response = request.send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         let content_type = response.headers()["content-type"]
             .to_str()
@@ -595,7 +645,7 @@ impl Flow {
         self.advance_both_clocks_by(chrono::TimeDelta::hours(hours));
     }
 
-    fn advance_both_clocks_by(&self, by: chrono::TimeDelta) {
+    pub fn advance_both_clocks_by(&self, by: chrono::TimeDelta) {
         self.sandbox.advance_clock(by.to_std().unwrap());
         self.clock.advance(by);
     }
@@ -672,4 +722,12 @@ pub async fn error_code(response: reqwest::Response) -> String {
     let message = body["error"]["message"].as_str().unwrap_or_default();
     assert!(!message.is_empty(), "error without a message: {body}");
     body["error"]["code"].as_str().unwrap().to_owned()
+}
+
+/// The `state` query parameter of `url` (empty without one).
+fn state_of(url: &Url) -> String {
+    url.query_pairs()
+        .find(|(key, _)| key == "state")
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default()
 }

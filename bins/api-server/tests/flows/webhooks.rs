@@ -146,10 +146,8 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
     assert_eq!(recorded[0].event, "authorization.removed");
     assert_eq!(recorded[0].reason_code, Some(1));
     assert_eq!(recorded[0].outcome.as_deref(), Some("disconnected"));
-    assert_eq!(
-        recorded[0].platform_account_id.as_deref(),
-        Some(creator.open_id.as_str())
-    );
+    // The account it named is forgotten once handled (issue 25).
+    assert_eq!(recorded[0].platform_account_id, None);
     // Nothing was revoked by us: the grant was already gone (only TikTok's own revocation).
     assert_eq!(flow.sandbox.revocation_count(), 1);
 
@@ -172,6 +170,29 @@ async fn a_creator_removing_the_app_in_tiktok_ends_the_connection_and_tells_the_
         assert_eq!(body["user_id"], json!("creator-user"));
         assert!(!received.body.contains(&access_token));
         assert!(!received.body.contains(refresh_token.as_deref().unwrap()));
+        // Nothing names the creator (issue 25): the ids and the event only.
+        assert!(
+            !received.body.contains(&creator.open_id),
+            "{}",
+            received.body
+        );
+        assert!(
+            !received.body.contains(&creator.username),
+            "{}",
+            received.body
+        );
+    }
+    // Nor does anything the outbox keeps.
+    let kept = flow
+        .services
+        .database()
+        .list_outbound_events("creator-user", 10)
+        .await
+        .unwrap();
+    for status in kept {
+        let text = status.event.payload.to_string();
+        assert!(!text.contains(&creator.open_id), "{text}");
+        assert!(!text.contains(&creator.username), "{text}");
     }
     let removed = got[2].json();
     assert_eq!(removed["data"]["reason"], json!("creator_in_tiktok"));

@@ -223,9 +223,11 @@ async fn a_cancelled_or_narrowed_consent_and_an_account_without_a_channel(databa
 async fn a_thousand_video_channel_costs_the_minimum_and_waits_for_the_pacific_reset(
     database: TestDatabase,
 ) {
-    // 100 units a day, 10 of them kept for manual syncs.
+    // 100 units a day, 10 of them kept for manual syncs; this one user may spend them all
+    // (the per-user share is another test's).
     let flow = with_big_channel(FlowOptions::new())
         .var("YOUTUBE_DAILY_UNITS", "100")
+        .var("USER_DAILY_SHARE_PERCENT", "100")
         .var("MANUAL_SYNC_COOLDOWN_SECS", "0")
         .spawn(database)
         .await;

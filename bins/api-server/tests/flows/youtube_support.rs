@@ -29,10 +29,12 @@ impl Flow {
             .unwrap_or_else(|| panic!("no YouTube sandbox account {email}"))
     }
 
-    /// `GET /api/auth/youtube/connect`: the authorization URL.
+    /// `GET /api/auth/youtube/connect`, then its start link in this flow's browser (which keeps
+    /// the connect cookie): Google's authorization URL.
     pub async fn begin_youtube_connect(&self, token: &str) -> Url {
         let body = self.get_json("/api/auth/youtube/connect", token).await;
-        Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap()
+        let start = Url::parse(body["authorizationUrl"].as_str().unwrap()).unwrap();
+        self.open_start(YOUTUBE, &start).await
     }
 
     /// Opens the emulator's consent page and submits it as `email`; returns where it

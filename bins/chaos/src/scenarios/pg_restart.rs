@@ -42,7 +42,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
     )
     .await?;
     world.connect_all().await?;
-    let (_server, base, _) = world.server("api-server").await?;
+    let (_server, base, _) = world.server("api-server", &[]).await?;
     let issuer = JwtIssuer::new(world.secrets.jwt_secret());
     let bearer = issuer
         .issue("chaos-user-00000", chrono::Duration::hours(1))?

@@ -33,7 +33,7 @@ pub async fn run(suite: &Suite) -> Result<String> {
     )
     .await?;
     world.connect_all().await?;
-    let (server, base, _) = world.server("api-server").await?;
+    let (server, base, _) = world.server("api-server", &[]).await?;
     let issuer = JwtIssuer::new(world.secrets.jwt_secret());
     let bearers: Vec<String> = (0..CONNECTIONS)
         .map(|index| {

@@ -93,6 +93,14 @@ pub fn positive(raw: &str) -> Result<u32, String> {
     }
 }
 
+/// A whole percentage, 1 to 100.
+pub fn percent(raw: &str) -> Result<u32, String> {
+    match raw.parse::<u32>() {
+        Ok(n @ 1..=100) => Ok(n),
+        _ => Err(format!("`{raw}` is not a whole percentage from 1 to 100")),
+    }
+}
+
 /// `pretty` or `json`, in any case.
 pub fn log_format(raw: &str) -> Result<LogFormat, String> {
     match raw.to_ascii_lowercase().as_str() {

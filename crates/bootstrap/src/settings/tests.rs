@@ -110,7 +110,9 @@ fn sandbox_defaults() {
             .redirect_uri_explicit
     );
     assert_eq!(settings.sync.manual_cooldown.as_secs(), 300);
-    assert_eq!(settings.sync.rate_limit_per_minute, 600);
+    // Half TikTok's 600: two adjacent fixed minutes never exceed a sliding one's limit.
+    assert_eq!(settings.sync.rate_limit_per_minute, 300);
+    assert!(2 * settings.sync.rate_limit_per_minute <= TIKTOK_LIMIT_PER_MINUTE);
     assert_eq!(settings.sync.daily_quota, None);
     assert_eq!(settings.sync.rotation_grace, Duration::from_secs(5));
     assert_eq!(
@@ -690,6 +692,24 @@ fn sandbox_mode_runs_youtube_against_its_emulator_with_a_generated_secret() {
 }
 
 #[test]
+fn a_blank_production_setting_is_refused_by_name() {
+    let message = Vars::live()
+        .with("TOKEN_ENCRYPTION_KEY", "")
+        .with("INSTAGRAM_APP_SECRET", " ")
+        .error();
+    assert!(
+        message.contains("set but blank: TOKEN_ENCRYPTION_KEY, INSTAGRAM_APP_SECRET"),
+        "{message}"
+    );
+    // In sandbox mode too: a blank client key never reads as "no credentials".
+    let message = Vars::sandbox().with("TIKTOK_CLIENT_KEY", "").error();
+    assert!(
+        message.contains("set but blank: TIKTOK_CLIENT_KEY"),
+        "{message}"
+    );
+}
+
+#[test]
 fn live_mode_with_youtube_only_reads_its_settings_and_names_what_is_missing() {
     let settings = youtube_only()
         .with("YOUTUBE_DAILY_UNITS", "50000")
@@ -724,4 +744,87 @@ fn live_mode_with_youtube_only_reads_its_settings_and_names_what_is_missing() {
     assert!(error.contains("YOUTUBE_QUOTA_TABLE"), "{error}");
     let error = youtube_only().with("YOUTUBE_ANALYTICS_DAYS", "400").error();
     assert!(error.contains("YOUTUBE_ANALYTICS_DAYS"), "{error}");
+}
+
+#[test]
+fn a_token_key_or_a_remote_database_means_live_mode() {
+    let message = Vars::sandbox()
+        .with("TOKEN_ENCRYPTION_KEY", KEY_B64)
+        .error();
+    assert!(
+        message.contains("live mode (TOKEN_ENCRYPTION_KEY is set)"),
+        "{message}"
+    );
+    let message = Vars::sandbox()
+        .with("MODE", "sandbox")
+        .with("DATABASE_URL", "postgres://u:pw@db.internal/prod")
+        .error();
+    assert!(
+        message.contains("MODE is sandbox, but DATABASE_URL is a PostgreSQL database"),
+        "{message}"
+    );
+    assert!(!message.contains("pw@"), "{message}");
+    // A developer's own PostgreSQL is fine.
+    let settings = Vars::sandbox()
+        .with("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/test")
+        .load()
+        .expect("local database");
+    assert_eq!(settings.mode, Mode::Sandbox);
+}
+
+#[test]
+fn the_users_share_of_the_manual_reserve_is_a_percentage() {
+    let settings = Vars::live().load().expect("default");
+    assert_eq!(settings.sync.user_share_percent, 10);
+    let settings = Vars::live()
+        .with("USER_DAILY_SHARE_PERCENT", "50")
+        .load()
+        .expect("set");
+    assert_eq!(settings.sync.user_share_percent, 50);
+    for bad in ["0", "101", "half"] {
+        let message = Vars::live().with("USER_DAILY_SHARE_PERCENT", bad).error();
+        assert!(
+            message.starts_with("USER_DAILY_SHARE_PERCENT: "),
+            "{message}"
+        );
+    }
+}
+
+#[test]
+fn live_mode_refuses_http_to_another_host() {
+    for (variable, value) in [
+        (
+            "TIKTOK_REDIRECT_URI",
+            "http://api.example.com/api/auth/tiktok/callback",
+        ),
+        (
+            "HOST_WEBHOOK_URL",
+            "http://app.example.com/hooks?key=secret-key",
+        ),
+    ] {
+        let message = Vars::live()
+            .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+            .with(variable, value)
+            .error();
+        assert!(
+            message.starts_with(&format!("{variable}: uses http://")),
+            "{message}"
+        );
+        assert!(!message.contains("secret-key"), "{message}");
+    }
+    // On this machine, and in sandbox mode, http is fine.
+    Vars::live()
+        .with(
+            "TIKTOK_REDIRECT_URI",
+            "http://127.0.0.1:5001/api/auth/tiktok/callback",
+        )
+        .with("HOST_WEBHOOK_URL", "http://localhost:9000/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .load()
+        .expect("loopback");
+    Vars::sandbox()
+        .with("HOST_WEBHOOK_URL", "http://app.example.com/hooks")
+        .with("HOST_WEBHOOK_SECRET", "0123456789abcdef0123")
+        .load()
+        .expect("sandbox");
 }

@@ -73,6 +73,9 @@ pub struct PlatformTraits {
     /// (revoked by the creator, or expired): YouTube's policy asks for it. The connection
     /// stays, marked for re-authorization.
     pub delete_data_on_dead_grant: bool,
+    /// Whether the platform reports an account's daily activity itself (YouTube Analytics):
+    /// only then are the stored daily figures read for the analytics.
+    pub reports_daily_activity: bool,
 }
 
 /// A fresh authorization request: send the browser to `url`; keep `state` and the PKCE

@@ -89,11 +89,17 @@ impl Services {
         }
         let now = self.now();
         self.check_manual_cooldown(&connection, now).await?;
+        self.check_interactive_slot(user_id, platform).await?;
+        self.check_user_share(user_id, platform, display_name)
+            .await?;
         let sync = async {
             // Checked again under the lease: a request that read the runs just before
             // another's manual sync started, and leased just after it ended, must not sync
             // again.
             self.check_manual_cooldown(&connection, now).await?;
+            // The user's slot, shared with their connects of this platform (and kept across
+            // a disconnect), is claimed only now that the sync will run.
+            self.claim_interactive_slot(user_id, platform).await?;
             self.sync_connection(&connection, SyncTrigger::Manual).await
         };
         // A holder of its own per request: a lease taken again by the same holder succeeds,

@@ -116,7 +116,11 @@ impl Services {
             SyncTrigger::Scheduled => CallPriority::Background,
             _ => CallPriority::Interactive,
         };
-        let context = CallContext::new(priority);
+        // A person's request (manual, connect) also spends that user's share.
+        let context = match priority {
+            CallPriority::Interactive => CallContext::for_user(priority, &connection.user_id),
+            CallPriority::Background => CallContext::new(priority),
+        };
         let span = info_span!(
             "sync",
             connection_id = %connection.id,

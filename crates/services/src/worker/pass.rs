@@ -16,7 +16,6 @@ use super::{StopSignal, SyncAllReport, SyncProgress, WorkerConfig};
 use crate::Services;
 use crate::error::ServiceError;
 use crate::sync::SyncReport;
-use storage::StorageError;
 
 /// How many times one account is tried again after the per-minute budget asked to wait.
 const BUDGET_WAITS_PER_ACCOUNT: u32 = 3;
@@ -185,10 +184,8 @@ impl Services {
                         )
                         .await
                     };
-                    if let AccountResult::Error(
-                        _,
-                        ServiceError::Storage(StorageError::Unavailable(_)),
-                    ) = &result
+                    if let AccountResult::Error(_, ServiceError::Storage(error)) = &result
+                        && error.is_unavailable()
                     {
                         database_down.store(true, Ordering::Relaxed);
                     }
@@ -216,7 +213,8 @@ impl Services {
                 AccountResult::Error(id, error) => {
                     warn!(connection_id = %id, %error, "sync could not be recorded");
                     report.failed += 1;
-                    if matches!(error, ServiceError::Storage(StorageError::Unavailable(_))) {
+                    if matches!(&error, ServiceError::Storage(storage) if storage.is_unavailable())
+                    {
                         unavailable = Some(error);
                     }
                 }

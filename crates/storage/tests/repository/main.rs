@@ -7,6 +7,7 @@
 mod support;
 
 mod connections;
+mod cooldowns;
 mod database;
 mod leasing;
 mod oauth_states;

@@ -164,6 +164,7 @@ impl InstagramAdapter {
                 counters_read_periodically: true,
                 data_retention: None,
                 delete_data_on_dead_grant: false,
+                reports_daily_activity: false,
             },
             budget,
             insights: InsightsPolicy::default(),

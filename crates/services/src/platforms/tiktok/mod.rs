@@ -76,6 +76,7 @@ impl TikTokAdapter {
                 counters_read_periodically: false,
                 data_retention: None,
                 delete_data_on_dead_grant: false,
+                reports_daily_activity: false,
             },
             webhook_tolerance,
         }

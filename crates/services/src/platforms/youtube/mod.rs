@@ -112,6 +112,7 @@ impl YouTubeAdapter {
                 counters_read_periodically: false,
                 data_retention: Some(DEFAULT_DATA_RETENTION),
                 delete_data_on_dead_grant: true,
+                reports_daily_activity: true,
             },
             budget,
             analytics_days: DEFAULT_ANALYTICS_DAYS,

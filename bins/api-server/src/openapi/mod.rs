@@ -3,12 +3,20 @@
 //! per-platform routes are described once, at TikTok's paths, and written out here for every
 //! platform the server runs, at that platform's paths.
 
-use actix_web::{HttpResponse, get, web};
+pub mod errors;
+mod sandbox;
+
+pub use sandbox::{SandboxDocumentError, sandbox_document};
+
+use actix_web::http::Method;
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::RefOr;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::error::{ErrorBody, ErrorDetail};
+use crate::error::{ErrorBody, ErrorCode, ErrorDetail};
 use crate::ops;
+use crate::route_table::RouteTable;
 use crate::routes::PlatformRoutes;
 use crate::routes::webhooks::RouteCallback;
 use crate::state::AppState;
@@ -22,12 +30,14 @@ pub const BEARER_SCHEME: &str = "bearer_auth";
 #[openapi(
     info(
         title = "Creator connect-and-sync API",
-        description = "Connect creators' accounts (TikTok, Instagram), keep their analytics in sync, read \
-                       them back. Errors are `{\"error\": {\"code\", \"message\"}}`."
+        description = "Connect creators' accounts (TikTok, Instagram, YouTube: `GET /api/platforms` says which \
+                       this server runs), keep their analytics in sync, read them back. Errors are `{\"error\": {\"code\", \"message\"}}`: each operation lists \
+                       its own; the framework's, possible on any route (an unknown path, a wrong \
+                       method...), are the reusable responses of the components."
     ),
     paths(ops::healthz, ops::readyz, ops::metrics, ops::dev_token, openapi_json),
-    components(schemas(ErrorBody, ErrorDetail, ops::Status, ops::DevToken, ops::DevTokenRequest)),
-    modifiers(&BearerAuth),
+    components(schemas(ErrorBody, ErrorDetail, ErrorCode, ops::Status, ops::DevToken, ops::DevTokenRequest)),
+    modifiers(&BearerAuth, &FrameworkErrors),
     tags(
         (name = "operations", description = "Health, readiness, metrics"),
         (name = "sandbox", description = "Only in sandbox mode"),
@@ -52,6 +62,18 @@ impl Modify for BearerAuth {
                     ))
                     .build(),
             ),
+        );
+    }
+}
+
+/// Adds the framework's error answers as reusable responses.
+struct FrameworkErrors;
+
+impl Modify for FrameworkErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.responses.extend(
+            errors::framework_responses().map(|(name, response)| (name, RefOr::T(response))),
         );
     }
 }
@@ -145,6 +167,10 @@ fn for_platform(
 ) -> utoipa::openapi::path::PathItem {
     let mut json = serde_json::to_value(item).unwrap_or_default();
     rewrite_texts(&mut json, platform.display_name);
+    rewrite_outage_code(
+        &mut json,
+        ErrorCode::platform_unavailable(platform.platform),
+    );
     let mut item: utoipa::openapi::path::PathItem =
         serde_json::from_value(json).unwrap_or_else(|_| item.clone());
     for operation in [
@@ -168,8 +194,9 @@ fn for_platform(
     item
 }
 
-/// Meta's callbacks (any kind but a platform's one webhook) are signed form posts; a data
-/// deletion request is answered with its status URL and confirmation code.
+/// Meta's callbacks (any kind but a platform's one webhook) are signed form posts, with no
+/// signature header; a data deletion request is answered with its status URL and
+/// confirmation code.
 fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
     if kind.is_empty() {
         return;
@@ -178,6 +205,9 @@ fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
         return;
     };
     if let Some(post) = json.get_mut("post") {
+        if let Some(post) = post.as_object_mut() {
+            post.remove("parameters");
+        }
         post["requestBody"] = serde_json::json!({
             "description": "`signed_request=<signature>.<payload>`, signed with the app secret",
             "required": true,
@@ -199,6 +229,24 @@ fn describe_callback(item: &mut utoipa::openapi::path::PathItem, kind: &str) {
     }
     if let Ok(described) = serde_json::from_value(json) {
         *item = described;
+    }
+}
+
+/// The template platform's outage code (`tiktok_unavailable`) is `outage` on this platform's
+/// routes: in the texts and in the lists of codes.
+fn rewrite_outage_code(value: &mut serde_json::Value, outage: ErrorCode) {
+    let template = ErrorCode::TiktokUnavailable.as_str();
+    match value {
+        serde_json::Value::String(text) if text.contains(template) => {
+            *text = text.replace(template, outage.as_str());
+        }
+        serde_json::Value::Object(map) => map
+            .values_mut()
+            .for_each(|value| rewrite_outage_code(value, outage)),
+        serde_json::Value::Array(items) => items
+            .iter_mut()
+            .for_each(|value| rewrite_outage_code(value, outage)),
+        _ => {}
     }
 }
 
@@ -224,10 +272,41 @@ fn rewrite_texts(value: &mut serde_json::Value, display_name: &str) {
     }
 }
 
+/// Adds the route of this document.
+pub fn register(table: &mut RouteTable) {
+    table.add(Method::GET, "/api/openapi.json", openapi_json);
+}
+
+errors::error_responses!(
+    /// What `GET /api/openapi.json` can fail with.
+    DocumentErrors: Internal
+);
+
+/// The schema of this document as the answer of its own route: any JSON object (the OpenAPI
+/// specification describes it; a generator needs only to know it is an object).
+pub struct DocumentSchema;
+
+impl utoipa::PartialSchema for DocumentSchema {
+    fn schema() -> RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Object)
+            .additional_properties(Some(
+                utoipa::openapi::schema::AdditionalProperties::FreeForm(true),
+            ))
+            .description(Some("An OpenAPI 3.1 document"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DocumentSchema {}
+
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-#[get("/api/openapi.json")]
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json",
+            body = inline(DocumentSchema)),
+        DocumentErrors,
+    ))]
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(document(&state.platforms))
 }
