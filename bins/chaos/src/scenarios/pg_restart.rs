@@ -4,11 +4,12 @@
 //! non-zero with a clear message; the next `run-once` completes, and nothing is lost or
 //! duplicated. On a PostgreSQL of the suite's own (`initdb`), never the shared server.
 //!
-//! Shown to fail: before the fixes it led to, it failed with "answered Some(500)" (a query
-//! cut by the stopping server was an internal error, not 503), then with "a connection has
-//! 45 videos and 0 snapshots of today" (the pass burnt through every account while the
-//! database was down and could not give its leases back, so the next run found nothing to
-//! lease). The checker's own unit tests are in `checks.rs`.
+//! Shown to fail: on the code before main's `ConnectionLost` mapping (issue 24, which landed
+//! meanwhile) it failed with "answered Some(500)" (a query cut by the stopping server was an
+//! internal error, not 503); then with "a connection has 45 videos and 0 snapshots of today"
+//! (the pass burnt through every account while the database was down and could not give its
+//! leases back, so the next run found nothing to lease), fixed in `worker/pass.rs` and
+//! `lease.rs`. The checker's own unit tests are in `checks.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
