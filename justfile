@@ -23,6 +23,12 @@ bench *ARGS:
     cargo build --release -p api-server -p sync-worker
     cargo run -p bench --release -- {{ARGS}}
 
+# The crash-and-restart suite (README, "Faults on purpose"): the real binaries killed, raced
+# and starved against the sandbox, on PostgreSQL (CHAOS_DATABASE_URL, default the local server).
+chaos *ARGS:
+    cargo build -p api-server -p sync-worker -p chaos
+    cargo run -q -p chaos -- {{ARGS}}
+
 # What CI runs.
 ci:
     bash .ci/run

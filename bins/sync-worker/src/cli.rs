@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use clap::{Args, Parser, Subcommand};
 use domain::Platform;
-use scheduler::{DepthError, DuePolicy, ScheduleError, Schedules, SyncDepth};
+use scheduler::{DepthError, DuePolicy, LeasePolicy, ScheduleError, Schedules, SyncDepth};
 use services::WorkerConfig;
 
 /// Refreshes the platforms' tokens and syncs every due connection (TikTok, Instagram), once
@@ -115,6 +115,12 @@ pub struct WorkerArgs {
     #[arg(long, env = "SYNC_FULL_EVERY_DAYS", global = true,
           value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub sync_full_every_days: Option<u32>,
+    /// The shortest sync lease, in seconds: how long a crashed worker's connections wait
+    /// before another worker takes them over (a batch's lease grows with its estimated
+    /// calls, up to two hours).
+    #[arg(long, env = "SYNC_LEASE_MIN_SECS", default_value_t = 300, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=7200))]
+    pub lease_min_secs: u64,
 }
 
 /// Worker options that do not fit together.
@@ -169,6 +175,10 @@ impl WorkerArgs {
             },
             depth: self.sync_depth()?,
             batch_size: i64::from(self.batch_size),
+            lease: LeasePolicy {
+                min: Duration::from_secs(self.lease_min_secs),
+                ..LeasePolicy::default()
+            },
             ..WorkerConfig::default()
         })
     }

@@ -152,6 +152,9 @@ pub struct TikTokSettings {
     pub webhook_tolerance: Duration,
 }
 
+/// `TIKTOK_REQUEST_TIMEOUT_SECS` when unset: the client's own default.
+pub const DEFAULT_TIKTOK_REQUEST_TIMEOUT_SECS: u64 = 30;
+
 /// Limits on syncing and on the TikTok API budget.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncSettings {
@@ -164,6 +167,9 @@ pub struct SyncSettings {
     /// How long a rejected refresh waits for another process's rotation to be stored
     /// (`TOKEN_ROTATION_GRACE_MS`).
     pub rotation_grace: Duration,
+    /// The longest one TikTok HTTP attempt may take (`TIKTOK_REQUEST_TIMEOUT_SECS`): a
+    /// platform that stalls holds a worker slot this long per attempt.
+    pub tiktok_request_timeout: Duration,
     /// Time between two purges of expired OAuth states, quota windows and pauses by the
     /// api-server (`PURGE_INTERVAL_SECS`).
     pub purge_interval: Duration,
@@ -361,6 +367,11 @@ impl Settings {
                 "TOKEN_ROTATION_GRACE_MS",
                 u64::try_from(services::DEFAULT_ROTATION_GRACE.as_millis()).unwrap_or(5_000),
                 parse::milliseconds,
+            )?),
+            tiktok_request_timeout: Duration::from_secs(env.parse_or(
+                "TIKTOK_REQUEST_TIMEOUT_SECS",
+                DEFAULT_TIKTOK_REQUEST_TIMEOUT_SECS,
+                parse::positive_seconds,
             )?),
             purge_interval: Duration::from_secs(env.parse_or(
                 "PURGE_INTERVAL_SECS",

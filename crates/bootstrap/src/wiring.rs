@@ -93,6 +93,7 @@ pub fn tiktok_client(
         .with_scopes(tiktok.scopes.clone())
         .with_auth_base_url(tiktok.auth_base_url.clone())
         .with_api_base_url(tiktok.api_base_url.clone())
+        .with_request_timeout(settings.sync.tiktok_request_timeout)
         // Explicit consent on every connect: a one-click approval cannot happen unseen
         // (issue 25).
         .with_disable_auto_auth(true),

@@ -57,6 +57,6 @@ pub use reads::{
     SortDirection, StoredCounters, StoredVideo, StoredVideoPage, TotalsOfVideos, VideoQuery,
     VideoSort,
 };
-pub use sync_runs::SyncRunFinish;
+pub use sync_runs::{INTERRUPTED_RUN_CODE, SyncRunFinish};
 pub use sync_writes::{AppliedSync, SyncWrite};
 pub use webhooks::{NewWebhookEvent, WebhookEventRecord};

@@ -13,6 +13,9 @@ use crate::models::SyncRunRow;
 use crate::schema::sync_runs;
 use crate::time::to_unix;
 
+/// The `error_code` of a run closed because the process running it stopped mid-sync.
+pub const INTERRUPTED_RUN_CODE: &str = "interrupted";
+
 /// How a sync run ended.
 #[derive(Debug, Clone)]
 pub struct SyncRunFinish<'a> {
@@ -31,7 +34,11 @@ pub struct SyncRunFinish<'a> {
 }
 
 impl Database {
-    /// Records the start of a sync run.
+    /// Records the start of a sync run. A run of the same connection still open is closed
+    /// first as `failed` with the code [`INTERRUPTED_RUN_CODE`]: a sync runs under the
+    /// connection's lease, so an open run older than this one belongs to a process that
+    /// stopped mid-sync (killed, crashed) and whose lease has expired; without this its row
+    /// would say "running" forever.
     pub async fn start_sync_run(
         &self,
         connection_id: ConnectionId,
@@ -41,6 +48,22 @@ impl Database {
         use sync_runs::dsl as r;
         let mut conn = self.conn().await?;
         let id: i64 = with_conn!(&mut conn, |c| {
+            diesel::update(
+                r::sync_runs
+                    .filter(r::connection_id.eq(connection_id.0))
+                    .filter(r::finished_at.is_null()),
+            )
+            .set((
+                r::finished_at.eq(Some(to_unix(started_at))),
+                r::outcome.eq(Some(SyncOutcome::Failed.as_str())),
+                r::error_code.eq(Some(INTERRUPTED_RUN_CODE)),
+                r::error_message.eq(Some(
+                    "the process running this sync stopped before recording its end (its data \
+                     is written in one transaction: all of it or none)",
+                )),
+            ))
+            .execute(c)
+            .await?;
             diesel::insert_into(r::sync_runs)
                 .values((
                     r::connection_id.eq(connection_id.0),

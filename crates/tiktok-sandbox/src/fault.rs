@@ -59,6 +59,10 @@ pub enum Fault {
     /// Token endpoint, refresh grant: a success whose body omits `refresh_token`; the refresh
     /// token that was sent stays valid.
     RefreshWithoutRefreshToken,
+    /// Token endpoint, refresh grant: the refresh is made (the refresh token rotates, the
+    /// new pair is issued), then its answer is held until released, as [`Fault::Held`]
+    /// holds: a client that dies meanwhile never learns the tokens TikTok now expects.
+    RefreshAnswerHeld,
 }
 
 fn default_server_error_status() -> u16 {
@@ -72,9 +76,9 @@ impl Fault {
     pub(crate) fn applies_to(&self, endpoint: Endpoint, is_refresh_grant: bool) -> bool {
         match self {
             Fault::AccessTokenInvalid => endpoint.is_display_api(),
-            Fault::RefreshInvalidGrant | Fault::RefreshWithoutRefreshToken => {
-                endpoint == Endpoint::Token && is_refresh_grant
-            }
+            Fault::RefreshInvalidGrant
+            | Fault::RefreshWithoutRefreshToken
+            | Fault::RefreshAnswerHeld => endpoint == Endpoint::Token && is_refresh_grant,
             _ => true,
         }
     }
@@ -227,6 +231,12 @@ mod tests {
             Some(Fault::RefreshInvalidGrant)
         );
         assert!(table.list().is_empty());
+        table.set(Endpoint::Token, Fault::RefreshAnswerHeld, Some(1));
+        assert_eq!(table.take(Endpoint::Token, false), None);
+        assert_eq!(
+            table.take(Endpoint::Token, true),
+            Some(Fault::RefreshAnswerHeld)
+        );
     }
 
     #[test]

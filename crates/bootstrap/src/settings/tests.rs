@@ -115,6 +115,10 @@ fn sandbox_defaults() {
     assert!(2 * settings.sync.rate_limit_per_minute <= TIKTOK_LIMIT_PER_MINUTE);
     assert_eq!(settings.sync.daily_quota, None);
     assert_eq!(settings.sync.rotation_grace, Duration::from_secs(5));
+    assert_eq!(
+        settings.sync.tiktok_request_timeout,
+        Duration::from_secs(30)
+    );
     assert_eq!(settings.log.format, LogFormat::Pretty);
     assert_eq!(settings.log.filter, "info");
     let database_url = settings.database_url.expose_secret();
@@ -189,11 +193,13 @@ fn live_mode_with_every_variable() {
         .with("TIKTOK_RATE_LIMIT_PER_MINUTE", "100")
         .with("MANUAL_SYNC_COOLDOWN_SECS", "0")
         .with("TOKEN_ROTATION_GRACE_MS", "250")
+        .with("TIKTOK_REQUEST_TIMEOUT_SECS", "7")
         .with("LOG_FORMAT", "JSON")
         .with("DATABASE_URL", "postgres://u:p@db/tiktok")
         .load()
         .expect("live settings");
     assert_eq!(settings.sync.rotation_grace, Duration::from_millis(250));
+    assert_eq!(settings.sync.tiktok_request_timeout, Duration::from_secs(7));
     assert_eq!(settings.mode, Mode::Live);
     assert_eq!(
         settings.tiktok.as_ref().expect("tiktok on").client_key,

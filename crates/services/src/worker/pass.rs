@@ -85,10 +85,10 @@ impl Services {
         let outcome = self
             .run_leased(worker, progress, stop, &holder, &leased, &mut report)
             .await;
-        // Whatever happened, nothing of this pass keeps a lease.
-        for connection in &leased {
-            self.release_lease(connection.id, &holder).await;
-        }
+        // Whatever happened, nothing of this pass keeps a lease (waiting a little for a
+        // database that is restarting).
+        let ids: Vec<ConnectionId> = leased.iter().map(|connection| connection.id).collect();
+        self.release_leases_patiently(&ids, &holder).await;
         outcome?;
         report.duration = started.elapsed();
         info!(
@@ -163,12 +163,18 @@ impl Services {
 
         let concurrency = self.pass_concurrency(worker);
         let budget_spent = Arc::new(AtomicBool::new(false));
+        // Once the database is unavailable no further account starts: each would fail in a
+        // moment (and be counted a failure) while the outage lasts.
+        let database_down = AtomicBool::new(false);
+        let database_down = &database_down;
         let results: Vec<AccountResult> = futures::stream::iter(runnable)
             .map(|(planned, connection)| {
                 let budget_spent = Arc::clone(&budget_spent);
                 async move {
-                    let result = self
-                        .sync_one(
+                    let result = if database_down.load(Ordering::Relaxed) {
+                        AccountResult::Interrupted
+                    } else {
+                        self.sync_one(
                             worker,
                             stop,
                             &budget_spent,
@@ -176,7 +182,13 @@ impl Services {
                             connection,
                             planned.depth,
                         )
-                        .await;
+                        .await
+                    };
+                    if let AccountResult::Error(_, ServiceError::Storage(error)) = &result
+                        && error.is_unavailable()
+                    {
+                        database_down.store(true, Ordering::Relaxed);
+                    }
                     if let AccountResult::Ran(run) = &result {
                         progress.account_finished(run);
                     }
@@ -186,6 +198,7 @@ impl Services {
             .buffer_unordered(concurrency)
             .collect()
             .await;
+        let mut unavailable = None;
         for result in results {
             match result {
                 AccountResult::Ran(run) => {
@@ -200,10 +213,19 @@ impl Services {
                 AccountResult::Error(id, error) => {
                     warn!(connection_id = %id, %error, "sync could not be recorded");
                     report.failed += 1;
+                    if matches!(&error, ServiceError::Storage(storage) if storage.is_unavailable())
+                    {
+                        unavailable = Some(error);
+                    }
                 }
             }
         }
-        Ok(())
+        // The database went away mid-pass: the pass is cut short, which its caller reports
+        // (run-once exits non-zero; the daemon logs it and waits for its next run).
+        match unavailable {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
     }
 
     /// One account of a pass at its planned depth, unless a stop was asked or the daily

@@ -87,6 +87,10 @@ pub(crate) async fn token(
     };
     let log_id = state.log_id();
     let outcome = form.and_then(|form| grant(&state, &form, fault.as_ref()));
+    if fault == Some(Fault::RefreshAnswerHeld) {
+        // Made (rotated) before it is held: the answer is what waits.
+        state.faults.hold().await;
+    }
     match outcome {
         Ok(tokens) => json_response(StatusCode::OK, &log_id, &success_body(&tokens)),
         Err(error) => {
