@@ -2,6 +2,7 @@
 //! expiry of data a platform's policy does not let us keep once it is no longer refreshed.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::dsl::exists;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use domain::{ConnectionId, DailyActivity, Platform};
@@ -152,6 +153,27 @@ impl Database {
                     c::last_synced_at
                         .lt(cutoff)
                         .or(c::last_synced_at.is_null().and(c::created_at.lt(cutoff))),
+                )
+                // Only those that still hold data: the emptied ones stay stale, and must not
+                // fill every batch ahead of the ones still to empty.
+                .filter(
+                    c::username
+                        .is_not_null()
+                        .or(c::display_name.is_not_null())
+                        .or(c::avatar_url.is_not_null())
+                        .or(c::bio.is_not_null())
+                        .or(c::follower_count.is_not_null())
+                        .or(c::video_count.is_not_null())
+                        .or(exists(
+                            videos::table.filter(videos::connection_id.eq(c::id))
+                        ))
+                        .or(exists(
+                            profile_snapshots::table
+                                .filter(profile_snapshots::connection_id.eq(c::id)),
+                        ))
+                        .or(exists(
+                            daily_activity::table.filter(daily_activity::connection_id.eq(c::id)),
+                        )),
                 )
                 .order(c::id.asc())
                 .limit(EXPIRY_BATCH)
