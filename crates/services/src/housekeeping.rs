@@ -46,7 +46,8 @@ impl Services {
     }
 
     /// Purges every `interval` for the life of the process (the first purge at once). A
-    /// failed purge is logged and retried at the next tick.
+    /// failed purge is logged and retried at the next tick. Each purge attempt, done or
+    /// failed, is counted in [`Self::purges_done`].
     pub async fn run_housekeeping(self, interval: Duration) {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -56,6 +57,14 @@ impl Services {
                 Ok(purged) => debug!(?purged, "expired rows purged"),
                 Err(error) => warn!(%error, "expired rows could not be purged"),
             }
+            self.inner.purges_done.send_modify(|done| *done += 1);
         }
+    }
+
+    /// The number of purge attempts [`Self::run_housekeeping`] has finished in this process,
+    /// changing as each one ends (so a caller can wait for the next purge instead of
+    /// polling).
+    pub fn purges_done(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.purges_done.subscribe()
     }
 }

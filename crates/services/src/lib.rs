@@ -128,6 +128,8 @@ struct Inner {
     lease_counter: std::sync::atomic::AtomicU64,
     /// Wakes this process's outbox deliverer when a change queued a notification.
     outbox_wake: Arc<tokio::sync::Notify>,
+    /// Counts the purges [`Services::run_housekeeping`] finished, for whoever waits on one.
+    purges_done: tokio::sync::watch::Sender<u64>,
 }
 
 impl std::fmt::Debug for Services {
@@ -161,6 +163,7 @@ impl Services {
                 refresh_locks: Mutex::new(HashMap::new()),
                 lease_counter: std::sync::atomic::AtomicU64::new(0),
                 outbox_wake: Arc::new(tokio::sync::Notify::new()),
+                purges_done: tokio::sync::watch::Sender::new(0),
             }),
         }
     }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const KEY_B64: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 const JWT: &str = "the-host-products-real-jwt-secret-0123456789";
@@ -26,7 +26,7 @@ fn production_with_blank_key() -> HashMap<&'static str, String> {
 /// end: a configuration it refuses ends it at once.
 fn run_to_end(env: &HashMap<&'static str, String>) -> Output {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_api-server"))
+    let child = Command::new(env!("CARGO_BIN_EXE_api-server"))
         .env_clear()
         .envs(env)
         .env("DATA_DIR", dir.path())
@@ -35,15 +35,20 @@ fn run_to_end(env: &HashMap<&'static str, String>) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
+    // The process is waited for on its own thread; a refused configuration ends it at once,
+    // one that started the server never does, and is killed at the deadline.
+    let pid = child.id();
+    let (ended, end) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = ended.send(child.wait_with_output());
+    });
+    match end.recv_timeout(Duration::from_secs(30)) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").arg("-9").arg(pid.to_string()).status();
             panic!("the server started with {:?}", env.keys());
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap()
 }
 
 fn stderr(output: &Output) -> String {
