@@ -73,7 +73,12 @@ pub fn accounts_per_day(budget: u64, calls_per_account: u64) -> u64 {
     budget.checked_div(calls_per_account).unwrap_or(0)
 }
 
-fn delta(before: &CallsByEndpoint, after: &CallsByEndpoint) -> CallsByEndpoint {
+/// What moved between two readings of a sandbox's call counts (any platform's endpoints):
+/// the endpoints called in between, with how often.
+pub(crate) fn delta<E: Ord + Copy>(
+    before: &BTreeMap<E, u64>,
+    after: &BTreeMap<E, u64>,
+) -> BTreeMap<E, u64> {
     after
         .iter()
         .map(|(endpoint, &count)| {

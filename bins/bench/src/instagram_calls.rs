@@ -29,6 +29,7 @@ use services::{CallbackParams, Platforms, Services, ServicesConfig};
 use storage::{ConnectOptions, Database};
 use url::Url;
 
+use crate::api_calls::delta;
 use crate::error::{BenchError, BenchResult};
 use crate::keys::BenchSecrets;
 
@@ -75,19 +76,6 @@ pub fn all_calls(calls: &CallsByEndpoint) -> u64 {
         .filter(|(endpoint, _)| **endpoint != Endpoint::Authorize)
         .map(|(_, count)| count)
         .sum()
-}
-
-fn delta(before: &CallsByEndpoint, after: &CallsByEndpoint) -> CallsByEndpoint {
-    after
-        .iter()
-        .map(|(endpoint, &count)| {
-            (
-                *endpoint,
-                count.saturating_sub(before.get(endpoint).copied().unwrap_or(0)),
-            )
-        })
-        .filter(|(_, count)| *count > 0)
-        .collect()
 }
 
 /// The use cases with the Instagram adapter against `sandbox`, no budget cap.

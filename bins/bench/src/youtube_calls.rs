@@ -28,6 +28,7 @@ use youtube_sandbox::{
     SandboxConfig, SandboxHandle,
 };
 
+use crate::api_calls::delta;
 use crate::error::{BenchError, BenchResult};
 use crate::keys::BenchSecrets;
 
@@ -63,19 +64,6 @@ pub struct YouTubeCost {
 pub fn minimum_sync_units(uploads: u32) -> u64 {
     let pages = u64::from(uploads.div_ceil(50));
     1 + pages.max(1) + pages
-}
-
-fn delta(before: &CallsByEndpoint, after: &CallsByEndpoint) -> CallsByEndpoint {
-    after
-        .iter()
-        .map(|(endpoint, &count)| {
-            (
-                *endpoint,
-                count.saturating_sub(before.get(endpoint).copied().unwrap_or(0)),
-            )
-        })
-        .filter(|(_, count)| *count > 0)
-        .collect()
 }
 
 fn units(sandbox: &SandboxHandle) -> u64 {
